@@ -1,0 +1,143 @@
+# Builds the test bed's container images from Debian packages, with no registry.
+# Sourced by scripts/cluster; expects log, isolated_apt, debian_mirror, debian_keyring, $CACHE, $ROOT.
+#
+# Each image is written as a docker-archive tar (manifest.json + config + one layer), which
+# `ctr images import` understands, and cached under $CACHE/images keyed by its inputs.
+
+IMAGES_DIR="$CACHE/images"
+PROMETHEUS_TRIXIE_VERSION="2.53.3"
+PROMETHEUS_IMAGE="localhost/prometheus:v$PROMETHEUS_TRIXIE_VERSION"
+SHOP_IMAGE="localhost/shop:1"
+BUSYBOX_IMAGE="localhost/busybox:1"
+PAUSE_IMAGE="localhost/pause:3.2"
+
+# write_image_archive NAME:TAG ROOTFS_DIR CONFIG_JSON OUT.tar
+# CONFIG_JSON is the image's runtime config object ({"Entrypoint": [...], "Env": [...]}).
+write_image_archive() {
+  local ref=$1 rootfs=$2 config=$3 out=$4 tmp layer_sha config_sha
+  tmp=$(mktemp -d)
+  tar --numeric-owner --sort=name --mtime=@0 -C "$rootfs" -cf "$tmp/layer.tar" .
+  layer_sha=$(sha256sum "$tmp/layer.tar" | cut -d' ' -f1)
+  mkdir "$tmp/$layer_sha"
+  mv "$tmp/layer.tar" "$tmp/$layer_sha/layer.tar"
+  printf '{"architecture":"amd64","os":"linux","config":%s,"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+    "$config" "$layer_sha" >"$tmp/config.json"
+  config_sha=$(sha256sum "$tmp/config.json" | cut -d' ' -f1)
+  mv "$tmp/config.json" "$tmp/$config_sha.json"
+  printf '[{"Config":"%s.json","RepoTags":["%s"],"Layers":["%s/layer.tar"]}]' \
+    "$config_sha" "$ref" "$layer_sha" >"$tmp/manifest.json"
+  tar -C "$tmp" -cf "$out.partial" manifest.json "$config_sha.json" "$layer_sha"
+  mv "$out.partial" "$out"
+  rm -rf "$tmp"
+}
+
+# copy_libraries ROOTFS BINARY: every shared library that ldd names for BINARY, at the same paths.
+copy_libraries() {
+  local rootfs=$1 lib
+  for lib in $(ldd "$2" 2>/dev/null | grep -oE '/[^ ]+' || true); do
+    [ -e "$rootfs$lib" ] || install -D "$(readlink -f "$lib")" "$rootfs$lib"
+  done
+}
+
+minimal_etc() {
+  local rootfs=$1
+  mkdir -p "$rootfs/etc" "$rootfs/tmp"
+  chmod 1777 "$rootfs/tmp"
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$rootfs/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
+  printf 'hosts: files\n' >"$rootfs/etc/nsswitch.conf"
+}
+
+build_pause_image() {
+  local out="$IMAGES_DIR/pause-3.2.tar" rootfs
+  [ -s "$out" ] && return 0
+  rootfs=$(mktemp -d)
+  mkdir -p "$rootfs/bin"
+  # pause.c is kept next to the Kubernetes binaries by build-kubernetes.sh.
+  gcc -Os -static -o "$rootfs/pause" "$K8S_BIN/../pause.c"
+  write_image_archive "$PAUSE_IMAGE" "$rootfs" '{"Entrypoint":["/pause"]}' "$out"
+  rm -rf "$rootfs"
+}
+
+build_busybox_image() {
+  local out="$IMAGES_DIR/busybox-1.tar" rootfs
+  [ -s "$out" ] && return 0
+  rootfs=$(mktemp -d)
+  mkdir -p "$rootfs/bin"
+  cp /bin/busybox "$rootfs/bin/busybox"
+  local applet
+  for applet in $("$rootfs/bin/busybox" --list); do
+    [ -e "$rootfs/bin/$applet" ] || ln -s busybox "$rootfs/bin/$applet"
+  done
+  minimal_etc "$rootfs"
+  write_image_archive "$BUSYBOX_IMAGE" "$rootfs" \
+    '{"Entrypoint":["/bin/sh"],"Env":["PATH=/bin"]}' "$out"
+  rm -rf "$rootfs"
+}
+
+# Bookworm's prometheus (2.42) has no Kubernetes service discovery; trixie's has, and needs only libc.
+build_prometheus_image() {
+  local out="$IMAGES_DIR/prometheus-$PROMETHEUS_TRIXIE_VERSION.tar" work rootfs deb
+  [ -s "$out" ] && return 0
+  work=$(mktemp -d)
+  (cd "$work" && isolated_apt "$work/apt" "deb [signed-by=$(debian_keyring)] $(debian_mirror) trixie main" \
+    -qq download "prometheus/trixie" >/dev/null)
+  deb=$(ls "$work"/prometheus_*.deb)
+  case "$deb" in *"_$PROMETHEUS_TRIXIE_VERSION"*) ;; *) log "warning: trixie now has $(basename "$deb")" ;; esac
+  dpkg-deb -x "$deb" "$work/pkg"
+  rootfs="$work/rootfs"
+  minimal_etc "$rootfs"
+  install -D "$work/pkg/usr/bin/prometheus" "$rootfs/bin/prometheus"
+  copy_libraries "$rootfs" "$rootfs/bin/prometheus"
+  # A shell lets `promctl reload` fall back to SIGHUP through exec, as with the upstream image.
+  install -D /bin/busybox "$rootfs/bin/busybox"
+  for applet in sh kill cat ls; do ln -s busybox "$rootfs/bin/$applet"; done
+  mkdir -p "$rootfs/etc/prometheus" "$rootfs/prometheus"
+  chown 65534:65534 "$rootfs/prometheus"
+  write_image_archive "$PROMETHEUS_IMAGE" "$rootfs" \
+    '{"Entrypoint":["/bin/prometheus"],"Cmd":["--config.file=/etc/prometheus/prometheus.yml","--storage.tsdb.path=/prometheus"],"User":"65534","WorkingDir":"/prometheus","Env":["PATH=/bin"]}' \
+    "$out"
+  rm -rf "$work"
+}
+
+# The shop workload: a real Debian root filesystem with PostgreSQL, Redis, nginx, their exporters,
+# Django with django-prometheus, Celery and celery-prometheus-exporter (PyPI: its `celery-exporter` is an
+# unrelated Rust project that does not build). The app itself is a ConfigMap in tests/shop/shop.yaml.
+SHOP_PACKAGES="postgresql,redis-server,nginx-light,prometheus-postgres-exporter,prometheus-redis-exporter,prometheus-nginx-exporter,python3-django,python3-django-prometheus,python3-celery,python3-redis,python3-prometheus-client,python3-setuptools,busybox"
+CELERY_EXPORTER_VERSION="1.7.0"
+
+build_shop_image() {
+  local key out work rootfs
+  key=$(echo "$SHOP_PACKAGES $CELERY_EXPORTER_VERSION" | sha256sum | cut -c1-12)
+  out="$IMAGES_DIR/shop-$key.tar"
+  [ -s "$out" ] && return 0
+  work=$(mktemp -d)
+  rootfs="$work/rootfs"
+  log "mmdebstrap of the shop image (postgresql, redis, nginx, exporters, django, celery)"
+  mmdebstrap --quiet --variant=apt --include="$SHOP_PACKAGES" \
+    --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
+    --dpkgopt='path-exclude=/usr/share/locale/*' \
+    bookworm "$rootfs" "deb [signed-by=$(debian_keyring)] $(debian_mirror) bookworm main"
+  pip download --quiet --no-deps --no-binary :all: -d "$work/pip" "celery-prometheus-exporter==$CELERY_EXPORTER_VERSION"
+  tar xzf "$work"/pip/celery-prometheus-exporter-*.tar.gz -C "$work/pip"
+  install -D "$work"/pip/celery-prometheus-exporter-*/celery_prometheus_exporter.py \
+    "$rootfs/usr/lib/python3/dist-packages/celery_prometheus_exporter.py"
+  rm -rf "$rootfs/var/cache/apt/archives/"*.deb "$rootfs/var/lib/apt/lists/"*
+  rm -f "$IMAGES_DIR"/shop-*.tar
+  write_image_archive "$SHOP_IMAGE" "$rootfs" \
+    '{"Entrypoint":["/bin/sh","-c"],"Env":["PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin:/usr/lib/postgresql/15/bin"]}' "$out"
+  rm -rf "$work"
+}
+
+build_images() {
+  mkdir -p "$IMAGES_DIR"
+  build_pause_image
+  build_busybox_image
+  build_prometheus_image
+  build_shop_image
+}
+
+image_archives() {
+  ls "$IMAGES_DIR"/pause-3.2.tar "$IMAGES_DIR"/busybox-1.tar \
+    "$IMAGES_DIR/prometheus-$PROMETHEUS_TRIXIE_VERSION.tar" "$IMAGES_DIR"/shop-*.tar
+}
