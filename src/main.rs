@@ -1,1 +1,43 @@
-fn main() {}
+//! Parses the command line, runs the command, and turns every error into one message and exit code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use promctl::error::{Failure, FailureKind, exit_code, kind_of};
+use promctl::report::{OutputFormat, json_written, write_json};
+
+mod cli;
+mod commands;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    // reqwest is built without a default TLS provider; kube already brings ring.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let output = cli.global.output;
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("promctl: error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = runtime.block_on(async {
+        tokio::select! {
+            result = commands::run(cli) => result,
+            _ = tokio::signal::ctrl_c() => Err(Failure::new(FailureKind::Interrupted, "interrupted").into()),
+        }
+    });
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            let kind = kind_of(&error);
+            eprintln!("promctl: error: {error:#}");
+            if output == OutputFormat::Json && !json_written() {
+                write_json(&serde_json::json!({
+                    "error": {"message": format!("{error:#}"), "exit_code": kind.exit_code()}
+                }));
+            }
+            exit_code(kind)
+        }
+    }
+}

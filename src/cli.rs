@@ -1,0 +1,125 @@
+//! Command-line types. Parsing only: src/commands turns these into calls of the core modules.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use promctl::report::OutputFormat;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "promctl",
+    version,
+    about = "Install, validate, hot-reload and port-forward Prometheus on Kubernetes",
+    after_help = "Exit codes: 0 success, 1 a check failed or a resource did not become ready, 2 bad usage or \
+                  input, 3 cluster or Prometheus unreachable or permission denied, 4 timed out, 130 interrupted."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context to use [default: the current context]
+    #[arg(long, global = true)]
+    pub context: Option<String>,
+    /// Namespace to install into (overrides the `namespace` value)
+    #[arg(short = 'n', long, global = true)]
+    pub namespace: Option<String>,
+    /// Output format: text for people, json for scripts (one document on stdout)
+    #[arg(short = 'o', long, global = true, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+    /// How long to wait for readiness, e.g. 90s, 5m
+    #[arg(long, global = true, value_parser = parse_timeout, default_value = "5m")]
+    pub timeout: Duration,
+    /// Show more detail
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// No colours (also when NO_COLOR is set)
+    #[arg(long, global = true)]
+    pub no_color: bool,
+}
+
+fn parse_timeout(s: &str) -> Result<Duration, String> {
+    promctl::promconfig::parse_duration(s)
+        .ok_or_else(|| format!("{s:?} is not a duration; use a form like 90s, 5m or 1h"))
+}
+
+/// Where values come from: the embedded defaults, then each -f file, then each --set.
+#[derive(Debug, Clone, Args, Default)]
+pub struct ValuesArgs {
+    /// A values file (YAML); repeatable, later files win
+    #[arg(short = 'f', long = "values", value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the manifests install would apply (no cluster needed)
+    #[command(visible_alias = "template")]
+    Render(RenderArgs),
+    /// Print the embedded default values, with comments
+    Values,
+    /// Render, check, apply (server-side) in a safe order, then wait until everything is ready
+    Install(InstallArgs),
+    /// Show what install would change (exit 0: nothing, 1: changes, >1: error)
+    Diff(DiffArgs),
+    /// Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)
+    Uninstall(UninstallArgs),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    /// Print only the rendered prometheus.yml
+    #[arg(long)]
+    pub config_only: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    /// Server-side dry run: validate against the cluster, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Take over fields owned by another field manager
+    #[arg(long)]
+    pub force_conflicts: bool,
+    /// Apply only; do not wait for readiness
+    #[arg(long)]
+    pub no_wait: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub values: ValuesArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct UninstallArgs {
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    /// Also delete the PersistentVolumeClaim, and with it the stored metrics
+    #[arg(long)]
+    pub delete_data: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    pub shell: clap_complete::Shell,
+}

@@ -1,0 +1,342 @@
+//! Server-side apply of the rendered manifests, in the safe order, under field manager `promctl`;
+//! then pruning what the templates no longer render. PersistentVolumeClaims (the data) and
+//! Namespaces (the user's) are never pruned.
+
+use std::collections::{BTreeMap, HashSet};
+
+use anyhow::Context;
+use futures::future::try_join_all;
+use kube::api::{DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
+use kube::{Client, ResourceExt};
+use serde::Serialize;
+
+use super::{FIELD_MANAGER, INSTANCE_LABEL, KINDS, MANAGED_BY_LABEL, describe, dynamic_api};
+use crate::error::Failure;
+use crate::render::Manifest;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApplyOptions {
+    /// Server-side dry run: the API server validates and defaults, nothing is stored.
+    pub dry_run: bool,
+    /// Take over fields another field manager owns (server-side apply `force`).
+    pub force_conflicts: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    Created,
+    Configured,
+    Unchanged,
+    Pruned,
+    /// Left in place although the templates no longer render it (PVCs keep the data).
+    Kept,
+}
+
+impl Change {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Created => "created",
+            Change::Configured => "configured",
+            Change::Unchanged => "unchanged",
+            Change::Pruned => "pruned",
+            Change::Kept => "kept",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Applied {
+    pub kind: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    pub change: Change,
+    /// What the server holds (or, in a dry run, would hold) after the apply.
+    #[serde(skip)]
+    pub object: Option<DynamicObject>,
+    /// What it held before.
+    #[serde(skip)]
+    pub previous: Option<DynamicObject>,
+}
+
+impl Applied {
+    pub fn describe(&self) -> String {
+        describe(&self.kind, self.namespace.as_deref(), &self.name)
+    }
+}
+
+/// The label selector of everything one install owns.
+pub fn owned_selector(instance: &str) -> String {
+    format!("{MANAGED_BY_LABEL}={FIELD_MANAGER},{INSTANCE_LABEL}={instance}")
+}
+
+/// Applies `manifests` (already in safe order), reporting each result through `on_applied` as it lands,
+/// then prunes objects labelled as this instance's that are no longer rendered.
+pub async fn apply_all(
+    client: &Client,
+    manifests: &[Manifest],
+    namespace: &str,
+    instance: &str,
+    options: ApplyOptions,
+    mut on_applied: impl FnMut(&Applied),
+) -> anyhow::Result<Vec<Applied>> {
+    // What exists now, read in parallel: resourceVersions tell "unchanged" from "configured" afterwards.
+    let before: Vec<Option<DynamicObject>> = try_join_all(manifests.iter().map(|m| async move {
+        let api = dynamic_api(client, &m.kind, m.namespace.as_deref())?;
+        api.get_opt(&m.name).await.with_context(|| format!("reading {}", describe_manifest(m)))
+    }))
+    .await?;
+    let namespace_missing =
+        manifests.iter().zip(&before).any(|(m, b)| m.kind == "Namespace" && m.name == namespace && b.is_none());
+
+    let mut results = Vec::new();
+    for (manifest, existing) in manifests.iter().zip(before) {
+        // A server-side dry run of a namespaced object 404s while its namespace does not exist yet.
+        let applied = if options.dry_run && namespace_missing && manifest.namespace.is_some() {
+            Applied {
+                kind: manifest.kind.clone(),
+                name: manifest.name.clone(),
+                namespace: manifest.namespace.clone(),
+                change: Change::Created,
+                object: Some(manifest.object.clone()),
+                previous: None,
+            }
+        } else {
+            apply_one(client, manifest, existing.as_ref(), options).await?
+        };
+        on_applied(&applied);
+        results.push(applied);
+    }
+
+    for pruned in prune(client, manifests, namespace, instance, options.dry_run).await? {
+        on_applied(&pruned);
+        results.push(pruned);
+    }
+    Ok(results)
+}
+
+async fn apply_one(
+    client: &Client,
+    manifest: &Manifest,
+    existing: Option<&DynamicObject>,
+    options: ApplyOptions,
+) -> anyhow::Result<Applied> {
+    let api = dynamic_api(client, &manifest.kind, manifest.namespace.as_deref())?;
+    let mut params = PatchParams::apply(FIELD_MANAGER);
+    params.force = options.force_conflicts;
+    params.dry_run = options.dry_run;
+    let applied = api
+        .patch(&manifest.name, &params, &Patch::Apply(&manifest.object))
+        .await
+        .map_err(|e| apply_error(manifest, e))?;
+    let change = match existing {
+        None => Change::Created,
+        // A dry run never bumps resourceVersion: compare what the server would store instead.
+        Some(old) if options.dry_run => {
+            if comparable(old) == comparable(&applied) {
+                Change::Unchanged
+            } else {
+                Change::Configured
+            }
+        }
+        Some(old) if old.resource_version() == applied.resource_version() => Change::Unchanged,
+        Some(_) => Change::Configured,
+    };
+    Ok(Applied {
+        kind: manifest.kind.clone(),
+        name: manifest.name.clone(),
+        namespace: manifest.namespace.clone(),
+        change,
+        object: Some(applied),
+        previous: existing.cloned(),
+    })
+}
+
+/// The parts of an object that a change of the manifest can change (no bookkeeping, no status).
+pub fn comparable(object: &DynamicObject) -> serde_json::Value {
+    let mut value = serde_json::to_value(object).unwrap_or_default();
+    if let Some(meta) = value.get_mut("metadata").and_then(|m| m.as_object_mut()) {
+        for key in ["managedFields", "resourceVersion", "generation", "creationTimestamp", "uid", "selfLink"] {
+            meta.remove(key);
+        }
+        if let Some(annotations) = meta.get_mut("annotations").and_then(|a| a.as_object_mut()) {
+            annotations.remove("deployment.kubernetes.io/revision");
+            annotations.remove("kubectl.kubernetes.io/last-applied-configuration");
+        }
+    }
+    if let Some(obj) = value.as_object_mut() {
+        obj.remove("status");
+    }
+    value
+}
+
+fn describe_manifest(m: &Manifest) -> String {
+    describe(&m.kind, m.namespace.as_deref(), &m.name)
+}
+
+/// Conflicts name the other field manager and the fields (the API server's own words) and the fix;
+/// invalid objects are bad input; the rest keep their kube error for exit-code classification.
+fn apply_error(manifest: &Manifest, error: kube::Error) -> anyhow::Error {
+    let what = describe_manifest(manifest);
+    match &error {
+        kube::Error::Api(status) if status.code == 409 => Failure::check_failed(format!(
+            "{what}: {}\nanother field manager owns these fields; re-run with --force-conflicts to take them over",
+            status.message
+        ))
+        .into(),
+        kube::Error::Api(status) if status.code == 422 || status.code == 400 => {
+            Failure::bad_input(format!("{what} was rejected by the API server: {}", status.message)).into()
+        }
+        _ => anyhow::Error::new(error).context(format!("applying {what}")),
+    }
+}
+
+/// Objects carrying this instance's labels that the templates no longer render.
+async fn prune(
+    client: &Client,
+    manifests: &[Manifest],
+    namespace: &str,
+    instance: &str,
+    dry_run: bool,
+) -> anyhow::Result<Vec<Applied>> {
+    let rendered: HashSet<(String, String)> = manifests.iter().map(|m| (m.kind.clone(), m.name.clone())).collect();
+    let mut results = Vec::new();
+    for stale in list_owned(client, namespace, instance).await? {
+        if rendered.contains(&(stale.kind.clone(), stale.name.clone())) {
+            continue;
+        }
+        let change = if stale.kind == "PersistentVolumeClaim" || stale.kind == "Namespace" {
+            Change::Kept
+        } else {
+            if !dry_run {
+                let api = dynamic_api(client, &stale.kind, stale.namespace.as_deref())?;
+                api.delete(&stale.name, &DeleteParams::background())
+                    .await
+                    .with_context(|| format!("pruning {}", stale.describe()))?;
+            }
+            Change::Pruned
+        };
+        results.push(Applied { change, ..stale });
+    }
+    Ok(results)
+}
+
+/// Everything labelled as belonging to this install, of the kinds promctl manages, in apply order.
+pub async fn list_owned(client: &Client, namespace: &str, instance: &str) -> anyhow::Result<Vec<Applied>> {
+    let selector = owned_selector(instance);
+    let lists = try_join_all(KINDS.iter().map(|kind| {
+        let selector = selector.clone();
+        async move {
+            let api = dynamic_api(client, kind, Some(namespace))?;
+            let list = api
+                .list(&ListParams::default().labels(&selector))
+                .await
+                .with_context(|| format!("listing {kind} objects labelled {selector}"))?;
+            anyhow::Ok((*kind, list.items))
+        }
+    }))
+    .await?;
+    let mut owned = BTreeMap::new();
+    for (order, (kind, items)) in lists.into_iter().enumerate() {
+        for object in items {
+            let key = (order, object.namespace(), object.name_any());
+            owned.insert(
+                key,
+                Applied {
+                    kind: kind.to_string(),
+                    name: object.name_any(),
+                    namespace: object.namespace(),
+                    change: Change::Unchanged,
+                    previous: Some(object.clone()),
+                    object: Some(object),
+                },
+            );
+        }
+    }
+    Ok(owned.into_values().collect())
+}
+
+/// One field that differs between two objects, by JSON path (`spec.template.spec.containers[0].image`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldChange {
+    pub path: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// The fields that differ between `before` and `after`, ignoring bookkeeping (see `comparable`).
+pub fn field_changes(before: &DynamicObject, after: &DynamicObject) -> Vec<FieldChange> {
+    let (mut old, mut new) = (BTreeMap::new(), BTreeMap::new());
+    flatten(&comparable(before), String::new(), &mut old);
+    flatten(&comparable(after), String::new(), &mut new);
+    let paths: std::collections::BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    paths
+        .into_iter()
+        .filter(|p| old.get(*p) != new.get(*p))
+        .map(|p| FieldChange { path: p.clone(), before: old.get(p).cloned(), after: new.get(p).cloned() })
+        .collect()
+}
+
+fn flatten(value: &serde_json::Value, path: String, out: &mut BTreeMap<String, serde_json::Value>) {
+    match value {
+        serde_json::Value::Object(map) if !map.is_empty() => {
+            for (k, v) in map {
+                let child = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                flatten(v, child, out);
+            }
+        }
+        serde_json::Value::Array(items) if !items.is_empty() => {
+            for (i, v) in items.iter().enumerate() {
+                flatten(v, format!("{path}[{i}]"), out);
+            }
+        }
+        leaf => {
+            out.insert(path, leaf.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object(json: serde_json::Value) -> DynamicObject {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn field_changes_name_the_changed_paths_and_ignore_bookkeeping() {
+        let before = object(serde_json::json!({
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "c", "resourceVersion": "1", "managedFields": [{"manager": "x"}]},
+            "data": {"a": "1", "b": "2"}
+        }));
+        let after = object(serde_json::json!({
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "c", "resourceVersion": "2"},
+            "data": {"a": "1", "b": "3", "c": "4"}
+        }));
+        let changes = field_changes(&before, &after);
+        let paths: Vec<&str> = changes.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(paths, ["data.b", "data.c"]);
+        assert_eq!(changes[1].before, None);
+        assert_eq!(changes[0].after, Some(serde_json::json!("3")));
+    }
+
+    #[test]
+    fn identical_objects_have_no_field_changes() {
+        let a = object(
+            serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "1"}}),
+        );
+        assert!(field_changes(&a, &a.clone()).is_empty());
+    }
+
+    #[test]
+    fn owned_selector_names_manager_and_instance() {
+        assert_eq!(
+            owned_selector("jewelry-shop.prometheus"),
+            "app.kubernetes.io/managed-by=promctl,app.kubernetes.io/instance=jewelry-shop.prometheus"
+        );
+    }
+}

@@ -1,0 +1,78 @@
+//! What a person needs when a pod fails: its recent events and the last log lines, previous container too.
+
+use k8s_openapi::api::core::v1::{Event, Pod};
+use kube::Client;
+use kube::api::{Api, ListParams, LogParams};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PodDiagnostics {
+    pub pod: String,
+    /// "TYPE REASON: message" lines, oldest first.
+    pub events: Vec<String>,
+    /// Last lines of each container's current log, then of its previous instance if it restarted.
+    pub logs: Vec<LogTail>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LogTail {
+    pub container: String,
+    pub previous: bool,
+    pub text: String,
+}
+
+pub const LOG_TAIL_LINES: i64 = 20;
+const EVENTS_SHOWN: usize = 10;
+
+/// Best effort: a diagnostic that cannot be read (no logs before the image is pulled) is skipped, never an error.
+pub async fn pod_diagnostics(client: &Client, namespace: &str, pod: &Pod) -> PodDiagnostics {
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    let events = object_events(client, namespace, "Pod", &name).await;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    let mut logs = Vec::new();
+    for status in pod.status.iter().flat_map(|s| s.container_statuses.iter().flatten()) {
+        let mut instances = vec![false];
+        if status.restart_count > 0 {
+            instances.push(true);
+        }
+        for previous in instances {
+            let params = LogParams {
+                container: Some(status.name.clone()),
+                previous,
+                tail_lines: Some(LOG_TAIL_LINES),
+                ..LogParams::default()
+            };
+            if let Ok(text) = pods.logs(&name, &params).await {
+                if !text.trim().is_empty() {
+                    logs.push(LogTail { container: status.name.clone(), previous, text });
+                }
+            }
+        }
+    }
+    PodDiagnostics { pod: name, events, logs }
+}
+
+/// The most recent events about one object, oldest first, as "Warning BackOff: message" lines.
+pub async fn object_events(client: &Client, namespace: &str, kind: &str, name: &str) -> Vec<String> {
+    let api: Api<Event> = Api::namespaced(client.clone(), namespace);
+    let selector = format!("involvedObject.kind={kind},involvedObject.name={name}");
+    let Ok(list) = api.list(&ListParams::default().fields(&selector)).await else {
+        return Vec::new();
+    };
+    let mut events = list.items;
+    events.sort_by_key(|e| e.last_timestamp.as_ref().map(|t| t.0).or(e.event_time.as_ref().map(|t| t.0)));
+    let skip = events.len().saturating_sub(EVENTS_SHOWN);
+    events
+        .into_iter()
+        .skip(skip)
+        .map(|e| {
+            let count = e.count.filter(|c| *c > 1).map(|c| format!(" (x{c})")).unwrap_or_default();
+            format!(
+                "{} {}{count}: {}",
+                e.type_.as_deref().unwrap_or("Normal"),
+                e.reason.as_deref().unwrap_or(""),
+                e.message.as_deref().unwrap_or("").trim()
+            )
+        })
+        .collect()
+}

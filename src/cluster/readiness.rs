@@ -1,0 +1,406 @@
+//! Readiness rules: small pure functions of one API object that say Ready, Progressing (and what it
+//! waits for) or Failed (and why). The watcher in `wait.rs` feeds them; tests feed them recorded objects.
+
+use std::time::Duration;
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{Endpoints, PersistentVolumeClaim, Pod};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::jiff::Timestamp;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", content = "reason", rename_all = "lowercase")]
+pub enum Readiness {
+    Ready(String),
+    Progressing(String),
+    Failed(String),
+}
+
+impl Readiness {
+    pub fn is_ready(&self) -> bool {
+        matches!(self, Readiness::Ready(_))
+    }
+    pub fn is_failed(&self) -> bool {
+        matches!(self, Readiness::Failed(_))
+    }
+    pub fn reason(&self) -> &str {
+        match self {
+            Readiness::Ready(r) | Readiness::Progressing(r) | Readiness::Failed(r) => r,
+        }
+    }
+    pub fn label(&self) -> &'static str {
+        match self {
+            Readiness::Ready(_) => "ready",
+            Readiness::Progressing(_) => "waiting",
+            Readiness::Failed(_) => "failed",
+        }
+    }
+}
+
+/// A Deployment is rolled out when the controller has seen the latest spec (observedGeneration), every
+/// replica runs the new template, no old replica is left and every updated replica is available: the
+/// checks of `kubectl rollout status`. (kube-runtime's `is_deployment_completed` skips observedGeneration,
+/// so it can report the previous rollout as done; Helm's legacy wait can pass with zero pods.)
+pub fn deployment(deployment: Option<&Deployment>) -> Readiness {
+    let Some(d) = deployment else {
+        return Readiness::Progressing("not created yet".into());
+    };
+    let generation = d.metadata.generation.unwrap_or(0);
+    let desired = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+    let Some(status) = &d.status else {
+        return Readiness::Progressing("waiting for the deployment controller".into());
+    };
+    if status.observed_generation.unwrap_or(0) < generation {
+        return Readiness::Progressing("waiting for the controller to observe the new spec".into());
+    }
+    if let Some(c) = status.conditions.iter().flatten().find(|c| c.type_ == "Progressing") {
+        if c.reason.as_deref() == Some("ProgressDeadlineExceeded") {
+            return Readiness::Failed(format!("progress deadline exceeded: {}", c.message.as_deref().unwrap_or("")));
+        }
+    }
+    let updated = status.updated_replicas.unwrap_or(0);
+    let total = status.replicas.unwrap_or(0);
+    let available = status.available_replicas.unwrap_or(0);
+    if updated < desired {
+        return Readiness::Progressing(format!("{updated} of {desired} replicas updated"));
+    }
+    if total > updated {
+        return Readiness::Progressing(format!("{} old replicas pending termination", total - updated));
+    }
+    if available < updated {
+        return Readiness::Progressing(format!("{available} of {updated} updated replicas available"));
+    }
+    Readiness::Ready(format!("{available}/{desired} replicas available"))
+}
+
+/// Container waiting reasons that will not fix themselves: report at once instead of waiting out a timeout.
+const FATAL_WAITING_REASONS: [&str; 7] = [
+    "ImagePullBackOff",
+    "ErrImagePull",
+    "ErrImageNeverPull",
+    "InvalidImageName",
+    "CrashLoopBackOff",
+    "CreateContainerConfigError",
+    "CreateContainerError",
+];
+
+/// A pod is Ready when its Ready condition is True. It has Failed when a container waits for a reason
+/// that does not resolve itself, was OOMKilled, or the pod stayed Unschedulable past `unschedulable_grace`.
+pub fn pod(pod: &Pod, now: Timestamp, unschedulable_grace: Duration) -> Readiness {
+    let name = pod.metadata.name.as_deref().unwrap_or("?");
+    let Some(status) = &pod.status else {
+        return Readiness::Progressing(format!("pod {name}: no status yet"));
+    };
+    let containers = status.init_container_statuses.iter().flatten().chain(status.container_statuses.iter().flatten());
+    for c in containers {
+        if let Some(waiting) = c.state.as_ref().and_then(|s| s.waiting.as_ref()) {
+            let reason = waiting.reason.as_deref().unwrap_or("");
+            if FATAL_WAITING_REASONS.contains(&reason) {
+                let message = waiting.message.as_deref().map(|m| format!(": {m}")).unwrap_or_default();
+                return Readiness::Failed(format!("pod {name} container {}: {reason}{message}", c.name));
+            }
+        }
+        let last_oom = c
+            .last_state
+            .as_ref()
+            .and_then(|s| s.terminated.as_ref())
+            .is_some_and(|t| t.reason.as_deref() == Some("OOMKilled"));
+        let now_oom = c
+            .state
+            .as_ref()
+            .and_then(|s| s.terminated.as_ref())
+            .is_some_and(|t| t.reason.as_deref() == Some("OOMKilled"));
+        if last_oom || now_oom {
+            return Readiness::Failed(format!(
+                "pod {name} container {}: OOMKilled (raise resources.limits.memory)",
+                c.name
+            ));
+        }
+    }
+    let condition = |type_: &str| status.conditions.iter().flatten().find(|c| c.type_ == type_);
+    if let Some(scheduled) = condition("PodScheduled") {
+        if scheduled.status == "False" && scheduled.reason.as_deref() == Some("Unschedulable") {
+            let message = scheduled.message.as_deref().unwrap_or("");
+            let since = scheduled.last_transition_time.as_ref().map(|t| t.0);
+            let waited = since.map(|t| now.duration_since(t).as_secs_f64()).unwrap_or(0.0);
+            if waited >= unschedulable_grace.as_secs_f64() {
+                return Readiness::Failed(format!("pod {name}: Unschedulable for {waited:.0}s: {message}"));
+            }
+            return Readiness::Progressing(format!("pod {name}: unschedulable: {message}"));
+        }
+    }
+    match condition("Ready") {
+        Some(c) if c.status == "True" => Readiness::Ready(format!("pod {name} Ready")),
+        _ => {
+            let phase = status.phase.as_deref().unwrap_or("Pending");
+            let waiting = status
+                .container_statuses
+                .iter()
+                .flatten()
+                .find_map(|c| c.state.as_ref()?.waiting.as_ref()?.reason.clone());
+            match waiting {
+                Some(reason) => Readiness::Progressing(format!("pod {name} {phase}: {reason}")),
+                None => Readiness::Progressing(format!("pod {name} {phase}, not Ready yet")),
+            }
+        }
+    }
+}
+
+/// A claim is ready when Bound with at least the capacity asked for. With a WaitForFirstConsumer storage
+/// class, Pending is expected until a pod using it is scheduled (Helm hangs here without saying why).
+pub fn persistent_volume_claim(
+    pvc: Option<&PersistentVolumeClaim>,
+    requested: &Quantity,
+    wait_for_first_consumer: bool,
+    consumer_scheduled: bool,
+) -> Readiness {
+    let Some(pvc) = pvc else {
+        return Readiness::Progressing("not created yet".into());
+    };
+    let status = pvc.status.as_ref();
+    let phase = status.and_then(|s| s.phase.as_deref()).unwrap_or("Pending");
+    match phase {
+        "Bound" => {
+            let capacity = status.and_then(|s| s.capacity.as_ref()).and_then(|c| c.get("storage"));
+            match capacity {
+                Some(got) if quantity_bytes(got) >= quantity_bytes(requested) => {
+                    Readiness::Ready(format!("Bound, {}", got.0))
+                }
+                Some(got) => Readiness::Failed(format!("Bound with {} but {} was requested", got.0, requested.0)),
+                None => Readiness::Progressing("Bound, capacity not reported yet".into()),
+            }
+        }
+        "Lost" => Readiness::Failed("Lost: its PersistentVolume is gone".into()),
+        _ if wait_for_first_consumer && !consumer_scheduled => {
+            Readiness::Progressing("Pending until the pod is scheduled (storage class is WaitForFirstConsumer)".into())
+        }
+        _ => Readiness::Progressing("Pending: waiting for a volume to be provisioned or bound".into()),
+    }
+}
+
+/// A Service is usable only with at least one ready endpoint: a selector typo passes every other check.
+pub fn endpoints(endpoints: Option<&Endpoints>) -> Readiness {
+    let subsets = endpoints.and_then(|e| e.subsets.as_ref());
+    let ready: usize = subsets.iter().flat_map(|s| s.iter()).map(|s| s.addresses.as_ref().map_or(0, Vec::len)).sum();
+    let not_ready: usize =
+        subsets.iter().flat_map(|s| s.iter()).map(|s| s.not_ready_addresses.as_ref().map_or(0, Vec::len)).sum();
+    match (ready, not_ready) {
+        (0, 0) => Readiness::Progressing("no endpoints: no Ready pod matches the selector yet".into()),
+        (0, n) => Readiness::Progressing(format!("{n} endpoint(s), none ready")),
+        (n, _) => Readiness::Ready(format!("{n} ready endpoint(s)")),
+    }
+}
+
+/// Bytes in a Kubernetes quantity (binary and decimal suffixes); enough to compare storage sizes.
+pub fn quantity_bytes(q: &Quantity) -> f64 {
+    let s = q.0.trim();
+    let split = s.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(s.len());
+    let (number, suffix) = s.split_at(split);
+    let n: f64 = number.parse().unwrap_or(0.0);
+    let factor = match suffix {
+        "" => 1.0,
+        "Ki" => 1024.0,
+        "Mi" => 1024f64.powi(2),
+        "Gi" => 1024f64.powi(3),
+        "Ti" => 1024f64.powi(4),
+        "Pi" => 1024f64.powi(5),
+        "Ei" => 1024f64.powi(6),
+        "m" => 0.001,
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        "E" => 1e18,
+        _ => f64::NAN,
+    };
+    n * factor
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from_yaml<T: serde::de::DeserializeOwned>(yaml: &str) -> T {
+        serde_saphyr::from_str(yaml).expect("fixture parses")
+    }
+
+    fn now() -> Timestamp {
+        "2026-11-24T04:00:00Z".parse().unwrap()
+    }
+
+    const ROLLED_OUT: &str = r#"
+metadata: {name: prometheus, generation: 2}
+spec: {replicas: 1, selector: {matchLabels: {app: prometheus}}, template: {metadata: {labels: {app: prometheus}}}}
+status: {observedGeneration: 2, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1}
+"#;
+
+    #[test]
+    fn deployment_rolled_out_is_ready() {
+        let d: Deployment = from_yaml(ROLLED_OUT);
+        assert_eq!(deployment(Some(&d)), Readiness::Ready("1/1 replicas available".into()));
+    }
+
+    #[test]
+    fn deployment_with_stale_observed_generation_is_not_ready_even_if_counts_match() {
+        let d: Deployment = from_yaml(&ROLLED_OUT.replace("generation: 2}", "generation: 3}"));
+        assert!(matches!(deployment(Some(&d)), Readiness::Progressing(r) if r.contains("observe")));
+    }
+
+    #[test]
+    fn deployment_with_old_replicas_left_is_progressing() {
+        let d: Deployment =
+            from_yaml(&ROLLED_OUT.replace("replicas: 1, updatedReplicas", "replicas: 2, updatedReplicas"));
+        assert!(matches!(deployment(Some(&d)), Readiness::Progressing(r) if r.contains("old replicas")));
+    }
+
+    #[test]
+    fn deployment_with_unavailable_replicas_is_progressing() {
+        let d: Deployment = from_yaml(&ROLLED_OUT.replace("availableReplicas: 1", "availableReplicas: 0"));
+        assert!(matches!(deployment(Some(&d)), Readiness::Progressing(r) if r.contains("0 of 1")));
+    }
+
+    #[test]
+    fn deployment_past_its_progress_deadline_failed() {
+        let d: Deployment = from_yaml(&ROLLED_OUT.replace(
+            "availableReplicas: 1}",
+            "availableReplicas: 0, conditions: [{type: Progressing, status: 'False', reason: ProgressDeadlineExceeded, message: 'ReplicaSet has timed out'}]}",
+        ));
+        assert!(deployment(Some(&d)).is_failed());
+    }
+
+    fn waiting_pod(reason: &str) -> Pod {
+        from_yaml(&format!(
+            r#"
+metadata: {{name: prometheus-abc}}
+status:
+  phase: Pending
+  conditions: [{{type: PodScheduled, status: "True"}}, {{type: Ready, status: "False"}}]
+  containerStatuses:
+    - name: prometheus
+      ready: false
+      restartCount: 3
+      image: localhost/nope:1
+      imageID: ""
+      state: {{waiting: {{reason: {reason}, message: "details from the kubelet"}}}}
+"#
+        ))
+    }
+
+    #[test]
+    fn pod_fails_fast_on_each_unrecoverable_waiting_reason() {
+        for reason in ["ImagePullBackOff", "ErrImagePull", "CrashLoopBackOff", "CreateContainerConfigError"] {
+            match pod(&waiting_pod(reason), now(), Duration::from_secs(30)) {
+                Readiness::Failed(why) => {
+                    assert!(why.contains(reason), "{why}");
+                    assert!(why.contains("prometheus-abc") && why.contains("container prometheus"), "{why}");
+                }
+                other => panic!("{reason}: expected Failed, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn pod_still_creating_its_container_is_progressing() {
+        assert!(matches!(
+            pod(&waiting_pod("ContainerCreating"), now(), Duration::from_secs(30)),
+            Readiness::Progressing(r) if r.contains("ContainerCreating")
+        ));
+    }
+
+    #[test]
+    fn pod_whose_container_was_oom_killed_failed() {
+        let p: Pod = from_yaml(
+            r#"
+metadata: {name: prometheus-abc}
+status:
+  phase: Running
+  containerStatuses:
+    - name: prometheus
+      ready: false
+      restartCount: 1
+      image: x
+      imageID: ""
+      state: {running: {startedAt: "2026-11-24T03:59:00Z"}}
+      lastState: {terminated: {exitCode: 137, reason: OOMKilled}}
+"#,
+        );
+        assert!(matches!(pod(&p, now(), Duration::from_secs(30)), Readiness::Failed(r) if r.contains("OOMKilled")));
+    }
+
+    fn unschedulable_since(since: &str) -> Pod {
+        from_yaml(&format!(
+            r#"
+metadata: {{name: prometheus-abc}}
+status:
+  phase: Pending
+  conditions:
+    - {{type: PodScheduled, status: "False", reason: Unschedulable, lastTransitionTime: "{since}", message: "0/1 nodes are available: 1 Insufficient memory."}}
+"#
+        ))
+    }
+
+    #[test]
+    fn pod_unschedulable_fails_only_after_the_grace_window() {
+        let grace = Duration::from_secs(30);
+        assert!(matches!(pod(&unschedulable_since("2026-11-24T03:59:50Z"), now(), grace), Readiness::Progressing(_)));
+        match pod(&unschedulable_since("2026-11-24T03:59:00Z"), now(), grace) {
+            Readiness::Failed(why) => assert!(why.contains("Insufficient memory"), "{why}"),
+            other => panic!("expected Failed, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn pod_with_ready_condition_is_ready() {
+        let p: Pod =
+            from_yaml("metadata: {name: p}\nstatus: {phase: Running, conditions: [{type: Ready, status: 'True'}]}");
+        assert!(pod(&p, now(), Duration::from_secs(30)).is_ready());
+    }
+
+    fn claim(phase: &str, capacity: Option<&str>) -> PersistentVolumeClaim {
+        let capacity = capacity.map(|c| format!(", capacity: {{storage: {c}}}")).unwrap_or_default();
+        from_yaml(&format!("metadata: {{name: prometheus-storage}}\nstatus: {{phase: {phase}{capacity}}}"))
+    }
+
+    #[test]
+    fn claim_bound_with_enough_capacity_is_ready() {
+        let q = Quantity("20Gi".into());
+        assert!(persistent_volume_claim(Some(&claim("Bound", Some("20Gi"))), &q, false, false).is_ready());
+        assert!(persistent_volume_claim(Some(&claim("Bound", Some("50Gi"))), &q, false, false).is_ready());
+    }
+
+    #[test]
+    fn claim_bound_smaller_than_requested_failed() {
+        let q = Quantity("20Gi".into());
+        assert!(persistent_volume_claim(Some(&claim("Bound", Some("10Gi"))), &q, false, false).is_failed());
+    }
+
+    #[test]
+    fn claim_pending_on_wait_for_first_consumer_says_so() {
+        let q = Quantity("20Gi".into());
+        let r = persistent_volume_claim(Some(&claim("Pending", None)), &q, true, false);
+        assert!(matches!(&r, Readiness::Progressing(why) if why.contains("WaitForFirstConsumer")), "{r:?}");
+        let r = persistent_volume_claim(Some(&claim("Pending", None)), &q, true, true);
+        assert!(matches!(&r, Readiness::Progressing(why) if why.contains("provisioned")), "{r:?}");
+    }
+
+    #[test]
+    fn service_without_ready_endpoints_is_not_ready() {
+        let none: Endpoints = from_yaml("metadata: {name: prometheus}");
+        assert!(!endpoints(Some(&none)).is_ready());
+        let not_ready: Endpoints = from_yaml(
+            "metadata: {name: prometheus}\nsubsets: [{notReadyAddresses: [{ip: 10.88.0.5}], ports: [{port: 9090}]}]",
+        );
+        assert!(matches!(endpoints(Some(&not_ready)), Readiness::Progressing(r) if r.contains("none ready")));
+        let ready: Endpoints =
+            from_yaml("metadata: {name: prometheus}\nsubsets: [{addresses: [{ip: 10.88.0.5}], ports: [{port: 9090}]}]");
+        assert!(endpoints(Some(&ready)).is_ready());
+    }
+
+    #[test]
+    fn quantities_compare_across_suffixes() {
+        assert!(quantity_bytes(&Quantity("20Gi".into())) > quantity_bytes(&Quantity("20G".into())));
+        assert_eq!(quantity_bytes(&Quantity("1Ki".into())), 1024.0);
+    }
+}

@@ -1,0 +1,236 @@
+//! Waits for an install to become ready by WATCHING (not polling) the Deployment, its pods, the claim and
+//! the Service's endpoints, re-judging every resource with the rules in `readiness` on each change.
+//! A pod failure that will not fix itself ends the wait at once, with the pod's events and log tail.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use futures::stream::{self, BoxStream, StreamExt};
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{Endpoints, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::storage::v1::StorageClass;
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::jiff::Timestamp;
+use kube::api::Api;
+use kube::runtime::WatchStreamExt;
+use kube::runtime::watcher::{self, Event};
+use kube::{Client, Resource, ResourceExt};
+use serde::Serialize;
+
+use super::inspect::{PodDiagnostics, pod_diagnostics};
+use super::readiness::{self, Readiness};
+
+/// What one install must reach.
+#[derive(Debug, Clone)]
+pub struct WaitSpec {
+    pub namespace: String,
+    pub deployment: String,
+    /// Label selector of the Deployment's pods.
+    pub pod_selector: String,
+    pub claim: Option<ClaimSpec>,
+    pub service: String,
+    pub timeout: Duration,
+    /// How long a pod may stay Unschedulable before that counts as a failure.
+    pub unschedulable_grace: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClaimSpec {
+    pub name: String,
+    pub requested: Quantity,
+    pub storage_class: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResourceStatus {
+    pub resource: String,
+    #[serde(flatten)]
+    pub readiness: Readiness,
+    /// Seconds since the wait began when this state was first seen.
+    pub since_seconds: f64,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum WaitOutcome {
+    Ready { resources: Vec<ResourceStatus> },
+    Failed { resources: Vec<ResourceStatus>, failed: ResourceStatus, diagnostics: Option<PodDiagnostics> },
+    TimedOut { resources: Vec<ResourceStatus> },
+}
+
+enum Update {
+    Deployment(Event<Deployment>),
+    Pod(Event<Pod>),
+    Claim(Event<PersistentVolumeClaim>),
+    Endpoints(Event<Endpoints>),
+    Tick,
+}
+
+/// Latest state of everything watched, keyed by name.
+#[derive(Default)]
+struct Observed {
+    deployment: Option<Deployment>,
+    pods: BTreeMap<String, Pod>,
+    claim: Option<PersistentVolumeClaim>,
+    endpoints: Option<Endpoints>,
+}
+
+fn fold<K: Resource + Clone>(slot: &mut BTreeMap<String, K>, event: Event<K>) {
+    match event {
+        Event::Apply(o) | Event::InitApply(o) => {
+            slot.insert(o.name_any(), o);
+        }
+        Event::Delete(o) => {
+            slot.remove(&o.name_any());
+        }
+        Event::Init => slot.clear(),
+        Event::InitDone => {}
+    }
+}
+
+fn fold_one<K: Resource + Clone>(slot: &mut Option<K>, event: Event<K>) {
+    let mut map: BTreeMap<String, K> = slot.take().map(|o| (o.name_any(), o)).into_iter().collect();
+    fold(&mut map, event);
+    *slot = map.into_values().next();
+}
+
+fn watch<K>(api: Api<K>, config: watcher::Config) -> BoxStream<'static, Event<K>>
+where
+    K: Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned + Send + 'static,
+{
+    // Errors are retried with backoff; a persistent one shows up as a timeout naming what was not seen.
+    watcher::watcher(api, config).default_backoff().filter_map(|e| async move { e.ok() }).boxed()
+}
+
+pub async fn wait_ready(
+    client: &Client,
+    spec: &WaitSpec,
+    mut on_change: impl FnMut(&ResourceStatus),
+) -> anyhow::Result<WaitOutcome> {
+    let started = Instant::now();
+    let ns = spec.namespace.as_str();
+    let by_name = |name: &str| watcher::Config::default().fields(&format!("metadata.name={name}"));
+    let wait_for_first_consumer = match &spec.claim {
+        Some(claim) => binds_on_first_consumer(client, claim.storage_class.as_deref()).await,
+        None => false,
+    };
+
+    let mut streams: Vec<BoxStream<'static, Update>> = vec![
+        watch(Api::<Deployment>::namespaced(client.clone(), ns), by_name(&spec.deployment))
+            .map(Update::Deployment)
+            .boxed(),
+        watch(Api::<Pod>::namespaced(client.clone(), ns), watcher::Config::default().labels(&spec.pod_selector))
+            .map(Update::Pod)
+            .boxed(),
+        watch(Api::<Endpoints>::namespaced(client.clone(), ns), by_name(&spec.service)).map(Update::Endpoints).boxed(),
+        // Time-based rules (Unschedulable grace) need a clock even when nothing changes.
+        stream::unfold((), |_| async {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            Some((Update::Tick, ()))
+        })
+        .boxed(),
+    ];
+    if let Some(claim) = &spec.claim {
+        let api = Api::<PersistentVolumeClaim>::namespaced(client.clone(), ns);
+        streams.push(watch(api, by_name(&claim.name)).map(Update::Claim).boxed());
+    }
+    let mut updates = stream::select_all(streams);
+
+    let mut observed = Observed::default();
+    let mut statuses: BTreeMap<String, ResourceStatus> = BTreeMap::new();
+    let deadline = tokio::time::Instant::now() + spec.timeout;
+    loop {
+        let update = match tokio::time::timeout_at(deadline, updates.next()).await {
+            Ok(Some(update)) => update,
+            Ok(None) => anyhow::bail!("the watch streams ended unexpectedly"),
+            Err(_) => {
+                return Ok(WaitOutcome::TimedOut { resources: statuses.into_values().collect() });
+            }
+        };
+        match update {
+            Update::Deployment(e) => fold_one(&mut observed.deployment, e),
+            Update::Pod(e) => fold(&mut observed.pods, e),
+            Update::Claim(e) => fold_one(&mut observed.claim, e),
+            Update::Endpoints(e) => fold_one(&mut observed.endpoints, e),
+            Update::Tick => {}
+        }
+        let judged = judge(spec, &observed, wait_for_first_consumer);
+        for (resource, readiness) in &judged {
+            let changed = statuses.get(resource).is_none_or(|s| &s.readiness != readiness);
+            if changed {
+                let status = ResourceStatus {
+                    resource: resource.clone(),
+                    readiness: readiness.clone(),
+                    since_seconds: started.elapsed().as_secs_f64(),
+                };
+                on_change(&status);
+                statuses.insert(resource.clone(), status);
+            }
+        }
+        if let Some((resource, _)) = judged.iter().find(|(_, r)| r.is_failed()) {
+            let failed = statuses[resource].clone();
+            let failing_pod = observed
+                .pods
+                .values()
+                .find(|p| readiness::pod(p, Timestamp::now(), spec.unschedulable_grace).is_failed());
+            let diagnostics = match failing_pod {
+                Some(pod) => Some(pod_diagnostics(client, ns, pod).await),
+                None => None,
+            };
+            return Ok(WaitOutcome::Failed { resources: statuses.into_values().collect(), failed, diagnostics });
+        }
+        if judged.iter().all(|(_, r)| r.is_ready()) {
+            return Ok(WaitOutcome::Ready { resources: statuses.into_values().collect() });
+        }
+    }
+}
+
+/// Every watched resource with its current verdict, in a stable order.
+fn judge(spec: &WaitSpec, observed: &Observed, wait_for_first_consumer: bool) -> Vec<(String, Readiness)> {
+    let ns = &spec.namespace;
+    let mut judged =
+        vec![(format!("Deployment {ns}/{}", spec.deployment), readiness::deployment(observed.deployment.as_ref()))];
+    // Pods on their way out (Recreate, rollout) are not judged: only the ones that will serve.
+    let live: Vec<&Pod> = observed.pods.values().filter(|p| p.metadata.deletion_timestamp.is_none()).collect();
+    let now = Timestamp::now();
+    let pod_verdicts: Vec<Readiness> = live.iter().map(|p| readiness::pod(p, now, spec.unschedulable_grace)).collect();
+    let pods = if let Some(failed) = pod_verdicts.iter().find(|r| r.is_failed()) {
+        failed.clone()
+    } else if let Some(ready) = pod_verdicts.iter().find(|r| r.is_ready()) {
+        ready.clone()
+    } else if let Some(first) = pod_verdicts.first() {
+        first.clone()
+    } else {
+        Readiness::Progressing("no pod yet".into())
+    };
+    judged.push((format!("Pods {ns} -l {}", spec.pod_selector), pods));
+    if let Some(claim) = &spec.claim {
+        let scheduled = live.iter().any(|p| p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some());
+        judged.push((
+            format!("PersistentVolumeClaim {ns}/{}", claim.name),
+            readiness::persistent_volume_claim(
+                observed.claim.as_ref(),
+                &claim.requested,
+                wait_for_first_consumer,
+                scheduled,
+            ),
+        ));
+    }
+    judged.push((format!("Service {ns}/{}", spec.service), readiness::endpoints(observed.endpoints.as_ref())));
+    judged
+}
+
+/// Whether the claim's storage class (or the default class) binds only when a pod is scheduled.
+/// Unknown (class missing, not readable) counts as "no": then a Pending claim is reported as waiting.
+async fn binds_on_first_consumer(client: &Client, class: Option<&str>) -> bool {
+    let api: Api<StorageClass> = Api::all(client.clone());
+    let class = match class {
+        Some(name) => api.get_opt(name).await.ok().flatten(),
+        None => api.list(&Default::default()).await.ok().and_then(|list| {
+            list.items.into_iter().find(|c| {
+                c.annotations().get("storageclass.kubernetes.io/is-default-class").map(String::as_str) == Some("true")
+            })
+        }),
+    };
+    class.and_then(|c| c.volume_binding_mode).as_deref() == Some("WaitForFirstConsumer")
+}

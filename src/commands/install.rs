@@ -1,0 +1,160 @@
+use std::time::Duration;
+
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use promctl::cluster::apply::{Applied, ApplyOptions, Change, apply_all};
+use promctl::cluster::inspect::PodDiagnostics;
+use promctl::cluster::readiness::Readiness;
+use promctl::cluster::wait::{ClaimSpec, ResourceStatus, WaitOutcome, WaitSpec, wait_ready};
+use promctl::error::Failure;
+use promctl::report::{Reporter, Tone};
+use promctl::values::Values;
+use serde_json::json;
+
+use super::{connect, load_values, render_checked};
+use crate::cli::{GlobalArgs, InstallArgs};
+
+/// How long a pod may stay Unschedulable before install calls it a failure (the scheduler retries
+/// meanwhile, e.g. while a volume binds).
+const UNSCHEDULABLE_GRACE: Duration = Duration::from_secs(30);
+
+pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Reporter) -> anyhow::Result<u8> {
+    let values = load_values(global, &args.values)?;
+    let (rendered, summary) = render_checked(&values)?;
+    reporter.detail(&format!("prometheus.yml passes the static check ({} jobs)", summary.jobs.len()));
+    let client = connect(global).await?;
+
+    let verb = if args.dry_run { "dry run: applying" } else { "applying" };
+    reporter.step(&format!(
+        "{verb} {} objects to namespace {} (server-side apply, field manager promctl)",
+        rendered.manifests.len(),
+        values.namespace
+    ));
+    let options = ApplyOptions { dry_run: args.dry_run, force_conflicts: args.force_conflicts };
+    let applied = apply_all(&client, &rendered.manifests, &values.namespace, &values.instance(), options, |a| {
+        show_applied(reporter, a)
+    })
+    .await?;
+    reporter.finish();
+    let changed = applied.iter().filter(|a| a.change != Change::Unchanged).count();
+    let apply_seconds = reporter.elapsed().as_secs_f64();
+
+    if args.dry_run || args.no_wait {
+        let what = if args.dry_run { "dry run: nothing was changed" } else { "applied; not waiting (--no-wait)" };
+        reporter.text(&format!("{what}; {}", change_summary(&applied)));
+        reporter.json(&json!({"command": "install", "dry_run": args.dry_run, "objects": applied,
+            "apply_seconds": apply_seconds}));
+        return Ok(0);
+    }
+
+    reporter.step("waiting for readiness (watching the Deployment, its pods, the claim and the Service)");
+    let outcome =
+        wait_ready(&client, &wait_spec(&values, global.timeout), |status| show_status(reporter, status)).await?;
+    reporter.finish();
+    let total_seconds = reporter.elapsed().as_secs_f64();
+    reporter.json(&json!({
+        "command": "install",
+        "namespace": values.namespace,
+        "objects": applied,
+        "changed": changed,
+        "readiness": outcome,
+        "apply_seconds": apply_seconds,
+        "total_seconds": total_seconds,
+    }));
+    match outcome {
+        WaitOutcome::Ready { .. } => {
+            let verdict = if changed == 0 { "nothing to change, and" } else { "installed, and" };
+            reporter.text(&format!(
+                "{verdict} Prometheus is ready in namespace {} ({}; {total_seconds:.1}s)",
+                values.namespace,
+                change_summary(&applied)
+            ));
+            Ok(0)
+        }
+        WaitOutcome::Failed { failed, diagnostics, .. } => {
+            if let Some(d) = &diagnostics {
+                show_diagnostics(reporter, d);
+            }
+            Err(Failure::check_failed(format!("{}: {}", failed.resource, failed.readiness.reason())).into())
+        }
+        WaitOutcome::TimedOut { resources } => {
+            let waiting: Vec<String> = resources
+                .iter()
+                .filter(|r| !r.readiness.is_ready())
+                .map(|r| format!("  {}: {}", r.resource, r.readiness.reason()))
+                .collect();
+            Err(Failure::timed_out(format!(
+                "not ready after {}s; still waiting for:\n{}\nraise --timeout, or look at `kubectl describe` of these",
+                global.timeout.as_secs(),
+                waiting.join("\n")
+            ))
+            .into())
+        }
+    }
+}
+
+/// What the install must reach, from the same values the manifests were rendered from.
+pub fn wait_spec(values: &Values, timeout: Duration) -> WaitSpec {
+    WaitSpec {
+        namespace: values.namespace.clone(),
+        deployment: values.name.clone(),
+        pod_selector: format!("app={},app.kubernetes.io/instance={}", values.name, values.instance()),
+        claim: Some(ClaimSpec {
+            name: values.storage.claim_name.clone(),
+            requested: Quantity(values.storage.size.clone()),
+            storage_class: Some(values.storage.storage_class.clone()).filter(|c| !c.is_empty()),
+        }),
+        service: values.service.name.clone(),
+        timeout,
+        unschedulable_grace: UNSCHEDULABLE_GRACE,
+    }
+}
+
+fn show_applied(reporter: &mut Reporter, applied: &Applied) {
+    let tone = match applied.change {
+        Change::Unchanged | Change::Kept => Tone::Plain,
+        _ => Tone::Good,
+    };
+    let detail = if applied.change == Change::Kept { "no longer rendered; kept because it holds data" } else { "" };
+    reporter.resource(&applied.describe(), tone, applied.change.as_str(), detail);
+}
+
+fn show_status(reporter: &mut Reporter, status: &ResourceStatus) {
+    let tone = match status.readiness {
+        Readiness::Ready(_) => Tone::Good,
+        Readiness::Progressing(_) => Tone::Waiting,
+        Readiness::Failed(_) => Tone::Bad,
+    };
+    reporter.resource(&status.resource, tone, status.readiness.label(), status.readiness.reason());
+}
+
+pub fn show_diagnostics(reporter: &Reporter, diagnostics: &PodDiagnostics) {
+    if diagnostics.events.is_empty() {
+        reporter.step(&format!("no events recorded for pod {}", diagnostics.pod));
+    } else {
+        reporter.step(&format!(
+            "events of pod {} (oldest first):\n  {}",
+            diagnostics.pod,
+            diagnostics.events.join("\n  ")
+        ));
+    }
+    for tail in &diagnostics.logs {
+        let which = if tail.previous { "previous container" } else { "container" };
+        reporter.step(&format!(
+            "last log lines of {which} {} in pod {}:\n  {}",
+            tail.container,
+            diagnostics.pod,
+            tail.text.trim_end().replace('\n', "\n  ")
+        ));
+    }
+}
+
+fn change_summary(applied: &[Applied]) -> String {
+    let mut counts: Vec<(Change, usize)> = Vec::new();
+    for a in applied {
+        match counts.iter_mut().find(|(c, _)| *c == a.change) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((a.change, 1)),
+        }
+    }
+    counts.iter().map(|(c, n)| format!("{n} {}", c.as_str())).collect::<Vec<_>>().join(", ")
+}

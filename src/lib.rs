@@ -1,0 +1,13 @@
+//! promctl: install, validate, hot-reload and port-forward Prometheus on Kubernetes.
+//!
+//! Data flows one way: values -> rendered manifests -> applied objects -> watched status -> report.
+//! Core modules never print; the command layer (src/commands) decides how results are shown.
+
+pub mod cluster;
+pub mod error;
+pub mod forward;
+pub mod promconfig;
+pub mod prometheus;
+pub mod render;
+pub mod report;
+pub mod values;

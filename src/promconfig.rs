@@ -1,0 +1,661 @@
+//! Static check of a rendered prometheus.yml, before anything is applied.
+//!
+//! Unlike `promtool check config`, this never opens the files a config refers to (CA files,
+//! bearer tokens): those exist only inside the pod, which is exactly why promtool fails in CI.
+//! It reproduces the Prometheus rules that a rendered config can break: unknown fields,
+//! durations, timeout vs interval, relabel actions and regexes, discovery roles.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+/// What Prometheus would run: the global interval and each job's effective interval and timeout.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigSummary {
+    pub global_scrape_interval: Duration,
+    pub jobs: Vec<JobSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobSummary {
+    pub name: String,
+    pub scrape_interval: Duration,
+    pub scrape_timeout: Duration,
+}
+
+/// One reason Prometheus would reject the config. `field` is a path inside the job (or the file).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigProblem {
+    pub job: Option<String>,
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.job {
+            Some(job) => write!(f, "job {job:?}: {}: {}", self.field, self.message),
+            None => write!(f, "{}: {}", self.field, self.message),
+        }
+    }
+}
+
+// Prometheus's own defaults (config.DefaultGlobalConfig).
+const DEFAULT_SCRAPE_INTERVAL: Duration = Duration::from_secs(60);
+const DEFAULT_SCRAPE_TIMEOUT: Duration = Duration::from_secs(10);
+
+const TOP_LEVEL_FIELDS: &[&str] =
+    &["global", "scrape_configs", "rule_files", "alerting", "remote_write", "remote_read", "storage", "tracing"];
+const GLOBAL_FIELDS: &[&str] = &[
+    "scrape_interval",
+    "scrape_timeout",
+    "evaluation_interval",
+    "external_labels",
+    "query_log_file",
+    "body_size_limit",
+    "sample_limit",
+    "target_limit",
+    "label_limit",
+    "label_name_length_limit",
+    "label_value_length_limit",
+    "keep_dropped_targets",
+];
+const SCRAPE_FIELDS: &[&str] = &[
+    "job_name",
+    "scrape_interval",
+    "scrape_timeout",
+    "metrics_path",
+    "scheme",
+    "params",
+    "honor_labels",
+    "honor_timestamps",
+    "tls_config",
+    "bearer_token_file",
+    "bearer_token",
+    "authorization",
+    "basic_auth",
+    "oauth2",
+    "static_configs",
+    "file_sd_configs",
+    "dns_sd_configs",
+    "http_sd_configs",
+    "kubernetes_sd_configs",
+    "relabel_configs",
+    "metric_relabel_configs",
+    "sample_limit",
+    "target_limit",
+    "label_limit",
+    "label_name_length_limit",
+    "label_value_length_limit",
+    "keep_dropped_targets",
+    "body_size_limit",
+    "follow_redirects",
+    "enable_http2",
+    "proxy_url",
+    "no_proxy",
+    "proxy_from_environment",
+    "proxy_connect_header",
+];
+const KUBERNETES_SD_FIELDS: &[&str] = &[
+    "role",
+    "namespaces",
+    "selectors",
+    "api_server",
+    "tls_config",
+    "bearer_token_file",
+    "authorization",
+    "kubeconfig_file",
+    "attach_metadata",
+];
+const KUBERNETES_SD_NAMESPACES_FIELDS: &[&str] = &["names", "own_namespace"];
+const KUBERNETES_SD_ROLES: &[&str] = &["node", "pod", "service", "endpoints", "endpointslice", "ingress"];
+const TLS_FIELDS: &[&str] = &[
+    "ca_file",
+    "cert_file",
+    "key_file",
+    "ca",
+    "cert",
+    "key",
+    "server_name",
+    "insecure_skip_verify",
+    "min_version",
+    "max_version",
+];
+const RELABEL_FIELDS: &[&str] =
+    &["source_labels", "separator", "regex", "modulus", "target_label", "replacement", "action"];
+const RELABEL_ACTIONS: &[&str] = &[
+    "replace",
+    "keep",
+    "drop",
+    "keepequal",
+    "dropequal",
+    "hashmod",
+    "labelmap",
+    "labeldrop",
+    "labelkeep",
+    "lowercase",
+    "uppercase",
+];
+// Actions that write a label and so need somewhere to write it (Prometheus relabel.Config.Validate).
+const ACTIONS_NEEDING_TARGET: &[&str] = &["replace", "hashmod", "lowercase", "uppercase", "keepequal", "dropequal"];
+
+/// Checks a prometheus.yml the way Prometheus would load it, collecting every problem.
+pub fn check(prometheus_yml: &str) -> Result<ConfigSummary, Vec<ConfigProblem>> {
+    let mut problems = Problems(Vec::new());
+    let doc: Value = match serde_saphyr::from_str(prometheus_yml) {
+        Ok(doc) => doc,
+        Err(err) => {
+            problems.file("prometheus.yml", format!("not valid YAML: {err}"));
+            return Err(problems.0);
+        }
+    };
+    let empty = Map::new();
+    let root = match &doc {
+        Value::Object(root) => root,
+        Value::Null => &empty,
+        other => {
+            problems.file("prometheus.yml", format!("is a {}; expected a mapping", kind(other)));
+            return Err(problems.0);
+        }
+    };
+    problems.unknown_fields(None, "", root, TOP_LEVEL_FIELDS);
+
+    let (global_interval, global_timeout) = check_global(root.get("global"), &mut problems);
+
+    let mut jobs = Vec::new();
+    let scrape_configs = root.get("scrape_configs").unwrap_or(&Value::Null);
+    for (i, config) in list(scrape_configs, None, "scrape_configs", &mut problems).iter().enumerate() {
+        let Some(config) = mapping(config, None, &format!("scrape_configs[{i}]"), &mut problems) else {
+            continue;
+        };
+        let job = check_job(config, i, global_interval, global_timeout, &mut problems);
+        if let Some(job) = job {
+            if jobs.iter().any(|j: &JobSummary| j.name == job.name) {
+                problems.job(&job.name, "job_name", "is used by an earlier job; job names must be unique");
+            }
+            jobs.push(job);
+        }
+    }
+
+    if problems.0.is_empty() {
+        Ok(ConfigSummary { global_scrape_interval: global_interval, jobs })
+    } else {
+        Err(problems.0)
+    }
+}
+
+/// The global interval and timeout that jobs inherit, with Prometheus's defaulting rules.
+fn check_global(global: Option<&Value>, problems: &mut Problems) -> (Duration, Duration) {
+    let Some(global) = global.and_then(|g| mapping(g, None, "global", problems)) else {
+        return (DEFAULT_SCRAPE_INTERVAL, DEFAULT_SCRAPE_TIMEOUT);
+    };
+    problems.unknown_fields(None, "global.", global, GLOBAL_FIELDS);
+    let interval = duration_field(global, None, "global.", "scrape_interval", problems);
+    let timeout = duration_field(global, None, "global.", "scrape_timeout", problems);
+    duration_field(global, None, "global.", "evaluation_interval", problems);
+
+    let interval = interval.unwrap_or(DEFAULT_SCRAPE_INTERVAL);
+    match timeout {
+        Some(timeout) if timeout > interval => {
+            problems.file(
+                "global.scrape_timeout",
+                format!("{} is above scrape_interval {}", show(timeout), show(interval)),
+            );
+            (interval, timeout)
+        }
+        Some(timeout) => (interval, timeout),
+        None => (interval, DEFAULT_SCRAPE_TIMEOUT.min(interval)),
+    }
+}
+
+fn check_job(
+    config: &Map<String, Value>,
+    index: usize,
+    global_interval: Duration,
+    global_timeout: Duration,
+    problems: &mut Problems,
+) -> Option<JobSummary> {
+    let name = match config.get("job_name") {
+        Some(Value::String(name)) if !name.is_empty() => Some(name.clone()),
+        _ => {
+            problems
+                .file(format!("scrape_configs[{index}].job_name"), "is missing; every scrape config needs a job_name");
+            None
+        }
+    };
+    // Problems of a nameless job are reported by position.
+    let label = name.clone().unwrap_or_else(|| format!("#{}", index + 1));
+    let job = Some(label.as_str());
+
+    problems.unknown_fields(job, "", config, SCRAPE_FIELDS);
+    let interval = duration_field(config, job, "", "scrape_interval", problems).unwrap_or(global_interval);
+    let timeout = match duration_field(config, job, "", "scrape_timeout", problems) {
+        Some(timeout) => {
+            if timeout > interval {
+                problems.job(
+                    &label,
+                    "scrape_timeout",
+                    format!("{} is above scrape_interval {}", show(timeout), show(interval)),
+                );
+            }
+            timeout
+        }
+        None => global_timeout.min(interval),
+    };
+
+    if let Some(scheme) = config.get("scheme") {
+        if !matches!(scheme.as_str(), Some("http" | "https")) {
+            problems.job(&label, "scheme", format!("{} is not http or https", scheme));
+        }
+    }
+    if let Some(tls) = config.get("tls_config") {
+        if let Some(tls) = mapping(tls, job, "tls_config", problems) {
+            problems.unknown_fields(job, "tls_config.", tls, TLS_FIELDS);
+        }
+    }
+    for field in ["relabel_configs", "metric_relabel_configs"] {
+        let rules = config.get(field).unwrap_or(&Value::Null);
+        for (i, rule) in list(rules, job, field, problems).iter().enumerate() {
+            if let Some(rule) = mapping(rule, job, &format!("{field}[{i}]"), problems) {
+                check_relabel(rule, job, &format!("{field}[{i}]."), problems);
+            }
+        }
+    }
+    let sd_configs = config.get("kubernetes_sd_configs").unwrap_or(&Value::Null);
+    for (i, sd) in list(sd_configs, job, "kubernetes_sd_configs", problems).iter().enumerate() {
+        let at = format!("kubernetes_sd_configs[{i}]");
+        if let Some(sd) = mapping(sd, job, &at, problems) {
+            check_kubernetes_sd(sd, job, &format!("{at}."), problems);
+        }
+    }
+
+    name.map(|name| JobSummary { name, scrape_interval: interval, scrape_timeout: timeout })
+}
+
+fn check_relabel(rule: &Map<String, Value>, job: Option<&str>, at: &str, problems: &mut Problems) {
+    problems.unknown_fields(job, at, rule, RELABEL_FIELDS);
+    // Prometheus lower-cases the action before matching it.
+    let action = match rule.get("action") {
+        None => "replace".to_string(),
+        Some(Value::String(action)) => action.to_lowercase(),
+        Some(other) => other.to_string(),
+    };
+    if !RELABEL_ACTIONS.contains(&action.as_str()) {
+        problems.at(
+            job,
+            format!("{at}action"),
+            format!("unknown relabel action {action:?}; use one of {}", RELABEL_ACTIONS.join(", ")),
+        );
+    }
+    if ACTIONS_NEEDING_TARGET.contains(&action.as_str()) && !rule.contains_key("target_label") {
+        problems.at(job, format!("{at}target_label"), format!("is required for action {action}"));
+    }
+    if action == "hashmod" && !rule.contains_key("modulus") {
+        problems.at(job, format!("{at}modulus"), "is required for action hashmod");
+    }
+    if let Some(regex) = rule.get("regex") {
+        // YAML may read a regex such as 8000 or true as a number or boolean; Prometheus reads text.
+        let text = match regex {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        // Prometheus anchors relabel regexes at both ends.
+        if let Err(err) = regex::Regex::new(&format!("^(?:{text})$")) {
+            let reason = err.to_string().lines().last().unwrap_or_default().trim().to_string();
+            problems.at(job, format!("{at}regex"), format!("{text:?} does not compile: {reason}"));
+        }
+    }
+}
+
+fn check_kubernetes_sd(sd: &Map<String, Value>, job: Option<&str>, at: &str, problems: &mut Problems) {
+    problems.unknown_fields(job, at, sd, KUBERNETES_SD_FIELDS);
+    match sd.get("role").and_then(Value::as_str) {
+        Some(role) if KUBERNETES_SD_ROLES.contains(&role) => {}
+        Some(role) => problems.at(
+            job,
+            format!("{at}role"),
+            format!("unknown role {role:?}; use one of {}", KUBERNETES_SD_ROLES.join(", ")),
+        ),
+        None => problems.at(job, format!("{at}role"), "is missing; kubernetes_sd_configs need a role"),
+    }
+    if let Some(namespaces) = sd.get("namespaces") {
+        let at = format!("{at}namespaces");
+        if let Some(namespaces) = mapping(namespaces, job, &at, problems) {
+            problems.unknown_fields(job, &format!("{at}."), namespaces, KUBERNETES_SD_NAMESPACES_FIELDS);
+        }
+    }
+    if let Some(tls) = sd.get("tls_config") {
+        if let Some(tls) = mapping(tls, job, &format!("{at}tls_config"), problems) {
+            problems.unknown_fields(job, &format!("{at}tls_config."), tls, TLS_FIELDS);
+        }
+    }
+}
+
+/// Parses a Prometheus duration (`1h30m`, `15s`, `500ms`, `30d`, `0`): units y w d h m s ms, each at
+/// most once and from largest to smallest, as Prometheus's model.ParseDuration requires.
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    if s == "0" {
+        return Some(Duration::ZERO);
+    }
+    const UNITS: [(&str, u64); 7] = [
+        ("y", 365 * 24 * 3_600_000),
+        ("w", 7 * 24 * 3_600_000),
+        ("d", 24 * 3_600_000),
+        ("h", 3_600_000),
+        ("ms", 1),
+        ("m", 60_000),
+        ("s", 1_000),
+    ];
+    // Order in which units must appear (ms is smallest although it is matched before m).
+    const ORDER: [&str; 7] = ["y", "w", "d", "h", "m", "s", "ms"];
+    let mut rest = s;
+    let mut millis: u64 = 0;
+    let mut last_rank = None;
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        if digits == 0 {
+            return None;
+        }
+        let number: u64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let (unit, factor) = UNITS.iter().find(|(unit, _)| rest.starts_with(unit))?;
+        rest = &rest[unit.len()..];
+        let rank = ORDER.iter().position(|u| u == unit)?;
+        if last_rank.is_some_and(|last| rank <= last) {
+            return None;
+        }
+        last_rank = Some(rank);
+        millis = millis.checked_add(number.checked_mul(*factor)?)?;
+    }
+    (!s.is_empty()).then(|| Duration::from_millis(millis))
+}
+
+/// Shows a duration the way Prometheus prints it (1m30s, 15s, 500ms).
+fn show(d: Duration) -> String {
+    let mut ms = d.as_millis() as u64;
+    if ms == 0 {
+        return "0s".into();
+    }
+    let mut out = String::new();
+    for (unit, size) in [
+        ("y", 365 * 86_400_000),
+        ("w", 7 * 86_400_000),
+        ("d", 86_400_000),
+        ("h", 3_600_000),
+        ("m", 60_000),
+        ("s", 1_000),
+        ("ms", 1),
+    ] {
+        if ms >= size {
+            out += &format!("{}{unit}", ms / size);
+            ms %= size;
+        }
+    }
+    out
+}
+
+struct Problems(Vec<ConfigProblem>);
+
+impl Problems {
+    fn at(&mut self, job: Option<&str>, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(ConfigProblem { job: job.map(str::to_string), field: field.into(), message: message.into() });
+    }
+    fn job(&mut self, job: &str, field: impl Into<String>, message: impl Into<String>) {
+        self.at(Some(job), field, message)
+    }
+    fn file(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.at(None, field, message)
+    }
+    /// Prometheus rejects fields it does not know (strict YAML decoding); so do we.
+    fn unknown_fields(&mut self, job: Option<&str>, prefix: &str, map: &Map<String, Value>, known: &[&str]) {
+        for key in map.keys().filter(|k| !known.contains(&k.as_str())) {
+            let hint = match known.iter().find(|k| strsim::jaro_winkler(k, key) > 0.8) {
+                Some(close) => format!("; did you mean {close:?}?"),
+                None => String::new(),
+            };
+            self.at(job, format!("{prefix}{key}"), format!("unknown field, Prometheus would reject it{hint}"));
+        }
+    }
+}
+
+fn duration_field(
+    map: &Map<String, Value>,
+    job: Option<&str>,
+    prefix: &str,
+    field: &str,
+    problems: &mut Problems,
+) -> Option<Duration> {
+    let value = map.get(field)?;
+    match value.as_str().and_then(parse_duration) {
+        Some(d) if d > Duration::ZERO => Some(d),
+        Some(_) => None, // 0 means "inherit the default", as in Prometheus
+        None => {
+            problems.at(
+                job,
+                format!("{prefix}{field}"),
+                format!("{value} is not a duration; use a Prometheus duration like 15s or 1m"),
+            );
+            None
+        }
+    }
+}
+
+/// A sequence, where null (an empty key) counts as empty.
+fn list<'a>(value: &'a Value, job: Option<&str>, field: &str, problems: &mut Problems) -> &'a [Value] {
+    match value {
+        Value::Array(items) => items,
+        Value::Null => &[],
+        other => {
+            problems.at(job, field, format!("is a {}; expected a list", kind(other)));
+            &[]
+        }
+    }
+}
+
+fn mapping<'a>(
+    value: &'a Value,
+    job: Option<&str>,
+    field: &str,
+    problems: &mut Problems,
+) -> Option<&'a Map<String, Value>> {
+    match value {
+        Value::Object(map) => Some(map),
+        other => {
+            problems.at(job, field, format!("is a {}; expected a mapping", kind(other)));
+            None
+        }
+    }
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "list",
+        Value::Object(_) => "mapping",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(yml: &str) -> Vec<String> {
+        match check(yml) {
+            Ok(_) => Vec::new(),
+            Err(problems) => problems.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    fn job(body: &str) -> String {
+        format!("scrape_configs:\n  - job_name: django\n{body}")
+    }
+
+    #[test]
+    fn rendered_default_config_passes() {
+        let values = crate::values::load(&[], &[], None).unwrap();
+        let rendered = crate::render::render(&values).unwrap();
+        let summary = check(&rendered.prometheus_yml).unwrap();
+        assert_eq!(summary.global_scrape_interval, Duration::from_secs(30));
+        assert_eq!(summary.jobs.len(), 9);
+        let django = &summary.jobs[0];
+        assert_eq!(
+            (django.name.as_str(), django.scrape_interval, django.scrape_timeout),
+            ("django", Duration::from_secs(15), Duration::from_secs(10))
+        );
+    }
+
+    #[test]
+    fn duplicate_job_name_is_a_problem() {
+        let yml = "scrape_configs:\n  - job_name: a\n  - job_name: b\n  - job_name: a\n";
+        assert_eq!(problems(yml), [r#"job "a": job_name: is used by an earlier job; job names must be unique"#]);
+    }
+
+    #[test]
+    fn missing_job_name_is_a_problem() {
+        assert_eq!(
+            problems("scrape_configs:\n  - scrape_interval: 15s\n"),
+            ["scrape_configs[0].job_name: is missing; every scrape config needs a job_name"]
+        );
+    }
+
+    #[test]
+    fn bad_duration_is_a_problem() {
+        let found = problems(&job("    scrape_interval: 15 seconds\n"));
+        assert_eq!(
+            found,
+            [
+                r#"job "django": scrape_interval: "15 seconds" is not a duration; use a Prometheus duration like 15s or 1m"#
+            ]
+        );
+        assert_eq!(problems("global:\n  evaluation_interval: 1x\n").len(), 1);
+    }
+
+    #[test]
+    fn timeout_above_interval_is_a_problem() {
+        let found = problems(&job("    scrape_interval: 15s\n    scrape_timeout: 20s\n"));
+        assert_eq!(found, [r#"job "django": scrape_timeout: 20s is above scrape_interval 15s"#]);
+    }
+
+    #[test]
+    fn job_inherits_global_timeout_capped_at_its_interval() {
+        let yml = "global:\n  scrape_timeout: 20s\n  scrape_interval: 1m\nscrape_configs:\n  - job_name: a\n    scrape_interval: 5s\n  - job_name: b\n";
+        let summary = check(yml).unwrap();
+        assert_eq!(summary.jobs[0].scrape_timeout, Duration::from_secs(5));
+        assert_eq!(summary.jobs[1].scrape_timeout, Duration::from_secs(20));
+        assert_eq!(
+            check("scrape_configs:\n  - job_name: a\n").unwrap().jobs[0].scrape_interval,
+            DEFAULT_SCRAPE_INTERVAL
+        );
+    }
+
+    #[test]
+    fn global_timeout_above_global_interval_is_a_problem() {
+        let found = problems("global:\n  scrape_interval: 5s\n  scrape_timeout: 10s\n");
+        assert_eq!(found, ["global.scrape_timeout: 10s is above scrape_interval 5s"]);
+    }
+
+    #[test]
+    fn bad_relabel_regex_is_a_problem() {
+        let found = problems(&job(
+            "    relabel_configs:\n      - source_labels: [a]\n        action: keep\n        regex: '(unclosed'\n",
+        ));
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].starts_with(r#"job "django": relabel_configs[0].regex: "(unclosed" does not compile"#),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn unknown_relabel_action_is_a_problem() {
+        let found = problems(&job("    relabel_configs:\n      - action: Keeep\n"));
+        assert_eq!(found.len(), 1);
+        assert!(found[0].contains(r#"relabel_configs[0].action: unknown relabel action "keeep""#), "{found:?}");
+        // Prometheus matches actions case-insensitively.
+        assert!(problems(&job("    relabel_configs:\n      - action: LabelMap\n        regex: a_(.+)\n")).is_empty());
+    }
+
+    #[test]
+    fn replace_without_target_label_is_a_problem() {
+        let found = problems(&job("    relabel_configs:\n      - source_labels: [a]\n"));
+        assert_eq!(found, [r#"job "django": relabel_configs[0].target_label: is required for action replace"#]);
+    }
+
+    #[test]
+    fn unknown_kubernetes_sd_role_is_a_problem() {
+        let found = problems(&job("    kubernetes_sd_configs:\n      - role: pods\n"));
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].starts_with(r#"job "django": kubernetes_sd_configs[0].role: unknown role "pods""#),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn unknown_fields_are_problems_with_a_suggestion() {
+        let yml = "globl: {}\nglobal:\n  scrape_intervall: 1m\nscrape_configs:\n  - job_name: a\n    metric_path: /m\n    kubernetes_sd_configs:\n      - role: pod\n        namespaces: {name: [x]}\n";
+        let found = problems(yml);
+        assert!(
+            found.contains(&r#"globl: unknown field, Prometheus would reject it; did you mean "global"?"#.to_string()),
+            "{found:?}"
+        );
+        assert!(found.contains(&r#"global.scrape_intervall: unknown field, Prometheus would reject it; did you mean "scrape_interval"?"#.to_string()), "{found:?}");
+        assert!(
+            found.contains(
+                &r#"job "a": metric_path: unknown field, Prometheus would reject it; did you mean "metrics_path"?"#
+                    .to_string()
+            ),
+            "{found:?}"
+        );
+        assert!(found.contains(&r#"job "a": kubernetes_sd_configs[0].namespaces.name: unknown field, Prometheus would reject it; did you mean "names"?"#.to_string()), "{found:?}");
+        assert_eq!(found.len(), 4);
+    }
+
+    #[test]
+    fn bad_scheme_is_a_problem() {
+        assert_eq!(problems(&job("    scheme: ftp\n")), [r#"job "django": scheme: "ftp" is not http or https"#]);
+    }
+
+    #[test]
+    fn in_cluster_file_paths_are_not_opened() {
+        let token = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+        let yml = job(&format!(
+            "    scheme: https\n    bearer_token_file: {token}\n    tls_config:\n      ca_file: /var/run/secrets/kubernetes.io/serviceaccount/ca.crt\n      cert_file: /nonexistent/promctl/cert.pem\n    kubernetes_sd_configs:\n      - role: node\n"
+        ));
+        assert!(std::fs::metadata("/nonexistent/promctl/cert.pem").is_err());
+        assert!(check(&yml).is_ok(), "{:?}", problems(&yml));
+    }
+
+    #[test]
+    fn not_a_mapping_is_a_problem() {
+        assert_eq!(problems("- a\n"), ["prometheus.yml: is a list; expected a mapping"]);
+        assert!(check("").unwrap().jobs.is_empty());
+    }
+
+    #[test]
+    fn prometheus_durations_parse() {
+        let secs = |s| parse_duration(s).map(|d| d.as_millis());
+        assert_eq!(secs("15s"), Some(15_000));
+        assert_eq!(secs("1m30s"), Some(90_000));
+        assert_eq!(secs("1h"), Some(3_600_000));
+        assert_eq!(secs("30d"), Some(30 * 86_400_000));
+        assert_eq!(secs("1w"), Some(7 * 86_400_000));
+        assert_eq!(secs("1y"), Some(365 * 86_400_000));
+        assert_eq!(secs("500ms"), Some(500));
+        assert_eq!(secs("1s500ms"), Some(1_500));
+        assert_eq!(secs("0"), Some(0));
+        for bad in ["", "15", "s", "15 seconds", "1s1m", "1m1m", "1.5s", "-1s", "15S", "1ms1s"] {
+            assert_eq!(secs(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn durations_show_like_prometheus() {
+        assert_eq!(show(Duration::from_secs(90)), "1m30s");
+        assert_eq!(show(Duration::from_millis(1500)), "1s500ms");
+    }
+}

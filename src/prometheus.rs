@@ -1,0 +1,1169 @@
+//! The Prometheus HTTP API: health, readiness, targets, runtime info, config, reload, instant queries.
+//!
+//! Every request to Prometheus goes through [`PrometheusApi`], over one of two transports: the Kubernetes
+//! API server's service proxy (the default: no local socket, works in CI) or plain HTTP to a base URL
+//! (`--prometheus-url`, or a local port-forward). Errors carry a [`Failure`] so that the exit code is right:
+//! not reaching Prometheus is "unreachable", an API error is "check failed", bad PromQL is "bad input".
+//!
+//! [`evaluate_jobs`] turns the active targets into one verdict per scrape job; it is pure and unit-tested.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use http::Method;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::error::{Failure, FailureKind};
+
+/// Bounds one request. kube's client retries a 503 from the service proxy for minutes, and a stuck
+/// connection must not outlive the caller's patience; the caller's own `--timeout` still applies on top.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A client for one Prometheus server.
+#[derive(Clone)]
+pub struct PrometheusApi {
+    transport: Transport,
+}
+
+#[derive(Clone)]
+enum Transport {
+    ServiceProxy { client: kube::Client, namespace: String, service: String, port: u16 },
+    Direct { http: reqwest::Client, base_url: String },
+}
+
+/// Status code and body of an answer that came from Prometheus itself (not from the API server).
+struct Reply {
+    status: u16,
+    body: String,
+}
+
+impl PrometheusApi {
+    /// Reach Prometheus through `GET /api/v1/namespaces/{ns}/services/{service}:{port}/proxy/...`.
+    ///
+    /// Build `client` with `Config::default_retry = false`: kube's default retry policy repeats a 503
+    /// ("no endpoints available", or Prometheus's own "not ready yet") up to 15 times with backoff.
+    pub fn via_service_proxy(client: kube::Client, namespace: &str, service: &str, port: u16) -> Self {
+        let transport = Transport::ServiceProxy { client, namespace: namespace.into(), service: service.into(), port };
+        PrometheusApi { transport }
+    }
+
+    /// Reach Prometheus over plain HTTP(S) at `base_url` (which may carry a `--web.route-prefix` path).
+    pub fn direct(base_url: &str) -> Result<Self, Failure> {
+        let bad = |why: String| {
+            Failure::bad_input(format!(
+                "invalid Prometheus URL {base_url:?}: {why}; expected something like http://127.0.0.1:9090"
+            ))
+        };
+        let url = reqwest::Url::parse(base_url).map_err(|e| bad(e.to_string()))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(bad(format!("the scheme must be http or https, not {:?}", url.scheme())));
+        }
+        let Some(host) = url.host_str() else {
+            return Err(bad("it has no host".into()));
+        };
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(bad("it must not have a query or fragment".into()));
+        }
+        // reqwest panics when it builds a TLS config without a crypto provider; the binary installs ring
+        // first, this covers tests and other callers.
+        if rustls::crypto::CryptoProvider::get_default().is_none() {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
+        let mut builder = reqwest::Client::builder().connect_timeout(CONNECT_TIMEOUT);
+        // A port-forward is always local: an HTTP_PROXY from the environment must not swallow it.
+        if matches!(host, "localhost" | "127.0.0.1" | "[::1]") {
+            builder = builder.no_proxy();
+        }
+        let http = builder.build().map_err(|e| bad(error_chain(&e)))?;
+        let base_url = url.as_str().trim_end_matches('/').to_string();
+        Ok(PrometheusApi { transport: Transport::Direct { http, base_url } })
+    }
+
+    /// Where requests go, for messages: "service proxy jewelry-shop/prometheus:9090" or the base URL.
+    pub fn describe(&self) -> String {
+        match &self.transport {
+            Transport::ServiceProxy { namespace, service, port, .. } => {
+                format!("service proxy {namespace}/{service}:{port}")
+            }
+            Transport::Direct { base_url, .. } => base_url.clone(),
+        }
+    }
+
+    /// `GET /-/healthy` answers 200.
+    pub async fn healthy(&self) -> Result<(), anyhow::Error> {
+        self.expect_200("-/healthy", "healthy").await
+    }
+
+    /// `GET /-/ready` answers 200 (503 while Prometheus replays its WAL after a start).
+    pub async fn ready(&self) -> Result<(), anyhow::Error> {
+        self.expect_200("-/ready", "ready").await
+    }
+
+    /// The active targets, `GET /api/v1/targets?state=active`.
+    pub async fn targets(&self) -> anyhow::Result<Vec<Target>> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Data {
+            #[serde(default)]
+            active_targets: Vec<Target>,
+        }
+        let data: Data = self.api_get("api/v1/targets?state=active").await?;
+        Ok(data.active_targets)
+    }
+
+    /// `GET /api/v1/status/runtimeinfo`: whether the last reload succeeded, and when the config was loaded.
+    pub async fn runtime_info(&self) -> anyhow::Result<RuntimeInfo> {
+        self.api_get("api/v1/status/runtimeinfo").await
+    }
+
+    /// The configuration Prometheus is running, `GET /api/v1/status/config`.
+    ///
+    /// This is Prometheus's re-serialisation (defaults filled in, secrets shown as `<secret>`), not the
+    /// file as written: compare parsed and normalised, never byte for byte.
+    pub async fn config(&self) -> anyhow::Result<String> {
+        #[derive(Deserialize)]
+        struct Data {
+            yaml: String,
+        }
+        let data: Data = self.api_get("api/v1/status/config").await?;
+        Ok(data.yaml)
+    }
+
+    /// `POST /-/reload`. Prometheus answers only after the reload finished, so 200 means it took effect.
+    pub async fn reload(&self) -> Result<(), ReloadError> {
+        let other = |failure: Failure| ReloadError::Other(failure.into());
+        let reply = self.send(Method::POST, "-/reload").await.map_err(other)?;
+        match reply.status {
+            200..=299 => Ok(()),
+            403 => Err(ReloadError::LifecycleDisabled),
+            500 => Err(ReloadError::Rejected(reply.body.trim().to_string())),
+            401 | 407 => Err(other(self.not_allowed("POST /-/reload", &reply))),
+            _ => Err(other(self.unexpected("POST /-/reload", &reply))),
+        }
+    }
+
+    /// An instant query, `GET /api/v1/query?query=...`, at Prometheus's current time.
+    pub async fn query(&self, expr: &str) -> anyhow::Result<QueryResult> {
+        let path = format!("api/v1/query?query={}", encode_query(expr));
+        let data: serde_json::Value = self.api_get(&path).await?;
+        query_result(&data).map_err(|why| self.failure(FailureKind::CheckFailed, "GET /api/v1/query", &why).into())
+    }
+
+    async fn expect_200(&self, path: &str, what: &str) -> anyhow::Result<()> {
+        let endpoint = format!("GET /{path}");
+        let reply = self.send(Method::GET, path).await?;
+        match reply.status {
+            200 => Ok(()),
+            401 | 403 | 407 => Err(self.not_allowed(&endpoint, &reply).into()),
+            _ => {
+                let why = format!("not {what}: {}", answered(&reply));
+                Err(self.failure(FailureKind::CheckFailed, &endpoint, &why).into())
+            }
+        }
+    }
+
+    async fn api_get<T: DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
+        let endpoint = format!("GET /{}", path.split('?').next().unwrap_or(path));
+        let reply = self.send(Method::GET, path).await?;
+        if matches!(reply.status, 401 | 403 | 407) {
+            return Err(self.not_allowed(&endpoint, &reply).into());
+        }
+        parse_api_response(reply.status, &reply.body).map_err(|f| self.failure(f.kind, &endpoint, &f.message).into())
+    }
+
+    /// One request; `Err` means Prometheus's answer never arrived (transport, API server or timeout).
+    async fn send(&self, method: Method, path: &str) -> Result<Reply, Failure> {
+        let attempt = async {
+            match &self.transport {
+                Transport::ServiceProxy { client, namespace, service, port } => {
+                    let uri = format!("/api/v1/namespaces/{namespace}/services/{service}:{port}/proxy/{path}");
+                    self.send_via_proxy(client, method, &uri).await
+                }
+                Transport::Direct { http, base_url } => {
+                    let request = http.request(method, format!("{base_url}/{path}"));
+                    let response = request.send().await.map_err(|e| self.cannot_reach(&e))?;
+                    let status = response.status().as_u16();
+                    let body = response.text().await.map_err(|e| self.cannot_reach(&e))?;
+                    Ok(Reply { status, body })
+                }
+            }
+        };
+        let limit = REQUEST_TIMEOUT.as_secs();
+        tokio::time::timeout(REQUEST_TIMEOUT, attempt)
+            .await
+            .unwrap_or_else(|_| Err(self.unreachable(&format!("no answer to /{path} within {limit} s"))))
+    }
+
+    async fn send_via_proxy(&self, client: &kube::Client, method: Method, uri: &str) -> Result<Reply, Failure> {
+        let request = http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .body(kube::client::Body::empty())
+            .map_err(|e| Failure::bad_input(format!("invalid request {uri}: {e}")))?;
+        // The API server itself was not reached: Prometheus may well be fine.
+        let response = client.send(request).await.map_err(|e| {
+            Failure::unreachable(format!(
+                "cannot reach the Kubernetes API server for the {}: {}; check --kubeconfig and --context",
+                self.describe(),
+                error_chain(&e)
+            ))
+        })?;
+        let status = response.status().as_u16();
+        let bytes = response.into_body().collect_bytes().await.map_err(|e| self.cannot_reach(&e))?;
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        match apiserver_error(status, &body) {
+            Some(message) => Err(self.unreachable(&message)),
+            None => Ok(Reply { status, body }),
+        }
+    }
+
+    fn cannot_reach(&self, err: &dyn std::error::Error) -> Failure {
+        self.unreachable(&error_chain(err))
+    }
+
+    fn unreachable(&self, why: &str) -> Failure {
+        let hint = match self.transport {
+            Transport::ServiceProxy { .. } => "is Prometheus running? try `promctl validate`, or --prometheus-url",
+            Transport::Direct { .. } => "is Prometheus listening at that address? try `promctl validate`",
+        };
+        let target = self.describe();
+        Failure::unreachable(format!("cannot reach Prometheus through {target}: {why}; {hint}"))
+    }
+
+    /// A 401, 403 or 407 from whatever stands in front of Prometheus (an auth proxy, say).
+    fn not_allowed(&self, endpoint: &str, reply: &Reply) -> Failure {
+        let why = format!("{endpoint} {}: not authenticated or not allowed", answered(reply));
+        self.unreachable(&why)
+    }
+
+    fn unexpected(&self, endpoint: &str, reply: &Reply) -> Failure {
+        let why = format!("unexpected answer: {}", answered(reply));
+        self.failure(FailureKind::CheckFailed, endpoint, &why)
+    }
+
+    fn failure(&self, kind: FailureKind, endpoint: &str, why: &str) -> Failure {
+        Failure::new(kind, format!("{endpoint} on Prometheus ({}): {why}", self.describe()))
+    }
+}
+
+fn answered(reply: &Reply) -> String {
+    match reply.body.trim() {
+        "" => format!("answered {}", reply.status),
+        body => format!("answered {}: {body}", reply.status),
+    }
+}
+
+impl fmt::Debug for PrometheusApi {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("PrometheusApi").field(&self.describe()).finish()
+    }
+}
+
+/// Why `POST /-/reload` did not reload.
+#[derive(Debug)]
+pub enum ReloadError {
+    /// 403: Prometheus runs without `--web.enable-lifecycle`; SIGHUP is the way left.
+    LifecycleDisabled,
+    /// 500: Prometheus rejected the new configuration (its own message) and keeps running the old one.
+    Rejected(String),
+    /// Prometheus was not reached, or answered something else.
+    Other(anyhow::Error),
+}
+
+impl fmt::Display for ReloadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReloadError::LifecycleDisabled => f.write_str(
+                "Prometheus refused POST /-/reload (403): its lifecycle API is off; \
+                 start it with --web.enable-lifecycle, or reload with SIGHUP",
+            ),
+            ReloadError::Rejected(message) => {
+                write!(f, "Prometheus rejected the new configuration and keeps running the previous one: {message}")
+            }
+            ReloadError::Other(_) => f.write_str("reloading Prometheus failed"),
+        }
+    }
+}
+
+// `Other` exposes its cause as `source` so that `error::kind_of` finds the `Failure` inside.
+impl std::error::Error for ReloadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ReloadError::Other(e) => Some(e.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+/// One active scrape target, as `/api/v1/targets` reports it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Target {
+    /// The scrape config's `job_name`.
+    #[serde(default)]
+    pub scrape_pool: String,
+    pub scrape_url: String,
+    pub health: Health,
+    /// Empty while the target is up.
+    #[serde(default)]
+    pub last_error: String,
+    /// RFC 3339; Go's zero time (`0001-01-01T00:00:00Z`) until the first scrape.
+    #[serde(default)]
+    pub last_scrape: String,
+    /// Seconds.
+    #[serde(default)]
+    pub last_scrape_duration: f64,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub discovered_labels: BTreeMap<String, String>,
+    /// Prometheus >= 2.37 reports it ("15s").
+    #[serde(default)]
+    pub scrape_interval: Option<String>,
+    #[serde(default)]
+    pub scrape_timeout: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Health {
+    Up,
+    Down,
+    #[serde(other)]
+    Unknown,
+}
+
+impl Target {
+    /// The job this target belongs to: its scrape pool, else its `job` label.
+    pub fn job(&self) -> &str {
+        if self.scrape_pool.is_empty() { self.labels.get("job").map_or("", String::as_str) } else { &self.scrape_pool }
+    }
+
+    /// `None` before the first scrape.
+    pub fn last_scrape_time(&self) -> Option<SystemTime> {
+        parse_rfc3339(&self.last_scrape)
+    }
+
+    /// How long ago the last scrape was; `None` before the first one. Clock skew never makes it negative.
+    pub fn last_scrape_age(&self, now: SystemTime) -> Option<Duration> {
+        let at = self.last_scrape_time()?;
+        Some(now.duration_since(at).unwrap_or(Duration::ZERO))
+    }
+}
+
+/// From `/api/v1/status/runtimeinfo`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuntimeInfo {
+    /// False when the last reload (HTTP or SIGHUP) failed; Prometheus then keeps the previous config.
+    pub reload_config_success: bool,
+    /// RFC 3339, whole seconds: when the running config was loaded (a failed reload leaves it unchanged).
+    pub last_config_time: String,
+    /// Prometheus's own clock (Prometheus >= 2.44), to compare against `last_config_time` without skew.
+    #[serde(default)]
+    pub server_time: Option<String>,
+}
+
+impl RuntimeInfo {
+    pub fn last_config_time_parsed(&self) -> Option<SystemTime> {
+        parse_rfc3339(&self.last_config_time)
+    }
+
+    pub fn server_time_parsed(&self) -> Option<SystemTime> {
+        parse_rfc3339(self.server_time.as_deref()?)
+    }
+}
+
+/// The shape of an instant query's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QueryResult {
+    /// "vector", "matrix", "scalar" or "string".
+    pub result_type: String,
+    /// Series in a vector or matrix; 1 for a scalar or string.
+    pub series: usize,
+}
+
+fn query_result(data: &serde_json::Value) -> Result<QueryResult, String> {
+    let result_type = data["resultType"].as_str().ok_or("the answer has no data.resultType")?.to_string();
+    let series = match &data["result"] {
+        serde_json::Value::Array(items) if matches!(result_type.as_str(), "vector" | "matrix") => items.len(),
+        serde_json::Value::Null => 0,
+        _ => 1,
+    };
+    Ok(QueryResult { result_type, series })
+}
+
+/// What a job must have to count as healthy.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct JobExpectation {
+    pub job: String,
+    #[serde(default = "one")]
+    pub min_targets: usize,
+}
+
+fn one() -> usize {
+    1
+}
+
+impl JobExpectation {
+    /// At least one target, all up.
+    pub fn new(job: impl Into<String>) -> Self {
+        JobExpectation { job: job.into(), min_targets: 1 }
+    }
+}
+
+/// One row of the per-job table.
+#[derive(Debug, Clone, Serialize)]
+pub struct JobHealth {
+    pub job: String,
+    pub up: usize,
+    pub down: usize,
+    pub unknown: usize,
+    pub min_targets: usize,
+    pub scrape_interval: Option<String>,
+    /// Age of the stalest scrape among the job's scraped targets.
+    #[serde(rename = "last_scrape_age_seconds", serialize_with = "seconds")]
+    pub last_scrape_age: Option<Duration>,
+    pub down_targets: Vec<DownTarget>,
+    pub verdict: JobVerdict,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DownTarget {
+    pub scrape_url: String,
+    pub last_error: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobVerdict {
+    /// At least `min_targets` targets, all up.
+    Healthy,
+    /// No active target at all: discovery found nothing, or relabelling dropped everything.
+    NoTargets,
+    /// All up, but fewer than `min_targets`.
+    TooFewTargets,
+    /// At least one target is down.
+    TargetsDown,
+    /// Some targets not scraped yet and none down: worth waiting for.
+    Pending,
+}
+
+impl fmt::Display for JobVerdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            JobVerdict::Healthy => "healthy",
+            JobVerdict::NoTargets => "no active targets",
+            JobVerdict::TooFewTargets => "too few targets",
+            JobVerdict::TargetsDown => "targets down",
+            JobVerdict::Pending => "not scraped yet",
+        })
+    }
+}
+
+/// One row per expected job (in the order given, duplicates ignored), then one per other job that has
+/// targets (by name, expecting at least one target). A job without targets is always `NoTargets`.
+pub fn evaluate_jobs(targets: &[Target], expected: &[JobExpectation], now: SystemTime) -> Vec<JobHealth> {
+    let mut by_job: BTreeMap<&str, Vec<&Target>> = BTreeMap::new();
+    for target in targets {
+        by_job.entry(target.job()).or_default().push(target);
+    }
+    let mut rows: Vec<JobHealth> = Vec::new();
+    for expectation in expected {
+        if !rows.iter().any(|row| row.job == expectation.job) {
+            let targets = by_job.remove(expectation.job.as_str()).unwrap_or_default();
+            rows.push(job_health(&expectation.job, expectation.min_targets, &targets, now));
+        }
+    }
+    rows.extend(by_job.into_iter().map(|(job, targets)| job_health(job, 1, &targets, now)));
+    rows
+}
+
+fn job_health(job: &str, min_targets: usize, targets: &[&Target], now: SystemTime) -> JobHealth {
+    let count = |health| targets.iter().filter(|t| t.health == health).count();
+    let (up, down, unknown) = (count(Health::Up), count(Health::Down), count(Health::Unknown));
+    let verdict = if targets.is_empty() {
+        JobVerdict::NoTargets
+    } else if down > 0 {
+        JobVerdict::TargetsDown
+    } else if unknown > 0 {
+        JobVerdict::Pending
+    } else if up < min_targets {
+        JobVerdict::TooFewTargets
+    } else {
+        JobVerdict::Healthy
+    };
+    let down_targets = targets
+        .iter()
+        .filter(|t| t.health == Health::Down)
+        .map(|t| DownTarget { scrape_url: t.scrape_url.clone(), last_error: t.last_error.clone() })
+        .collect();
+    JobHealth {
+        job: job.to_string(),
+        up,
+        down,
+        unknown,
+        min_targets,
+        scrape_interval: targets.iter().find_map(|t| t.scrape_interval.clone()),
+        last_scrape_age: targets.iter().filter_map(|t| t.last_scrape_age(now)).max(),
+        down_targets,
+        verdict,
+    }
+}
+
+/// No job is still waiting for its first scrapes.
+pub fn all_settled(jobs: &[JobHealth]) -> bool {
+    jobs.iter().all(|job| job.verdict != JobVerdict::Pending)
+}
+
+/// Every job is healthy (true for no jobs: the caller decides whether an empty list is acceptable).
+pub fn all_healthy(jobs: &[JobHealth]) -> bool {
+    jobs.iter().all(|job| job.verdict == JobVerdict::Healthy)
+}
+
+fn seconds<S: Serializer>(value: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(d) => s.serialize_some(&d.as_secs_f64()),
+        None => s.serialize_none(),
+    }
+}
+
+/// The `data` of a Prometheus API answer, or a `Failure` with Prometheus's own message:
+/// `bad_data` (a bad expression or parameter) is bad input, any other API error a failed check.
+fn parse_api_response<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, Failure> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Envelope {
+        status: String,
+        #[serde(default)]
+        data: serde_json::Value,
+        #[serde(default)]
+        error_type: String,
+        #[serde(default)]
+        error: String,
+    }
+    let envelope: Envelope = serde_json::from_str(body).map_err(|e| {
+        let body = body.trim();
+        let shown: String = body.chars().take(300).collect();
+        Failure::check_failed(format!("answered {status} with something other than the API's JSON ({e}): {shown}"))
+    })?;
+    if envelope.status != "success" {
+        let message = format!("{} ({})", envelope.error, envelope.error_type);
+        return Err(match envelope.error_type.as_str() {
+            "bad_data" => Failure::bad_input(message),
+            _ => Failure::check_failed(message),
+        });
+    }
+    serde_json::from_value(envelope.data)
+        .map_err(|e| Failure::check_failed(format!("unexpected data in the answer: {e}")))
+}
+
+/// The API server's message when it, not Prometheus, answered: its errors are a `Status` object
+/// (no endpoints, cannot dial the pod, forbidden, service not found). Prometheus never sends one.
+fn apiserver_error(status: u16, body: &str) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Status {
+        kind: String,
+        #[serde(default)]
+        message: String,
+    }
+    if status < 400 {
+        return None;
+    }
+    let parsed: Status = serde_json::from_str(body).ok()?;
+    (parsed.kind == "Status").then(|| format!("the API server answered {status}: {}", parsed.message))
+}
+
+/// The error and its causes on one line: reqwest and hyper hide "connection refused" in a source.
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(c) = cause {
+        let next = c.to_string();
+        if !text.contains(&next) {
+            text = format!("{text}: {next}");
+        }
+        cause = c.source();
+    }
+    text
+}
+
+/// Percent-encodes a query parameter value (RFC 3986 unreserved characters pass through).
+fn encode_query(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Parses an RFC 3339 timestamp as Prometheus writes them ("2024-05-14T09:30:12.481516234Z",
+/// "2019-11-02T17:23:59+01:00"). `None` if malformed or before 1970, which covers Go's zero time.
+pub fn parse_rfc3339(text: &str) -> Option<SystemTime> {
+    let b = text.as_bytes();
+    let number = |from: usize, to: usize| -> Option<u64> {
+        let digits = b.get(from..to)?;
+        digits.iter().try_fold(0u64, |n, &c| c.is_ascii_digit().then(|| n * 10 + u64::from(c - b'0')))
+    };
+    let separators_ok = b.len() >= 20
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && matches!(b[10], b'T' | b't' | b' ')
+        && b[13] == b':'
+        && b[16] == b':';
+    if !separators_ok {
+        return None;
+    }
+    let (year, month, day) = (number(0, 4)?, number(5, 7)?, number(8, 10)?);
+    let (hour, minute, second) = (number(11, 13)?, number(14, 16)?, number(17, 19)?);
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    // 60 is a leap second; it lands on the next second's instant.
+    if hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let mut rest = &b[19..];
+    let mut nanos = 0u32;
+    if let Some(fraction) = rest.strip_prefix(b".") {
+        let digits = fraction.iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 {
+            return None;
+        }
+        // Digits past nanoseconds are dropped, as Go does.
+        for (i, &c) in fraction[..digits.min(9)].iter().enumerate() {
+            nanos += u32::from(c - b'0') * 10u32.pow(8 - i as u32);
+        }
+        rest = &fraction[digits..];
+    }
+    let offset: i64 = match rest {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let digit = |c: &u8| c.is_ascii_digit().then(|| i64::from(c - b'0'));
+            let (hours, minutes) = (digit(h1)? * 10 + digit(h2)?, digit(m1)? * 10 + digit(m2)?);
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let offset = hours * 3600 + minutes * 60;
+            if *sign == b'+' { offset } else { -offset }
+        }
+        _ => return None,
+    };
+    let seconds = days_since_epoch(year as i64, month as i64, day as i64) * 86_400
+        + (hour * 3600 + minute * 60 + second) as i64
+        - offset;
+    let seconds = u64::try_from(seconds).ok()?;
+    Some(UNIX_EPOCH + Duration::new(seconds, nanos))
+}
+
+fn days_in_month(year: u64, month: u64) -> u64 {
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+fn days_since_epoch(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    const TARGETS: &str = include_str!("../tests/fixtures/prometheus/targets.json");
+    const RUNTIMEINFO: &str = include_str!("../tests/fixtures/prometheus/runtimeinfo.json");
+    const RUNTIMEINFO_RELOAD_FAILED: &str = include_str!("../tests/fixtures/prometheus/runtimeinfo_reload_failed.json");
+    const CONFIG: &str = include_str!("../tests/fixtures/prometheus/config.json");
+    const QUERY_VECTOR: &str = include_str!("../tests/fixtures/prometheus/query_vector.json");
+    const QUERY_SCALAR: &str = include_str!("../tests/fixtures/prometheus/query_scalar.json");
+    const ERROR_BAD_DATA: &str = include_str!("../tests/fixtures/prometheus/error_bad_data.json");
+    const ERROR_EXECUTION: &str = include_str!("../tests/fixtures/prometheus/error_execution.json");
+    const APISERVER_NO_ENDPOINTS: &str = include_str!("../tests/fixtures/prometheus/apiserver_no_endpoints.json");
+    const APISERVER_FORBIDDEN: &str = include_str!("../tests/fixtures/prometheus/apiserver_forbidden.json");
+    const RELOAD_REJECTED: &str = include_str!("../tests/fixtures/prometheus/reload_rejected.txt");
+    const RELOAD_LIFECYCLE_DISABLED: &str = include_str!("../tests/fixtures/prometheus/reload_lifecycle_disabled.txt");
+
+    fn at(text: &str) -> SystemTime {
+        parse_rfc3339(text).unwrap_or_else(|| panic!("bad timestamp {text}"))
+    }
+
+    fn fixture_targets() -> Vec<Target> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Data {
+            active_targets: Vec<Target>,
+        }
+        parse_api_response::<Data>(200, TARGETS).unwrap().active_targets
+    }
+
+    fn row<'a>(rows: &'a [JobHealth], job: &str) -> &'a JobHealth {
+        rows.iter().find(|r| r.job == job).unwrap_or_else(|| panic!("no row for {job}"))
+    }
+
+    fn expect(jobs: &[&str]) -> Vec<JobExpectation> {
+        jobs.iter().map(|job| JobExpectation::new(*job)).collect()
+    }
+
+    // ---- parsing ----
+
+    #[test]
+    fn parses_targets_with_health_and_last_error() {
+        let targets = fixture_targets();
+        assert_eq!(targets.len(), 8);
+        let postgres = targets.iter().find(|t| t.job() == "postgres").unwrap();
+        assert_eq!(postgres.health, Health::Down);
+        assert!(postgres.last_error.ends_with("connect: connection refused"), "{}", postgres.last_error);
+        assert_eq!(postgres.scrape_interval.as_deref(), Some("30s"));
+        let redis = targets.iter().find(|t| t.job() == "redis").unwrap();
+        assert_eq!(redis.health, Health::Unknown);
+        assert_eq!(redis.last_scrape_time(), None, "Go's zero time means never scraped");
+        let prometheus = &targets[0];
+        assert_eq!(prometheus.health, Health::Up);
+        assert_eq!(prometheus.labels["instance"], "localhost:9090");
+        assert_eq!(prometheus.discovered_labels["__address__"], "localhost:9090");
+        assert!((prometheus.last_scrape_duration - 0.004825361).abs() < 1e-12);
+    }
+
+    #[test]
+    fn unknown_health_values_and_missing_optional_fields_are_tolerated() {
+        let target: Target =
+            serde_json::from_str(r#"{"scrapeUrl":"http://a:1/metrics","health":"weird","labels":{"job":"a"}}"#)
+                .unwrap();
+        assert_eq!(target.health, Health::Unknown);
+        assert_eq!(target.scrape_interval, None);
+        assert_eq!(target.job(), "a", "falls back to the job label without a scrape pool");
+    }
+
+    #[test]
+    fn last_scrape_age_is_measured_from_now() {
+        let targets = fixture_targets();
+        let now = at("2024-05-14T09:30:20Z");
+        let age = targets[0].last_scrape_age(now).unwrap();
+        assert_eq!(age, Duration::new(7, 518_483_766));
+        assert_eq!(targets[0].last_scrape_age(at("2024-05-14T09:30:00Z")), Some(Duration::ZERO), "skew");
+    }
+
+    #[test]
+    fn parses_runtimeinfo_and_compares_config_times() {
+        let after: RuntimeInfo = parse_api_response(200, RUNTIMEINFO).unwrap();
+        assert!(after.reload_config_success);
+        assert_eq!(after.last_config_time_parsed(), Some(at("2024-05-14T09:28:41Z")));
+        assert!(after.server_time_parsed().unwrap() > after.last_config_time_parsed().unwrap());
+
+        let before: RuntimeInfo = parse_api_response(200, RUNTIMEINFO_RELOAD_FAILED).unwrap();
+        assert!(!before.reload_config_success);
+        assert_eq!(before.server_time, None, "older Prometheus has no serverTime");
+        assert_eq!(before.last_config_time_parsed(), Some(at("2017-01-17T14:02:01Z")));
+        assert!(after.last_config_time_parsed() > before.last_config_time_parsed());
+    }
+
+    #[test]
+    fn parses_config_yaml() {
+        #[derive(Deserialize)]
+        struct Data {
+            yaml: String,
+        }
+        let data: Data = parse_api_response(200, CONFIG).unwrap();
+        assert!(data.yaml.starts_with("global:\n  scrape_interval: 15s\n"));
+        assert!(data.yaml.contains("- job_name: django\n"));
+    }
+
+    #[test]
+    fn counts_query_series() {
+        let vector: serde_json::Value = parse_api_response(200, QUERY_VECTOR).unwrap();
+        assert_eq!(query_result(&vector), Ok(QueryResult { result_type: "vector".into(), series: 3 }));
+        let scalar: serde_json::Value = parse_api_response(200, QUERY_SCALAR).unwrap();
+        assert_eq!(query_result(&scalar), Ok(QueryResult { result_type: "scalar".into(), series: 1 }));
+        let empty = serde_json::json!({"resultType": "vector", "result": []});
+        assert_eq!(query_result(&empty).unwrap().series, 0);
+    }
+
+    #[test]
+    fn bad_data_error_is_bad_input() {
+        let err = parse_api_response::<serde_json::Value>(400, ERROR_BAD_DATA).unwrap_err();
+        assert_eq!(err.kind, FailureKind::BadInput);
+        assert!(err.message.contains("parse error: unexpected end of input"), "{}", err.message);
+        assert!(err.message.contains("(bad_data)"), "{}", err.message);
+    }
+
+    #[test]
+    fn other_api_errors_are_failed_checks() {
+        let err = parse_api_response::<serde_json::Value>(422, ERROR_EXECUTION).unwrap_err();
+        assert_eq!(err.kind, FailureKind::CheckFailed);
+        assert!(err.message.contains("too many samples"), "{}", err.message);
+        let err = parse_api_response::<serde_json::Value>(502, "<html>Bad Gateway</html>").unwrap_err();
+        assert_eq!(err.kind, FailureKind::CheckFailed);
+        assert!(err.message.contains("answered 502"), "{}", err.message);
+    }
+
+    #[test]
+    fn apiserver_status_bodies_are_told_apart_from_prometheus_answers() {
+        let message = apiserver_error(503, APISERVER_NO_ENDPOINTS).unwrap();
+        assert_eq!(message, r#"the API server answered 503: no endpoints available for service "prometheus""#);
+        assert!(apiserver_error(403, APISERVER_FORBIDDEN).unwrap().contains("cannot get resource"));
+        assert_eq!(apiserver_error(403, RELOAD_LIFECYCLE_DISABLED), None);
+        assert_eq!(apiserver_error(400, ERROR_BAD_DATA), None);
+        assert_eq!(apiserver_error(200, APISERVER_NO_ENDPOINTS), None);
+    }
+
+    #[test]
+    fn query_expressions_are_percent_encoded() {
+        assert_eq!(encode_query(r#"up{job="django"} == 0"#), "up%7Bjob%3D%22django%22%7D%20%3D%3D%200");
+        assert_eq!(encode_query("rate(x[5m])"), "rate%28x%5B5m%5D%29");
+    }
+
+    // ---- RFC 3339 ----
+
+    #[test]
+    fn parses_rfc3339_with_fractions_and_offsets() {
+        let secs = |t: SystemTime| t.duration_since(UNIX_EPOCH).unwrap();
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(UNIX_EPOCH));
+        assert_eq!(secs(at("2017-01-17T15:07:44.723715405+01:00")), Duration::new(1_484_662_064, 723_715_405));
+        assert_eq!(at("2017-01-17T15:07:44.723715405+01:00"), at("2017-01-17T14:07:44.723715405Z"));
+        assert_eq!(at("2024-05-14T04:00:12.5-05:30"), at("2024-05-14T09:30:12.500Z"));
+        assert_eq!(secs(at("2024-05-14t09:30:12.481516234999z")).subsec_nanos(), 481_516_234, "truncated");
+        assert_eq!(secs(at("2024-02-29T00:00:00Z")).as_secs(), 1_709_164_800);
+        assert_eq!(secs(at("2000-03-01T00:00:00Z")).as_secs(), 951_868_800);
+        assert_eq!(secs(at("2016-12-31T23:59:60Z")).as_secs(), 1_483_228_800, "leap second");
+    }
+
+    #[test]
+    fn rejects_malformed_rfc3339() {
+        for bad in [
+            "",
+            "2024-05-14",
+            "2024-05-14T09:30:12",
+            "2024-05-14T09:30:12.Z",
+            "2024-05-14T09:30:12+0100",
+            "2024-05-14T09:30:12+01:00 ",
+            "2023-02-29T00:00:00Z",
+            "2024-13-01T00:00:00Z",
+            "2024-05-14T24:00:00Z",
+            "2024/05/14T09:30:12Z",
+            "2024-05-14T09:30:1éZ",
+            "0001-01-01T00:00:00Z",
+        ] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad:?}");
+        }
+    }
+
+    // ---- evaluate_jobs ----
+
+    #[test]
+    fn job_with_zero_targets_is_a_failure_not_a_pass() {
+        let rows = evaluate_jobs(&fixture_targets(), &expect(&["prometheus", "kubernetes-nodes"]), SystemTime::now());
+        let nodes = row(&rows, "kubernetes-nodes");
+        assert_eq!(nodes.verdict, JobVerdict::NoTargets);
+        assert_eq!((nodes.up, nodes.down, nodes.unknown), (0, 0, 0));
+        assert!(!all_healthy(&rows));
+        assert!(!all_healthy(&evaluate_jobs(&[], &expect(&["django"]), SystemTime::now())));
+    }
+
+    #[test]
+    fn down_target_reports_its_last_error() {
+        let rows = evaluate_jobs(&fixture_targets(), &expect(&["postgres"]), SystemTime::now());
+        let postgres = row(&rows, "postgres");
+        assert_eq!(postgres.verdict, JobVerdict::TargetsDown);
+        assert_eq!(postgres.down, 1);
+        assert_eq!(
+            postgres.down_targets,
+            vec![DownTarget {
+                scrape_url: "http://postgres-exporter.jewelry-shop.svc:9187/metrics".into(),
+                last_error: "Get \"http://postgres-exporter.jewelry-shop.svc:9187/metrics\": \
+                             dial tcp 10.43.112.5:9187: connect: connection refused"
+                    .into(),
+            }]
+        );
+    }
+
+    #[test]
+    fn unknown_targets_are_pending() {
+        let rows = evaluate_jobs(&fixture_targets(), &expect(&["redis", "celery"]), SystemTime::now());
+        assert_eq!(row(&rows, "redis").verdict, JobVerdict::Pending);
+        let celery = row(&rows, "celery");
+        assert_eq!((celery.up, celery.unknown, celery.verdict), (1, 1, JobVerdict::Pending));
+        assert!(!all_settled(&rows));
+        let scraped: Vec<Target> = fixture_targets().into_iter().filter(|t| t.health != Health::Unknown).collect();
+        let rows = evaluate_jobs(&scraped, &expect(&["postgres"]), SystemTime::now());
+        assert!(all_settled(&rows), "a down job is settled: waiting will not help");
+    }
+
+    #[test]
+    fn down_wins_over_pending() {
+        let mut targets = fixture_targets();
+        targets.iter_mut().filter(|t| t.job() == "celery").for_each(|t| t.scrape_pool = "postgres".into());
+        let rows = evaluate_jobs(&targets, &expect(&["postgres"]), SystemTime::now());
+        assert_eq!(row(&rows, "postgres").verdict, JobVerdict::TargetsDown);
+    }
+
+    #[test]
+    fn min_targets_tightens_expectation() {
+        let targets = fixture_targets();
+        let now = SystemTime::now();
+        let three = [JobExpectation { job: "django".into(), min_targets: 3 }];
+        let django = evaluate_jobs(&targets, &three, now).remove(0);
+        assert_eq!((django.up, django.verdict), (2, JobVerdict::TooFewTargets));
+        let two = [JobExpectation { job: "django".into(), min_targets: 2 }];
+        assert_eq!(evaluate_jobs(&targets, &two, now)[0].verdict, JobVerdict::Healthy);
+    }
+
+    #[test]
+    fn healthy_job_reports_interval_and_stalest_scrape() {
+        let rows = evaluate_jobs(&fixture_targets(), &expect(&["django"]), at("2024-05-14T09:30:20Z"));
+        let django = row(&rows, "django");
+        assert_eq!(django.verdict, JobVerdict::Healthy);
+        assert_eq!(django.scrape_interval.as_deref(), Some("15s"));
+        // 09:30:05.002Z and 11:29:57.5+02:00: the older one counts.
+        assert_eq!(django.last_scrape_age, Some(Duration::from_millis(22_500)));
+    }
+
+    #[test]
+    fn rows_follow_expectations_then_other_jobs_by_name() {
+        let expected = expect(&["postgres", "django", "kubernetes-nodes", "django"]);
+        let rows = evaluate_jobs(&fixture_targets(), &expected, SystemTime::now());
+        let jobs: Vec<&str> = rows.iter().map(|r| r.job.as_str()).collect();
+        assert_eq!(
+            jobs,
+            ["postgres", "django", "kubernetes-nodes", "celery", "kubernetes-pods", "prometheus", "redis"]
+        );
+        assert!(rows[3..].iter().all(|r| r.min_targets == 1));
+    }
+
+    #[test]
+    fn all_healthy_when_every_job_is_up() {
+        let rows = evaluate_jobs(&fixture_targets(), &expect(&["prometheus", "django"]), SystemTime::now());
+        assert!(!all_healthy(&rows), "extra rows (postgres down) count too");
+        let up: Vec<Target> = fixture_targets().into_iter().filter(|t| t.health == Health::Up).collect();
+        let rows = evaluate_jobs(&up, &expect(&["prometheus", "django"]), SystemTime::now());
+        assert!(all_healthy(&rows) && all_settled(&rows));
+    }
+
+    #[test]
+    fn job_health_serialises_for_json_output() {
+        let rows = evaluate_jobs(&fixture_targets(), &expect(&["postgres"]), at("2024-05-14T09:30:20Z"));
+        let json = serde_json::to_value(&rows[0]).unwrap();
+        assert_eq!(json["verdict"], "targets_down");
+        assert_eq!(json["last_scrape_age_seconds"], 11.88);
+        assert_eq!(json["down_targets"][0]["scrape_url"], "http://postgres-exporter.jewelry-shop.svc:9187/metrics");
+        assert_eq!(row(&rows, "redis").last_scrape_age, None);
+    }
+
+    // ---- transports against a canned HTTP server on 127.0.0.1 ----
+
+    /// "METHOD /path" (query ignored), status, body.
+    type Route = (String, u16, &'static str);
+
+    fn route(request: &str, status: u16, body: &'static str) -> Route {
+        (request.to_string(), status, body)
+    }
+
+    /// Answers each connection with the matching canned response, else 404; returns the base URL and
+    /// the request lines received.
+    async fn serve(routes: Vec<Route>) -> (String, Arc<Mutex<Vec<String>>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = seen.clone();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let head = String::from_utf8_lossy(&head);
+                let line: Vec<&str> = head.lines().next().unwrap_or_default().split(' ').collect();
+                let request = format!("{} {}", line[0], line.get(1).unwrap_or(&""));
+                let without_query = request.split('?').next().unwrap_or_default();
+                let (status, body) = routes
+                    .iter()
+                    .find(|(r, _, _)| r == without_query)
+                    .map_or((404, "404 page not found\n"), |(_, status, body)| (*status, *body));
+                log.lock().unwrap().push(request);
+                let response = format!(
+                    "HTTP/1.1 {status} Canned\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(response.as_bytes()).await;
+                let _ = socket.shutdown().await;
+            }
+        });
+        (base, seen)
+    }
+
+    fn kind(err: &anyhow::Error) -> FailureKind {
+        crate::error::kind_of(err)
+    }
+
+    #[tokio::test]
+    async fn direct_healthy_and_ready() {
+        let (base, seen) = serve(vec![
+            route("GET /-/healthy", 200, "Prometheus Server is Healthy.\n"),
+            route("GET /-/ready", 503, "Service Unavailable"),
+        ])
+        .await;
+        let api = PrometheusApi::direct(&format!("{base}/")).unwrap();
+        api.healthy().await.unwrap();
+        let err = api.ready().await.unwrap_err();
+        assert_eq!(kind(&err), FailureKind::CheckFailed);
+        let expected = format!("GET /-/ready on Prometheus ({base}): not ready: answered 503");
+        assert!(err.to_string().starts_with(&expected), "{err}");
+        assert_eq!(*seen.lock().unwrap(), ["GET /-/healthy", "GET /-/ready"]);
+    }
+
+    #[tokio::test]
+    async fn direct_reload_rejected_returns_prometheus_message() {
+        let (base, seen) = serve(vec![route("POST /-/reload", 500, RELOAD_REJECTED)]).await;
+        let api = PrometheusApi::direct(&base).unwrap();
+        match api.reload().await {
+            Err(ReloadError::Rejected(message)) => assert_eq!(message, RELOAD_REJECTED.trim()),
+            other => panic!("expected Rejected, got {other:?}"),
+        }
+        assert_eq!(*seen.lock().unwrap(), ["POST /-/reload"]);
+    }
+
+    #[tokio::test]
+    async fn direct_reload_403_means_lifecycle_disabled() {
+        let (base, _) = serve(vec![route("POST /-/reload", 403, RELOAD_LIFECYCLE_DISABLED)]).await;
+        let reloaded = PrometheusApi::direct(&base).unwrap().reload().await;
+        assert!(matches!(reloaded, Err(ReloadError::LifecycleDisabled)));
+    }
+
+    #[tokio::test]
+    async fn direct_reload_200_succeeds() {
+        let (base, _) = serve(vec![route("POST /-/reload", 200, "")]).await;
+        PrometheusApi::direct(&base).unwrap().reload().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn direct_connection_refused_is_unreachable() {
+        let port = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.local_addr().unwrap().port()
+        };
+        let api = PrometheusApi::direct(&format!("http://127.0.0.1:{port}")).unwrap();
+        let err = api.healthy().await.unwrap_err();
+        assert_eq!(kind(&err), FailureKind::Unreachable);
+        let message = err.to_string();
+        assert!(message.contains(&format!("through http://127.0.0.1:{port}: ")), "{message}");
+        assert!(message.to_lowercase().contains("connection refused"), "{message}");
+        // The exit code survives ReloadError: kind_of finds the Failure through its source.
+        let err = anyhow::Error::new(api.reload().await.unwrap_err());
+        assert_eq!(kind(&err), FailureKind::Unreachable);
+    }
+
+    #[tokio::test]
+    async fn direct_401_is_unreachable() {
+        let (base, _) = serve(vec![route("GET /api/v1/targets", 401, "Unauthorized")]).await;
+        let err = PrometheusApi::direct(&base).unwrap().targets().await.unwrap_err();
+        assert_eq!(kind(&err), FailureKind::Unreachable);
+        assert!(err.to_string().contains("answered 401: Unauthorized"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn direct_api_calls_parse_and_classify() {
+        let (base, seen) = serve(vec![
+            route("GET /prom/api/v1/targets", 200, TARGETS),
+            route("GET /prom/api/v1/status/runtimeinfo", 200, RUNTIMEINFO),
+            route("GET /prom/api/v1/status/config", 200, CONFIG),
+            route("GET /prom/api/v1/query", 400, ERROR_BAD_DATA),
+        ])
+        .await;
+        let api = PrometheusApi::direct(&format!("{base}/prom")).unwrap();
+        assert_eq!(api.targets().await.unwrap().len(), 8);
+        assert!(api.runtime_info().await.unwrap().reload_config_success);
+        assert!(api.config().await.unwrap().contains("job_name: prometheus"));
+        let err = api.query(r#"up{job="django""#).await.unwrap_err();
+        assert_eq!(kind(&err), FailureKind::BadInput);
+        assert!(err.to_string().contains("parse error"), "{err}");
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen[0], "GET /prom/api/v1/targets?state=active");
+        assert_eq!(seen[3], "GET /prom/api/v1/query?query=up%7Bjob%3D%22django%22");
+    }
+
+    #[test]
+    fn direct_rejects_bad_urls() {
+        for bad in ["not a url", "ftp://127.0.0.1:9090", "127.0.0.1:9090", "http://127.0.0.1:9090/?x=1"] {
+            let err = PrometheusApi::direct(bad).unwrap_err();
+            assert_eq!(err.kind, FailureKind::BadInput, "{bad}");
+        }
+        let api = PrometheusApi::direct("http://127.0.0.1:9090/").unwrap();
+        assert_eq!(api.describe(), "http://127.0.0.1:9090");
+    }
+
+    const PROXY: &str = "/api/v1/namespaces/jewelry-shop/services/prometheus:9090/proxy";
+
+    /// The canned server stands in for the API server.
+    fn proxy_api(base: &str) -> PrometheusApi {
+        if rustls::crypto::CryptoProvider::get_default().is_none() {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
+        let mut config = kube::Config::new(base.parse().unwrap());
+        config.default_retry = false;
+        let client = kube::Client::try_from(config).unwrap();
+        PrometheusApi::via_service_proxy(client, "jewelry-shop", "prometheus", 9090)
+    }
+
+    #[tokio::test]
+    async fn service_proxy_passes_prometheus_answers_through() {
+        let (base, seen) = serve(vec![
+            route(&format!("GET {PROXY}/-/healthy"), 200, "ok"),
+            route(&format!("POST {PROXY}/-/reload"), 403, RELOAD_LIFECYCLE_DISABLED),
+            route(&format!("GET {PROXY}/api/v1/targets"), 200, TARGETS),
+        ])
+        .await;
+        let api = proxy_api(&base);
+        assert_eq!(api.describe(), "service proxy jewelry-shop/prometheus:9090");
+        api.healthy().await.unwrap();
+        assert!(matches!(api.reload().await, Err(ReloadError::LifecycleDisabled)));
+        assert_eq!(api.targets().await.unwrap().len(), 8);
+        let expected = format!("GET {PROXY}/api/v1/targets?state=active");
+        assert_eq!(seen.lock().unwrap()[2], expected);
+    }
+
+    #[tokio::test]
+    async fn service_proxy_without_endpoints_is_unreachable_with_the_api_server_message() {
+        let (base, _) = serve(vec![
+            route(&format!("GET {PROXY}/-/ready"), 503, APISERVER_NO_ENDPOINTS),
+            route(&format!("POST {PROXY}/-/reload"), 403, APISERVER_FORBIDDEN),
+        ])
+        .await;
+        let api = proxy_api(&base);
+        let err = api.ready().await.unwrap_err();
+        assert_eq!(kind(&err), FailureKind::Unreachable);
+        let message = err.to_string();
+        assert!(message.contains("through service proxy jewelry-shop/prometheus:9090: "), "{message}");
+        assert!(message.contains(r#"no endpoints available for service "prometheus""#), "{message}");
+        assert!(message.contains("--prometheus-url"), "{message}");
+        // The API server's 403 (RBAC) is not Prometheus's lifecycle 403.
+        match api.reload().await {
+            Err(e @ ReloadError::Other(_)) => {
+                assert_eq!(kind(&anyhow::Error::new(e)), FailureKind::Unreachable)
+            }
+            other => panic!("expected Other, got {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! The one reporter every command uses. Progress goes to stderr: one live line per resource (indicatif)
+//! on a terminal, plain timestamped lines otherwise (CI logs). Results go to stdout: text for people, or
+//! exactly one JSON document with `--output json`.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use k8s_openapi::jiff::{Timestamp, Unit};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+/// Set once a JSON document went to stdout, so that an error after it does not print a second one.
+static JSON_WRITTEN: AtomicBool = AtomicBool::new(false);
+
+pub fn json_written() -> bool {
+    JSON_WRITTEN.load(Ordering::SeqCst)
+}
+
+/// How a line's state is shown; colours only on a terminal and without NO_COLOR / --no-color.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Good,
+    Waiting,
+    Bad,
+    Plain,
+}
+
+pub struct Reporter {
+    format: OutputFormat,
+    color: bool,
+    verbose: bool,
+    started: Instant,
+    live: Option<Live>,
+}
+
+struct Live {
+    multi: MultiProgress,
+    bars: HashMap<String, ProgressBar>,
+}
+
+impl Reporter {
+    pub fn new(format: OutputFormat, no_color: bool, verbose: bool) -> Self {
+        let terminal = std::io::stderr().is_terminal();
+        let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let live = terminal.then(|| Live {
+            multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
+            bars: HashMap::new(),
+        });
+        Reporter { format, color: terminal && !no_color && !no_color_env, verbose, started: Instant::now(), live }
+    }
+
+    pub fn format(&self) -> OutputFormat {
+        self.format
+    }
+
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    fn paint(&self, tone: Tone, text: &str) -> String {
+        let code = match tone {
+            Tone::Good => "32",
+            Tone::Waiting => "33",
+            Tone::Bad => "31",
+            Tone::Plain => return text.to_string(),
+        };
+        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+    }
+
+    fn plain_line(&self, text: &str) {
+        let now = Timestamp::now().round(Unit::Millisecond).unwrap_or(Timestamp::now());
+        eprintln!("{now} +{:.1}s {text}", self.started.elapsed().as_secs_f64());
+    }
+
+    /// A step of the command ("applying 8 objects").
+    pub fn step(&self, text: &str) {
+        match &self.live {
+            Some(live) => {
+                let _ = live.multi.println(text);
+            }
+            None => self.plain_line(text),
+        }
+    }
+
+    /// Extra detail, shown with -v.
+    pub fn detail(&self, text: &str) {
+        if self.verbose {
+            self.step(text);
+        }
+    }
+
+    /// The state of one resource: on a terminal, its own line updated in place; otherwise a new line.
+    pub fn resource(&mut self, resource: &str, tone: Tone, state: &str, detail: &str) {
+        let state = self.paint(tone, state);
+        let text =
+            if detail.is_empty() { format!("{resource}: {state}") } else { format!("{resource}: {state} ({detail})") };
+        let Some(live) = &mut self.live else {
+            self.plain_line(&text);
+            return;
+        };
+        let bar = live.bars.entry(resource.to_string()).or_insert_with(|| {
+            let bar = live.multi.add(ProgressBar::new_spinner());
+            bar.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("static template"));
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        bar.set_message(text.clone());
+        if tone != Tone::Waiting {
+            bar.set_style(ProgressStyle::with_template("  {msg}").expect("static template"));
+            bar.finish_with_message(text);
+        }
+    }
+
+    /// Ends every live line, leaving its last state on screen.
+    pub fn finish(&mut self) {
+        if let Some(live) = &mut self.live {
+            for bar in live.bars.values() {
+                if !bar.is_finished() {
+                    bar.finish();
+                }
+            }
+            live.bars.clear();
+        }
+    }
+
+    pub fn warn(&self, text: &str) {
+        self.step(&format!("{} {text}", self.paint(Tone::Waiting, "warning:")));
+    }
+
+    /// Text for people on stdout (ignored in JSON mode).
+    pub fn text(&self, text: &str) {
+        if self.format == OutputFormat::Text {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{text}");
+        }
+    }
+
+    pub fn painted(&self, tone: Tone, text: &str) -> String {
+        self.paint(tone, text)
+    }
+
+    /// The one JSON document of a run (ignored in text mode).
+    pub fn json(&self, document: &serde_json::Value) {
+        if self.format == OutputFormat::Json {
+            write_json(document);
+        }
+    }
+}
+
+pub fn write_json(document: &serde_json::Value) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", serde_json::to_string_pretty(document).unwrap_or_default());
+    JSON_WRITTEN.store(true, Ordering::SeqCst);
+}

@@ -1,0 +1,854 @@
+//! Values: the embedded defaults, then `-f` files, then `--set`, then `-n`, with errors that name the
+//! exact key, where it came from and how to fix it.
+//!
+//! Layers are merged as untyped JSON trees. Every layer is first fitted to the shape of the defaults
+//! (unknown keys and wrong types are errors, and are dropped so that the remaining checks still run);
+//! the merged tree is then checked field by field and only then turned into the typed [`Values`].
+//! That way one run reports every problem, not just the first.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::Failure;
+use crate::promconfig::parse_duration;
+
+/// The embedded defaults, commented; `promctl values` prints them verbatim.
+pub const DEFAULTS: &str = include_str!("../templates/values.yaml");
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Values {
+    pub namespace: String,
+    pub name: String,
+    pub image: ImageValues,
+    pub replicas: u32,
+    pub resources: ResourceValues,
+    pub storage: StorageValues,
+    pub retention: RetentionValues,
+    pub service: ServiceValues,
+    pub rbac: RbacValues,
+    pub extra_args: Vec<String>,
+    pub scrape: ScrapeValues,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ImageValues {
+    pub repository: String,
+    pub tag: String,
+    pub pull_policy: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ResourceValues {
+    pub requests: ResourceAmounts,
+    pub limits: ResourceAmounts,
+}
+
+/// Kubernetes quantities, kept as text (`500m`, `1Gi`) because that is what the manifest carries.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ResourceAmounts {
+    pub cpu: String,
+    pub memory: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StorageValues {
+    pub claim_name: String,
+    pub size: String,
+    /// Empty: the cluster's default StorageClass.
+    pub storage_class: String,
+    pub access_mode: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RetentionValues {
+    pub time: String,
+    pub size: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceValues {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub port: u16,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RbacValues {
+    pub cluster_role_name: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScrapeValues {
+    pub scrape_timeout: String,
+    pub evaluation_interval: String,
+    pub namespaces: Vec<String>,
+    /// Keyed by Prometheus job_name. Sorted here; [`Values::enabled_jobs`] gives the file's order.
+    pub jobs: BTreeMap<String, JobValues>,
+}
+
+/// One scrape job. Application jobs have `port` and `path`; the Kubernetes jobs do not.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct JobValues {
+    pub enabled: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    pub interval: String,
+}
+
+impl Values {
+    /// The values as the templates see them (camelCase keys, as in values.yaml).
+    pub fn to_json(&self) -> Value {
+        serde_json::to_value(self).expect("values are plain data and always serialize")
+    }
+
+    /// The `app.kubernetes.io/instance` label: unique per install, as two installs may share a name.
+    pub fn instance(&self) -> String {
+        format!("{}.{}", self.namespace, self.name)
+    }
+
+    /// Enabled jobs in the order values.yaml lists them.
+    pub fn enabled_jobs(&self) -> Vec<(String, &JobValues)> {
+        let order = default_job_order();
+        let rank = |name: &str| order.iter().position(|n| n == name).unwrap_or(usize::MAX);
+        let mut jobs: Vec<_> = self.scrape.jobs.iter().filter(|(_, job)| job.enabled).collect();
+        jobs.sort_by_key(|(name, _)| rank(name));
+        jobs.into_iter().map(|(name, job)| (name.clone(), job)).collect()
+    }
+}
+
+/// Defaults, then each `-f` file in order (later wins; maps merge deeply, lists replace), then each
+/// `--set path=value` in order, then `namespace_override` (the global `-n`).
+pub fn load(files: &[PathBuf], sets: &[String], namespace_override: Option<&str>) -> Result<Values, Failure> {
+    let defaults: Value = serde_saphyr::from_str(DEFAULTS).expect("templates/values.yaml is valid YAML");
+    let mut errors = Vec::new();
+    let mut layers = Vec::new();
+    for file in files {
+        match read_values_file(file) {
+            Ok(tree) => layers.push((file.display().to_string(), tree)),
+            Err(err) => errors.push(err),
+        }
+    }
+    for set in sets {
+        match parse_set(set) {
+            Ok(tree) => layers.push(("--set".to_string(), tree)),
+            Err(err) => errors.push(err),
+        }
+    }
+    if let Some(namespace) = namespace_override {
+        layers.push(("-n/--namespace".to_string(), serde_json::json!({ "namespace": namespace })));
+    }
+
+    let mut merged = defaults.clone();
+    let mut origins = Origins::new();
+    for (source, mut tree) in layers {
+        fit_shape(&defaults, &mut tree, "", &source, &mut errors);
+        merge(&mut merged, tree, "", &source, &mut origins);
+    }
+    check_fields(&merged, &origins, &mut errors);
+    if !errors.is_empty() {
+        return Err(Failure::bad_input(errors.join("\n")));
+    }
+    serde_json::from_value(merged).map_err(|err| Failure::bad_input(format!("values: {err}")))
+}
+
+/// Dotted path -> where its current value came from (a file path, `--set`, `-n/--namespace`).
+type Origins = BTreeMap<String, String>;
+
+fn origin<'a>(origins: &'a Origins, path: &str) -> &'a str {
+    origins.get(path).map_or("defaults", String::as_str)
+}
+
+fn read_values_file(file: &Path) -> Result<Value, String> {
+    let name = file.display().to_string();
+    let text = std::fs::read_to_string(file)
+        .map_err(|err| format!("values: cannot read values file {name:?} (from -f): {err}; check the path"))?;
+    let tree: Value = serde_saphyr::from_str(&text).map_err(|err| {
+        let options = serde_saphyr::render_options! {
+            formatter: &serde_saphyr::UserMessageFormatter,
+            source_name: Some(&name),
+        };
+        let rendered = err.render_with_options(options);
+        format!("values: {name} is not valid YAML: {}", rendered.trim_start_matches("error: "))
+    })?;
+    match tree {
+        Value::Null => Ok(Value::Object(Map::new())), // an empty or all-comments file changes nothing
+        Value::Object(_) => Ok(tree),
+        other => Err(format!(
+            "values: {name} is {}; a values file is a mapping like the output of `promctl values`",
+            describe(&other)
+        )),
+    }
+}
+
+/// `scrape.jobs.django.interval=1m` -> `{"scrape": {"jobs": {"django": {"interval": "1m"}}}}`.
+/// The value is read as YAML, so numbers, booleans and `[a, b]` lists keep their type.
+fn parse_set(set: &str) -> Result<Value, String> {
+    let Some((path, text)) = set.split_once('=') else {
+        return Err(format!("values: --set {set:?} has no \"=\"; use the form path=value, e.g. --set replicas=1"));
+    };
+    if path.split('.').any(str::is_empty) {
+        return Err(format!(
+            "values: --set {set:?}: {path:?} is not a dotted key path; use the form path=value, e.g. --set scrape.jobs.django.interval=1m"
+        ));
+    }
+    // An empty value means the empty string (storage.storageClass=), not YAML's null.
+    let mut value = if text.is_empty() {
+        Value::String(String::new())
+    } else {
+        serde_saphyr::from_str(text).map_err(|err| {
+            let reason = err.to_string();
+            let reason = reason.lines().next().unwrap_or_default().trim_start_matches("error: ");
+            format!(
+                "values: --set {set:?}: the value is not valid YAML ({reason}); write a YAML value like [a, b], or quote text: {path}='\"text\"'"
+            )
+        })?
+    };
+    for key in path.rsplit('.') {
+        value = Value::Object(Map::from_iter([(key.to_string(), value)]));
+    }
+    Ok(value)
+}
+
+/// Checks `value` against the shape of the defaults at `path` and drops whatever does not fit, so
+/// that merging never sees it. Returns whether `value` fits (its parent drops it if not).
+fn fit_shape(default: &Value, value: &mut Value, path: &str, source: &str, errors: &mut Vec<String>) -> bool {
+    match (default, &mut *value) {
+        (Value::Object(known), Value::Object(given)) => {
+            given.retain(|key, child| match known.get(key) {
+                Some(default) => fit_shape(default, child, &join(path, key), source, errors),
+                None => {
+                    errors.push(unknown_key(path, key, known, source));
+                    false
+                }
+            });
+            true
+        }
+        (Value::Array(_), Value::Array(items)) => {
+            // Every list in the values (extraArgs, scrape.namespaces) is a list of strings.
+            let mut fits = true;
+            for (i, item) in items.iter_mut().enumerate() {
+                if let Some(text) = integer_text(item) {
+                    *item = Value::String(text);
+                }
+                if !item.is_string() {
+                    errors.push(type_error(&format!("{path}[{i}]"), item, source, "a string"));
+                    fits = false;
+                }
+            }
+            fits
+        }
+        (Value::String(_), Value::String(_)) | (Value::Bool(_), Value::Bool(_)) => true,
+        (Value::Number(_), Value::Number(n)) if n.is_i64() || n.is_u64() => true,
+        // YAML reads `tag: 2` or `cpu: 0.5` as numbers; as text they mean the same.
+        (Value::String(_), Value::Number(n)) if n.is_i64() || n.is_u64() || is_quantity(path) => {
+            let text = n.to_string();
+            *value = Value::String(text);
+            true
+        }
+        _ => {
+            errors.push(type_error(path, value, source, expected(default)));
+            false
+        }
+    }
+}
+
+fn integer_text(value: &Value) -> Option<String> {
+    value.as_number().filter(|n| !n.is_f64()).map(ToString::to_string)
+}
+
+fn is_quantity(path: &str) -> bool {
+    path.ends_with(".cpu") || path.ends_with(".memory") || path == "storage.size"
+}
+
+fn merge(into: &mut Value, from: Value, path: &str, source: &str, origins: &mut Origins) {
+    match (into, from) {
+        (Value::Object(into), Value::Object(from)) => {
+            for (key, value) in from {
+                let child = join(path, &key);
+                merge(into.entry(key).or_insert(Value::Null), value, &child, source, origins);
+            }
+        }
+        (into, from) => {
+            *into = from;
+            origins.insert(path.to_string(), source.to_string());
+        }
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
+}
+
+fn unknown_key(parent: &str, key: &str, known: &Map<String, Value>, source: &str) -> String {
+    let path = join(parent, key);
+    let closest = known
+        .keys()
+        .map(|k| (strsim::jaro_winkler(k, key), k))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let siblings = known.keys().cloned().collect::<Vec<_>>().join(", ");
+    let hint = match closest {
+        Some((_, k)) => format!("did you mean {:?}?", join(parent, k)),
+        None if parent == "scrape.jobs" => {
+            format!("the jobs are fixed by the templates: {siblings}")
+        }
+        None if parent.is_empty() => format!("known top-level keys: {siblings}"),
+        None => format!("known keys under {parent:?}: {siblings}"),
+    };
+    format!("values: unknown key {path:?} (from {source}); {hint}")
+}
+
+fn type_error(path: &str, value: &Value, source: &str, expected: &str) -> String {
+    let quote = if expected == "a string" { "; quote it to keep it as text" } else { "" };
+    format!("values: {path} = {value} (from {source}) is {}; expected {expected}{quote}", describe(value))
+}
+
+fn expected(default: &Value) -> &'static str {
+    match default {
+        Value::Object(_) => "a mapping",
+        Value::Array(_) => "a list of strings",
+        Value::String(_) => "a string",
+        Value::Number(_) => "a whole number",
+        Value::Bool(_) => "true or false",
+        Value::Null => "nothing",
+    }
+}
+
+fn describe(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "empty (null)",
+        Value::Bool(_) => "a boolean",
+        Value::Number(n) if n.is_f64() => "a fractional number",
+        Value::Number(_) => "a whole number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+// ---- field checks on the merged tree ----
+
+/// A field rule: Ok, or the problem and its fix ("is not a duration; use ...").
+type Rule = fn(&Value) -> Result<(), String>;
+
+fn check_fields(tree: &Value, origins: &Origins, errors: &mut Vec<String>) {
+    let mut check = |path: &str, rule: Rule| {
+        let Some(value) = lookup(tree, path) else {
+            return;
+        };
+        if let Err(problem) = rule(value) {
+            errors.push(format!("values: {path} = {value} (from {}) {problem}", origin(origins, path)));
+        }
+    };
+    check("namespace", dns_label);
+    check("name", dns_label);
+    check("image.repository", image_repository);
+    check("image.tag", image_tag);
+    check("image.pullPolicy", |v| one_of(v, &["Always", "IfNotPresent", "Never"]));
+    check("replicas", replicas);
+    for kind in ["requests", "limits"] {
+        check(&format!("resources.{kind}.cpu"), cpu);
+        check(&format!("resources.{kind}.memory"), memory);
+    }
+    check("storage.claimName", dns_subdomain);
+    check("storage.size", memory);
+    check("storage.storageClass", |v| if v.as_str() == Some("") { Ok(()) } else { dns_subdomain(v) });
+    check("storage.accessMode", |v| one_of(v, &["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany"]));
+    check("retention.time", |v| duration(v, true));
+    check("retention.size", prometheus_bytes);
+    check("service.name", dns_1035_label);
+    check("service.type", |v| one_of(v, &["ClusterIP", "NodePort", "LoadBalancer"]));
+    check("service.port", port);
+    check("rbac.clusterRoleName", path_segment_name);
+    check("scrape.scrapeTimeout", |v| duration(v, false));
+    check("scrape.evaluationInterval", |v| duration(v, false));
+    let jobs = lookup(tree, "scrape.jobs").and_then(Value::as_object).into_iter().flatten();
+    for (job, fields) in jobs {
+        for (field, rule) in [("port", port as Rule), ("path", url_path), ("interval", |v| duration(v, false))] {
+            if fields.get(field).is_some() {
+                check(&format!("scrape.jobs.{job}.{field}"), rule);
+            }
+        }
+    }
+    // List items: report the item, attribute it to whoever set the list.
+    let mut check_items = |path: &str, rule: Rule| {
+        let items = lookup(tree, path).and_then(Value::as_array).into_iter().flatten();
+        for (i, item) in items.enumerate() {
+            if let Err(problem) = rule(item) {
+                errors.push(format!("values: {path}[{i}] = {item} (from {}) {problem}", origin(origins, path)));
+            }
+        }
+    };
+    check_items("scrape.namespaces", dns_label);
+    check_items("extraArgs", extra_arg);
+    check_across_fields(tree, origins, errors);
+}
+
+/// Rules that involve more than one field.
+fn check_across_fields(tree: &Value, origins: &Origins, errors: &mut Vec<String>) {
+    let text = |path: &str| lookup(tree, path).and_then(Value::as_str).unwrap_or_default().to_string();
+    let (namespace, name) = (text("namespace"), text("name"));
+    let instance = format!("{namespace}.{name}");
+    if instance.len() > 63 {
+        errors.push(format!(
+            "values: namespace {namespace:?} and name {name:?} together are too long: the instance label {instance:?} is {} characters, Kubernetes allows 63; shorten the name",
+            instance.len()
+        ));
+    }
+    // Prometheus rejects a job whose timeout is longer than its interval; say so in values terms.
+    let Some(timeout) = parse_duration(&text("scrape.scrapeTimeout")) else {
+        return;
+    };
+    let jobs = lookup(tree, "scrape.jobs").and_then(Value::as_object).into_iter().flatten();
+    for (job, fields) in jobs {
+        let interval_text = fields.get("interval").and_then(Value::as_str).unwrap_or_default();
+        let enabled = fields.get("enabled") != Some(&Value::Bool(false));
+        let Some(interval) = parse_duration(interval_text) else {
+            continue;
+        };
+        if enabled && interval > std::time::Duration::ZERO && timeout > interval {
+            let path = format!("scrape.jobs.{job}.interval");
+            errors.push(format!(
+                "values: scrape.scrapeTimeout = {:?} (from {}) is above {path} = {interval_text:?} (from {}); Prometheus rejects a timeout longer than the interval: lower scrape.scrapeTimeout or raise {path}",
+                text("scrape.scrapeTimeout"),
+                origin(origins, "scrape.scrapeTimeout"),
+                origin(origins, &path),
+            ));
+        }
+    }
+}
+
+fn lookup<'a>(tree: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(tree, |node, key| node.get(key))
+}
+
+/// Ok, or the problem and its fix.
+fn require(ok: bool, problem: &str) -> Result<(), String> {
+    if ok { Ok(()) } else { Err(problem.to_string()) }
+}
+
+fn matches(re: &Regex, value: &Value) -> bool {
+    value.as_str().is_some_and(|s| re.is_match(s))
+}
+
+macro_rules! regex {
+    ($re:literal) => {{
+        static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new($re).unwrap());
+        &*RE
+    }};
+}
+
+fn dns_label(v: &Value) -> Result<(), String> {
+    require(
+        matches(regex!(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"), v),
+        "is not a valid Kubernetes name; use at most 63 lower-case letters, digits and '-', \
+         starting and ending with a letter or digit",
+    )
+}
+
+fn dns_1035_label(v: &Value) -> Result<(), String> {
+    require(
+        matches(regex!(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$"), v),
+        "is not a valid Service name; use at most 63 lower-case letters, digits and '-', \
+         starting with a letter and ending with a letter or digit",
+    )
+}
+
+fn dns_subdomain(v: &Value) -> Result<(), String> {
+    let re = regex!(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
+    require(
+        matches(re, v) && v.as_str().is_some_and(|s| s.len() <= 253),
+        "is not a valid Kubernetes name; use lower-case letters, digits, '-' and '.', \
+         starting and ending with a letter or digit",
+    )
+}
+
+/// RBAC object names only have to be usable as a URL path segment.
+fn path_segment_name(v: &Value) -> Result<(), String> {
+    let ok = v.as_str().is_some_and(|s| !matches!(s, "" | "." | "..") && !s.contains(['/', '%']));
+    require(ok, "is not a valid ClusterRole name; use a name like prometheus-jewelry-shop")
+}
+
+fn image_repository(v: &Value) -> Result<(), String> {
+    require(
+        matches(regex!(r"^[a-z0-9][a-z0-9._/:-]*$"), v),
+        "is not an image repository; use a name like prom/prometheus or quay.io/prometheus/prometheus",
+    )
+}
+
+fn image_tag(v: &Value) -> Result<(), String> {
+    require(matches(regex!(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"), v), "is not an image tag; use a tag like v2.48.0")
+}
+
+fn one_of(v: &Value, allowed: &[&str]) -> Result<(), String> {
+    let ok = v.as_str().is_some_and(|s| allowed.contains(&s));
+    require(ok, &format!("is not one of {}", allowed.join(", ")))
+}
+
+fn replicas(v: &Value) -> Result<(), String> {
+    let ok = v.as_u64().is_some_and(|n| n <= i32::MAX as u64);
+    require(ok, "is not a replica count; use 0 or more (1 for one Prometheus)")
+}
+
+fn port(v: &Value) -> Result<(), String> {
+    let ok = v.as_u64().is_some_and(|n| (1..=65535).contains(&n));
+    require(ok, "is not a port; use a number from 1 to 65535")
+}
+
+fn cpu(v: &Value) -> Result<(), String> {
+    require(
+        matches(regex!(r"^([0-9]+(\.[0-9]+)?|\.[0-9]+)m?$"), v),
+        "is not a CPU quantity; use cores like 2 or 0.5, or millicores like 500m",
+    )
+}
+
+fn memory(v: &Value) -> Result<(), String> {
+    require(
+        matches(regex!(r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$"), v),
+        "is not a byte quantity; use a number with a suffix like 512Mi, 1Gi, 20Gi or 1G",
+    )
+}
+
+fn prometheus_bytes(v: &Value) -> Result<(), String> {
+    require(
+        matches(regex!(r"^[0-9]+(B|KB|MB|GB|TB|PB|EB)$"), v),
+        "is not a Prometheus size; use a number with B, KB, MB, GB, TB, PB or EB like 10GB or 512MB",
+    )
+}
+
+fn duration(v: &Value, zero_allowed: bool) -> Result<(), String> {
+    match v.as_str().and_then(parse_duration) {
+        Some(d) if zero_allowed || !d.is_zero() => Ok(()),
+        Some(_) => Err("is zero; use a Prometheus duration like 15s or 1m".into()),
+        None => Err("is not a duration; use a Prometheus duration like 15s or 1m".into()),
+    }
+}
+
+fn url_path(v: &Value) -> Result<(), String> {
+    let ok = v.as_str().is_some_and(|s| s.starts_with('/') && !s.contains(char::is_whitespace));
+    require(ok, "is not a URL path; use a path starting with / like /metrics")
+}
+
+/// The flags the deployment template sets itself, and what to do instead. Prometheus refuses to
+/// start when a flag is given twice, so a duplicate in extraArgs would crash the pod.
+const FLAGS_SET_BY_TEMPLATE: &[(&str, &str)] = &[
+    ("--config.file", "remove it: promctl manages the config file"),
+    ("--storage.tsdb.path", "remove it: the data volume is mounted there"),
+    ("--storage.tsdb.retention.time", "set retention.time instead"),
+    ("--storage.tsdb.retention.size", "set retention.size instead"),
+    ("--web.enable-lifecycle", "remove it: it is always on"),
+];
+
+fn extra_arg(v: &Value) -> Result<(), String> {
+    let arg = v.as_str().unwrap_or_default();
+    if !arg.starts_with("--") {
+        return Err("is not a Prometheus flag; write flags like --web.external-url=http://prometheus.example".into());
+    }
+    let flag = arg.split('=').next().unwrap_or_default();
+    match FLAGS_SET_BY_TEMPLATE.iter().find(|(f, _)| *f == flag) {
+        Some((_, fix)) => Err(format!("is already set by promctl; {fix}")),
+        None => Ok(()),
+    }
+}
+
+/// Job names in the order values.yaml lists them (serde_json maps are sorted; this is the file's order).
+fn default_job_order() -> &'static [String] {
+    static ORDER: LazyLock<Vec<String>> = LazyLock::new(|| {
+        struct Keys(Vec<String>);
+        impl<'de> Deserialize<'de> for Keys {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct Visit;
+                impl<'de> serde::de::Visitor<'de> for Visit {
+                    type Value = Keys;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str("a mapping")
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Keys, A::Error> {
+                        let mut keys = Vec::new();
+                        while let Some((key, serde::de::IgnoredAny)) = map.next_entry()? {
+                            keys.push(key);
+                        }
+                        Ok(Keys(keys))
+                    }
+                }
+                d.deserialize_map(Visit)
+            }
+        }
+        #[derive(Deserialize)]
+        struct Doc {
+            scrape: Scrape,
+        }
+        #[derive(Deserialize)]
+        struct Scrape {
+            jobs: Keys,
+        }
+        let doc: Doc = serde_saphyr::from_str(DEFAULTS).expect("templates/values.yaml is valid YAML");
+        doc.scrape.jobs.0
+    });
+    &ORDER
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn sets(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn load_sets(items: &[&str]) -> Result<Values, String> {
+        load(&[], &sets(items), None).map_err(|f| f.message)
+    }
+
+    /// A values file in a fresh temporary directory; returns its path.
+    fn values_file(name: &str, text: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("promctl-values-test-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("values.yaml");
+        std::fs::File::create(&path).unwrap().write_all(text.as_bytes()).unwrap();
+        path
+    }
+
+    #[test]
+    fn defaults_load_and_reproduce_the_seed() {
+        let v = load(&[], &[], None).unwrap();
+        assert_eq!((v.namespace.as_str(), v.name.as_str()), ("jewelry-shop", "prometheus"));
+        assert_eq!(format!("{}:{}", v.image.repository, v.image.tag), "prom/prometheus:v2.48.0");
+        assert_eq!((v.resources.requests.cpu.as_str(), v.resources.requests.memory.as_str()), ("500m", "1Gi"));
+        assert_eq!((v.resources.limits.cpu.as_str(), v.resources.limits.memory.as_str()), ("2000m", "4Gi"));
+        assert_eq!(
+            (v.storage.size.as_str(), v.retention.time.as_str(), v.retention.size.as_str()),
+            ("20Gi", "30d", "10GB")
+        );
+        assert_eq!(v.instance(), "jewelry-shop.prometheus");
+        let jobs: Vec<_> = v.enabled_jobs().into_iter().map(|(name, job)| format!("{name} {}", job.interval)).collect();
+        assert_eq!(
+            jobs,
+            [
+                "django 15s",
+                "postgresql 30s",
+                "redis 30s",
+                "nginx 30s",
+                "celery 30s",
+                "kubernetes-apiservers 30s",
+                "kubernetes-nodes 30s",
+                "kubernetes-pods 30s",
+                "kubernetes-service-endpoints 30s"
+            ]
+        );
+        assert_eq!(v.to_json()["scrape"]["jobs"]["django"]["port"], 8000);
+    }
+
+    #[test]
+    fn set_values_are_read_as_yaml_scalars() {
+        let v = load_sets(&[
+            "replicas=0",
+            "scrape.jobs.redis.enabled=false",
+            "extraArgs=[--web.external-url=http://x:9090/, --log.level=debug]",
+            "resources.limits.cpu=2",
+            "resources.requests.cpu=0.5",
+            "storage.storageClass=",
+        ])
+        .unwrap();
+        assert_eq!(v.replicas, 0);
+        assert!(!v.scrape.jobs["redis"].enabled);
+        assert_eq!(v.extra_args, ["--web.external-url=http://x:9090/", "--log.level=debug"]);
+        assert_eq!((v.resources.limits.cpu.as_str(), v.resources.requests.cpu.as_str()), ("2", "0.5"));
+        assert_eq!(v.storage.storage_class, "");
+    }
+
+    #[test]
+    fn unknown_value_key_suggests_the_closest_one() {
+        let err = load_sets(&["scrape.jobs.djnago.interval=1m"]).unwrap_err();
+        assert_eq!(err, r#"values: unknown key "scrape.jobs.djnago" (from --set); did you mean "scrape.jobs.django"?"#);
+        let file = values_file("typo", "image:\n  pullPolicey: Always\n");
+        let err = load(std::slice::from_ref(&file), &[], None).unwrap_err().message;
+        assert_eq!(
+            err,
+            format!(
+                r#"values: unknown key "image.pullPolicey" (from {}); did you mean "image.pullPolicy"?"#,
+                file.display()
+            )
+        );
+    }
+
+    #[test]
+    fn new_jobs_are_unknown_keys_that_list_the_fixed_jobs() {
+        let err = load_sets(&["scrape.jobs.mysql.port=9104"]).unwrap_err();
+        assert!(err.starts_with(r#"values: unknown key "scrape.jobs.mysql" (from --set); the jobs are fixed by the templates: celery, django, "#), "{err}");
+        let err = load_sets(&["scrape.jobs.kubernetes-nodes.port=10250"]).unwrap_err();
+        assert!(err.starts_with(r#"values: unknown key "scrape.jobs.kubernetes-nodes.port" (from --set); known keys under "scrape.jobs.kubernetes-nodes": "#), "{err}");
+    }
+
+    #[test]
+    fn wrong_type_names_the_path_and_the_expected_type() {
+        assert_eq!(
+            load_sets(&["replicas=two"]).unwrap_err(),
+            r#"values: replicas = "two" (from --set) is a string; expected a whole number"#
+        );
+        assert_eq!(
+            load_sets(&["image.tag=2.1"]).unwrap_err(),
+            "values: image.tag = 2.1 (from --set) is a fractional number; expected a string; quote it to keep it as text"
+        );
+        assert_eq!(
+            load_sets(&["scrape.jobs.django=disabled"]).unwrap_err(),
+            r#"values: scrape.jobs.django = "disabled" (from --set) is a string; expected a mapping"#
+        );
+        assert_eq!(
+            load_sets(&["extraArgs=[--a, {b: 1}]"]).unwrap_err(),
+            r#"values: extraArgs[1] = {"b":1} (from --set) is a mapping; expected a string; quote it to keep it as text"#
+        );
+    }
+
+    #[test]
+    fn bad_quantity_is_rejected_with_the_expected_form() {
+        assert_eq!(
+            load_sets(&["resources.requests.memory=1GB"]).unwrap_err(),
+            r#"values: resources.requests.memory = "1GB" (from --set) is not a byte quantity; use a number with a suffix like 512Mi, 1Gi, 20Gi or 1G"#
+        );
+        assert!(
+            load_sets(&["resources.limits.cpu=2 cores"])
+                .unwrap_err()
+                .contains("is not a CPU quantity; use cores like 2 or 0.5, or millicores like 500m")
+        );
+        assert!(load_sets(&["retention.size=10Gi"]).unwrap_err().contains("is not a Prometheus size"));
+        assert!(
+            load_sets(&["storage.size=20Gi", "resources.requests.memory=512Mi", "resources.limits.memory=1G"]).is_ok()
+        );
+    }
+
+    #[test]
+    fn bad_duration_names_the_file_it_came_from() {
+        let file = values_file("duration", "scrape:\n  jobs:\n    django:\n      interval: 15 seconds\n");
+        let err = load(std::slice::from_ref(&file), &[], None).unwrap_err().message;
+        assert_eq!(
+            err,
+            format!(
+                r#"values: scrape.jobs.django.interval = "15 seconds" (from {}) is not a duration; use a Prometheus duration like 15s or 1m"#,
+                file.display()
+            )
+        );
+    }
+
+    #[test]
+    fn every_error_is_reported_at_once() {
+        let err = load_sets(&[
+            "replicas=-1",
+            "service.port=70000",
+            "image.pullPolicy=Sometimes",
+            "namespace=Jewelry_Shop",
+            "service.typ=NodePort",
+            "nonsense",
+        ])
+        .unwrap_err();
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), 6, "{err}");
+        assert!(lines[0].contains(r#"--set "nonsense" has no "="; use the form path=value"#), "{err}");
+        assert!(
+            err.contains(r#"values: unknown key "service.typ" (from --set); did you mean "service.type"?"#),
+            "{err}"
+        );
+        assert!(
+            err.contains("values: namespace = \"Jewelry_Shop\" (from --set) is not a valid Kubernetes name"),
+            "{err}"
+        );
+        assert!(
+            err.contains(
+                "values: image.pullPolicy = \"Sometimes\" (from --set) is not one of Always, IfNotPresent, Never"
+            ),
+            "{err}"
+        );
+        assert!(err.contains("values: replicas = -1 (from --set) is not a replica count"), "{err}");
+        assert!(
+            err.contains("values: service.port = 70000 (from --set) is not a port; use a number from 1 to 65535"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn later_values_file_wins_and_lists_replace() {
+        let first =
+            values_file("first", "replicas: 0\nextraArgs: [--a, --b]\nimage: {tag: v2.47.0, pullPolicy: Always}\n");
+        let second = values_file("second", "extraArgs: [--c]\nimage: {tag: v2.49.0}\n");
+        let v = load(&[first, second], &[], None).unwrap();
+        assert_eq!(v.replicas, 0);
+        assert_eq!(v.extra_args, ["--c"]);
+        assert_eq!((v.image.tag.as_str(), v.image.pull_policy.as_str()), ("v2.49.0", "Always"));
+        assert_eq!(v.image.repository, "prom/prometheus");
+    }
+
+    #[test]
+    fn set_after_file_wins_and_namespace_flag_wins_over_both() {
+        let file = values_file("set-wins", "namespace: from-file\nscrape: {jobs: {django: {interval: 1m}}}\n");
+        let v =
+            load(std::slice::from_ref(&file), &sets(&["scrape.jobs.django.interval=45s", "namespace=from-set"]), None)
+                .unwrap();
+        assert_eq!((v.scrape.jobs["django"].interval.as_str(), v.namespace.as_str()), ("45s", "from-set"));
+        let v = load(&[file], &sets(&["namespace=from-set"]), Some("from-flag")).unwrap();
+        assert_eq!(v.namespace, "from-flag");
+        assert_eq!(
+            load(&[], &[], Some("Bad")).unwrap_err().message.lines().next().unwrap(),
+            r#"values: namespace = "Bad" (from -n/--namespace) is not a valid Kubernetes name; use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit"#
+        );
+    }
+
+    #[test]
+    fn missing_values_file_is_named() {
+        let err = load(&[PathBuf::from("/nonexistent/promctl/values.yaml")], &[], None).unwrap_err();
+        assert_eq!(err.kind, crate::error::FailureKind::BadInput);
+        assert!(
+            err.message
+                .starts_with(r#"values: cannot read values file "/nonexistent/promctl/values.yaml" (from -f): "#),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn invalid_yaml_file_is_named_with_its_location() {
+        let file = values_file("invalid", "image:\n  tag: [unclosed\n");
+        let err = load(std::slice::from_ref(&file), &[], None).unwrap_err().message;
+        assert!(err.starts_with(&format!("values: {} is not valid YAML: ", file.display())), "{err}");
+        let empty = values_file("empty", "# nothing to change\n");
+        assert!(load(&[empty], &[], None).is_ok());
+    }
+
+    #[test]
+    fn timeout_above_a_job_interval_is_rejected_in_values_terms() {
+        let err = load_sets(&["scrape.jobs.django.interval=5s"]).unwrap_err();
+        assert_eq!(
+            err,
+            r#"values: scrape.scrapeTimeout = "10s" (from defaults) is above scrape.jobs.django.interval = "5s" (from --set); Prometheus rejects a timeout longer than the interval: lower scrape.scrapeTimeout or raise scrape.jobs.django.interval"#
+        );
+        assert!(load_sets(&["scrape.jobs.django.interval=5s", "scrape.jobs.django.enabled=false"]).is_ok());
+    }
+
+    #[test]
+    fn extra_args_must_not_repeat_flags_promctl_sets() {
+        let err = load_sets(&["extraArgs=[--storage.tsdb.retention.time=90d, log.level=debug]"]).unwrap_err();
+        assert!(err.contains(r#"values: extraArgs[0] = "--storage.tsdb.retention.time=90d" (from --set) is already set by promctl; set retention.time instead"#), "{err}");
+        assert!(
+            err.contains(r#"values: extraArgs[1] = "log.level=debug" (from --set) is not a Prometheus flag"#),
+            "{err}"
+        );
+    }
+}

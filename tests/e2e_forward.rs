@@ -1,0 +1,240 @@
+//! End-to-end tests of `promctl::forward` against a real cluster (the test bed's Kubernetes 1.20).
+//! Ignored by default; run with `cargo test --test e2e_forward -- --ignored`. They use $KUBECONFIG,
+//! else the test bed's kubeconfig, and each works in a fresh namespace that it deletes at the end.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{Endpoints, Namespace, Pod, Service, ServiceAccount};
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Client, Config};
+use promctl::forward::{ForwardEvent, ForwardTarget, Forwarder, probe};
+use serde_json::json;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+use tokio::sync::oneshot;
+use tokio::time::{Instant, sleep, timeout};
+
+const TESTBED_KUBECONFIG: &str = "/var/lib/promctl-testbed/kubeconfig";
+const MANAGER: &str = "promctl-e2e";
+const APP: &str = "web";
+/// A small pod is Ready 3-4 s after apply on the test bed; leave room for a slow node.
+const READY_WITHIN: Duration = Duration::from_secs(90);
+
+#[tokio::test]
+#[ignore = "needs a cluster: cargo test --test e2e_forward -- --ignored"]
+async fn forward_survives_pod_restart() {
+    in_fresh_namespace(|client, ns| async move {
+        apply_app(&client, &ns, 1).await;
+        let pod1 = wait_for_ready_pod(&client, &ns, None).await;
+        let (addr, mut events, stop) = start_forward(&client, &ns).await;
+
+        assert_eq!(get_body(addr).await, format!("hello-{pod1}"));
+        assert_eq!(probe(addr, "/").await.unwrap(), 200);
+
+        let pods: Api<Pod> = Api::namespaced(client.clone(), &ns);
+        pods.delete(&pod1, &DeleteParams::default()).await.unwrap();
+        let pod2 = wait_for_ready_pod(&client, &ns, Some(&pod1)).await;
+        assert_ne!(pod2, pod1);
+        assert_eq!(get_body(addr).await, format!("hello-{pod2}"), "same local port, new pod");
+
+        stop.send(()).unwrap();
+        let events = drain(&mut events).await;
+        assert!(events.contains(&ForwardEvent::Connected { pod: pod1.clone() }), "{events:?}");
+        assert!(events.contains(&ForwardEvent::Connected { pod: pod2.clone() }), "{events:?}");
+        assert!(!events.iter().any(|e| !matches!(e, ForwardEvent::Connected { .. })), "{events:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "needs a cluster: cargo test --test e2e_forward -- --ignored"]
+async fn forward_waits_for_a_ready_pod() {
+    in_fresh_namespace(|client, ns| async move {
+        apply_app(&client, &ns, 1).await;
+        wait_for_ready_pod(&client, &ns, None).await;
+        let (addr, mut events, stop) = start_forward(&client, &ns).await;
+
+        apply_app(&client, &ns, 0).await;
+        wait_for_no_ready_endpoint(&client, &ns).await;
+        let request = tokio::spawn(get_body(addr));
+        sleep(Duration::from_secs(2)).await;
+        assert!(!request.is_finished(), "the request must wait for a ready pod, not fail");
+
+        let scaled_up = Instant::now();
+        apply_app(&client, &ns, 1).await;
+        let body = timeout(Duration::from_secs(60), request).await.expect("request still waiting").unwrap();
+        let pod = wait_for_ready_pod(&client, &ns, None).await;
+        assert_eq!(body, format!("hello-{pod}"));
+        eprintln!("request answered {:?} after scaling up", scaled_up.elapsed());
+
+        stop.send(()).unwrap();
+        let events = drain(&mut events).await;
+        assert_eq!(events, [ForwardEvent::Connected { pod }]);
+    })
+    .await;
+}
+
+/// Runs `test` in a new namespace and deletes the namespace afterwards, also when `test` panics.
+/// Deletion is not waited for: with running pods it takes 15-90 s.
+async fn in_fresh_namespace<F, Fut>(test: F)
+where
+    F: FnOnce(Client, String) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let client = client().await;
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
+    let ns = format!("e2e-forward-{:08x}", nanos ^ std::process::id().rotate_left(16));
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    let namespace = serde_json::from_value(json!({"metadata": {"name": ns}})).unwrap();
+    namespaces.create(&PostParams::default(), &namespace).await.unwrap();
+
+    // Pods cannot be created until the controller manager has made the default ServiceAccount.
+    let accounts: Api<ServiceAccount> = Api::namespaced(client.clone(), &ns);
+    eventually("the default ServiceAccount", || async { accounts.get_opt("default").await.unwrap().map(|_| ()) }).await;
+
+    let outcome = tokio::spawn(test(client, ns.clone())).await;
+    let _ = namespaces.delete(&ns, &DeleteParams::default()).await;
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+async fn client() -> Client {
+    if std::env::var_os("KUBECONFIG").is_some() {
+        return Client::try_default().await.unwrap();
+    }
+    let kubeconfig = Kubeconfig::read_from(TESTBED_KUBECONFIG).unwrap();
+    let config = Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await.unwrap();
+    Client::try_from(config).unwrap()
+}
+
+/// A busybox httpd answering `hello-<pod name>`, behind Service port 9090 -> named targetPort `web`.
+async fn apply_app(client: &Client, ns: &str, replicas: i32) {
+    let apply = PatchParams::apply(MANAGER).force();
+    let deployment = json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": APP},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": APP}},
+            "template": {
+                "metadata": {"labels": {"app": APP}},
+                "spec": {
+                    // httpd as PID 1 ignores SIGTERM: do not wait the default 30 s for it.
+                    "terminationGracePeriodSeconds": 1,
+                    "containers": [{
+                        "name": "httpd",
+                        "image": "localhost/busybox:1",
+                        "imagePullPolicy": "Never",
+                        "command": ["/bin/sh", "-c", "echo hello-$HOSTNAME > /www/index.html; exec httpd -f -p 8080 -h /www"],
+                        "ports": [{"name": "web", "containerPort": 8080, "protocol": "TCP"}],
+                        "readinessProbe": {"httpGet": {"path": "/", "port": "web"}, "periodSeconds": 1},
+                        "volumeMounts": [{"name": "www", "mountPath": "/www"}]
+                    }],
+                    "volumes": [{"name": "www", "emptyDir": {}}]
+                }
+            }
+        }
+    });
+    // Server-side apply of a Service on 1.20 needs `protocol` on every port.
+    let service = json!({
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": APP},
+        "spec": {
+            "selector": {"app": APP},
+            "ports": [{"name": "http", "port": 9090, "targetPort": "web", "protocol": "TCP"}]
+        }
+    });
+    Api::<Deployment>::namespaced(client.clone(), ns).patch(APP, &apply, &Patch::Apply(&deployment)).await.unwrap();
+    Api::<Service>::namespaced(client.clone(), ns).patch(APP, &apply, &Patch::Apply(&service)).await.unwrap();
+}
+
+/// Binds a forward to the app's Service on 127.0.0.1:<free port> and runs it in the background.
+async fn start_forward(
+    client: &Client,
+    ns: &str,
+) -> (SocketAddr, UnboundedReceiver<ForwardEvent>, oneshot::Sender<()>) {
+    let target = ForwardTarget { namespace: ns.to_string(), service: APP.to_string(), port: 9090 };
+    let forwarder = Forwarder::bind(client.clone(), target, [127, 0, 0, 1].into(), 0).await.unwrap();
+    let addr = forwarder.local_addr();
+    let (events_tx, events) = unbounded_channel();
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(forwarder.run(events_tx, async {
+        let _ = stopped.await;
+    }));
+    (addr, events, stop)
+}
+
+/// Events sent until the forwarder stops (it drops its sender when `run` returns).
+async fn drain(events: &mut UnboundedReceiver<ForwardEvent>) -> Vec<ForwardEvent> {
+    let mut all = Vec::new();
+    while let Some(event) = timeout(Duration::from_secs(5), events.recv()).await.expect("run() did not stop") {
+        all.push(event);
+    }
+    all
+}
+
+/// One HTTP/1.0 GET / on a fresh connection (so no connection to an old pod is reused); the trimmed body.
+async fn get_body(addr: SocketAddr) -> String {
+    let exchange = async {
+        let mut conn = TcpStream::connect(addr).await.unwrap();
+        conn.write_all(b"GET / HTTP/1.0\r\nHost: e2e\r\n\r\n").await.unwrap();
+        let mut response = String::new();
+        conn.read_to_string(&mut response).await.unwrap();
+        response
+    };
+    let response = timeout(Duration::from_secs(90), exchange).await.expect("GET through the forward hung");
+    assert!(response.starts_with("HTTP/1.0 200") || response.starts_with("HTTP/1.1 200"), "{response:?}");
+    let (_, body) = response.split_once("\r\n\r\n").expect("no end of headers");
+    body.trim().to_string()
+}
+
+/// The name of a Ready pod of the app that is not being deleted and is not `other_than`.
+async fn wait_for_ready_pod(client: &Client, ns: &str, other_than: Option<&str>) -> String {
+    let pods: Api<Pod> = Api::namespaced(client.clone(), ns);
+    eventually("a ready pod", || async {
+        let list = pods.list(&ListParams::default().labels(&format!("app={APP}"))).await.unwrap();
+        list.items.into_iter().filter(|p| p.metadata.deletion_timestamp.is_none() && is_ready(p)).find_map(|p| {
+            let name = p.metadata.name.unwrap();
+            (Some(name.as_str()) != other_than).then_some(name)
+        })
+    })
+    .await
+}
+
+async fn wait_for_no_ready_endpoint(client: &Client, ns: &str) {
+    let endpoints: Api<Endpoints> = Api::namespaced(client.clone(), ns);
+    eventually("no ready endpoint", || async {
+        let eps = endpoints.get(APP).await.unwrap();
+        let ready = eps.subsets.iter().flatten().flat_map(|s| s.addresses.iter().flatten()).count();
+        (ready == 0).then_some(())
+    })
+    .await
+}
+
+fn is_ready(pod: &Pod) -> bool {
+    let conditions = pod.status.as_ref().and_then(|s| s.conditions.as_ref());
+    conditions.into_iter().flatten().any(|c| c.type_ == "Ready" && c.status == "True")
+}
+
+/// Polls `check` every 200 ms until it returns Some, panicking after `READY_WITHIN`.
+/// (Polling is fine for a test's setup; the forwarder itself watches.)
+async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + READY_WITHIN;
+    loop {
+        if let Some(found) = check().await {
+            return found;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        sleep(Duration::from_millis(200)).await;
+    }
+}
