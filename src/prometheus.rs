@@ -362,7 +362,7 @@ pub struct RuntimeInfo {
     pub reload_config_success: bool,
     /// RFC 3339, whole seconds: when the running config was loaded (a failed reload leaves it unchanged).
     pub last_config_time: String,
-    /// Prometheus's own clock (Prometheus >= 2.44), to compare against `last_config_time` without skew.
+    /// Prometheus's own clock (recent versions only), to compare against `last_config_time` without skew.
     #[serde(default)]
     pub server_time: Option<String>,
 }

@@ -56,11 +56,63 @@ impl Rendered {
     }
 }
 
+/// A Kubernetes quantity in the canonical form the API server stores: the largest suffix of the same
+/// family (decimal m, "", k..E or binary Ki..Ei) that keeps the number whole. None if not a quantity.
+pub fn canonical_quantity(text: &str) -> Option<String> {
+    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
+    let (number, suffix) = text.split_at(split);
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    if whole.is_empty() && fraction.is_empty() || fraction.len() > 9 {
+        return None;
+    }
+    let scale = 10i128.pow(fraction.len() as u32);
+    let digits: i128 = format!("{whole}{fraction}").parse().ok()?;
+    const DECIMAL: [&str; 8] = ["m", "", "k", "M", "G", "T", "P", "E"];
+    const BINARY: [&str; 7] = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"];
+    if let Some(power) = BINARY.iter().position(|s| *s == suffix).filter(|p| *p > 0) {
+        let bytes_times_scale = digits * 1024i128.pow(power as u32);
+        if bytes_times_scale % scale == 0 {
+            let bytes = bytes_times_scale / scale;
+            let best = (0..BINARY.len()).rev().find(|k| bytes % 1024i128.pow(*k as u32) == 0).unwrap_or(0);
+            return Some(format!("{}{}", bytes / 1024i128.pow(best as u32), BINARY[best]));
+        }
+    }
+    let power =
+        DECIMAL.iter().position(|s| *s == suffix).or_else(|| BINARY.iter().position(|s| *s == suffix).map(|_| 1))?;
+    let factor = if BINARY.contains(&suffix) && !suffix.is_empty() {
+        1000 * 1024i128.pow(BINARY.iter().position(|s| *s == suffix)? as u32)
+    } else {
+        1000i128.pow(power as u32)
+    };
+    let milli_times_scale = digits * factor;
+    if milli_times_scale % scale != 0 {
+        return None; // finer than a milli-unit: leave it for the API server to round
+    }
+    let milli = milli_times_scale / scale;
+    let best = (0..DECIMAL.len()).rev().find(|k| milli % 1000i128.pow(*k as u32) == 0).unwrap_or(0);
+    Some(format!("{}{}", milli / 1000i128.pow(best as u32), DECIMAL[best]))
+}
+
 /// Renders prometheus.yml, then every manifest, from already validated values.
 pub fn render(values: &Values) -> Result<Rendered, Failure> {
     let env = environment()?;
     let mut context = values.to_json();
     context["instance"] = values.instance().into();
+    // The API server stores quantities in canonical form (2000m -> 2). Rendering them so keeps a
+    // re-apply a no-op: Kubernetes 1.20 writes the object again when the applied form differs.
+    for path in [
+        "/resources/requests/cpu",
+        "/resources/requests/memory",
+        "/resources/limits/cpu",
+        "/resources/limits/memory",
+        "/storage/size",
+    ] {
+        if let Some(q) = context.pointer_mut(path) {
+            if let Some(canonical) = q.as_str().and_then(canonical_quantity) {
+                *q = canonical.into();
+            }
+        }
+    }
     let prometheus_yml = render_template(&env, PROMETHEUS_YML.0, &context)?;
     context["prometheus_yml"] = prometheus_yml.clone().into();
 
@@ -135,6 +187,27 @@ fn parse_manifest(template: &str, yaml: String) -> Result<Manifest, Failure> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn quantities_render_in_the_form_the_api_server_stores() {
+        use super::canonical_quantity as c;
+        for (given, stored) in [
+            ("2000m", "2"),
+            ("500m", "500m"),
+            ("0.5", "500m"),
+            ("1500m", "1500m"),
+            ("2", "2"),
+            ("1Gi", "1Gi"),
+            ("1024Mi", "1Gi"),
+            ("1.5Gi", "1536Mi"),
+            ("20Gi", "20Gi"),
+            ("1000M", "1G"),
+            ("10G", "10G"),
+        ] {
+            assert_eq!(c(given).as_deref(), Some(stored), "{given}");
+        }
+        assert_eq!(c("lots"), None);
+    }
+
     use super::*;
     use crate::values::load;
     use serde_json::{Value, json};
@@ -220,7 +293,8 @@ mod tests {
         assert_eq!(spec["strategy"], json!({"type": "Recreate"}));
         assert_eq!(
             spec["selector"]["matchLabels"],
-            json!({"app": "prometheus", "app.kubernetes.io/instance": "jewelry-shop.prometheus"})
+            json!({"app": "prometheus"}),
+            "the seed's selector, so promctl can take over the seed's Deployment (selectors are immutable)"
         );
         let pod = &spec["template"]["spec"];
         assert_eq!(pod["serviceAccountName"], "prometheus");
@@ -246,7 +320,8 @@ mod tests {
         assert_eq!(container["ports"], json!([{"name": "web", "containerPort": 9090, "protocol": "TCP"}]));
         assert_eq!(
             container["resources"],
-            json!({"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"cpu": "2000m", "memory": "4Gi"}})
+            // 2000m as the API server stores it
+            json!({"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"cpu": "2", "memory": "4Gi"}})
         );
         assert_eq!(container["readinessProbe"]["httpGet"], json!({"path": "/-/ready", "port": "web"}));
         assert_eq!(container["livenessProbe"]["httpGet"], json!({"path": "/-/healthy", "port": "web"}));

@@ -123,6 +123,16 @@ async fn apply_one(
     options: ApplyOptions,
 ) -> anyhow::Result<Applied> {
     let api = dynamic_api(client, &manifest.kind, manifest.namespace.as_deref())?;
+    if !options.dry_run {
+        if let Some(old) = existing.filter(|old| switches_to_recreate(old, manifest)) {
+            // The defaulted rollingUpdate block belongs to whoever created the Deployment (e.g. the seed's
+            // kubectl apply), so server-side apply cannot drop it and the API server refuses Recreate with it.
+            let patch = serde_json::json!({"spec": {"strategy": {"type": "Recreate", "rollingUpdate": null}}});
+            api.patch(&old.name_any(), &PatchParams::default(), &Patch::Merge(&patch))
+                .await
+                .map_err(|e| apply_error(manifest, e))?;
+        }
+    }
     let mut params = PatchParams::apply(FIELD_MANAGER);
     params.force = options.force_conflicts;
     params.dry_run = options.dry_run;
@@ -151,6 +161,15 @@ async fn apply_one(
         object: Some(applied),
         previous: existing.cloned(),
     })
+}
+
+/// A Deployment moving from RollingUpdate to the Recreate strategy the templates ask for.
+fn switches_to_recreate(existing: &DynamicObject, manifest: &Manifest) -> bool {
+    let strategy =
+        |o: &DynamicObject| o.data.pointer("/spec/strategy/type").and_then(|t| t.as_str()).map(str::to_owned);
+    manifest.kind == "Deployment"
+        && strategy(&manifest.object).as_deref() == Some("Recreate")
+        && existing.data.pointer("/spec/strategy/rollingUpdate").is_some()
 }
 
 /// The parts of an object that a change of the manifest can change (no bookkeeping, no status).

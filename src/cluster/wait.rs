@@ -58,6 +58,8 @@ pub enum WaitOutcome {
     TimedOut { resources: Vec<ResourceStatus> },
 }
 
+// Short-lived, one per watch event: boxing the large variants would only add allocations.
+#[allow(clippy::large_enum_variant)]
 enum Update {
     Deployment(Event<Deployment>),
     Pod(Event<Pod>),

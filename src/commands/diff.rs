@@ -43,8 +43,18 @@ pub async fn exec(global: &GlobalArgs, args: &DiffArgs, reporter: &mut Reporter)
         };
         reporter.text(&reporter.painted(tone, &format!("{sign} {} {verb}", a.describe())));
         for f in &fields {
-            let show = |v: &Option<serde_json::Value>| v.as_ref().map_or("(absent)".to_string(), |v| v.to_string());
-            reporter.text(&format!("    {}: {} -> {}", f.path, show(&f.before), show(&f.after)));
+            match (f.before.as_ref().and_then(|v| v.as_str()), f.after.as_ref().and_then(|v| v.as_str())) {
+                (Some(before), Some(after)) if before.contains('\n') || after.contains('\n') => {
+                    reporter.text(&format!("    {}:", f.path));
+                    for line in changed_lines(before, after) {
+                        reporter.text(&format!("      {line}"));
+                    }
+                }
+                _ => {
+                    let show = |v: &Option<serde_json::Value>| v.as_ref().map_or("(absent)".into(), |v| v.to_string());
+                    reporter.text(&format!("    {}: {} -> {}", f.path, show(&f.before), show(&f.after)));
+                }
+            }
         }
         documents.push(json!({"object": a, "fields": fields}));
     }
@@ -53,4 +63,68 @@ pub async fn exec(global: &GlobalArgs, args: &DiffArgs, reporter: &mut Reporter)
     }
     reporter.json(&json!({"command": "diff", "changes": documents, "changed": changed}));
     Ok(if changed == 0 { 0 } else { 1 })
+}
+
+/// A line diff (longest common subsequence) showing changed lines with one line of context around each
+/// change; texts here are config files of a few hundred lines, so the quadratic table is small.
+fn changed_lines(before: &str, after: &str) -> Vec<String> {
+    let (old, new): (Vec<&str>, Vec<&str>) = (before.lines().collect(), after.lines().collect());
+    let (n, m) = (old.len(), new.len());
+    let mut common = vec![vec![0u32; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            common[i][j] =
+                if old[i] == new[j] { common[i + 1][j + 1] + 1 } else { common[i + 1][j].max(common[i][j + 1]) };
+        }
+    }
+    let mut script: Vec<(char, &str)> = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < n || j < m {
+        if i < n && j < m && old[i] == new[j] {
+            script.push((' ', old[i]));
+            (i, j) = (i + 1, j + 1);
+        } else if i < n && (j == m || common[i + 1][j] >= common[i][j + 1]) {
+            script.push(('-', old[i]));
+            i += 1;
+        } else {
+            script.push(('+', new[j]));
+            j += 1;
+        }
+    }
+    let near_change =
+        |k: usize| script[k.saturating_sub(1)..(k + 2).min(script.len())].iter().any(|(op, _)| *op != ' ');
+    let mut lines = Vec::new();
+    for (k, (op, line)) in script.iter().enumerate() {
+        if *op != ' ' || near_change(k) {
+            if *op == ' ' && k > 0 && !near_change(k - 1) && !lines.is_empty() {
+                lines.push("  ...".to_string());
+            }
+            lines.push(format!("{op} {line}"));
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::changed_lines;
+
+    #[test]
+    fn changed_lines_show_each_change_with_one_line_of_context() {
+        let before = "a\nb\nc\nd\ne\nf\ng\nh";
+        let after = "a\nB\nc\nd\ne\nf\nG\nh";
+        assert_eq!(changed_lines(before, after), ["  a", "- b", "+ B", "  c", "  ...", "  f", "- g", "+ G", "  h"]);
+    }
+
+    #[test]
+    fn changed_lines_show_only_the_changed_middle_with_context() {
+        let before = "a\nb\nc\nd\ne";
+        let after = "a\nb\nX\nd\ne";
+        assert_eq!(changed_lines(before, after), ["  b", "- c", "+ X", "  d"]);
+    }
+
+    #[test]
+    fn changed_lines_handle_appended_lines() {
+        assert_eq!(changed_lines("a\nb", "a\nb\nc"), ["  b", "+ c"]);
+    }
 }

@@ -57,3 +57,50 @@ pub async fn apply_yaml(client: &Client, namespace: &str, yaml: &str) {
 pub fn promctl() -> std::process::Command {
     std::process::Command::new(env!("CARGO_BIN_EXE_promctl"))
 }
+
+/// The locally built Prometheus image (scripts/lib/images.sh): the test bed cannot pull prom/prometheus.
+pub const LOCAL_IMAGE: [&str; 6] =
+    ["--set", "image.repository=localhost/prometheus", "--set", "image.tag=v2.53.3", "--set", "image.pullPolicy=Never"];
+
+/// One promctl install under test: its own namespace (promctl creates it) and its own cluster-scoped
+/// RBAC names, so tests run in parallel without touching each other.
+pub struct Installed {
+    pub client: Client,
+    pub namespace: String,
+}
+
+impl Installed {
+    pub async fn new(client: &Client, prefix: &str) -> Self {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+        let namespace = format!("{prefix}-{:x}{:x}", std::process::id() % 4096, nanos % 65536);
+        Installed { client: client.clone(), namespace }
+    }
+
+    pub fn instance(&self) -> String {
+        format!("{}.prometheus", self.namespace)
+    }
+
+    /// promctl SUBCOMMAND with this install's namespace, RBAC names and the local image, then the
+    /// rest of `args` (later --set flags win, so a test can override the defaults).
+    pub fn promctl(&self, args: &[&str]) -> std::process::Command {
+        let mut command = promctl();
+        let (subcommand, rest) = args.split_first().expect("a subcommand");
+        command.arg(subcommand).args(["-n", &self.namespace, "--timeout", "90s", "--no-color"]);
+        if matches!(*subcommand, "install" | "diff" | "render" | "reload") {
+            command.args(LOCAL_IMAGE).args(["--set", &format!("rbac.clusterRoleName=prometheus-{}", self.namespace)]);
+            // The test bed's node has 2 CPUs and tests install in parallel: ask for a slice of one.
+            command.args(["--set", "resources.requests.cpu=100m"]);
+        }
+        command.args(rest);
+        command
+    }
+
+    /// Deletes the namespace (without waiting) and the cluster-scoped RBAC objects.
+    pub async fn cleanup(self) {
+        use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding};
+        let name = format!("prometheus-{}", self.namespace);
+        let _ = Api::<ClusterRoleBinding>::all(self.client.clone()).delete(&name, &DeleteParams::default()).await;
+        let _ = Api::<ClusterRole>::all(self.client.clone()).delete(&name, &DeleteParams::default()).await;
+        delete_namespace(&self.client, &self.namespace).await;
+    }
+}

@@ -1,0 +1,188 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[promctl] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'promctl'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'promctl'= {
+            cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
+            cand --context 'Kubeconfig context to use [default: the current context]'
+            cand -n 'Namespace to install into (overrides the `namespace` value)'
+            cand --namespace 'Namespace to install into (overrides the `namespace` value)'
+            cand -o 'Output format: text for people, json for scripts (one document on stdout)'
+            cand --output 'Output format: text for people, json for scripts (one document on stdout)'
+            cand --timeout 'How long to wait for readiness, e.g. 90s, 5m'
+            cand -v 'Show more detail'
+            cand --verbose 'Show more detail'
+            cand --no-color 'No colours (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand render 'Print the manifests install would apply (no cluster needed)'
+            cand template 'Print the manifests install would apply (no cluster needed)'
+            cand values 'Print the embedded default values, with comments'
+            cand install 'Render, check, apply (server-side) in a safe order, then wait until everything is ready'
+            cand diff 'Show what install would change (exit 0: nothing, 1: changes, >1: error)'
+            cand uninstall 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'promctl;render'= {
+            cand -f 'A values file (YAML); repeatable, later files win'
+            cand --values 'A values file (YAML); repeatable, later files win'
+            cand --set 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f'
+            cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
+            cand --context 'Kubeconfig context to use [default: the current context]'
+            cand -n 'Namespace to install into (overrides the `namespace` value)'
+            cand --namespace 'Namespace to install into (overrides the `namespace` value)'
+            cand -o 'Output format: text for people, json for scripts (one document on stdout)'
+            cand --output 'Output format: text for people, json for scripts (one document on stdout)'
+            cand --timeout 'How long to wait for readiness, e.g. 90s, 5m'
+            cand --config-only 'Print only the rendered prometheus.yml'
+            cand -v 'Show more detail'
+            cand --verbose 'Show more detail'
+            cand --no-color 'No colours (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'promctl;template'= {
+            cand -f 'A values file (YAML); repeatable, later files win'
+            cand --values 'A values file (YAML); repeatable, later files win'
+            cand --set 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f'
+            cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
+            cand --context 'Kubeconfig context to use [default: the current context]'
+            cand -n 'Namespace to install into (overrides the `namespace` value)'
+            cand --namespace 'Namespace to install into (overrides the `namespace` value)'
+            cand -o 'Output format: text for people, json for scripts (one document on stdout)'
+            cand --output 'Output format: text for people, json for scripts (one document on stdout)'
+            cand --timeout 'How long to wait for readiness, e.g. 90s, 5m'
+            cand --config-only 'Print only the rendered prometheus.yml'
+            cand -v 'Show more detail'
+            cand --verbose 'Show more detail'
+            cand --no-color 'No colours (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'promctl;values'= {
+            cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
+            cand --context 'Kubeconfig context to use [default: the current context]'
+            cand -n 'Namespace to install into (overrides the `namespace` value)'
+            cand --namespace 'Namespace to install into (overrides the `namespace` value)'
+            cand -o 'Output format: text for people, json for scripts (one document on stdout)'
+            cand --output 'Output format: text for people, json for scripts (one document on stdout)'
+            cand --timeout 'How long to wait for readiness, e.g. 90s, 5m'
+            cand -v 'Show more detail'
+            cand --verbose 'Show more detail'
+            cand --no-color 'No colours (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'promctl;install'= {
+            cand -f 'A values file (YAML); repeatable, later files win'
+            cand --values 'A values file (YAML); repeatable, later files win'
+            cand --set 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f'
+            cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
+            cand --context 'Kubeconfig context to use [default: the current context]'
+            cand -n 'Namespace to install into (overrides the `namespace` value)'
+            cand --namespace 'Namespace to install into (overrides the `namespace` value)'
+            cand -o 'Output format: text for people, json for scripts (one document on stdout)'
+            cand --output 'Output format: text for people, json for scripts (one document on stdout)'
+            cand --timeout 'How long to wait for readiness, e.g. 90s, 5m'
+            cand --dry-run 'Server-side dry run: validate against the cluster, change nothing'
+            cand --force-conflicts 'Take over fields owned by another field manager'
+            cand --no-wait 'Apply only; do not wait for readiness'
+            cand -v 'Show more detail'
+            cand --verbose 'Show more detail'
+            cand --no-color 'No colours (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'promctl;diff'= {
+            cand -f 'A values file (YAML); repeatable, later files win'
+            cand --values 'A values file (YAML); repeatable, later files win'
+            cand --set 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f'
+            cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
+            cand --context 'Kubeconfig context to use [default: the current context]'
+            cand -n 'Namespace to install into (overrides the `namespace` value)'
+            cand --namespace 'Namespace to install into (overrides the `namespace` value)'
+            cand -o 'Output format: text for people, json for scripts (one document on stdout)'
+            cand --output 'Output format: text for people, json for scripts (one document on stdout)'
+            cand --timeout 'How long to wait for readiness, e.g. 90s, 5m'
+            cand -v 'Show more detail'
+            cand --verbose 'Show more detail'
+            cand --no-color 'No colours (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'promctl;uninstall'= {
+            cand -f 'A values file (YAML); repeatable, later files win'
+            cand --values 'A values file (YAML); repeatable, later files win'
+            cand --set 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f'
+            cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
+            cand --context 'Kubeconfig context to use [default: the current context]'
+            cand -n 'Namespace to install into (overrides the `namespace` value)'
+            cand --namespace 'Namespace to install into (overrides the `namespace` value)'
+            cand -o 'Output format: text for people, json for scripts (one document on stdout)'
+            cand --output 'Output format: text for people, json for scripts (one document on stdout)'
+            cand --timeout 'How long to wait for readiness, e.g. 90s, 5m'
+            cand --delete-data 'Also delete the PersistentVolumeClaim, and with it the stored metrics'
+            cand -v 'Show more detail'
+            cand --verbose 'Show more detail'
+            cand --no-color 'No colours (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'promctl;completions'= {
+            cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
+            cand --context 'Kubeconfig context to use [default: the current context]'
+            cand -n 'Namespace to install into (overrides the `namespace` value)'
+            cand --namespace 'Namespace to install into (overrides the `namespace` value)'
+            cand -o 'Output format: text for people, json for scripts (one document on stdout)'
+            cand --output 'Output format: text for people, json for scripts (one document on stdout)'
+            cand --timeout 'How long to wait for readiness, e.g. 90s, 5m'
+            cand -v 'Show more detail'
+            cand --verbose 'Show more detail'
+            cand --no-color 'No colours (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'promctl;help'= {
+            cand render 'Print the manifests install would apply (no cluster needed)'
+            cand values 'Print the embedded default values, with comments'
+            cand install 'Render, check, apply (server-side) in a safe order, then wait until everything is ready'
+            cand diff 'Show what install would change (exit 0: nothing, 1: changes, >1: error)'
+            cand uninstall 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'promctl;help;render'= {
+        }
+        &'promctl;help;values'= {
+        }
+        &'promctl;help;install'= {
+        }
+        &'promctl;help;diff'= {
+        }
+        &'promctl;help;uninstall'= {
+        }
+        &'promctl;help;completions'= {
+        }
+        &'promctl;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

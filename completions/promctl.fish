@@ -1,0 +1,130 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_promctl_global_optspecs
+    string join \n kubeconfig= context= n/namespace= o/output= timeout= v/verbose no-color h/help V/version
+end
+
+function __fish_promctl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_promctl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_promctl_using_subcommand
+    set -l cmd (__fish_promctl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c promctl -n "__fish_promctl_needs_command" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
+complete -c promctl -n "__fish_promctl_needs_command" -l context -d 'Kubeconfig context to use [default: the current context]' -r
+complete -c promctl -n "__fish_promctl_needs_command" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
+complete -c promctl -n "__fish_promctl_needs_command" -s o -l output -d 'Output format: text for people, json for scripts (one document on stdout)' -r -f -a "text\t''
+json\t''"
+complete -c promctl -n "__fish_promctl_needs_command" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
+complete -c promctl -n "__fish_promctl_needs_command" -s v -l verbose -d 'Show more detail'
+complete -c promctl -n "__fish_promctl_needs_command" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c promctl -n "__fish_promctl_needs_command" -s h -l help -d 'Print help'
+complete -c promctl -n "__fish_promctl_needs_command" -s V -l version -d 'Print version'
+complete -c promctl -n "__fish_promctl_needs_command" -f -a "render" -d 'Print the manifests install would apply (no cluster needed)'
+complete -c promctl -n "__fish_promctl_needs_command" -f -a "template" -d 'Print the manifests install would apply (no cluster needed)'
+complete -c promctl -n "__fish_promctl_needs_command" -f -a "values" -d 'Print the embedded default values, with comments'
+complete -c promctl -n "__fish_promctl_needs_command" -f -a "install" -d 'Render, check, apply (server-side) in a safe order, then wait until everything is ready'
+complete -c promctl -n "__fish_promctl_needs_command" -f -a "diff" -d 'Show what install would change (exit 0: nothing, 1: changes, >1: error)'
+complete -c promctl -n "__fish_promctl_needs_command" -f -a "uninstall" -d 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)'
+complete -c promctl -n "__fish_promctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c promctl -n "__fish_promctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c promctl -n "__fish_promctl_using_subcommand render" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand render" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
+complete -c promctl -n "__fish_promctl_using_subcommand render" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand render" -l context -d 'Kubeconfig context to use [default: the current context]' -r
+complete -c promctl -n "__fish_promctl_using_subcommand render" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
+complete -c promctl -n "__fish_promctl_using_subcommand render" -s o -l output -d 'Output format: text for people, json for scripts (one document on stdout)' -r -f -a "text\t''
+json\t''"
+complete -c promctl -n "__fish_promctl_using_subcommand render" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
+complete -c promctl -n "__fish_promctl_using_subcommand render" -l config-only -d 'Print only the rendered prometheus.yml'
+complete -c promctl -n "__fish_promctl_using_subcommand render" -s v -l verbose -d 'Show more detail'
+complete -c promctl -n "__fish_promctl_using_subcommand render" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c promctl -n "__fish_promctl_using_subcommand render" -s h -l help -d 'Print help'
+complete -c promctl -n "__fish_promctl_using_subcommand template" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand template" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
+complete -c promctl -n "__fish_promctl_using_subcommand template" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand template" -l context -d 'Kubeconfig context to use [default: the current context]' -r
+complete -c promctl -n "__fish_promctl_using_subcommand template" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
+complete -c promctl -n "__fish_promctl_using_subcommand template" -s o -l output -d 'Output format: text for people, json for scripts (one document on stdout)' -r -f -a "text\t''
+json\t''"
+complete -c promctl -n "__fish_promctl_using_subcommand template" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
+complete -c promctl -n "__fish_promctl_using_subcommand template" -l config-only -d 'Print only the rendered prometheus.yml'
+complete -c promctl -n "__fish_promctl_using_subcommand template" -s v -l verbose -d 'Show more detail'
+complete -c promctl -n "__fish_promctl_using_subcommand template" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c promctl -n "__fish_promctl_using_subcommand template" -s h -l help -d 'Print help'
+complete -c promctl -n "__fish_promctl_using_subcommand values" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand values" -l context -d 'Kubeconfig context to use [default: the current context]' -r
+complete -c promctl -n "__fish_promctl_using_subcommand values" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
+complete -c promctl -n "__fish_promctl_using_subcommand values" -s o -l output -d 'Output format: text for people, json for scripts (one document on stdout)' -r -f -a "text\t''
+json\t''"
+complete -c promctl -n "__fish_promctl_using_subcommand values" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
+complete -c promctl -n "__fish_promctl_using_subcommand values" -s v -l verbose -d 'Show more detail'
+complete -c promctl -n "__fish_promctl_using_subcommand values" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c promctl -n "__fish_promctl_using_subcommand values" -s h -l help -d 'Print help'
+complete -c promctl -n "__fish_promctl_using_subcommand install" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand install" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
+complete -c promctl -n "__fish_promctl_using_subcommand install" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand install" -l context -d 'Kubeconfig context to use [default: the current context]' -r
+complete -c promctl -n "__fish_promctl_using_subcommand install" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
+complete -c promctl -n "__fish_promctl_using_subcommand install" -s o -l output -d 'Output format: text for people, json for scripts (one document on stdout)' -r -f -a "text\t''
+json\t''"
+complete -c promctl -n "__fish_promctl_using_subcommand install" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
+complete -c promctl -n "__fish_promctl_using_subcommand install" -l dry-run -d 'Server-side dry run: validate against the cluster, change nothing'
+complete -c promctl -n "__fish_promctl_using_subcommand install" -l force-conflicts -d 'Take over fields owned by another field manager'
+complete -c promctl -n "__fish_promctl_using_subcommand install" -l no-wait -d 'Apply only; do not wait for readiness'
+complete -c promctl -n "__fish_promctl_using_subcommand install" -s v -l verbose -d 'Show more detail'
+complete -c promctl -n "__fish_promctl_using_subcommand install" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c promctl -n "__fish_promctl_using_subcommand install" -s h -l help -d 'Print help'
+complete -c promctl -n "__fish_promctl_using_subcommand diff" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand diff" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
+complete -c promctl -n "__fish_promctl_using_subcommand diff" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand diff" -l context -d 'Kubeconfig context to use [default: the current context]' -r
+complete -c promctl -n "__fish_promctl_using_subcommand diff" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
+complete -c promctl -n "__fish_promctl_using_subcommand diff" -s o -l output -d 'Output format: text for people, json for scripts (one document on stdout)' -r -f -a "text\t''
+json\t''"
+complete -c promctl -n "__fish_promctl_using_subcommand diff" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
+complete -c promctl -n "__fish_promctl_using_subcommand diff" -s v -l verbose -d 'Show more detail'
+complete -c promctl -n "__fish_promctl_using_subcommand diff" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c promctl -n "__fish_promctl_using_subcommand diff" -s h -l help -d 'Print help'
+complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
+complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -l context -d 'Kubeconfig context to use [default: the current context]' -r
+complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
+complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -s o -l output -d 'Output format: text for people, json for scripts (one document on stdout)' -r -f -a "text\t''
+json\t''"
+complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
+complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -l delete-data -d 'Also delete the PersistentVolumeClaim, and with it the stored metrics'
+complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -s v -l verbose -d 'Show more detail'
+complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -s h -l help -d 'Print help'
+complete -c promctl -n "__fish_promctl_using_subcommand completions" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand completions" -l context -d 'Kubeconfig context to use [default: the current context]' -r
+complete -c promctl -n "__fish_promctl_using_subcommand completions" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
+complete -c promctl -n "__fish_promctl_using_subcommand completions" -s o -l output -d 'Output format: text for people, json for scripts (one document on stdout)' -r -f -a "text\t''
+json\t''"
+complete -c promctl -n "__fish_promctl_using_subcommand completions" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
+complete -c promctl -n "__fish_promctl_using_subcommand completions" -s v -l verbose -d 'Show more detail'
+complete -c promctl -n "__fish_promctl_using_subcommand completions" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c promctl -n "__fish_promctl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall completions help" -f -a "render" -d 'Print the manifests install would apply (no cluster needed)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall completions help" -f -a "values" -d 'Print the embedded default values, with comments'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall completions help" -f -a "install" -d 'Render, check, apply (server-side) in a safe order, then wait until everything is ready'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall completions help" -f -a "diff" -d 'Show what install would change (exit 0: nothing, 1: changes, >1: error)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall completions help" -f -a "uninstall" -d 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

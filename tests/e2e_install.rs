@@ -1,0 +1,182 @@
+//! `promctl install`, `diff` and `uninstall` against the real test bed (scripts/test runs these).
+//! The test bed has no registry: installs use the locally built Prometheus image.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim};
+use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams};
+use kube::{Client, ResourceExt};
+use promctl::cluster::{KINDS, dynamic_api};
+
+use common::{Installed, promctl};
+
+/// Every object this install owns, by kind/name, with its resourceVersion.
+async fn resource_versions(client: &Client, ns: &str, instance: &str) -> BTreeMap<String, String> {
+    let selector = format!("app.kubernetes.io/managed-by=promctl,app.kubernetes.io/instance={instance}");
+    let mut versions = BTreeMap::new();
+    for kind in KINDS {
+        let api: Api<DynamicObject> = dynamic_api(client, kind, Some(ns)).unwrap();
+        for o in api.list(&ListParams::default().labels(&selector)).await.unwrap() {
+            versions.insert(format!("{kind}/{}", o.name_any()), o.resource_version().unwrap());
+        }
+    }
+    versions
+}
+
+#[tokio::test]
+#[ignore = "needs the test bed: scripts/test"]
+async fn fresh_install_becomes_ready_then_a_second_install_writes_nothing() {
+    let client = common::client().await;
+    let it = Installed::new(&client, "e2e-install").await;
+    let first = it.promctl(&["install"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert!(first.status.success(), "install failed: {stderr}");
+    for resource in ["Deployment", "PersistentVolumeClaim", "Service"] {
+        assert!(stderr.contains(&format!("{resource} {}/", it.namespace)), "no progress line for {resource}: {stderr}");
+    }
+    assert!(stderr.contains("WaitForFirstConsumer"), "the claim's binding mode is explained: {stderr}");
+
+    // Prometheus answers through the API server's service proxy.
+    let ready = client
+        .request_text(
+            http::Request::get(format!("/api/v1/namespaces/{}/services/prometheus:9090/proxy/-/ready", it.namespace))
+                .body(Vec::new())
+                .unwrap(),
+        )
+        .await
+        .expect("/-/ready through the service proxy");
+    assert!(ready.to_lowercase().contains("ready"), "{ready}");
+
+    let before = resource_versions(&client, &it.namespace, &it.instance()).await;
+    assert_eq!(before.len(), 8, "every object of the install, the Namespace included: {before:?}");
+    let second = it.promctl(&["install", "--output", "json"]).output().unwrap();
+    assert!(second.status.success(), "{}", String::from_utf8_lossy(&second.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&second.stdout).expect("one JSON document");
+    let changes: Vec<&str> =
+        report["objects"].as_array().unwrap().iter().map(|o| o["change"].as_str().unwrap()).collect();
+    assert!(changes.iter().all(|c| *c == "unchanged"), "second install changed something: {changes:?}");
+    assert_eq!(report["changed"], 0);
+    assert_eq!(resource_versions(&client, &it.namespace, &it.instance()).await, before, "no write on re-run");
+    it.cleanup().await;
+}
+
+#[tokio::test]
+#[ignore = "needs the test bed: scripts/test"]
+async fn missing_image_fails_fast_naming_the_pull_error_with_events() {
+    let client = common::client().await;
+    let it = Installed::new(&client, "e2e-badimage").await;
+    let started = Instant::now();
+    let out = it
+        .promctl(&[
+            "install",
+            "--set",
+            "image.repository=localhost/no-such-image",
+            "--set",
+            "image.pullPolicy=IfNotPresent",
+        ])
+        .output()
+        .unwrap();
+    let elapsed = started.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "exit 1 for a failed resource: {stderr}");
+    assert!(elapsed < Duration::from_secs(30), "failed fast, not at the timeout: {elapsed:?}");
+    assert!(stderr.contains("ErrImagePull") || stderr.contains("ImagePullBackOff"), "{stderr}");
+    assert!(stderr.contains("container prometheus"), "names the container: {stderr}");
+    assert!(stderr.contains("events of pod prometheus-"), "shows the pod's events: {stderr}");
+    it.cleanup().await;
+}
+
+#[tokio::test]
+#[ignore = "needs the test bed: scripts/test"]
+async fn crashing_prometheus_is_reported_as_crash_loop_with_its_log_tail() {
+    let client = common::client().await;
+    let it = Installed::new(&client, "e2e-crash").await;
+    let out = it.promctl(&["install", "--set", "extraArgs=[--no-such-flag]"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("CrashLoopBackOff"), "{stderr}");
+    assert!(stderr.contains("last log lines of"), "{stderr}");
+    assert!(stderr.contains("no-such-flag"), "Prometheus's own complaint is in the log tail: {stderr}");
+    it.cleanup().await;
+}
+
+#[tokio::test]
+#[ignore = "needs the test bed: scripts/test"]
+async fn dry_run_and_diff_change_nothing_and_uninstall_keeps_the_claim() {
+    let client = common::client().await;
+    let it = Installed::new(&client, "e2e-dryrun").await;
+
+    let dry = it.promctl(&["install", "--dry-run"]).output().unwrap();
+    assert!(dry.status.success(), "{}", String::from_utf8_lossy(&dry.stderr));
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), &it.namespace);
+    assert!(deployments.get_opt("prometheus").await.unwrap().is_none(), "dry run created the Deployment");
+    assert_eq!(it.promctl(&["diff"]).status().unwrap().code(), Some(1), "diff before install: changes");
+
+    assert!(it.promctl(&["install"]).status().unwrap().success());
+    assert_eq!(it.promctl(&["diff"]).status().unwrap().code(), Some(0), "diff right after install: none");
+    let changed = it.promctl(&["diff", "--set", "scrape.jobs.django.interval=20s"]).output().unwrap();
+    assert_eq!(changed.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&changed.stdout);
+    assert!(text.contains("ConfigMap") && text.contains("20s"), "{text}");
+    let before = resource_versions(&client, &it.namespace, &it.instance()).await;
+    let dry = it.promctl(&["install", "--dry-run", "--set", "replicas=0"]).output().unwrap();
+    assert!(dry.status.success(), "{}", String::from_utf8_lossy(&dry.stderr));
+    assert_eq!(resource_versions(&client, &it.namespace, &it.instance()).await, before, "dry run wrote");
+
+    let bad = it.promctl(&["diff", "--kubeconfig", "/nonexistent"]).output().unwrap();
+    assert!(bad.status.code().unwrap() > 1, "diff errors are >1, like kubectl diff");
+
+    let gone = it.promctl(&["uninstall"]).output().unwrap();
+    assert!(gone.status.success(), "{}", String::from_utf8_lossy(&gone.stderr));
+    assert!(deployments.get_opt("prometheus").await.unwrap().is_none());
+    let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), &it.namespace);
+    assert!(claims.get_opt("prometheus-storage").await.unwrap().is_some(), "uninstall kept the PVC");
+    let configs: Api<ConfigMap> = Api::namespaced(client.clone(), &it.namespace);
+    assert!(configs.get_opt("prometheus-config").await.unwrap().is_none());
+    it.cleanup().await;
+}
+
+#[tokio::test]
+#[ignore = "needs the test bed: scripts/test"]
+async fn a_field_owned_by_another_manager_is_a_named_conflict_until_forced() {
+    let client = common::client().await;
+    let it = Installed::new(&client, "e2e-conflict").await;
+    assert!(it.promctl(&["install", "--no-wait"]).status().unwrap().success());
+    // Someone else takes ownership of .spec.replicas with their own server-side apply.
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), &it.namespace);
+    let theirs = serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "prometheus"}, "spec": {"replicas": 0}});
+    deployments.patch("prometheus", &PatchParams::apply("someone-else").force(), &Patch::Apply(&theirs)).await.unwrap();
+
+    let out = it.promctl(&["install", "--no-wait"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("someone-else") && stderr.contains(".spec.replicas"), "{stderr}");
+    assert!(stderr.contains("--force-conflicts"), "says the fix: {stderr}");
+
+    let forced = it.promctl(&["install", "--no-wait", "--force-conflicts"]).output().unwrap();
+    assert!(forced.status.success(), "{}", String::from_utf8_lossy(&forced.stderr));
+    assert_eq!(deployments.get("prometheus").await.unwrap().spec.unwrap().replicas, Some(1));
+    it.cleanup().await;
+}
+
+#[tokio::test]
+#[ignore = "needs the test bed: scripts/test"]
+async fn bad_values_exit_2_and_touch_nothing() {
+    let client = common::client().await;
+    let it = Installed::new(&client, "e2e-badvalues").await;
+    let out = it.promctl(&["install", "--set", "scrape.jobs.djnago.interval=20s"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("django"), "did you mean: {stderr}");
+    let bad_config = it.promctl(&["install", "--set", "scrape.scrapeTimeout=1m"]).output().unwrap();
+    assert_eq!(bad_config.status.code(), Some(2), "{}", String::from_utf8_lossy(&bad_config.stderr));
+    assert!(resource_versions(&client, &it.namespace, &it.instance()).await.is_empty(), "nothing applied");
+    let unreachable = promctl().args(["install", "--kubeconfig", "/nonexistent"]).output().unwrap();
+    assert_eq!(unreachable.status.code(), Some(3));
+    it.cleanup().await;
+}
