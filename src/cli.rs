@@ -76,8 +76,80 @@ pub enum Command {
     Diff(DiffArgs),
     /// Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)
     Uninstall(UninstallArgs),
-    /// Print a shell completion script
+    /// Check the installed objects, then that Prometheus scrapes every expected job with all targets up
+    Validate(ValidateArgs),
+    /// Push the rendered config and prove that Prometheus loaded it
+    Reload(ReloadArgs),
+    /// Forward a local port to the Prometheus Service, following pod restarts
+    PortForward(PortForwardArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
     Completions(CompletionsArgs),
+}
+
+/// How validate and reload reach Prometheus's HTTP API.
+#[derive(Debug, Clone, Args)]
+pub struct PrometheusAccess {
+    /// Path to Prometheus: the API server's service proxy (no local socket, works in CI) or a port-forward
+    #[arg(long, value_enum, default_value_t = Via::Proxy)]
+    pub via: Via,
+    /// Talk to Prometheus at this URL instead (when the caller can reach it directly)
+    #[arg(long, value_name = "URL")]
+    pub prometheus_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Via {
+    Proxy,
+    PortForward,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    #[command(flatten)]
+    pub access: PrometheusAccess,
+    /// Expect this job with at least MIN targets (default 1); repeatable. Every configured job is expected anyway
+    #[arg(long, value_name = "NAME[=MIN]")]
+    pub expect_job: Vec<String>,
+    /// Do not expect this job; repeatable
+    #[arg(long, value_name = "NAME")]
+    pub skip_job: Vec<String>,
+    /// How long to wait for targets still `unknown` [default: twice the longest scrape interval]
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
+    pub wait_targets: Option<Duration>,
+    /// A PromQL query that must return a non-empty result; repeatable (replaces the default probes)
+    #[arg(long, value_name = "EXPR")]
+    pub query: Vec<String>,
+    /// Write a JUnit XML report (one test case per check) for CI dashboards
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Only the Prometheus checks (skip the Kubernetes object checks)
+    #[arg(long)]
+    pub prometheus_only: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReloadArgs {
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    #[command(flatten)]
+    pub access: PrometheusAccess,
+}
+
+#[derive(Debug, Args)]
+pub struct PortForwardArgs {
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    /// Local port; 0 picks a free one
+    #[arg(long, default_value_t = 9090)]
+    pub local_port: u16,
+    /// Local address to listen on
+    #[arg(long, default_value = "127.0.0.1")]
+    pub address: std::net::IpAddr,
+    /// Run this command with PROMETHEUS_URL set, then stop and exit with its status
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -21,7 +21,13 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    // port-forward runs until Ctrl-C, which is its normal end; anywhere else Ctrl-C interrupts (exit 130).
+    // Stopping mid-apply is safe: server-side apply is idempotent and the next run converges.
+    let own_interrupts = matches!(cli.command, cli::Command::PortForward(_));
     let result = runtime.block_on(async {
+        if own_interrupts {
+            return commands::run(cli).await;
+        }
         tokio::select! {
             result = commands::run(cli) => result,
             _ = tokio::signal::ctrl_c() => Err(Failure::new(FailureKind::Interrupted, "interrupted").into()),

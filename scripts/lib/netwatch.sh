@@ -4,8 +4,10 @@
 
 NETWATCH_DIR=""
 NETWATCH_RULE=(OUTPUT -m conntrack --ctstate NEW -m comment --comment promctl-netwatch)
-# Loopback, the host<->test bed veth, the pod range and the service range.
-NETWATCH_ALLOWED='^(127\.|::1$|10\.254\.0\.[0-3]$|10\.88\.|10\.96\.)'
+# Loopback, the host<->test bed veth, the pod range and the service range; plus link-local multicast
+# (224.0.0.0/24, ff02::/16: the kernel's IGMP/MLD reports when the pod bridge comes up), which no router
+# forwards (RFC 5771), so it cannot leave the test bed's own links.
+NETWATCH_ALLOWED='^(127\.|::1$|10\.254\.0\.[0-3]$|10\.88\.|10\.96\.|224\.0\.0\.[0-9]+$|ff02:)'
 
 netwatch_start() {
   NETWATCH_DIR=$(mktemp -d)

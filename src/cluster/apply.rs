@@ -116,6 +116,14 @@ pub async fn apply_all(
     Ok(results)
 }
 
+/// Applies one manifest alone (no pruning): what `reload` does with the ConfigMap.
+pub async fn apply_manifest(client: &Client, manifest: &Manifest, options: ApplyOptions) -> anyhow::Result<Applied> {
+    let api = dynamic_api(client, &manifest.kind, manifest.namespace.as_deref())?;
+    let existing =
+        api.get_opt(&manifest.name).await.with_context(|| format!("reading {}", describe_manifest(manifest)))?;
+    apply_one(client, manifest, existing.as_ref(), options).await
+}
+
 async fn apply_one(
     client: &Client,
     manifest: &Manifest,

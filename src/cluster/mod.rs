@@ -31,6 +31,18 @@ pub struct ClusterOptions {
 }
 
 pub async fn connect(options: &ClusterOptions) -> anyhow::Result<Client> {
+    Client::try_from(load_config(options).await?).context("building the Kubernetes client")
+}
+
+/// A client for reaching Prometheus through the API server's service proxy. kube retries every 503 with
+/// backoff (up to 15 times), which would hide the API server's "no endpoints available" for half a minute.
+pub async fn connect_without_retries(options: &ClusterOptions) -> anyhow::Result<Client> {
+    let mut config = load_config(options).await?;
+    config.default_retry = false;
+    Client::try_from(config).context("building the Kubernetes client")
+}
+
+async fn load_config(options: &ClusterOptions) -> anyhow::Result<Config> {
     let kube_options = KubeConfigOptions { context: options.context.clone(), ..Default::default() };
     let config = match &options.kubeconfig {
         Some(path) => {
@@ -54,7 +66,7 @@ pub async fn connect(options: &ClusterOptions) -> anyhow::Result<Client> {
             Err(e) => return Err(Failure::unreachable(format!("kubeconfig context: {e}")).into()),
         },
     };
-    Client::try_from(config).context("building the Kubernetes client")
+    Ok(config)
 }
 
 /// The kinds promctl renders, with their API resources: known statically, so no discovery round trips

@@ -51,7 +51,9 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
         wait_ready(&client, &wait_spec(&values, global.timeout), |status| show_status(reporter, status)).await?;
     reporter.finish();
     let total_seconds = reporter.elapsed().as_secs_f64();
-    reporter.json(&json!({
+    let reloading = matches!(outcome, WaitOutcome::Ready { .. }) && config_changed_under_running_prometheus(&applied);
+    if !reloading {
+        reporter.json(&json!({
         "command": "install",
         "namespace": values.namespace,
         "objects": applied,
@@ -59,8 +61,21 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
         "readiness": outcome,
         "apply_seconds": apply_seconds,
         "total_seconds": total_seconds,
-    }));
+        }));
+    }
     match outcome {
+        WaitOutcome::Ready { .. } if config_changed_under_running_prometheus(&applied) => {
+            // The pod kept running with the old file: prove that it loads the new one.
+            reporter.step("the config changed under a running Prometheus: reloading it");
+            let access = crate::cli::PrometheusAccess { via: crate::cli::Via::Proxy, prometheus_url: None };
+            let link = super::reach_prometheus(global, &access, &values).await?;
+            let report =
+                super::reload::run_reload(&client, &link, &rendered, &values, false, global.timeout, reporter).await?;
+            reporter.json(&json!({"command": "install", "namespace": values.namespace, "objects": applied,
+                "changed": changed, "reload": report, "apply_seconds": apply_seconds,
+                "total_seconds": reporter.elapsed().as_secs_f64()}));
+            Ok(0)
+        }
         WaitOutcome::Ready { .. } => {
             let verdict = if changed == 0 { "nothing to change, and" } else { "installed, and" };
             reporter.text(&format!(
@@ -107,6 +122,13 @@ pub fn wait_spec(values: &Values, timeout: Duration) -> WaitSpec {
         timeout,
         unschedulable_grace: UNSCHEDULABLE_GRACE,
     }
+}
+
+/// The ConfigMap changed while the Deployment (and so its pods) did not: the running Prometheus still
+/// has the previous config loaded. A new or restarted pod reads the new file at start instead.
+fn config_changed_under_running_prometheus(applied: &[Applied]) -> bool {
+    let change_of = |kind: &str| applied.iter().find(|a| a.kind == kind).map(|a| a.change);
+    change_of("ConfigMap") == Some(Change::Configured) && change_of("Deployment") == Some(Change::Unchanged)
 }
 
 fn show_applied(reporter: &mut Reporter, applied: &Applied) {

@@ -3,9 +3,17 @@
 mod completions;
 mod diff;
 mod install;
+mod port_forward;
+mod reload;
 mod render;
 mod uninstall;
+mod validate;
 mod values;
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use promctl::forward::{ForwardTarget, Forwarder};
+use promctl::prometheus::PrometheusApi;
 
 use promctl::cluster::{self, ClusterOptions};
 use promctl::error::Failure;
@@ -14,7 +22,7 @@ use promctl::report::Reporter;
 use promctl::values::Values;
 use promctl::{promconfig, render as renderer, values as values_core};
 
-use crate::cli::{Cli, Command, GlobalArgs, ValuesArgs};
+use crate::cli::{Cli, Command, GlobalArgs, PrometheusAccess, ValuesArgs, Via};
 
 /// Runs the command; Ok carries the exit code of a run that completed (diff: 1 = changes).
 pub async fn run(cli: Cli) -> anyhow::Result<u8> {
@@ -26,6 +34,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Install(args) => install::exec(global, &args, &mut reporter).await,
         Command::Diff(args) => diff::exec(global, &args, &mut reporter).await,
         Command::Uninstall(args) => uninstall::exec(global, &args, &mut reporter).await,
+        Command::Validate(args) => validate::exec(global, &args, &mut reporter).await,
+        Command::Reload(args) => reload::exec(global, &args, &mut reporter).await,
+        Command::PortForward(args) => port_forward::exec(global, &args, &mut reporter).await,
         Command::Completions(args) => completions::exec(&args),
     }
 }
@@ -48,5 +59,55 @@ pub fn render_checked(values: &Values) -> anyhow::Result<(Rendered, promconfig::
 }
 
 pub async fn connect(global: &GlobalArgs) -> anyhow::Result<kube::Client> {
-    cluster::connect(&ClusterOptions { kubeconfig: global.kubeconfig.clone(), context: global.context.clone() }).await
+    cluster::connect(&cluster_options(global)).await
+}
+
+fn cluster_options(global: &GlobalArgs) -> ClusterOptions {
+    ClusterOptions { kubeconfig: global.kubeconfig.clone(), context: global.context.clone() }
+}
+
+/// Prometheus's HTTP API reached the way the flags ask, and the port-forward behind it (if any), which
+/// lives as long as this value.
+pub struct PrometheusLink {
+    pub api: PrometheusApi,
+    _forward: Option<ForwardTask>,
+}
+
+struct ForwardTask(Option<tokio::sync::oneshot::Sender<()>>);
+
+impl Drop for ForwardTask {
+    fn drop(&mut self) {
+        if let Some(stop) = self.0.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+pub async fn reach_prometheus(
+    global: &GlobalArgs,
+    access: &PrometheusAccess,
+    values: &Values,
+) -> anyhow::Result<PrometheusLink> {
+    if let Some(url) = &access.prometheus_url {
+        return Ok(PrometheusLink { api: PrometheusApi::direct(url)?, _forward: None });
+    }
+    let (ns, service, port) = (&values.namespace, &values.service.name, values.service.port);
+    match access.via {
+        Via::Proxy => {
+            let client = cluster::connect_without_retries(&cluster_options(global)).await?;
+            Ok(PrometheusLink { api: PrometheusApi::via_service_proxy(client, ns, service, port), _forward: None })
+        }
+        Via::PortForward => {
+            let client = connect(global).await?;
+            let target = ForwardTarget { namespace: ns.clone(), service: service.clone(), port };
+            let forwarder = Forwarder::bind(client, target, IpAddr::V4(Ipv4Addr::LOCALHOST), 0).await?;
+            let api = PrometheusApi::direct(&format!("http://{}", forwarder.local_addr()))?;
+            let (stop, stopped) = tokio::sync::oneshot::channel();
+            let (events, _) = tokio::sync::mpsc::unbounded_channel();
+            tokio::spawn(forwarder.run(events, async {
+                let _ = stopped.await;
+            }));
+            Ok(PrometheusLink { api, _forward: Some(ForwardTask(Some(stop))) })
+        }
+    }
 }

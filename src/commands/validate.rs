@@ -1,0 +1,436 @@
+use std::time::{Duration, Instant, SystemTime};
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::authorization::v1::{
+    NonResourceAttributes, ResourceAttributes, SubjectAccessReview, SubjectAccessReviewSpec,
+};
+use k8s_openapi::api::core::v1::{Endpoints, PersistentVolumeClaim, Pod, ServiceAccount};
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::jiff::Timestamp;
+use kube::Client;
+use kube::api::{Api, ListParams, PostParams};
+use promctl::cluster::readiness::{self, Readiness};
+use promctl::error::{Failure, FailureKind, kind_of};
+use promctl::prometheus::{JobExpectation, JobHealth, JobVerdict, all_settled, evaluate_jobs};
+use promctl::report::{Reporter, Tone};
+use promctl::values::Values;
+use serde::Serialize;
+use serde_json::json;
+
+use super::{PrometheusLink, connect, load_values, reach_prometheus, render_checked};
+use crate::cli::{GlobalArgs, ValidateArgs};
+
+/// One named check with its verdict: a line of the report and a JUnit test case.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub name: String,
+    pub passed: bool,
+    pub detail: String,
+    /// Failed because something could not be reached (exit 3 when nothing else failed).
+    #[serde(skip)]
+    unreachable: bool,
+}
+
+impl Check {
+    fn pass(name: impl Into<String>, detail: impl Into<String>) -> Self {
+        Check { name: name.into(), passed: true, detail: detail.into(), unreachable: false }
+    }
+    fn fail(name: impl Into<String>, detail: impl Into<String>) -> Self {
+        Check { name: name.into(), passed: false, detail: detail.into(), unreachable: false }
+    }
+    fn from_error(name: impl Into<String>, error: &anyhow::Error) -> Self {
+        let unreachable = kind_of(error) == FailureKind::Unreachable;
+        Check { name: name.into(), passed: false, detail: format!("{error:#}"), unreachable }
+    }
+    fn from_readiness(name: impl Into<String>, readiness: Readiness) -> Self {
+        match readiness {
+            Readiness::Ready(why) => Check::pass(name, why),
+            Readiness::Progressing(why) | Readiness::Failed(why) => Check::fail(name, why),
+        }
+    }
+}
+
+pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Reporter) -> anyhow::Result<u8> {
+    let values = load_values(global, &args.values)?;
+    let (_, summary) = render_checked(&values)?;
+    let expected = expected_jobs(summary.jobs.iter().map(|j| j.name.as_str()), &args.expect_job, &args.skip_job)?;
+    let longest = summary.jobs.iter().map(|j| j.scrape_interval).max().unwrap_or(Duration::from_secs(30));
+    let wait_targets = args.wait_targets.unwrap_or(longest * 2);
+
+    let mut checks = Vec::new();
+    if !args.prometheus_only {
+        let client = connect(global).await?;
+        reporter.step(&format!("checking the installed objects in namespace {}", values.namespace));
+        checks.extend(cluster_checks(&client, &values).await?);
+    }
+    let link = reach_prometheus(global, &args.access, &values).await?;
+    reporter.step(&format!("checking Prometheus through {}", link.api.describe()));
+    let (prometheus_checks, jobs) =
+        prometheus_checks(&link, &expected, wait_targets, &queries(args, &values), reporter).await;
+    checks.extend(prometheus_checks);
+    reporter.finish();
+
+    for check in &checks {
+        let (tone, mark) = if check.passed { (Tone::Good, "ok  ") } else { (Tone::Bad, "FAIL") };
+        reporter.text(&format!("{} {}: {}", reporter.painted(tone, mark), check.name, check.detail));
+    }
+    if !jobs.is_empty() {
+        reporter.text("");
+        reporter.text(&job_table(&jobs));
+    }
+    if let Some(path) = &args.junit {
+        std::fs::write(path, junit_xml(&checks))
+            .map_err(|e| Failure::bad_input(format!("cannot write --junit {}: {e}", path.display())))?;
+    }
+    let failed: Vec<&Check> = checks.iter().filter(|c| !c.passed).collect();
+    reporter.json(&json!({"command": "validate", "passed": failed.is_empty(), "checks": checks, "jobs": jobs}));
+    if failed.is_empty() {
+        reporter.text(&format!("all {} checks passed", checks.len()));
+        return Ok(0);
+    }
+    let names: Vec<&str> = failed.iter().map(|c| c.name.as_str()).collect();
+    let message = format!("{} of {} checks failed: {}", failed.len(), checks.len(), names.join(", "));
+    if failed.iter().all(|c| c.unreachable) {
+        return Err(Failure::unreachable(message).into());
+    }
+    Err(Failure::check_failed(message).into())
+}
+
+/// Every configured job, plus --expect-job NAME[=MIN] (adds a job or raises its minimum), minus --skip-job.
+fn expected_jobs<'a>(
+    configured: impl Iterator<Item = &'a str>,
+    expect: &[String],
+    skip: &[String],
+) -> anyhow::Result<Vec<JobExpectation>> {
+    let mut jobs: Vec<JobExpectation> = configured.map(JobExpectation::new).collect();
+    for spec in expect {
+        let (name, min) = match spec.split_once('=') {
+            Some((name, min)) => (
+                name,
+                min.parse::<usize>().map_err(|_| {
+                    Failure::bad_input(format!(
+                        "--expect-job {spec}: MIN must be a whole number, e.g. --expect-job django=2"
+                    ))
+                })?,
+            ),
+            None => (spec.as_str(), 1),
+        };
+        match jobs.iter_mut().find(|j| j.job == name) {
+            Some(job) => job.min_targets = job.min_targets.max(min),
+            None => jobs.push(JobExpectation { job: name.to_string(), min_targets: min }),
+        }
+    }
+    for name in skip {
+        if !jobs.iter().any(|j| &j.job == name) {
+            let known: Vec<&str> = jobs.iter().map(|j| j.job.as_str()).collect();
+            return Err(
+                Failure::bad_input(format!("--skip-job {name}: no such job; jobs are {}", known.join(", "))).into()
+            );
+        }
+        jobs.retain(|j| &j.job != name);
+    }
+    Ok(jobs)
+}
+
+/// A PromQL probe, and the job whose metric it reads (skipped when that job already failed, so a
+/// failure is reported once, where it is caused).
+struct Probe {
+    expr: String,
+    job: Option<String>,
+}
+
+/// The probes of the seed's README, for the jobs that are configured; --query replaces them.
+fn queries(args: &ValidateArgs, values: &Values) -> Vec<Probe> {
+    if !args.query.is_empty() {
+        return args.query.iter().map(|expr| Probe { expr: expr.clone(), job: None }).collect();
+    }
+    let enabled: Vec<String> = values.enabled_jobs().into_iter().map(|(name, _)| name).collect();
+    let mut queries = vec![Probe { expr: "up".into(), job: None }];
+    for (job, query) in [
+        // django-prometheus names its request counters django_http_requests_total_by_*.
+        ("django", r#"{__name__=~"django_http_requests_total.*"}"#),
+        ("postgresql", "pg_up == 1"),
+        ("redis", "redis_up == 1"),
+        ("nginx", "nginx_up == 1"),
+    ] {
+        if enabled.iter().any(|j| j == job) {
+            queries.push(Probe { expr: query.to_string(), job: Some(job.to_string()) });
+        }
+    }
+    queries
+}
+
+async fn cluster_checks(client: &Client, values: &Values) -> anyhow::Result<Vec<Check>> {
+    let ns = values.namespace.as_str();
+    let mut checks = Vec::new();
+    let accounts: Api<ServiceAccount> = Api::namespaced(client.clone(), ns);
+    checks.push(match accounts.get_opt(&values.name).await? {
+        Some(_) => Check::pass("ServiceAccount", format!("{ns}/{} exists", values.name)),
+        None => Check::fail("ServiceAccount", format!("{ns}/{} is missing; run promctl install", values.name)),
+    });
+    let role_name = &values.rbac.cluster_role_name;
+    let role = Api::<ClusterRole>::all(client.clone()).get_opt(role_name).await?;
+    let binding = Api::<ClusterRoleBinding>::all(client.clone()).get_opt(role_name).await?;
+    checks.push(match (role, binding) {
+        (Some(_), Some(_)) => Check::pass("ClusterRole and binding", format!("{role_name} exist")),
+        (r, b) => Check::fail(
+            "ClusterRole and binding",
+            format!(
+                "{}{}; run promctl install",
+                if r.is_none() { format!("ClusterRole {role_name} is missing ") } else { String::new() },
+                if b.is_none() { format!("ClusterRoleBinding {role_name} is missing") } else { String::new() }
+            ),
+        ),
+    });
+    checks.push(discovery_permissions(client, ns, &values.name).await?);
+
+    let deployment = Api::<Deployment>::namespaced(client.clone(), ns).get_opt(&values.name).await?;
+    checks.push(Check::from_readiness("Deployment rolled out", readiness::deployment(deployment.as_ref())));
+    let pods = Api::<Pod>::namespaced(client.clone(), ns)
+        .list(&ListParams::default().labels(&format!("app={}", values.name)))
+        .await?;
+    let verdicts: Vec<Readiness> = pods
+        .items
+        .iter()
+        .filter(|p| p.metadata.deletion_timestamp.is_none())
+        .map(|p| readiness::pod(p, Timestamp::now(), Duration::ZERO))
+        .collect();
+    checks.push(match verdicts.iter().find(|r| r.is_ready()) {
+        Some(ready) => Check::pass("Pod Ready", ready.reason()),
+        None => Check::fail(
+            "Pod Ready",
+            verdicts
+                .first()
+                .map(|r| r.reason().to_string())
+                .unwrap_or_else(|| format!("no pod with app={}", values.name)),
+        ),
+    });
+    let endpoints = Api::<Endpoints>::namespaced(client.clone(), ns).get_opt(&values.service.name).await?;
+    checks.push(Check::from_readiness("Service has ready endpoints", readiness::endpoints(endpoints.as_ref())));
+    let claim =
+        Api::<PersistentVolumeClaim>::namespaced(client.clone(), ns).get_opt(&values.storage.claim_name).await?;
+    let requested = Quantity(values.storage.size.clone());
+    checks.push(Check::from_readiness(
+        "PVC Bound",
+        readiness::persistent_volume_claim(claim.as_ref(), &requested, false, true),
+    ));
+    Ok(checks)
+}
+
+/// Asks the API server whether Prometheus's ServiceAccount may do what discovery and scraping need
+/// (a SubjectAccessReview): a binding to the wrong account or a narrowed role passes an existence check.
+async fn discovery_permissions(client: &Client, ns: &str, account: &str) -> anyhow::Result<Check> {
+    let user = format!("system:serviceaccount:{ns}:{account}");
+    let mut wanted: Vec<(String, SubjectAccessReviewSpec)> = Vec::new();
+    for resource in ["pods", "services", "endpoints", "nodes"] {
+        for verb in ["list", "watch"] {
+            let attributes =
+                ResourceAttributes { verb: Some(verb.into()), resource: Some(resource.into()), ..Default::default() };
+            let spec = SubjectAccessReviewSpec {
+                user: Some(user.clone()),
+                resource_attributes: Some(attributes),
+                ..Default::default()
+            };
+            wanted.push((format!("{verb} {resource}"), spec));
+        }
+    }
+    let node_metrics = ResourceAttributes {
+        verb: Some("get".into()),
+        resource: Some("nodes".into()),
+        subresource: Some("metrics".into()),
+        ..Default::default()
+    };
+    wanted.push((
+        "get nodes/metrics".into(),
+        SubjectAccessReviewSpec {
+            user: Some(user.clone()),
+            resource_attributes: Some(node_metrics),
+            ..Default::default()
+        },
+    ));
+    let metrics = NonResourceAttributes { verb: Some("get".into()), path: Some("/metrics".into()) };
+    wanted.push((
+        "get /metrics".into(),
+        SubjectAccessReviewSpec {
+            user: Some(user.clone()),
+            non_resource_attributes: Some(metrics),
+            ..Default::default()
+        },
+    ));
+    let reviews: Api<SubjectAccessReview> = Api::all(client.clone());
+    let answers = futures::future::try_join_all(wanted.into_iter().map(|(what, spec)| {
+        let reviews = reviews.clone();
+        async move {
+            let review = SubjectAccessReview { spec, ..Default::default() };
+            let answer = reviews.create(&PostParams::default(), &review).await?;
+            anyhow::Ok((what, answer.status.is_some_and(|s| s.allowed)))
+        }
+    }))
+    .await?;
+    let denied: Vec<String> = answers.iter().filter(|(_, allowed)| !allowed).map(|(what, _)| what.clone()).collect();
+    Ok(if denied.is_empty() {
+        Check::pass(
+            "RBAC effective",
+            format!("{user} may {}", answers.iter().map(|(w, _)| w.as_str()).collect::<Vec<_>>().join(", ")),
+        )
+    } else {
+        Check::fail(
+            "RBAC effective",
+            format!("{user} may not {}; check the ClusterRoleBinding's subject", denied.join(", ")),
+        )
+    })
+}
+
+async fn prometheus_checks(
+    link: &PrometheusLink,
+    expected: &[JobExpectation],
+    wait_targets: Duration,
+    queries: &[Probe],
+    reporter: &mut Reporter,
+) -> (Vec<Check>, Vec<JobHealth>) {
+    let api = &link.api;
+    let mut checks = Vec::new();
+    for (name, result) in [("Prometheus healthy", api.healthy().await), ("Prometheus ready", api.ready().await)] {
+        checks.push(match result {
+            Ok(()) => Check::pass(name, "200 OK"),
+            Err(e) => Check::from_error(name, &e),
+        });
+    }
+    if checks.iter().any(|c| !c.passed) {
+        return (checks, Vec::new());
+    }
+
+    // Targets still `unknown` have not been scraped yet: wait for them, up to a bound.
+    let started = Instant::now();
+    let jobs = loop {
+        let jobs = match api.targets().await {
+            Ok(targets) => evaluate_jobs(&targets, expected, SystemTime::now()),
+            Err(e) => {
+                checks.push(Check::from_error("targets", &e));
+                return (checks, Vec::new());
+            }
+        };
+        let pending: Vec<&str> =
+            jobs.iter().filter(|j| j.verdict == JobVerdict::Pending).map(|j| j.job.as_str()).collect();
+        if all_settled(&jobs) || started.elapsed() >= wait_targets {
+            break jobs;
+        }
+        reporter.resource(
+            "targets",
+            Tone::Waiting,
+            "waiting",
+            &format!("not scraped yet: {} (up to {}s)", pending.join(", "), wait_targets.as_secs()),
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    };
+    reporter.resource("targets", Tone::Good, "settled", &format!("{} jobs", jobs.len()));
+    for job in &jobs {
+        let name = format!("job {}", job.job);
+        let counts = format!("{}/{} targets up", job.up, job.up + job.down + job.unknown);
+        checks.push(match job.verdict {
+            JobVerdict::Healthy => Check::pass(name, counts),
+            JobVerdict::NoTargets => Check::fail(name, "0 targets: nothing discovered for this job"),
+            JobVerdict::TooFewTargets => Check::fail(name, format!("{counts}, at least {} expected", job.min_targets)),
+            JobVerdict::Pending => {
+                Check::fail(name, format!("{counts}; still not scraped after {}s", wait_targets.as_secs()))
+            }
+            JobVerdict::TargetsDown => {
+                let errors: Vec<String> =
+                    job.down_targets.iter().map(|t| format!("{}: {}", t.scrape_url, t.last_error)).collect();
+                Check::fail(name, format!("{counts}; {}", errors.join("; ")))
+            }
+        });
+    }
+    let failed_jobs: Vec<&str> =
+        jobs.iter().filter(|j| j.verdict != JobVerdict::Healthy).map(|j| j.job.as_str()).collect();
+    for probe in queries {
+        if probe.job.as_deref().is_some_and(|job| failed_jobs.contains(&job)) {
+            continue;
+        }
+        let name = format!("query {}", probe.expr);
+        checks.push(match api.query(&probe.expr).await {
+            Ok(result) if result.series > 0 => Check::pass(name, format!("{} series", result.series)),
+            Ok(_) => Check::fail(name, "empty result"),
+            Err(e) => Check::from_error(name, &e),
+        });
+    }
+    (checks, jobs)
+}
+
+fn job_table(jobs: &[JobHealth]) -> String {
+    let mut lines =
+        vec![format!("{:<30} {:>9} {:>9} {:>12}  {}", "JOB", "UP/TOTAL", "INTERVAL", "LAST SCRAPE", "STATUS")];
+    for job in jobs {
+        let age = job.last_scrape_age.map(|a| format!("{:.0}s ago", a.as_secs_f64())).unwrap_or_else(|| "-".into());
+        lines.push(format!(
+            "{:<30} {:>9} {:>9} {:>12}  {}",
+            job.job,
+            format!("{}/{}", job.up, job.up + job.down + job.unknown),
+            job.scrape_interval.as_deref().unwrap_or("-"),
+            age,
+            job.verdict
+        ));
+        for down in &job.down_targets {
+            lines.push(format!("    {}: {}", down.scrape_url, down.last_error));
+        }
+    }
+    lines.join("\n")
+}
+
+/// JUnit XML as CI dashboards read it: one test case per check, a <failure> for each failed one.
+fn junit_xml(checks: &[Check]) -> String {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
+    };
+    let failures = checks.iter().filter(|c| !c.passed).count();
+    let mut xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites tests=\"{n}\" failures=\"{failures}\">\n  <testsuite name=\"promctl validate\" tests=\"{n}\" failures=\"{failures}\" errors=\"0\">\n",
+        n = checks.len()
+    );
+    for check in checks {
+        let name = escape(&check.name);
+        if check.passed {
+            xml.push_str(&format!("    <testcase classname=\"promctl.validate\" name=\"{name}\"/>\n"));
+        } else {
+            let detail = escape(&check.detail);
+            xml.push_str(&format!(
+                "    <testcase classname=\"promctl.validate\" name=\"{name}\">\n      <failure message=\"{detail}\">{detail}</failure>\n    </testcase>\n"
+            ));
+        }
+    }
+    xml.push_str("  </testsuite>\n</testsuites>\n");
+    xml
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expected_jobs_add_tighten_and_skip() {
+        let configured = ["django", "redis"].into_iter();
+        let jobs = expected_jobs(configured, &["redis=2".into(), "extra".into()], &["django".into()]).unwrap();
+        let got: Vec<(&str, usize)> = jobs.iter().map(|j| (j.job.as_str(), j.min_targets)).collect();
+        assert_eq!(got, [("redis", 2), ("extra", 1)]);
+    }
+
+    #[test]
+    fn skipping_an_unknown_job_is_bad_input() {
+        let err = expected_jobs(["django"].into_iter(), &[], &["djnago".into()]).unwrap_err();
+        assert_eq!(kind_of(&err), FailureKind::BadInput);
+        assert!(err.to_string().contains("django"), "{err}");
+    }
+
+    #[test]
+    fn junit_has_one_case_per_check_and_escapes_details() {
+        let xml = junit_xml(&[
+            Check::pass("job django", "1/1"),
+            Check::fail("job redis", "Get \"http://x\": <refused> & gone"),
+        ]);
+        assert!(xml.contains("tests=\"2\" failures=\"1\""), "{xml}");
+        assert_eq!(xml.matches("<testcase ").count(), 2);
+        assert_eq!(xml.matches("<failure ").count(), 1);
+        assert!(xml.contains("&lt;refused&gt; &amp; gone") && xml.contains("&quot;http://x&quot;"), "{xml}");
+    }
+}

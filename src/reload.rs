@@ -1,0 +1,276 @@
+//! A config reload that is proven, not hoped for: apply the ConfigMap, wait until the running
+//! Prometheus can see the new file, trigger the reload, and succeed only when Prometheus reports a
+//! successful load newer than before AND serves the config that was applied.
+
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, AttachParams, ListParams, Patch, PatchParams};
+use kube::{Client, ResourceExt};
+use serde::Serialize;
+use tokio::io::AsyncReadExt;
+
+use crate::cluster::apply::{ApplyOptions, Change, apply_manifest};
+use crate::error::Failure;
+use crate::promconfig::parse_duration;
+use crate::prometheus::{PrometheusApi, ReloadError};
+use crate::render::Rendered;
+
+pub const CONFIG_PATH: &str = "/etc/prometheus/prometheus.yml";
+
+/// What happened, for progress lines. Core modules never print.
+#[derive(Debug, Clone)]
+pub enum ReloadEvent {
+    Applied(Change),
+    WaitingForFile { pod: String },
+    FileSeen { pod: String, seconds: f64 },
+    Triggered { how: &'static str },
+    Verified,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReloadReport {
+    pub changed: bool,
+    pub reloaded: bool,
+    /// Seconds from the ConfigMap apply until every pod could see the new file (None: not observable).
+    pub file_seen_seconds: Option<f64>,
+    /// Seconds from the ConfigMap apply until the reload was verified.
+    pub verified_seconds: f64,
+    pub last_config_time: String,
+    pub jobs: Vec<String>,
+}
+
+pub struct ReloadTarget<'a> {
+    pub namespace: &'a str,
+    /// Label selector of the Prometheus pods.
+    pub pod_selector: String,
+    pub container: &'a str,
+    /// True when Prometheus is reached directly (--prometheus-url): the pods' files cannot be watched.
+    pub direct: bool,
+    pub timeout: Duration,
+}
+
+pub async fn reload(
+    client: &Client,
+    api: &PrometheusApi,
+    rendered: &Rendered,
+    target: &ReloadTarget<'_>,
+    mut on_event: impl FnMut(ReloadEvent),
+) -> anyhow::Result<ReloadReport> {
+    let configmap = rendered.get("ConfigMap").ok_or_else(|| anyhow::anyhow!("the templates render no ConfigMap"))?;
+    let before = api.runtime_info().await?;
+    let started = Instant::now();
+    let deadline = started + target.timeout;
+    let applied = apply_manifest(client, configmap, ApplyOptions::default()).await?;
+    on_event(ReloadEvent::Applied(applied.change));
+    let wanted = job_signature(&rendered.prometheus_yml);
+    let jobs: Vec<String> = wanted.keys().cloned().collect();
+    if applied.change == Change::Unchanged && job_signature(&api.config().await?) == wanted {
+        return Ok(ReloadReport {
+            changed: false,
+            reloaded: false,
+            file_seen_seconds: None,
+            verified_seconds: 0.0,
+            last_config_time: before.last_config_time,
+            jobs,
+        });
+    }
+
+    let pods: Api<Pod> = Api::namespaced(client.clone(), target.namespace);
+    let running = pods.list(&ListParams::default().labels(&target.pod_selector)).await?.items;
+    let mut file_seen_seconds = None;
+    if !target.direct {
+        nudge_kubelet(&pods, &running, &rendered.prometheus_yml).await;
+        if let Some(seconds) =
+            wait_for_file(&pods, &running, target, &rendered.prometheus_yml, started, deadline, &mut on_event).await?
+        {
+            file_seen_seconds = Some(seconds);
+        }
+    }
+
+    // Reload until Prometheus serves the applied config. More than one round only when the file could
+    // not be watched: reloading the old file is harmless, and the next round reads the new one.
+    loop {
+        let how = trigger(api, &pods, &running, target).await.map_err(|e| rejected(e, &before.last_config_time))?;
+        on_event(ReloadEvent::Triggered { how });
+        let after = api.runtime_info().await?;
+        if !after.reload_config_success {
+            return Err(Failure::check_failed(format!(
+                "Prometheus reports the last reload failed (see its log); the config loaded at {} keeps running",
+                before.last_config_time
+            ))
+            .into());
+        }
+        // lastConfigTime has one-second resolution: equal means "reloaded within the same second".
+        let newer = match (after.last_config_time_parsed(), before.last_config_time_parsed()) {
+            (Some(a), Some(b)) => a >= b,
+            _ => after.last_config_time != before.last_config_time,
+        };
+        if newer && job_signature(&api.config().await?) == wanted {
+            on_event(ReloadEvent::Verified);
+            return Ok(ReloadReport {
+                changed: applied.change != Change::Unchanged,
+                reloaded: true,
+                file_seen_seconds,
+                verified_seconds: started.elapsed().as_secs_f64(),
+                last_config_time: after.last_config_time,
+                jobs,
+            });
+        }
+        if Instant::now() >= deadline {
+            return Err(Failure::timed_out(format!(
+                "Prometheus still serves the previous config {}s after the apply; the kubelet has not projected the \
+                 new ConfigMap into the pod yet. Run promctl reload again later, or raise --timeout",
+                target.timeout.as_secs()
+            ))
+            .into());
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+}
+
+fn rejected(error: ReloadError, previous: &str) -> anyhow::Error {
+    match error {
+        ReloadError::Rejected(message) => Failure::check_failed(format!(
+            "Prometheus rejected the new config: {}\nthe previous config (loaded at {previous}) is still the one running",
+            message.trim()
+        ))
+        .into(),
+        ReloadError::LifecycleDisabled => {
+            Failure::check_failed("POST /-/reload is disabled (--web.enable-lifecycle is off) and SIGHUP failed").into()
+        }
+        ReloadError::Other(e) => e,
+    }
+}
+
+/// POST /-/reload; with the lifecycle API off, SIGHUP to PID 1 through exec (no answer, runtimeinfo tells).
+async fn trigger(
+    api: &PrometheusApi,
+    pods: &Api<Pod>,
+    running: &[Pod],
+    target: &ReloadTarget<'_>,
+) -> Result<&'static str, ReloadError> {
+    match api.reload().await {
+        Ok(()) => Ok("POST /-/reload"),
+        Err(ReloadError::LifecycleDisabled) if !target.direct => {
+            for pod in running {
+                exec_output(pods, &pod.name_any(), target.container, &["kill", "-HUP", "1"])
+                    .await
+                    .map_err(|_| ReloadError::LifecycleDisabled)?;
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            Ok("SIGHUP")
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The kubelet refreshes ConfigMap volumes when it syncs a pod, which otherwise happens only every
+/// sync period (about a minute). Touching an annotation makes it sync now. Best effort.
+async fn nudge_kubelet(pods: &Api<Pod>, running: &[Pod], config: &str) {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    config.hash(&mut hasher);
+    let patch = serde_json::json!({"metadata": {"annotations": {"promctl.dev/config-hash": format!("{:016x}", hasher.finish())}}});
+    for pod in running {
+        let _ = pods.patch(&pod.name_any(), &PatchParams::default(), &Patch::Merge(&patch)).await;
+    }
+}
+
+/// Waits until every running pod's mounted prometheus.yml is the applied one (read through exec).
+/// Returns None when exec is not possible (no permission, no `cat`): then the reload loop decides.
+async fn wait_for_file(
+    pods: &Api<Pod>,
+    running: &[Pod],
+    target: &ReloadTarget<'_>,
+    wanted: &str,
+    started: Instant,
+    deadline: Instant,
+    on_event: &mut impl FnMut(ReloadEvent),
+) -> anyhow::Result<Option<f64>> {
+    for pod in running.iter().filter(|p| p.metadata.deletion_timestamp.is_none()) {
+        let name = pod.name_any();
+        on_event(ReloadEvent::WaitingForFile { pod: name.clone() });
+        loop {
+            match exec_output(pods, &name, target.container, &["cat", CONFIG_PATH]).await {
+                Ok(text) if text == wanted => break,
+                Ok(_) => {}
+                Err(_) => return Ok(None),
+            }
+            if Instant::now() >= deadline {
+                return Err(Failure::timed_out(format!(
+                    "pod {name} still has the previous {CONFIG_PATH} {}s after the apply (the kubelet projects \
+                     ConfigMap updates after its sync period); raise --timeout",
+                    target.timeout.as_secs()
+                ))
+                .into());
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        on_event(ReloadEvent::FileSeen { pod: name, seconds: started.elapsed().as_secs_f64() });
+    }
+    Ok(Some(started.elapsed().as_secs_f64()))
+}
+
+async fn exec_output(pods: &Api<Pod>, pod: &str, container: &str, command: &[&str]) -> anyhow::Result<String> {
+    let params = AttachParams::default().container(container).stdout(true).stderr(false).stdin(false);
+    let mut process = pods.exec(pod, command.iter().map(|s| s.to_string()), &params).await?;
+    let mut output = String::new();
+    if let Some(mut stdout) = process.stdout() {
+        stdout.read_to_string(&mut output).await?;
+    }
+    let status = process.take_status();
+    let _ = process.join().await;
+    if let Some(status) = status {
+        if let Some(status) = status.await {
+            if status.status.as_deref() == Some("Failure") {
+                anyhow::bail!("{} in pod {pod}: {}", command.join(" "), status.message.unwrap_or_default());
+            }
+        }
+    }
+    Ok(output)
+}
+
+/// What identifies a loaded config for verification: each job with its interval, timeout and path,
+/// and the global defaults. Prometheus re-writes the YAML it serves (defaults filled in, secrets
+/// hidden), so texts are never compared byte for byte.
+pub fn job_signature(prometheus_yml: &str) -> BTreeMap<String, (Option<Duration>, Option<Duration>, String)> {
+    let Ok(config) = serde_saphyr::from_str::<serde_json::Value>(prometheus_yml) else {
+        return BTreeMap::new();
+    };
+    let global = |key: &str| config["global"][key].as_str().and_then(parse_duration);
+    let (global_interval, global_timeout) = (
+        global("scrape_interval").or(Some(Duration::from_secs(60))),
+        global("scrape_timeout").or(Some(Duration::from_secs(10))),
+    );
+    let mut jobs = BTreeMap::new();
+    for job in config["scrape_configs"].as_array().into_iter().flatten() {
+        let Some(name) = job["job_name"].as_str() else { continue };
+        let interval = job["scrape_interval"].as_str().and_then(parse_duration).or(global_interval);
+        let timeout = job["scrape_timeout"].as_str().and_then(parse_duration).or(global_timeout).min(interval);
+        let path = job["metrics_path"].as_str().unwrap_or("/metrics").to_string();
+        jobs.insert(name.to_string(), (interval, timeout, path));
+    }
+    jobs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::job_signature;
+
+    #[test]
+    fn loaded_config_matches_despite_prometheus_rewriting_it() {
+        let applied = "global:\n  scrape_interval: 30s\nscrape_configs:\n  - job_name: django\n    scrape_interval: \"15s\"\n  - job_name: redis\n";
+        let served = "global:\n  scrape_interval: 30s\n  scrape_timeout: 10s\n  evaluation_interval: 30s\nscrape_configs:\n- job_name: redis\n  honor_timestamps: true\n  scrape_interval: 30s\n  scrape_timeout: 10s\n  metrics_path: /metrics\n  scheme: http\n- job_name: django\n  scrape_interval: 15s\n  scrape_timeout: 10s\n  metrics_path: /metrics\n";
+        assert_eq!(job_signature(applied), job_signature(served));
+        assert_eq!(job_signature(applied).len(), 2);
+    }
+
+    #[test]
+    fn a_changed_interval_does_not_match() {
+        let a = "scrape_configs:\n  - job_name: django\n    scrape_interval: 15s\n";
+        let b = "scrape_configs:\n  - job_name: django\n    scrape_interval: 20s\n";
+        assert_ne!(job_signature(a), job_signature(b));
+    }
+}
