@@ -61,7 +61,6 @@ async fn fresh_install_becomes_ready_then_a_second_install_writes_nothing() {
     assert!(changes.iter().all(|c| *c == "unchanged"), "second install changed something: {changes:?}");
     assert_eq!(report["changed"], 0);
     assert_eq!(resource_versions(&client, &it.namespace, &it.instance()).await, before, "no write on re-run");
-    it.cleanup().await;
 }
 
 #[tokio::test]
@@ -87,7 +86,6 @@ async fn missing_image_fails_fast_naming_the_pull_error_with_events() {
     assert!(stderr.contains("ErrImagePull") || stderr.contains("ImagePullBackOff"), "{stderr}");
     assert!(stderr.contains("container prometheus"), "names the container: {stderr}");
     assert!(stderr.contains("events of pod prometheus-"), "shows the pod's events: {stderr}");
-    it.cleanup().await;
 }
 
 #[tokio::test]
@@ -101,7 +99,6 @@ async fn crashing_prometheus_is_reported_as_crash_loop_with_its_log_tail() {
     assert!(stderr.contains("CrashLoopBackOff"), "{stderr}");
     assert!(stderr.contains("last log lines of"), "{stderr}");
     assert!(stderr.contains("no-such-flag"), "Prometheus's own complaint is in the log tail: {stderr}");
-    it.cleanup().await;
 }
 
 #[tokio::test]
@@ -137,7 +134,6 @@ async fn dry_run_and_diff_change_nothing_and_uninstall_keeps_the_claim() {
     assert!(claims.get_opt("prometheus-storage").await.unwrap().is_some(), "uninstall kept the PVC");
     let configs: Api<ConfigMap> = Api::namespaced(client.clone(), &it.namespace);
     assert!(configs.get_opt("prometheus-config").await.unwrap().is_none());
-    it.cleanup().await;
 }
 
 #[tokio::test]
@@ -161,7 +157,6 @@ async fn a_field_owned_by_another_manager_is_a_named_conflict_until_forced() {
     let forced = it.promctl(&["install", "--no-wait", "--force-conflicts"]).output().unwrap();
     assert!(forced.status.success(), "{}", String::from_utf8_lossy(&forced.stderr));
     assert_eq!(deployments.get("prometheus").await.unwrap().spec.unwrap().replicas, Some(1));
-    it.cleanup().await;
 }
 
 #[tokio::test]
@@ -178,5 +173,4 @@ async fn bad_values_exit_2_and_touch_nothing() {
     assert!(resource_versions(&client, &it.namespace, &it.instance()).await.is_empty(), "nothing applied");
     let unreachable = promctl().args(["install", "--kubeconfig", "/nonexistent"]).output().unwrap();
     assert_eq!(unreachable.status.code(), Some(3));
-    it.cleanup().await;
 }

@@ -141,3 +141,15 @@ image_archives() {
   ls "$IMAGES_DIR"/pause-3.2.tar "$IMAGES_DIR"/busybox-1.tar \
     "$IMAGES_DIR/prometheus-$PROMETHEUS_TRIXIE_VERSION.tar" "$IMAGES_DIR"/shop-*.tar
 }
+
+# The Prometheus binary of the image, for tests that run a Prometheus process on loopback.
+prometheus_binary() {
+  local out="$CACHE/bin/prometheus-$PROMETHEUS_TRIXIE_VERSION" archive="$IMAGES_DIR/prometheus-$PROMETHEUS_TRIXIE_VERSION.tar" layer
+  if [ ! -x "$out" ]; then
+    layer=$(tar -tf "$archive" | grep '/layer.tar$')
+    mkdir -p "$(dirname "$out")"
+    tar -xOf "$archive" "$layer" | tar -xO ./bin/prometheus >"$out.partial"
+    chmod +x "$out.partial" && mv "$out.partial" "$out"
+  fi
+  echo "$out"
+}

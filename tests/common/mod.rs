@@ -86,7 +86,7 @@ impl Installed {
         let mut command = promctl();
         let (subcommand, rest) = args.split_first().expect("a subcommand");
         command.arg(subcommand).args(["-n", &self.namespace, "--timeout", "90s", "--no-color"]);
-        if matches!(*subcommand, "install" | "diff" | "render" | "reload") {
+        if !matches!(*subcommand, "values" | "completions") {
             command.args(LOCAL_IMAGE).args(["--set", &format!("rbac.clusterRoleName=prometheus-{}", self.namespace)]);
             // The test bed's node has 2 CPUs and tests install in parallel: ask for a slice of one.
             command.args(["--set", "resources.requests.cpu=100m"]);
@@ -94,13 +94,24 @@ impl Installed {
         command.args(rest);
         command
     }
+}
 
-    /// Deletes the namespace (without waiting) and the cluster-scoped RBAC objects.
-    pub async fn cleanup(self) {
+/// Cleans up even when the test failed (a panic skips code after it): deletes the namespace without
+/// waiting, and the cluster-scoped RBAC objects. Runs on its own runtime: Drop cannot await.
+impl Drop for Installed {
+    fn drop(&mut self) {
         use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding};
-        let name = format!("prometheus-{}", self.namespace);
-        let _ = Api::<ClusterRoleBinding>::all(self.client.clone()).delete(&name, &DeleteParams::default()).await;
-        let _ = Api::<ClusterRole>::all(self.client.clone()).delete(&name, &DeleteParams::default()).await;
-        delete_namespace(&self.client, &self.namespace).await;
+        let namespace = self.namespace.clone();
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async {
+                let client = client().await;
+                let name = format!("prometheus-{namespace}");
+                let _ = Api::<ClusterRoleBinding>::all(client.clone()).delete(&name, &DeleteParams::default()).await;
+                let _ = Api::<ClusterRole>::all(client.clone()).delete(&name, &DeleteParams::default()).await;
+                delete_namespace(&client, &namespace).await;
+            })
+        })
+        .join();
     }
 }

@@ -1,0 +1,282 @@
+//! validate, reload and port-forward against the real test bed, with the shop workload's real exporters.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{ConfigMap, Pod};
+use kube::Client;
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
+use promctl::cluster::readiness;
+
+use common::Installed;
+
+const SHOP: &str = include_str!("shop/shop.yaml");
+
+/// Waits until every Deployment in the namespace is rolled out (readiness rules of promctl itself).
+async fn wait_rolled_out(client: &Client, ns: &str) {
+    let api: Api<Deployment> = Api::namespaced(client.clone(), ns);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let all = api.list(&ListParams::default()).await.unwrap().items;
+        let waiting: Vec<String> = all
+            .iter()
+            .filter(|d| !readiness::deployment(Some(d)).is_ready())
+            .map(|d| d.metadata.name.clone().unwrap_or_default())
+            .collect();
+        if waiting.is_empty() {
+            return;
+        }
+        assert!(Instant::now() < deadline, "not rolled out after 120 s: {waiting:?}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+async fn scale(client: &Client, ns: &str, name: &str, replicas: i32) {
+    let api: Api<Deployment> = Api::namespaced(client.clone(), ns);
+    let patch = serde_json::json!({"spec": {"replicas": replicas}});
+    api.patch(name, &PatchParams::default(), &Patch::Merge(&patch)).await.unwrap();
+}
+
+fn junit_failures(path: &std::path::Path) -> Vec<String> {
+    // Parsed by a real XML parser: the file must be well-formed for CI dashboards to read it.
+    let script = "import sys, xml.etree.ElementTree as E\n\
+                  root = E.parse(sys.argv[1]).getroot()\n\
+                  assert root.tag == 'testsuites'\n\
+                  for case in root.iter('testcase'):\n\
+                  \x20   if case.find('failure') is not None: print(case.get('name'))";
+    let out = std::process::Command::new("python3").args(["-c", script]).arg(path).output().unwrap();
+    assert!(out.status.success(), "JUnit file is not well-formed XML: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect()
+}
+
+#[tokio::test]
+#[ignore = "needs the test bed: scripts/test"]
+async fn validate_passes_with_every_job_up_and_names_what_breaks() {
+    let client = common::client().await;
+    let it = Installed::new(&client, "e2e-validate").await;
+    assert!(it.promctl(&["install"]).status().unwrap().success());
+    common::apply_yaml(&client, &it.namespace, SHOP).await;
+    wait_rolled_out(&client, &it.namespace).await;
+    let junit = std::env::temp_dir().join(format!("{}-junit.xml", it.namespace));
+    let junit_arg = junit.to_str().unwrap();
+
+    // Every job UP: exit 0, the table lists every job.
+    let ok = it.promctl(&["validate", "--wait-targets", "90s", "--junit", junit_arg]).output().unwrap();
+    let table = String::from_utf8_lossy(&ok.stdout);
+    assert_eq!(ok.status.code(), Some(0), "{table}\n{}", String::from_utf8_lossy(&ok.stderr));
+    for job in [
+        "django",
+        "postgresql",
+        "redis",
+        "nginx",
+        "celery",
+        "kubernetes-apiservers",
+        "kubernetes-nodes",
+        "kubernetes-pods",
+        "kubernetes-service-endpoints",
+    ] {
+        assert!(table.lines().any(|l| l.starts_with(job) && l.contains("healthy")), "{job} not healthy:\n{table}");
+    }
+    assert!(table.contains("RBAC effective") && table.contains("query pg_up == 1"), "{table}");
+    assert!(junit_failures(&junit).is_empty());
+    println!("{table}");
+
+    // An exporter scaled to 0: its job has zero targets, which is a failure.
+    scale(&client, &it.namespace, "nginx", 0).await;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), &it.namespace);
+    while !pods.list(&ListParams::default().labels("app=nginx")).await.unwrap().items.is_empty() {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let zero = it.promctl(&["validate", "--wait-targets", "60s", "--junit", junit_arg]).output().unwrap();
+    let out = String::from_utf8_lossy(&zero.stdout);
+    assert_eq!(zero.status.code(), Some(1), "{out}");
+    assert!(out.contains("FAIL job nginx: 0 targets"), "{out}");
+    assert_eq!(junit_failures(&junit), ["job nginx"]);
+    scale(&client, &it.namespace, "nginx", 1).await;
+
+    // An exporter annotated with a wrong port: the annotation job's target is down with its last error.
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), &it.namespace);
+    let patch =
+        serde_json::json!({"spec": {"template": {"metadata": {"annotations": {"prometheus.io/port": "9999"}}}}});
+    deployments.patch("postgres", &PatchParams::default(), &Patch::Merge(&patch)).await.unwrap();
+    wait_rolled_out(&client, &it.namespace).await;
+    let wrong = it.promctl(&["validate", "--wait-targets", "90s", "--junit", junit_arg]).output().unwrap();
+    let out = String::from_utf8_lossy(&wrong.stdout);
+    assert_eq!(wrong.status.code(), Some(1), "{out}");
+    assert!(out.contains("FAIL job kubernetes-pods") && out.contains(":9999/metrics"), "{out}");
+    assert!(out.contains("connection refused"), "the target's last error is shown: {out}");
+    assert_eq!(junit_failures(&junit), ["job kubernetes-pods"]);
+
+    // Prometheus's pod not ready: the cluster checks say why.
+    scale(&client, &it.namespace, "prometheus", 0).await;
+    while !pods.list(&ListParams::default().labels("app=prometheus")).await.unwrap().items.is_empty() {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let down = it.promctl(&["validate", "--junit", junit_arg]).output().unwrap();
+    let out = String::from_utf8_lossy(&down.stdout);
+    assert_eq!(down.status.code(), Some(1), "{out}");
+    assert!(out.contains("FAIL Pod Ready: no pod with app=prometheus"), "{out}");
+    assert!(junit_failures(&junit).contains(&"Pod Ready".to_string()));
+    let _ = std::fs::remove_file(&junit);
+}
+
+#[tokio::test]
+#[ignore = "needs the test bed: scripts/test"]
+async fn reload_is_verified_and_a_config_failing_the_static_check_is_never_applied() {
+    let client = common::client().await;
+    let it = Installed::new(&client, "e2e-reload").await;
+    assert!(it.promctl(&["install"]).status().unwrap().success());
+
+    let reload = it.promctl(&["reload", "--set", "scrape.jobs.django.interval=20s"]).output().unwrap();
+    let out = String::from_utf8_lossy(&reload.stdout);
+    assert_eq!(reload.status.code(), Some(0), "{out}\n{}", String::from_utf8_lossy(&reload.stderr));
+    assert!(out.contains("reloaded and verified") && out.contains("from apply to verified"), "{out}");
+    println!("{out}");
+    let config = client
+        .request_text(
+            http::Request::get(format!(
+                "/api/v1/namespaces/{}/services/prometheus:9090/proxy/api/v1/status/config",
+                it.namespace
+            ))
+            .body(Vec::new())
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert!(config.contains("scrape_interval: 20s"), "Prometheus serves the new interval: {config}");
+
+    let again = it.promctl(&["reload", "--set", "scrape.jobs.django.interval=20s"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&again.stdout).contains("nothing to reload"));
+
+    let configs: Api<ConfigMap> = Api::namespaced(client.clone(), &it.namespace);
+    let before = configs.get("prometheus-config").await.unwrap().metadata.resource_version;
+    let bad = it.promctl(&["reload", "--set", "scrape.scrapeTimeout=1m"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2), "{}", String::from_utf8_lossy(&bad.stderr));
+    assert_eq!(
+        configs.get("prometheus-config").await.unwrap().metadata.resource_version,
+        before,
+        "ConfigMap untouched"
+    );
+
+    // install with a changed config on the running Prometheus ends with the same verified reload.
+    let install = it.promctl(&["install", "--set", "scrape.jobs.redis.interval=45s"]).output().unwrap();
+    let out = String::from_utf8_lossy(&install.stdout);
+    assert_eq!(install.status.code(), Some(0), "{out}\n{}", String::from_utf8_lossy(&install.stderr));
+    assert!(out.contains("reloaded and verified"), "{out}");
+}
+
+/// Prometheus itself rejecting a config (promctl's static check catches every bad config the values can
+/// produce): a real Prometheus process on loopback reads a config it rejects; `reload --prometheus-url`
+/// must report Prometheus's own message and show that the previous config still runs.
+#[tokio::test]
+#[ignore = "needs the test bed and PROMCTL_TEST_PROMETHEUS: scripts/test"]
+async fn reload_rejected_by_prometheus_reports_its_message_and_keeps_the_old_config() {
+    let binary = std::env::var("PROMCTL_TEST_PROMETHEUS").expect("PROMCTL_TEST_PROMETHEUS: set by scripts/test");
+    let client = common::client().await;
+    let ns = common::fresh_namespace(&client, "e2e-rejected").await;
+    let dir = std::env::temp_dir().join(&ns);
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("prometheus.yml");
+    std::fs::write(&config, "scrape_configs:\n  - job_name: self\n    static_configs: [{targets: ['127.0.0.1:1']}]\n")
+        .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut prometheus = std::process::Command::new(binary)
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!("--storage.tsdb.path={}", dir.join("data").display()))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .arg("--web.enable-lifecycle")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    let api = promctl::prometheus::PrometheusApi::direct(&url).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while api.ready().await.is_err() {
+        assert!(Instant::now() < deadline, "local Prometheus not ready");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let loaded_before = api.runtime_info().await.unwrap().last_config_time;
+
+    // What the kubelet would project if a config Prometheus rejects reached the pod.
+    std::fs::write(&config, "scrape_configs:\n  - job_name: self\n    scrape_interval: banana\n").unwrap();
+    let out = common::promctl()
+        .args(["reload", "-n", &ns, "--prometheus-url", &url, "--no-color"])
+        .args(common::LOCAL_IMAGE)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("Prometheus rejected the new config") && stderr.contains("banana"), "{stderr}");
+    assert!(stderr.contains("is still the one running"), "{stderr}");
+    let after = api.runtime_info().await.unwrap();
+    assert!(!after.reload_config_success);
+    assert_eq!(after.last_config_time, loaded_before, "the previous config keeps running");
+    assert!(api.config().await.unwrap().contains("127.0.0.1:1"));
+
+    let _ = prometheus.kill();
+    let _ = prometheus.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    common::delete_namespace(&client, &ns).await;
+}
+
+#[tokio::test]
+#[ignore = "needs the test bed: scripts/test"]
+async fn port_forward_survives_a_pod_restart_and_runs_a_command() {
+    let client = common::client().await;
+    let it = Installed::new(&client, "e2e-portfwd").await;
+    assert!(it.promctl(&["install"]).status().unwrap().success());
+
+    let mut forward = it
+        .promctl(&["port-forward", "--local-port", "0", "--output", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first_line = String::new();
+    BufReader::new(forward.stdout.take().unwrap()).read_line(&mut first_line).unwrap();
+    let url = serde_json::from_str::<serde_json::Value>(&first_line).expect("one JSON line with the URL")["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let api = promctl::prometheus::PrometheusApi::direct(&url).unwrap();
+    api.ready().await.expect("a request through the tunnel");
+
+    let pods: Api<Pod> = Api::namespaced(client.clone(), &it.namespace);
+    let old = pods.list(&ListParams::default().labels("app=prometheus")).await.unwrap().items;
+    let old_name = old[0].metadata.name.clone().unwrap();
+    pods.delete(&old_name, &DeleteParams::default()).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let now = pods.list(&ListParams::default().labels("app=prometheus")).await.unwrap().items;
+        let fresh_ready = now.iter().any(|p| {
+            p.metadata.name.as_deref() != Some(old_name.as_str())
+                && readiness::pod(p, k8s_openapi::jiff::Timestamp::now(), Duration::ZERO).is_ready()
+        });
+        if fresh_ready {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no new Ready pod");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    api.ready().await.expect("the same local port reaches the new pod, without restarting promctl");
+    let _ = forward.kill();
+    let _ = forward.wait();
+
+    let ok = it
+        .promctl(&["port-forward", "--local-port", "0", "--", "sh", "-c", "curl -sf \"$PROMETHEUS_URL/-/ready\""])
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(ok.code(), Some(0));
+    let missing = it
+        .promctl(&["port-forward", "--local-port", "0", "--", "sh", "-c", "curl -sf \"$PROMETHEUS_URL/no-such-page\""])
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(missing.code(), Some(22), "curl's own exit status (22: HTTP error) comes back");
+}
