@@ -250,19 +250,7 @@ mod tests {
     fn manifests_come_in_safe_apply_order_with_explicit_namespaces() {
         let rendered = render_with(&[]);
         let kinds: Vec<&str> = rendered.manifests.iter().map(|m| m.kind.as_str()).collect();
-        assert_eq!(
-            kinds,
-            [
-                "Namespace",
-                "ServiceAccount",
-                "ClusterRole",
-                "ClusterRoleBinding",
-                "ConfigMap",
-                "PersistentVolumeClaim",
-                "Deployment",
-                "Service"
-            ]
-        );
+        assert_eq!(kinds, crate::cluster::KINDS, "the safe apply order the applier relies on");
         for m in &rendered.manifests {
             let cluster_scoped = matches!(m.kind.as_str(), "Namespace" | "ClusterRole" | "ClusterRoleBinding");
             let expected = (!cluster_scoped).then(|| "jewelry-shop".to_string());

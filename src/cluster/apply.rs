@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use anyhow::Context;
 use futures::future::try_join_all;
+use futures::stream::{self, StreamExt, TryStreamExt};
 use kube::api::{DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
 use kube::{Client, ResourceExt};
 use serde::Serialize;
@@ -71,8 +72,26 @@ pub fn owned_selector(instance: &str) -> String {
     format!("{MANAGED_BY_LABEL}={FIELD_MANAGER},{INSTANCE_LABEL}={instance}")
 }
 
-/// Applies `manifests` (already in safe order), reporting each result through `on_applied` as it lands,
-/// then prunes objects labelled as this instance's that are no longer rendered.
+/// Requests in flight per group of reads. Each concurrent request needs its own connection (HTTP/1.1),
+/// and a TLS handshake costs more than a request: two per group (the reads and the prune listing run
+/// side by side) opens four connections, which the widest apply wave then reuses. Measured on the test
+/// bed: 16 at once took 30 ms to read, this takes 17 ms, and the whole apply phase 33 ms instead of 45-115.
+const READ_CONCURRENCY: usize = 2;
+
+/// The apply waves: everything in a wave depends only on earlier waves, so a wave is applied
+/// concurrently. Namespace; then what the workload uses (account, role, config, claim); then what uses
+/// those (the binding needs its role to exist for the RBAC escalation check, the pods their account,
+/// config and claim).
+fn wave(kind: &str) -> usize {
+    match kind {
+        "Namespace" => 0,
+        "ServiceAccount" | "ClusterRole" | "ConfigMap" | "PersistentVolumeClaim" => 1,
+        _ => 2,
+    }
+}
+
+/// Applies `manifests` (already in safe order) wave by wave, reporting each result through
+/// `on_applied`, then prunes objects labelled as this instance's that are no longer rendered.
 pub async fn apply_all(
     client: &Client,
     manifests: &[Manifest],
@@ -81,35 +100,44 @@ pub async fn apply_all(
     options: ApplyOptions,
     mut on_applied: impl FnMut(&Applied),
 ) -> anyhow::Result<Vec<Applied>> {
-    // What exists now, read in parallel: resourceVersions tell "unchanged" from "configured" afterwards.
-    let before: Vec<Option<DynamicObject>> = try_join_all(manifests.iter().map(|m| async move {
+    // What exists now (resourceVersions tell "unchanged" from "configured" afterwards) and what this
+    // instance owned before (for pruning), read concurrently.
+    let reads = stream::iter(manifests.iter().map(|m| async move {
         let api = dynamic_api(client, &m.kind, m.namespace.as_deref())?;
         api.get_opt(&m.name).await.with_context(|| format!("reading {}", describe_manifest(m)))
     }))
-    .await?;
+    .buffered(READ_CONCURRENCY)
+    .try_collect::<Vec<_>>();
+    let (before, owned) = futures::future::try_join(reads, list_owned(client, namespace, instance)).await?;
     let namespace_missing =
         manifests.iter().zip(&before).any(|(m, b)| m.kind == "Namespace" && m.name == namespace && b.is_none());
 
     let mut results = Vec::new();
-    for (manifest, existing) in manifests.iter().zip(before) {
-        // A server-side dry run of a namespaced object 404s while its namespace does not exist yet.
-        let applied = if options.dry_run && namespace_missing && manifest.namespace.is_some() {
-            Applied {
-                kind: manifest.kind.clone(),
-                name: manifest.name.clone(),
-                namespace: manifest.namespace.clone(),
-                change: Change::Created,
-                object: Some(manifest.object.clone()),
-                previous: None,
+    for current in 0..=2 {
+        let in_wave: Vec<(&Manifest, &Option<DynamicObject>)> =
+            manifests.iter().zip(&before).filter(|(m, _)| wave(&m.kind) == current).collect();
+        let applied = try_join_all(in_wave.into_iter().map(|(manifest, existing)| async move {
+            // A server-side dry run of a namespaced object 404s while its namespace does not exist yet.
+            if options.dry_run && namespace_missing && manifest.namespace.is_some() {
+                return anyhow::Ok(Applied {
+                    kind: manifest.kind.clone(),
+                    name: manifest.name.clone(),
+                    namespace: manifest.namespace.clone(),
+                    change: Change::Created,
+                    object: Some(manifest.object.clone()),
+                    previous: None,
+                });
             }
-        } else {
-            apply_one(client, manifest, existing.as_ref(), options).await?
-        };
-        on_applied(&applied);
-        results.push(applied);
+            apply_one(client, manifest, existing.as_ref(), options).await
+        }))
+        .await?;
+        for a in applied {
+            on_applied(&a);
+            results.push(a);
+        }
     }
 
-    for pruned in prune(client, manifests, namespace, instance, options.dry_run).await? {
+    for pruned in prune(client, manifests, owned, options.dry_run).await? {
         on_applied(&pruned);
         results.push(pruned);
     }
@@ -219,17 +247,17 @@ fn apply_error(manifest: &Manifest, error: kube::Error) -> anyhow::Error {
     }
 }
 
-/// Objects carrying this instance's labels that the templates no longer render.
+/// Objects carrying this instance's labels (`owned`, listed before the apply) that the templates no
+/// longer render.
 async fn prune(
     client: &Client,
     manifests: &[Manifest],
-    namespace: &str,
-    instance: &str,
+    owned: Vec<Applied>,
     dry_run: bool,
 ) -> anyhow::Result<Vec<Applied>> {
     let rendered: HashSet<(String, String)> = manifests.iter().map(|m| (m.kind.clone(), m.name.clone())).collect();
     let mut results = Vec::new();
-    for stale in list_owned(client, namespace, instance).await? {
+    for stale in owned {
         if rendered.contains(&(stale.kind.clone(), stale.name.clone())) {
             continue;
         }
@@ -252,7 +280,7 @@ async fn prune(
 /// Everything labelled as belonging to this install, of the kinds promctl manages, in apply order.
 pub async fn list_owned(client: &Client, namespace: &str, instance: &str) -> anyhow::Result<Vec<Applied>> {
     let selector = owned_selector(instance);
-    let lists = try_join_all(KINDS.iter().map(|kind| {
+    let lists = stream::iter(KINDS.iter().map(|kind| {
         let selector = selector.clone();
         async move {
             let api = dynamic_api(client, kind, Some(namespace))?;
@@ -263,6 +291,8 @@ pub async fn list_owned(client: &Client, namespace: &str, instance: &str) -> any
             anyhow::Ok((*kind, list.items))
         }
     }))
+    .buffered(READ_CONCURRENCY)
+    .try_collect::<Vec<_>>()
     .await?;
     let mut owned = BTreeMap::new();
     for (order, (kind, items)) in lists.into_iter().enumerate() {

@@ -60,7 +60,14 @@ pub async fn object_events(client: &Client, namespace: &str, kind: &str, name: &
         return Vec::new();
     };
     let mut events = list.items;
-    events.sort_by_key(|e| e.last_timestamp.as_ref().map(|t| t.0).or(e.event_time.as_ref().map(|t| t.0)));
+    // Scheduler events carry only eventTime (microseconds); kubelet events firstTimestamp (seconds).
+    events.sort_by_key(|e| {
+        e.event_time
+            .as_ref()
+            .map(|t| t.0)
+            .or(e.first_timestamp.as_ref().map(|t| t.0))
+            .or(e.last_timestamp.as_ref().map(|t| t.0))
+    });
     let skip = events.len().saturating_sub(EVENTS_SHOWN);
     events
         .into_iter()
