@@ -38,7 +38,10 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand install 'Render, check, apply (server-side) in a safe order, then wait until everything is ready'
             cand diff 'Show what install would change (exit 0: nothing, 1: changes, >1: error)'
             cand uninstall 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)'
-            cand completions 'Print a shell completion script'
+            cand validate 'Check the installed objects, then that Prometheus scrapes every expected job with all targets up'
+            cand reload 'Push the rendered config and prove that Prometheus loaded it'
+            cand port-forward 'Forward a local port to the Prometheus Service, following pod restarts'
+            cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'promctl;render'= {
@@ -146,6 +149,69 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'promctl;validate'= {
+            cand -f 'A values file (YAML); repeatable, later files win'
+            cand --values 'A values file (YAML); repeatable, later files win'
+            cand --set 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f'
+            cand --via 'Path to Prometheus: the API server''s service proxy (no local socket, works in CI) or a port-forward'
+            cand --prometheus-url 'Talk to Prometheus at this URL instead (when the caller can reach it directly)'
+            cand --expect-job 'Expect this job with at least MIN targets (default 1); repeatable. Every configured job is expected anyway'
+            cand --skip-job 'Do not expect this job; repeatable'
+            cand --wait-targets 'How long to wait for targets still `unknown` [default: twice the longest scrape interval]'
+            cand --query 'A PromQL query that must return a non-empty result; repeatable (replaces the default probes)'
+            cand --junit 'Write a JUnit XML report (one test case per check) for CI dashboards'
+            cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
+            cand --context 'Kubeconfig context to use [default: the current context]'
+            cand -n 'Namespace to install into (overrides the `namespace` value)'
+            cand --namespace 'Namespace to install into (overrides the `namespace` value)'
+            cand -o 'Output format: text for people, json for scripts (one document on stdout)'
+            cand --output 'Output format: text for people, json for scripts (one document on stdout)'
+            cand --timeout 'How long to wait for readiness, e.g. 90s, 5m'
+            cand --prometheus-only 'Only the Prometheus checks (skip the Kubernetes object checks)'
+            cand -v 'Show more detail'
+            cand --verbose 'Show more detail'
+            cand --no-color 'No colours (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'promctl;reload'= {
+            cand -f 'A values file (YAML); repeatable, later files win'
+            cand --values 'A values file (YAML); repeatable, later files win'
+            cand --set 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f'
+            cand --via 'Path to Prometheus: the API server''s service proxy (no local socket, works in CI) or a port-forward'
+            cand --prometheus-url 'Talk to Prometheus at this URL instead (when the caller can reach it directly)'
+            cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
+            cand --context 'Kubeconfig context to use [default: the current context]'
+            cand -n 'Namespace to install into (overrides the `namespace` value)'
+            cand --namespace 'Namespace to install into (overrides the `namespace` value)'
+            cand -o 'Output format: text for people, json for scripts (one document on stdout)'
+            cand --output 'Output format: text for people, json for scripts (one document on stdout)'
+            cand --timeout 'How long to wait for readiness, e.g. 90s, 5m'
+            cand -v 'Show more detail'
+            cand --verbose 'Show more detail'
+            cand --no-color 'No colours (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'promctl;port-forward'= {
+            cand -f 'A values file (YAML); repeatable, later files win'
+            cand --values 'A values file (YAML); repeatable, later files win'
+            cand --set 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f'
+            cand --local-port 'Local port; 0 picks a free one'
+            cand --address 'Local address to listen on'
+            cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
+            cand --context 'Kubeconfig context to use [default: the current context]'
+            cand -n 'Namespace to install into (overrides the `namespace` value)'
+            cand --namespace 'Namespace to install into (overrides the `namespace` value)'
+            cand -o 'Output format: text for people, json for scripts (one document on stdout)'
+            cand --output 'Output format: text for people, json for scripts (one document on stdout)'
+            cand --timeout 'How long to wait for readiness, e.g. 90s, 5m'
+            cand -v 'Show more detail'
+            cand --verbose 'Show more detail'
+            cand --no-color 'No colours (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'promctl;completions'= {
             cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
             cand --context 'Kubeconfig context to use [default: the current context]'
@@ -166,7 +232,10 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand install 'Render, check, apply (server-side) in a safe order, then wait until everything is ready'
             cand diff 'Show what install would change (exit 0: nothing, 1: changes, >1: error)'
             cand uninstall 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)'
-            cand completions 'Print a shell completion script'
+            cand validate 'Check the installed objects, then that Prometheus scrapes every expected job with all targets up'
+            cand reload 'Push the rendered config and prove that Prometheus loaded it'
+            cand port-forward 'Forward a local port to the Prometheus Service, following pod restarts'
+            cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'promctl;help;render'= {
@@ -178,6 +247,12 @@ set edit:completion:arg-completer[promctl] = {|@words|
         &'promctl;help;diff'= {
         }
         &'promctl;help;uninstall'= {
+        }
+        &'promctl;help;validate'= {
+        }
+        &'promctl;help;reload'= {
+        }
+        &'promctl;help;port-forward'= {
         }
         &'promctl;help;completions'= {
         }

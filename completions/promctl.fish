@@ -40,7 +40,10 @@ complete -c promctl -n "__fish_promctl_needs_command" -f -a "values" -d 'Print t
 complete -c promctl -n "__fish_promctl_needs_command" -f -a "install" -d 'Render, check, apply (server-side) in a safe order, then wait until everything is ready'
 complete -c promctl -n "__fish_promctl_needs_command" -f -a "diff" -d 'Show what install would change (exit 0: nothing, 1: changes, >1: error)'
 complete -c promctl -n "__fish_promctl_needs_command" -f -a "uninstall" -d 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)'
-complete -c promctl -n "__fish_promctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c promctl -n "__fish_promctl_needs_command" -f -a "validate" -d 'Check the installed objects, then that Prometheus scrapes every expected job with all targets up'
+complete -c promctl -n "__fish_promctl_needs_command" -f -a "reload" -d 'Push the rendered config and prove that Prometheus loaded it'
+complete -c promctl -n "__fish_promctl_needs_command" -f -a "port-forward" -d 'Forward a local port to the Prometheus Service, following pod restarts'
+complete -c promctl -n "__fish_promctl_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
 complete -c promctl -n "__fish_promctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c promctl -n "__fish_promctl_using_subcommand render" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand render" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
@@ -112,6 +115,53 @@ complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -l delete-dat
 complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -s v -l verbose -d 'Show more detail'
 complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -s h -l help -d 'Print help'
+complete -c promctl -n "__fish_promctl_using_subcommand validate" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand validate" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
+complete -c promctl -n "__fish_promctl_using_subcommand validate" -l via -d 'Path to Prometheus: the API server\'s service proxy (no local socket, works in CI) or a port-forward' -r -f -a "proxy\t''
+port-forward\t''"
+complete -c promctl -n "__fish_promctl_using_subcommand validate" -l prometheus-url -d 'Talk to Prometheus at this URL instead (when the caller can reach it directly)' -r
+complete -c promctl -n "__fish_promctl_using_subcommand validate" -l expect-job -d 'Expect this job with at least MIN targets (default 1); repeatable. Every configured job is expected anyway' -r
+complete -c promctl -n "__fish_promctl_using_subcommand validate" -l skip-job -d 'Do not expect this job; repeatable' -r
+complete -c promctl -n "__fish_promctl_using_subcommand validate" -l wait-targets -d 'How long to wait for targets still `unknown` [default: twice the longest scrape interval]' -r
+complete -c promctl -n "__fish_promctl_using_subcommand validate" -l query -d 'A PromQL query that must return a non-empty result; repeatable (replaces the default probes)' -r
+complete -c promctl -n "__fish_promctl_using_subcommand validate" -l junit -d 'Write a JUnit XML report (one test case per check) for CI dashboards' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand validate" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand validate" -l context -d 'Kubeconfig context to use [default: the current context]' -r
+complete -c promctl -n "__fish_promctl_using_subcommand validate" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
+complete -c promctl -n "__fish_promctl_using_subcommand validate" -s o -l output -d 'Output format: text for people, json for scripts (one document on stdout)' -r -f -a "text\t''
+json\t''"
+complete -c promctl -n "__fish_promctl_using_subcommand validate" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
+complete -c promctl -n "__fish_promctl_using_subcommand validate" -l prometheus-only -d 'Only the Prometheus checks (skip the Kubernetes object checks)'
+complete -c promctl -n "__fish_promctl_using_subcommand validate" -s v -l verbose -d 'Show more detail'
+complete -c promctl -n "__fish_promctl_using_subcommand validate" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c promctl -n "__fish_promctl_using_subcommand validate" -s h -l help -d 'Print help'
+complete -c promctl -n "__fish_promctl_using_subcommand reload" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand reload" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
+complete -c promctl -n "__fish_promctl_using_subcommand reload" -l via -d 'Path to Prometheus: the API server\'s service proxy (no local socket, works in CI) or a port-forward' -r -f -a "proxy\t''
+port-forward\t''"
+complete -c promctl -n "__fish_promctl_using_subcommand reload" -l prometheus-url -d 'Talk to Prometheus at this URL instead (when the caller can reach it directly)' -r
+complete -c promctl -n "__fish_promctl_using_subcommand reload" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand reload" -l context -d 'Kubeconfig context to use [default: the current context]' -r
+complete -c promctl -n "__fish_promctl_using_subcommand reload" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
+complete -c promctl -n "__fish_promctl_using_subcommand reload" -s o -l output -d 'Output format: text for people, json for scripts (one document on stdout)' -r -f -a "text\t''
+json\t''"
+complete -c promctl -n "__fish_promctl_using_subcommand reload" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
+complete -c promctl -n "__fish_promctl_using_subcommand reload" -s v -l verbose -d 'Show more detail'
+complete -c promctl -n "__fish_promctl_using_subcommand reload" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c promctl -n "__fish_promctl_using_subcommand reload" -s h -l help -d 'Print help'
+complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
+complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -l local-port -d 'Local port; 0 picks a free one' -r
+complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -l address -d 'Local address to listen on' -r
+complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -l context -d 'Kubeconfig context to use [default: the current context]' -r
+complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
+complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -s o -l output -d 'Output format: text for people, json for scripts (one document on stdout)' -r -f -a "text\t''
+json\t''"
+complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
+complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -s v -l verbose -d 'Show more detail'
+complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -s h -l help -d 'Print help'
 complete -c promctl -n "__fish_promctl_using_subcommand completions" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand completions" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c promctl -n "__fish_promctl_using_subcommand completions" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
@@ -121,10 +171,13 @@ complete -c promctl -n "__fish_promctl_using_subcommand completions" -l timeout 
 complete -c promctl -n "__fish_promctl_using_subcommand completions" -s v -l verbose -d 'Show more detail'
 complete -c promctl -n "__fish_promctl_using_subcommand completions" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c promctl -n "__fish_promctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall completions help" -f -a "render" -d 'Print the manifests install would apply (no cluster needed)'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall completions help" -f -a "values" -d 'Print the embedded default values, with comments'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall completions help" -f -a "install" -d 'Render, check, apply (server-side) in a safe order, then wait until everything is ready'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall completions help" -f -a "diff" -d 'Show what install would change (exit 0: nothing, 1: changes, >1: error)'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall completions help" -f -a "uninstall" -d 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions help" -f -a "render" -d 'Print the manifests install would apply (no cluster needed)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions help" -f -a "values" -d 'Print the embedded default values, with comments'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions help" -f -a "install" -d 'Render, check, apply (server-side) in a safe order, then wait until everything is ready'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions help" -f -a "diff" -d 'Show what install would change (exit 0: nothing, 1: changes, >1: error)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions help" -f -a "uninstall" -d 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions help" -f -a "validate" -d 'Check the installed objects, then that Prometheus scrapes every expected job with all targets up'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions help" -f -a "reload" -d 'Push the rendered config and prove that Prometheus loaded it'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions help" -f -a "port-forward" -d 'Forward a local port to the Prometheus Service, following pod restarts'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -174,3 +174,20 @@ async fn bad_values_exit_2_and_touch_nothing() {
     let unreachable = promctl().args(["install", "--kubeconfig", "/nonexistent"]).output().unwrap();
     assert_eq!(unreachable.status.code(), Some(3));
 }
+
+#[tokio::test]
+#[ignore = "needs the test bed: scripts/test"]
+async fn a_second_install_cannot_silently_take_over_the_first_installs_cluster_role() {
+    let client = common::client().await;
+    let first = Installed::new(&client, "e2e-owner-a").await;
+    let second = Installed::new(&client, "e2e-owner-b").await;
+    let shared = format!("rbac.clusterRoleName=prometheus-{}", first.namespace);
+    assert!(first.promctl(&["install", "--no-wait"]).status().unwrap().success());
+    let out = second.promctl(&["install", "--no-wait", "--set", &shared]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("belongs to another promctl install") && stderr.contains(&first.instance()), "{stderr}");
+    assert!(stderr.contains("rbac.clusterRoleName"), "names the fix: {stderr}");
+    let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(client.clone());
+    assert!(namespaces.get_opt(&second.namespace).await.unwrap().is_none(), "refused before the first write");
+}

@@ -11,6 +11,10 @@ NETWATCH_ALLOWED='^(127\.|::1$|10\.254\.0\.[0-3]$|10\.88\.|10\.96\.|224\.0\.0\.[
 
 netwatch_start() {
   NETWATCH_DIR=$(mktemp -d)
+  # With the nft backend the first rule creates the host's filter table; note whether it existed, so
+  # that netwatch_stop leaves the host exactly as it was.
+  nft list table ip filter >/dev/null 2>&1 || touch "$NETWATCH_DIR/no-ip-filter"
+  nft list table ip6 filter >/dev/null 2>&1 || touch "$NETWATCH_DIR/no-ip6-filter"
   # conntrack only tracks a namespace that has a rule needing it: add one counting rule on the host.
   iptables -I "${NETWATCH_RULE[@]}"
   ip6tables -I "${NETWATCH_RULE[@]}" 2>/dev/null || true
@@ -21,11 +25,15 @@ netwatch_start() {
 }
 
 netwatch_stop() {
-  [ -n "$NETWATCH_DIR" ] || return 0
+  [ -n "$NETWATCH_DIR" ] && [ -e "$NETWATCH_DIR/host.pid" ] || return 0
   kill "$(cat "$NETWATCH_DIR/host.pid")" "$(cat "$NETWATCH_DIR/testbed.pid")" 2>/dev/null || true
   wait "$(cat "$NETWATCH_DIR/host.pid")" "$(cat "$NETWATCH_DIR/testbed.pid")" 2>/dev/null || true
   while iptables -D "${NETWATCH_RULE[@]}" 2>/dev/null; do :; done
   while ip6tables -D "${NETWATCH_RULE[@]}" 2>/dev/null; do :; done
+  [ -e "$NETWATCH_DIR/no-ip-filter" ] && nft delete table ip filter 2>/dev/null
+  [ -e "$NETWATCH_DIR/no-ip6-filter" ] && nft delete table ip6 filter 2>/dev/null
+  rm -f "$NETWATCH_DIR/host.pid" "$NETWATCH_DIR/testbed.pid"
+  return 0
 }
 
 # Prints the flows by destination; returns 1 if any destination is outside the allowed set.
@@ -44,5 +52,6 @@ netwatch_report() {
     fi
   done
   rm -rf "$NETWATCH_DIR"
+  NETWATCH_DIR=""
   return $bad
 }

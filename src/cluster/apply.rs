@@ -109,6 +109,19 @@ pub async fn apply_all(
     .buffered(READ_CONCURRENCY)
     .try_collect::<Vec<_>>();
     let (before, owned) = futures::future::try_join(reads, list_owned(client, namespace, instance)).await?;
+    if !options.force_conflicts {
+        // Refuse before the first write, so nothing is half applied.
+        for (manifest, existing) in manifests.iter().zip(&before) {
+            if let Some(owner) = existing.as_ref().and_then(|old| other_install(old, manifest)) {
+                return Err(Failure::check_failed(format!(
+                    "{} belongs to another promctl install ({owner}); cluster-scoped names must differ per install: \
+                     set rbac.clusterRoleName (or take it over with --force-conflicts)",
+                    describe_manifest(manifest)
+                ))
+                .into());
+            }
+        }
+    }
     let namespace_missing =
         manifests.iter().zip(&before).any(|(m, b)| m.kind == "Namespace" && m.name == namespace && b.is_none());
 
@@ -197,6 +210,17 @@ async fn apply_one(
         object: Some(applied),
         previous: existing.cloned(),
     })
+}
+
+/// The instance label of another promctl install on `existing`. Namespaced objects are the install's
+/// own; cluster-scoped ones (ClusterRole, binding) are shared by name, and both installs apply under
+/// the same field manager, so server-side apply would not flag the takeover as a conflict.
+fn other_install(existing: &DynamicObject, manifest: &Manifest) -> Option<String> {
+    let ours = manifest.object.labels().get(INSTANCE_LABEL)?;
+    let theirs = existing.labels().get(INSTANCE_LABEL)?;
+    let managed = existing.labels().get(MANAGED_BY_LABEL).is_some_and(|m| m == FIELD_MANAGER);
+    let shared_by_name = manifest.namespace.is_none() && manifest.kind != "Namespace";
+    (shared_by_name && managed && theirs != ours).then(|| theirs.clone())
 }
 
 /// A Deployment moving from RollingUpdate to the Recreate strategy the templates ask for.
