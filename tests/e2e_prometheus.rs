@@ -41,6 +41,27 @@ async fn scale(client: &Client, ns: &str, name: &str, replicas: i32) {
     api.patch(name, &PatchParams::default(), &Patch::Merge(&patch)).await.unwrap();
 }
 
+/// Waits until Prometheus's own target list satisfies `seen`: service discovery reaches the scrape
+/// manager at most every 5 s, so a change in the cluster shows in /api/v1/targets a few seconds later.
+async fn wait_for_targets(
+    client: &Client,
+    ns: &str,
+    what: &str,
+    seen: impl Fn(&[promctl::prometheus::Target]) -> bool,
+) {
+    let api = promctl::prometheus::PrometheusApi::via_service_proxy(client.clone(), ns, "prometheus", 9090);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(targets) = api.targets().await {
+            if seen(&targets) {
+                return;
+            }
+        }
+        assert!(Instant::now() < deadline, "Prometheus never showed {what}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
 fn junit_failures(path: &std::path::Path) -> Vec<String> {
     // Parsed by a real XML parser: the file must be well-formed for CI dashboards to read it.
     let script = "import sys, xml.etree.ElementTree as E\n\
@@ -88,9 +109,10 @@ async fn validate_passes_with_every_job_up_and_names_what_breaks() {
     // An exporter scaled to 0: its job has zero targets, which is a failure.
     scale(&client, &it.namespace, "nginx", 0).await;
     let pods: Api<Pod> = Api::namespaced(client.clone(), &it.namespace);
-    while !pods.list(&ListParams::default().labels("app=nginx")).await.unwrap().items.is_empty() {
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    wait_for_targets(&client, &it.namespace, "nginx without targets", |targets| {
+        !targets.iter().any(|t| t.job() == "nginx")
+    })
+    .await;
     let zero = it.promctl(&["validate", "--wait-targets", "60s", "--junit", junit_arg]).output().unwrap();
     let out = String::from_utf8_lossy(&zero.stdout);
     assert_eq!(zero.status.code(), Some(1), "{out}");
@@ -104,6 +126,12 @@ async fn validate_passes_with_every_job_up_and_names_what_breaks() {
         serde_json::json!({"spec": {"template": {"metadata": {"annotations": {"prometheus.io/port": "9999"}}}}});
     deployments.patch("postgres", &PatchParams::default(), &Patch::Merge(&patch)).await.unwrap();
     wait_rolled_out(&client, &it.namespace).await;
+    wait_for_targets(&client, &it.namespace, "the :9999 target", |targets| {
+        targets.iter().any(|t| t.scrape_url.contains(":9999/"))
+            && targets.iter().any(|t| t.job() == "nginx")
+            && !targets.iter().any(|t| t.job() == "kubernetes-pods" && t.scrape_url.contains(":9187/"))
+    })
+    .await;
     let wrong = it.promctl(&["validate", "--wait-targets", "90s", "--junit", junit_arg]).output().unwrap();
     let out = String::from_utf8_lossy(&wrong.stdout);
     assert_eq!(wrong.status.code(), Some(1), "{out}");
