@@ -21,6 +21,10 @@ use serde_json::json;
 use super::{PrometheusLink, connect, load_values, reach_prometheus, render_checked};
 use crate::cli::{GlobalArgs, ValidateArgs};
 
+/// Service discovery reaches Prometheus's scrape manager at most every 5 s: a job whose pods appeared
+/// just now may show no targets for that long. Missing targets are looked for again within this window.
+const DISCOVERY_GRACE: Duration = Duration::from_secs(10);
+
 /// One named check with its verdict: a line of the report and a JUnit test case.
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
@@ -313,14 +317,20 @@ async fn prometheus_checks(
         };
         let pending: Vec<&str> =
             jobs.iter().filter(|j| j.verdict == JobVerdict::Pending).map(|j| j.job.as_str()).collect();
-        if all_settled(&jobs) || started.elapsed() >= wait_targets {
+        let missing: Vec<&str> = jobs
+            .iter()
+            .filter(|j| matches!(j.verdict, JobVerdict::NoTargets | JobVerdict::TooFewTargets))
+            .map(|j| j.job.as_str())
+            .collect();
+        let still_discovering = !missing.is_empty() && started.elapsed() < DISCOVERY_GRACE.min(wait_targets);
+        if (all_settled(&jobs) && !still_discovering) || started.elapsed() >= wait_targets {
             break jobs;
         }
         reporter.resource(
             "targets",
             Tone::Waiting,
             "waiting",
-            &format!("not scraped yet: {} (up to {}s)", pending.join(", "), wait_targets.as_secs()),
+            &format!("not scraped yet: [{}]; not discovered yet: [{}]", pending.join(", "), missing.join(", ")),
         );
         tokio::time::sleep(Duration::from_secs(1)).await;
     };
