@@ -226,8 +226,12 @@ impl PrometheusApi {
 
     fn unreachable(&self, why: &str) -> Failure {
         let hint = match self.transport {
-            Transport::ServiceProxy { .. } => "is Prometheus running? try `promctl validate`, or --prometheus-url",
-            Transport::Direct { .. } => "is Prometheus listening at that address? try `promctl validate`",
+            Transport::ServiceProxy { .. } => {
+                "is its pod Ready? `kubectl get pods -l app=prometheus` shows it; or pass --prometheus-url"
+            }
+            Transport::Direct { .. } => {
+                "is Prometheus listening at that address? drop --prometheus-url to go through the API server"
+            }
         };
         let target = self.describe();
         Failure::unreachable(format!("cannot reach Prometheus through {target}: {why}; {hint}"))

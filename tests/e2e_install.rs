@@ -191,3 +191,73 @@ async fn a_second_install_cannot_silently_take_over_the_first_installs_cluster_r
     let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(client.clone());
     assert!(namespaces.get_opt(&second.namespace).await.unwrap().is_none(), "refused before the first write");
 }
+
+/// What install-prometheus.sh left behind: a Deployment created by kubectl with the default
+/// RollingUpdate strategy and no promctl labels, selecting `app: prometheus`.
+const SEED_DEPLOYMENT: &str = r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: prometheus, labels: {app: prometheus}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: prometheus}}
+  template:
+    metadata: {labels: {app: prometheus}}
+    spec:
+      containers:
+        - name: prometheus
+          image: localhost/prometheus:v2.53.3
+          imagePullPolicy: Never
+          args: ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]
+          volumeMounts: [{name: config-volume, mountPath: /etc/prometheus}]
+      volumes: [{name: config-volume, configMap: {name: seed-config}}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: seed-config}
+data:
+  prometheus.yml: "scrape_configs: []\n"
+"#;
+
+#[tokio::test]
+#[ignore = "needs the test bed: scripts/test"]
+async fn install_takes_over_the_seed_scripts_deployment() {
+    let client = common::client().await;
+    let it = Installed::new(&client, "e2e-takeover").await;
+    let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(client.clone());
+    let ns: k8s_openapi::api::core::v1::Namespace =
+        serde_json::from_value(serde_json::json!({"metadata": {"name": it.namespace}})).unwrap();
+    namespaces.create(&Default::default(), &ns).await.unwrap();
+    // Created (not server-side applied) with another field manager, as kubectl apply did.
+    for doc in serde_saphyr::from_multiple::<DynamicObject>(SEED_DEPLOYMENT).unwrap() {
+        let kind = doc.types.as_ref().unwrap().kind.clone();
+        let api = dynamic_api(&client, &kind, Some(&it.namespace)).unwrap();
+        let params =
+            kube::api::PostParams { field_manager: Some("kubectl-client-side-apply".into()), ..Default::default() };
+        api.create(&params, &doc).await.unwrap();
+    }
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), &it.namespace);
+    let seeded = deployments.get("prometheus").await.unwrap();
+    assert_eq!(seeded.spec.unwrap().strategy.unwrap().type_.as_deref(), Some("RollingUpdate"));
+
+    // The seed's kubectl owns the container's image and args with other values: a named conflict ...
+    let out = it.promctl(&["install"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("kubectl-client-side-apply") && stderr.contains("--force-conflicts"), "{stderr}");
+    let untouched = deployments.get("prometheus").await.unwrap();
+    assert_eq!(untouched.spec.unwrap().strategy.unwrap().type_.as_deref(), Some("RollingUpdate"), "nothing forced");
+    // ... which --force-conflicts takes over, switching the strategy to Recreate on the way.
+    let out = it.promctl(&["install", "--force-conflicts"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains(&format!("Deployment {}/prometheus: configured", it.namespace)), "{stderr}");
+    let taken = deployments.get("prometheus").await.unwrap();
+    assert_eq!(taken.labels().get("app.kubernetes.io/managed-by").map(String::as_str), Some("promctl"));
+    let strategy = taken.spec.unwrap().strategy.unwrap();
+    assert_eq!(strategy.type_.as_deref(), Some("Recreate"));
+    assert!(strategy.rolling_update.is_none());
+    let again = it.promctl(&["install", "--output", "json"]).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(report["changed"], 0, "converged: {report}");
+}

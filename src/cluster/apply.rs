@@ -172,23 +172,22 @@ async fn apply_one(
     options: ApplyOptions,
 ) -> anyhow::Result<Applied> {
     let api = dynamic_api(client, &manifest.kind, manifest.namespace.as_deref())?;
-    if !options.dry_run {
-        if let Some(old) = existing.filter(|old| switches_to_recreate(old, manifest)) {
-            // The defaulted rollingUpdate block belongs to whoever created the Deployment (e.g. the seed's
-            // kubectl apply), so server-side apply cannot drop it and the API server refuses Recreate with it.
-            let patch = serde_json::json!({"spec": {"strategy": {"type": "Recreate", "rollingUpdate": null}}});
-            api.patch(&old.name_any(), &PatchParams::default(), &Patch::Merge(&patch))
-                .await
-                .map_err(|e| apply_error(manifest, e))?;
-        }
-    }
     let mut params = PatchParams::apply(FIELD_MANAGER);
     params.force = options.force_conflicts;
     params.dry_run = options.dry_run;
-    let applied = api
-        .patch(&manifest.name, &params, &Patch::Apply(&manifest.object))
-        .await
-        .map_err(|e| apply_error(manifest, e))?;
+    let mut result = api.patch(&manifest.name, &params, &Patch::Apply(&manifest.object)).await;
+    if let (Err(kube::Error::Api(status)), Some(old)) = (&result, existing) {
+        // The defaulted rollingUpdate block of a Deployment created by another client (the seed's kubectl
+        // apply) is not promctl's to drop, and the API server refuses Recreate next to it. Only once the
+        // apply failed for exactly that: remove the block, then apply again.
+        if status.code == 422 && status.message.contains("rollingUpdate") && switches_to_recreate(old, manifest) {
+            let patch = serde_json::json!({"spec": {"strategy": {"type": "Recreate", "rollingUpdate": null}}});
+            let merge = PatchParams { dry_run: options.dry_run, ..Default::default() };
+            api.patch(&manifest.name, &merge, &Patch::Merge(&patch)).await.map_err(|e| apply_error(manifest, e))?;
+            result = api.patch(&manifest.name, &params, &Patch::Apply(&manifest.object)).await;
+        }
+    }
+    let applied = result.map_err(|e| apply_error(manifest, e))?;
     let change = match existing {
         None => Change::Created,
         // A dry run never bumps resourceVersion: compare what the server would store instead.
