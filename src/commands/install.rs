@@ -50,32 +50,27 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
     let outcome =
         wait_ready(&client, &wait_spec(&values, global.timeout), |status| show_status(reporter, status)).await?;
     reporter.finish();
+    // The pod kept running with the old file when only the config changed: prove that it loads the new one.
+    let reload = if matches!(outcome, WaitOutcome::Ready { .. }) && config_changed_under_running_prometheus(&applied) {
+        reporter.step("the config changed under a running Prometheus: reloading it");
+        let access = crate::cli::PrometheusAccess { via: crate::cli::Via::Proxy, prometheus_url: None };
+        let link = super::reach_prometheus(global, &access, &values).await?;
+        Some(super::reload::run_reload(&client, &link, &rendered, &values, false, global.timeout, reporter).await?)
+    } else {
+        None
+    };
     let total_seconds = reporter.elapsed().as_secs_f64();
-    let reloading = matches!(outcome, WaitOutcome::Ready { .. }) && config_changed_under_running_prometheus(&applied);
-    if !reloading {
-        reporter.json(&json!({
+    reporter.json(&json!({
         "command": "install",
         "namespace": values.namespace,
         "objects": applied,
         "changed": changed,
         "readiness": outcome,
+        "reload": reload,
         "apply_seconds": apply_seconds,
         "total_seconds": total_seconds,
-        }));
-    }
+    }));
     match outcome {
-        WaitOutcome::Ready { .. } if config_changed_under_running_prometheus(&applied) => {
-            // The pod kept running with the old file: prove that it loads the new one.
-            reporter.step("the config changed under a running Prometheus: reloading it");
-            let access = crate::cli::PrometheusAccess { via: crate::cli::Via::Proxy, prometheus_url: None };
-            let link = super::reach_prometheus(global, &access, &values).await?;
-            let report =
-                super::reload::run_reload(&client, &link, &rendered, &values, false, global.timeout, reporter).await?;
-            reporter.json(&json!({"command": "install", "namespace": values.namespace, "objects": applied,
-                "changed": changed, "reload": report, "apply_seconds": apply_seconds,
-                "total_seconds": reporter.elapsed().as_secs_f64()}));
-            Ok(0)
-        }
         WaitOutcome::Ready { .. } => {
             let verdict = if changed == 0 { "nothing to change, and" } else { "installed, and" };
             reporter.text(&format!(
