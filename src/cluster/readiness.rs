@@ -192,30 +192,9 @@ pub fn endpoints(endpoints: Option<&Endpoints>) -> Readiness {
     }
 }
 
-/// Bytes in a Kubernetes quantity (binary and decimal suffixes); enough to compare storage sizes.
+/// Bytes (or cores) in a Kubernetes quantity, for comparing sizes; NaN when it is not a quantity.
 pub fn quantity_bytes(q: &Quantity) -> f64 {
-    let s = q.0.trim();
-    let split = s.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(s.len());
-    let (number, suffix) = s.split_at(split);
-    let n: f64 = number.parse().unwrap_or(0.0);
-    let factor = match suffix {
-        "" => 1.0,
-        "Ki" => 1024.0,
-        "Mi" => 1024f64.powi(2),
-        "Gi" => 1024f64.powi(3),
-        "Ti" => 1024f64.powi(4),
-        "Pi" => 1024f64.powi(5),
-        "Ei" => 1024f64.powi(6),
-        "m" => 0.001,
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        "P" => 1e15,
-        "E" => 1e18,
-        _ => f64::NAN,
-    };
-    n * factor
+    crate::render::parse_quantity(q.0.trim()).map_or(f64::NAN, |(thousandths, _)| thousandths as f64 / 1000.0)
 }
 
 #[cfg(test)]
