@@ -135,6 +135,50 @@ impl Forwarder {
     }
 }
 
+/// A forward serving in the background (see `Forwarder::spawn`). Dropping it stops the forward too,
+/// so a caller that only needs Prometheus reachable for a while just keeps this value alive.
+pub struct RunningForward {
+    local_addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl Forwarder {
+    /// Runs the forward on a background task until `stop` is awaited or the handle is dropped.
+    pub fn spawn(self, events: UnboundedSender<ForwardEvent>) -> RunningForward {
+        let local_addr = self.local_addr;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(self.run(events, async {
+            let _ = stopped.await;
+        }));
+        RunningForward { local_addr, stop: Some(stop), task: Some(task) }
+    }
+}
+
+impl RunningForward {
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Stops accepting, and waits until in-flight connections are done (at most about 1 s).
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningForward {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
 /// One HTTP GET of `path` through the local port; returns the status. A connection or protocol
 /// failure is `unreachable`. Takes up to about 75 s when no pod is Ready (the forward waits 60 s).
 pub async fn probe(addr: SocketAddr, path: &str) -> anyhow::Result<u16> {

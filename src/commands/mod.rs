@@ -12,7 +12,7 @@ mod values;
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use promctl::forward::{ForwardTarget, Forwarder};
+use promctl::forward::{ForwardTarget, Forwarder, RunningForward};
 use promctl::prometheus::PrometheusApi;
 
 use promctl::cluster::{self, ClusterOptions};
@@ -70,17 +70,7 @@ fn cluster_options(global: &GlobalArgs) -> ClusterOptions {
 /// lives as long as this value.
 pub struct PrometheusLink {
     pub api: PrometheusApi,
-    _forward: Option<ForwardTask>,
-}
-
-struct ForwardTask(Option<tokio::sync::oneshot::Sender<()>>);
-
-impl Drop for ForwardTask {
-    fn drop(&mut self) {
-        if let Some(stop) = self.0.take() {
-            let _ = stop.send(());
-        }
-    }
+    _forward: Option<RunningForward>,
 }
 
 pub async fn reach_prometheus(
@@ -102,12 +92,8 @@ pub async fn reach_prometheus(
             let target = ForwardTarget { namespace: ns.clone(), service: service.clone(), port };
             let forwarder = Forwarder::bind(client, target, IpAddr::V4(Ipv4Addr::LOCALHOST), 0).await?;
             let api = PrometheusApi::direct(&format!("http://{}", forwarder.local_addr()))?;
-            let (stop, stopped) = tokio::sync::oneshot::channel();
             let (events, _) = tokio::sync::mpsc::unbounded_channel();
-            tokio::spawn(forwarder.run(events, async {
-                let _ = stopped.await;
-            }));
-            Ok(PrometheusLink { api, _forward: Some(ForwardTask(Some(stop))) })
+            Ok(PrometheusLink { api, _forward: Some(forwarder.spawn(events)) })
         }
     }
 }

@@ -21,10 +21,7 @@ pub async fn exec(global: &GlobalArgs, args: &PortForwardArgs, reporter: &mut Re
     let address = forwarder.local_addr();
     let url = format!("http://{address}");
     let (events, mut event_stream) = tokio::sync::mpsc::unbounded_channel();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let serving = tokio::spawn(forwarder.run(events, async {
-        let _ = stopped.await;
-    }));
+    let running = forwarder.spawn(events);
 
     let status = tokio::time::timeout(global.timeout, probe(address, "/-/ready")).await.map_err(|_| {
         Failure::timed_out(format!("no answer through the tunnel within {}s", global.timeout.as_secs()))
@@ -68,7 +65,6 @@ pub async fn exec(global: &GlobalArgs, args: &PortForwardArgs, reporter: &mut Re
             }
         }
     };
-    let _ = stop.send(());
-    let _ = serving.await;
+    running.stop().await;
     Ok(code)
 }
