@@ -1,25 +1,26 @@
 //! End-to-end tests of `promctl::forward` against a real cluster (the test bed's Kubernetes 1.20).
-//! Ignored by default; run with `cargo test --test e2e_forward -- --ignored`. They use $KUBECONFIG,
-//! else the test bed's kubeconfig, and each works in a fresh namespace that it deletes at the end.
+//! Ignored by default; scripts/test runs them with the test bed's $KUBECONFIG. Each works in a fresh
+//! namespace that it deletes at the end.
+
+mod common;
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::{Endpoints, Namespace, Pod, Service, ServiceAccount};
-use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
-use kube::config::{KubeConfigOptions, Kubeconfig};
-use kube::{Client, Config};
-use promctl::forward::{ForwardEvent, ForwardTarget, Forwarder, probe};
+use k8s_openapi::api::core::v1::{Endpoints, Pod, Service};
+use k8s_openapi::jiff::Timestamp;
+use kube::Client;
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
+use promctl::cluster::readiness;
+use promctl::forward::{ForwardEvent, ForwardTarget, Forwarder, RunningForward, probe};
 use serde_json::json;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
-use tokio::sync::oneshot;
 use tokio::time::{Instant, sleep, timeout};
 
-const TESTBED_KUBECONFIG: &str = "/var/lib/promctl-testbed/kubeconfig";
 const MANAGER: &str = "promctl-e2e";
 const APP: &str = "web";
 /// A small pod is Ready 3-4 s after apply on the test bed; leave room for a slow node.
@@ -31,7 +32,7 @@ async fn forward_survives_pod_restart() {
     in_fresh_namespace(|client, ns| async move {
         apply_app(&client, &ns, 1).await;
         let pod1 = wait_for_ready_pod(&client, &ns, None).await;
-        let (addr, mut events, stop) = start_forward(&client, &ns).await;
+        let (addr, mut events, forward) = start_forward(&client, &ns).await;
 
         assert_eq!(get_body(addr).await, format!("hello-{pod1}"));
         assert_eq!(probe(addr, "/").await.unwrap(), 200);
@@ -42,7 +43,7 @@ async fn forward_survives_pod_restart() {
         assert_ne!(pod2, pod1);
         assert_eq!(get_body(addr).await, format!("hello-{pod2}"), "same local port, new pod");
 
-        stop.send(()).unwrap();
+        forward.stop().await;
         let events = drain(&mut events).await;
         assert!(events.contains(&ForwardEvent::Connected { pod: pod1.clone() }), "{events:?}");
         assert!(events.contains(&ForwardEvent::Connected { pod: pod2.clone() }), "{events:?}");
@@ -57,7 +58,7 @@ async fn forward_waits_for_a_ready_pod() {
     in_fresh_namespace(|client, ns| async move {
         apply_app(&client, &ns, 1).await;
         wait_for_ready_pod(&client, &ns, None).await;
-        let (addr, mut events, stop) = start_forward(&client, &ns).await;
+        let (addr, mut events, forward) = start_forward(&client, &ns).await;
 
         apply_app(&client, &ns, 0).await;
         wait_for_no_ready_endpoint(&client, &ns).await;
@@ -72,7 +73,7 @@ async fn forward_waits_for_a_ready_pod() {
         assert_eq!(body, format!("hello-{pod}"));
         eprintln!("request answered {:?} after scaling up", scaled_up.elapsed());
 
-        stop.send(()).unwrap();
+        forward.stop().await;
         let events = drain(&mut events).await;
         assert_eq!(events, [ForwardEvent::Connected { pod }]);
     })
@@ -86,31 +87,13 @@ where
     F: FnOnce(Client, String) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let client = client().await;
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
-    let ns = format!("e2e-forward-{:08x}", nanos ^ std::process::id().rotate_left(16));
-    let namespaces: Api<Namespace> = Api::all(client.clone());
-    let namespace = serde_json::from_value(json!({"metadata": {"name": ns}})).unwrap();
-    namespaces.create(&PostParams::default(), &namespace).await.unwrap();
-
-    // Pods cannot be created until the controller manager has made the default ServiceAccount.
-    let accounts: Api<ServiceAccount> = Api::namespaced(client.clone(), &ns);
-    eventually("the default ServiceAccount", || async { accounts.get_opt("default").await.unwrap().map(|_| ()) }).await;
-
-    let outcome = tokio::spawn(test(client, ns.clone())).await;
-    let _ = namespaces.delete(&ns, &DeleteParams::default()).await;
+    let client = common::client().await;
+    let ns = common::fresh_namespace(&client, "e2e-forward").await;
+    let outcome = tokio::spawn(test(client.clone(), ns.clone())).await;
+    common::delete_namespace(&client, &ns).await;
     if let Err(e) = outcome {
         std::panic::resume_unwind(e.into_panic());
     }
-}
-
-async fn client() -> Client {
-    if std::env::var_os("KUBECONFIG").is_some() {
-        return Client::try_default().await.unwrap();
-    }
-    let kubeconfig = Kubeconfig::read_from(TESTBED_KUBECONFIG).unwrap();
-    let config = Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await.unwrap();
-    Client::try_from(config).unwrap()
 }
 
 /// A busybox httpd answering `hello-<pod name>`, behind Service port 9090 -> named targetPort `web`.
@@ -155,19 +138,12 @@ async fn apply_app(client: &Client, ns: &str, replicas: i32) {
 }
 
 /// Binds a forward to the app's Service on 127.0.0.1:<free port> and runs it in the background.
-async fn start_forward(
-    client: &Client,
-    ns: &str,
-) -> (SocketAddr, UnboundedReceiver<ForwardEvent>, oneshot::Sender<()>) {
+async fn start_forward(client: &Client, ns: &str) -> (SocketAddr, UnboundedReceiver<ForwardEvent>, RunningForward) {
     let target = ForwardTarget { namespace: ns.to_string(), service: APP.to_string(), port: 9090 };
     let forwarder = Forwarder::bind(client.clone(), target, [127, 0, 0, 1].into(), 0).await.unwrap();
-    let addr = forwarder.local_addr();
     let (events_tx, events) = unbounded_channel();
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(forwarder.run(events_tx, async {
-        let _ = stopped.await;
-    }));
-    (addr, events, stop)
+    let running = forwarder.spawn(events_tx);
+    (running.local_addr(), events, running)
 }
 
 /// Events sent until the forwarder stops (it drops its sender when `run` returns).
@@ -199,10 +175,16 @@ async fn wait_for_ready_pod(client: &Client, ns: &str, other_than: Option<&str>)
     let pods: Api<Pod> = Api::namespaced(client.clone(), ns);
     eventually("a ready pod", || async {
         let list = pods.list(&ListParams::default().labels(&format!("app={APP}"))).await.unwrap();
-        list.items.into_iter().filter(|p| p.metadata.deletion_timestamp.is_none() && is_ready(p)).find_map(|p| {
-            let name = p.metadata.name.unwrap();
-            (Some(name.as_str()) != other_than).then_some(name)
-        })
+        list.items
+            .into_iter()
+            .filter(|p| {
+                p.metadata.deletion_timestamp.is_none()
+                    && readiness::pod(p, Timestamp::now(), Duration::ZERO).is_ready()
+            })
+            .find_map(|p| {
+                let name = p.metadata.name.unwrap();
+                (Some(name.as_str()) != other_than).then_some(name)
+            })
     })
     .await
 }
@@ -215,11 +197,6 @@ async fn wait_for_no_ready_endpoint(client: &Client, ns: &str) {
         (ready == 0).then_some(())
     })
     .await
-}
-
-fn is_ready(pod: &Pod) -> bool {
-    let conditions = pod.status.as_ref().and_then(|s| s.conditions.as_ref());
-    conditions.into_iter().flatten().any(|c| c.type_ == "Ready" && c.status == "True")
 }
 
 /// Polls `check` every 200 ms until it returns Some, panicking after `READY_WITHIN`.

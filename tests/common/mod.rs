@@ -14,10 +14,15 @@ pub async fn client() -> Client {
     )
 }
 
+/// `<prefix>-<process and clock bits>`: distinct across parallel tests and runs.
+pub fn unique_name(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    format!("{prefix}-{:x}{:x}", std::process::id() % 4096, nanos % 65536)
+}
+
 /// A namespace named `<prefix>-<random>`, ready for pods (its `default` ServiceAccount exists).
 pub async fn fresh_namespace(client: &Client, prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-    let name = format!("{prefix}-{:x}{:x}", std::process::id() % 4096, nanos % 65536);
+    let name = unique_name(prefix);
     let ns: Namespace = serde_json::from_value(serde_json::json!({"metadata": {"name": name}})).unwrap();
     Api::<Namespace>::all(client.clone()).create(&PostParams::default(), &ns).await.expect("create namespace");
     let accounts = Api::<ServiceAccount>::namespaced(client.clone(), &name);
@@ -71,9 +76,7 @@ pub struct Installed {
 
 impl Installed {
     pub async fn new(client: &Client, prefix: &str) -> Self {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-        let namespace = format!("{prefix}-{:x}{:x}", std::process::id() % 4096, nanos % 65536);
-        Installed { client: client.clone(), namespace }
+        Installed { client: client.clone(), namespace: unique_name(prefix) }
     }
 
     pub fn instance(&self) -> String {
