@@ -62,6 +62,14 @@ async fn wait_for_targets(
     }
 }
 
+/// `promctl validate ARGS` for this install: its exit code, and its stdout followed by its stderr
+/// (the report, then promctl's summary), for assertions and their failure messages.
+fn validate(it: &Installed, args: &[&str]) -> (Option<i32>, String) {
+    let out = it.promctl(&[&["validate"], args].concat()).output().unwrap();
+    let text = format!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.code(), text)
+}
+
 fn junit_failures(path: &std::path::Path) -> Vec<String> {
     // Parsed by a real XML parser: the file must be well-formed for CI dashboards to read it.
     let script = "import sys, xml.etree.ElementTree as E\n\
@@ -103,20 +111,9 @@ async fn validate_passes_with_every_job_up_and_names_what_breaks() {
             && targets.iter().all(|t| t.health == promctl::prometheus::Health::Up)
     })
     .await;
-    let ok = it.promctl(&["validate", "--wait-targets", "90s", "--junit", junit_arg]).output().unwrap();
-    let table = String::from_utf8_lossy(&ok.stdout);
-    assert_eq!(ok.status.code(), Some(0), "{table}\n{}", String::from_utf8_lossy(&ok.stderr));
-    for job in [
-        "django",
-        "postgresql",
-        "redis",
-        "nginx",
-        "celery",
-        "kubernetes-apiservers",
-        "kubernetes-nodes",
-        "kubernetes-pods",
-        "kubernetes-service-endpoints",
-    ] {
+    let (code, table) = validate(&it, &["--wait-targets", "90s", "--junit", junit_arg]);
+    assert_eq!(code, Some(0), "{table}");
+    for job in jobs {
         assert!(table.lines().any(|l| l.starts_with(job) && l.contains("healthy")), "{job} not healthy:\n{table}");
     }
     assert!(table.contains("RBAC effective") && table.contains("query pg_up == 1"), "{table}");
@@ -130,9 +127,8 @@ async fn validate_passes_with_every_job_up_and_names_what_breaks() {
         !targets.iter().any(|t| t.job() == "nginx")
     })
     .await;
-    let zero = it.promctl(&["validate", "--wait-targets", "60s", "--junit", junit_arg]).output().unwrap();
-    let out = String::from_utf8_lossy(&zero.stdout);
-    assert_eq!(zero.status.code(), Some(1), "{out}");
+    let (code, out) = validate(&it, &["--wait-targets", "60s", "--junit", junit_arg]);
+    assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("FAIL job nginx: 0 targets"), "{out}");
     assert_eq!(junit_failures(&junit), ["job nginx"]);
     scale(&client, &it.namespace, "nginx", 1).await;
@@ -149,9 +145,8 @@ async fn validate_passes_with_every_job_up_and_names_what_breaks() {
             && !targets.iter().any(|t| t.job() == "kubernetes-pods" && t.scrape_url.contains(":9187/"))
     })
     .await;
-    let wrong = it.promctl(&["validate", "--wait-targets", "90s", "--junit", junit_arg]).output().unwrap();
-    let out = String::from_utf8_lossy(&wrong.stdout);
-    assert_eq!(wrong.status.code(), Some(1), "{out}");
+    let (code, out) = validate(&it, &["--wait-targets", "90s", "--junit", junit_arg]);
+    assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("FAIL job kubernetes-pods") && out.contains(":9999/metrics"), "{out}");
     assert!(out.contains("connection refused"), "the target's last error is shown: {out}");
     assert_eq!(junit_failures(&junit), ["job kubernetes-pods"]);
@@ -161,9 +156,8 @@ async fn validate_passes_with_every_job_up_and_names_what_breaks() {
     while !pods.list(&ListParams::default().labels("app=prometheus")).await.unwrap().items.is_empty() {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    let down = it.promctl(&["validate", "--junit", junit_arg]).output().unwrap();
-    let out = String::from_utf8_lossy(&down.stdout);
-    assert_eq!(down.status.code(), Some(1), "{out}");
+    let (code, out) = validate(&it, &["--junit", junit_arg]);
+    assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("FAIL Pod Ready: no pod with app=prometheus"), "{out}");
     assert!(junit_failures(&junit).contains(&"Pod Ready".to_string()));
     let _ = std::fs::remove_file(&junit);

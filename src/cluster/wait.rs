@@ -90,10 +90,13 @@ fn fold<K: Resource + Clone>(slot: &mut BTreeMap<String, K>, event: Event<K>) {
     }
 }
 
-fn fold_one<K: Resource + Clone>(slot: &mut Option<K>, event: Event<K>) {
-    let mut map: BTreeMap<String, K> = slot.take().map(|o| (o.name_any(), o)).into_iter().collect();
-    fold(&mut map, event);
-    *slot = map.into_values().next();
+/// For watches of one object by name (field selector), so every event is about that object.
+fn fold_one<K>(slot: &mut Option<K>, event: Event<K>) {
+    match event {
+        Event::Apply(o) | Event::InitApply(o) => *slot = Some(o),
+        Event::Delete(_) | Event::Init => *slot = None,
+        Event::InitDone => {}
+    }
 }
 
 fn watch<K>(api: Api<K>, config: watcher::Config) -> BoxStream<'static, Event<K>>
