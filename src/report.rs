@@ -64,7 +64,8 @@ impl Reporter {
         self.started.elapsed()
     }
 
-    fn paint(&self, tone: Tone, text: &str) -> String {
+    /// `text` in the colour of `tone`, when colours are on.
+    pub fn paint(&self, tone: Tone, text: &str) -> String {
         let code = match tone {
             Tone::Good => "32",
             Tone::Waiting => "33",
@@ -140,10 +141,6 @@ impl Reporter {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "{text}");
         }
-    }
-
-    pub fn painted(&self, tone: Tone, text: &str) -> String {
-        self.paint(tone, text)
     }
 
     /// The one JSON document of a run (ignored in text mode).

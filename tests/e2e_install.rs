@@ -49,7 +49,7 @@ async fn fresh_install_becomes_ready_then_a_second_install_writes_nothing() {
         )
         .await
         .expect("/-/ready through the service proxy");
-    assert!(ready.to_lowercase().contains("ready"), "{ready}");
+    assert!(ready.contains("Prometheus Server is Ready"), "{ready}");
 
     let before = resource_versions(&client, &it.namespace, &it.instance()).await;
     assert_eq!(before.len(), 8, "every object of the install, the Namespace included: {before:?}");

@@ -41,7 +41,7 @@ pub async fn exec(global: &GlobalArgs, args: &DiffArgs, reporter: &mut Reporter)
             Change::Pruned => "would be pruned (no longer rendered)",
             _ => "no longer rendered; kept because it holds data",
         };
-        reporter.text(&reporter.painted(tone, &format!("{sign} {} {verb}", a.describe())));
+        reporter.text(&reporter.paint(tone, &format!("{sign} {} {verb}", a.describe())));
         for f in &fields {
             match (f.before.as_ref().and_then(|v| v.as_str()), f.after.as_ref().and_then(|v| v.as_str())) {
                 (Some(before), Some(after)) if before.contains('\n') || after.contains('\n') => {

@@ -77,7 +77,7 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
 
     for check in &checks {
         let (tone, mark) = if check.passed { (Tone::Good, "ok  ") } else { (Tone::Bad, "FAIL") };
-        reporter.text(&format!("{} {}: {}", reporter.painted(tone, mark), check.name, check.detail));
+        reporter.text(&format!("{} {}: {}", reporter.paint(tone, mark), check.name, check.detail));
     }
     if !jobs.is_empty() {
         reporter.text("");
