@@ -1,9 +1,9 @@
 //! A local port forward to a Service that survives pod restarts.
 //!
 //! `kubectl port-forward svc/x` resolves the Service to ONE pod when it starts and dies with that pod.
-//! Here every accepted connection looks up a Ready pod at that moment (Service -> core/v1 Endpoints ->
+//! Here every accepted connection looks up a Ready pod at that moment (Service -> EndpointSlices ->
 //! Pod), so a restart or rollout only makes new connections wait, and a deleted pod is never reused.
-//! Core/v1 Endpoints rather than EndpointSlice: it is the one API that 1.20 and 1.28+ both serve as v1.
+//! EndpointSlices (discovery.k8s.io/v1), not core/v1 Endpoints: those are deprecated from 1.33.
 
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -13,7 +13,8 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use futures::StreamExt as _;
-use k8s_openapi::api::core::v1::{Endpoints, Pod, Service, ServicePort};
+use k8s_openapi::api::core::v1::{Pod, Service, ServicePort};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use kube::api::{Api, ListParams, Portforwarder, WatchParams};
 use tokio::net::{TcpListener, TcpStream};
@@ -25,7 +26,7 @@ use crate::error::Failure;
 
 /// How long a connection waits for a Ready pod (a restart, a rollout) before it is dropped.
 pub const READY_POD_WAIT: Duration = Duration::from_secs(60);
-/// Longest pause between two looks while waiting, in case the Endpoints watch misses a change or
+/// Longest pause between two looks while waiting, in case the EndpointSlice watch misses a change or
 /// is not allowed.
 const RECHECK_CAP: Duration = Duration::from_secs(2);
 /// Shortest pause between two looks, so a watch that ends at once cannot make us spin.
@@ -297,20 +298,21 @@ async fn wait_for_backend(shared: &Shared) -> anyhow::Result<Option<Backend>> {
     }
 }
 
-/// Resolves the target now. Also returns the Endpoints' resourceVersion, to watch for the next change.
+/// Resolves the target now. Also returns the EndpointSlice list's resourceVersion, to watch for the next change.
 async fn find_backend(shared: &Shared) -> anyhow::Result<(Option<Backend>, Option<String>)> {
     let ForwardTarget { namespace, service, .. } = &shared.target;
     let services = Api::<Service>::namespaced(shared.client.clone(), namespace);
-    let endpoints = Api::<Endpoints>::namespaced(shared.client.clone(), namespace);
-    let (svc, eps) = futures::try_join!(services.get(service), endpoints.get_opt(service))
-        .with_context(|| format!("reading service {namespace}/{service} and its endpoints"))?;
+    let slices = Api::<EndpointSlice>::namespaced(shared.client.clone(), namespace);
+    let of_service = slices_of(service);
+    let (svc, slices) = futures::try_join!(services.get(service), slices.list(&of_service))
+        .with_context(|| format!("reading service {namespace}/{service} and its endpoint slices"))?;
     let svc_port = service_port(&svc, &shared.target)?;
-    let version = eps.as_ref().and_then(|e| e.metadata.resource_version.clone());
-    let ready = ready_pod_names(eps.as_ref());
+    let version = slices.metadata.resource_version.clone();
+    let ready = ready_pod_names(&slices.items);
     if ready.is_empty() {
         return Ok((None, version));
     }
-    // Endpoints carry no creation time, and a pod being deleted may still be listed for a moment:
+    // A pod being deleted may still be listed for a moment, and slices carry no pod creation time:
     // read the pods themselves.
     let mut params = ListParams::default();
     if let Some(selector) = label_selector(&svc) {
@@ -327,12 +329,17 @@ async fn find_backend(shared: &Shared) -> anyhow::Result<(Option<Backend>, Optio
     Ok((Some(backend), version))
 }
 
-/// Resolves on the next change to the Endpoints after `version`. Never resolves when there is
-/// nothing to watch from or the watch is refused: the caller's cap turns that into polling.
+/// The EndpointSlices of one Service: the controller labels each with the Service's name.
+fn slices_of(service: &str) -> ListParams {
+    ListParams::default().labels(&format!("kubernetes.io/service-name={service}"))
+}
+
+/// Resolves on the next change to the Service's EndpointSlices after `version`. Never resolves when
+/// there is nothing to watch from or the watch is refused: the caller's cap turns that into polling.
 async fn endpoints_changed(shared: &Shared, version: Option<String>) {
     if let Some(version) = version {
-        let api = Api::<Endpoints>::namespaced(shared.client.clone(), &shared.target.namespace);
-        let params = WatchParams::default().fields(&format!("metadata.name={}", shared.target.service));
+        let api = Api::<EndpointSlice>::namespaced(shared.client.clone(), &shared.target.namespace);
+        let params = WatchParams::default().labels(&format!("kubernetes.io/service-name={}", shared.target.service));
         if let Ok(stream) = api.watch(&params, &version).await {
             std::pin::pin!(stream).next().await;
             return;
@@ -361,13 +368,13 @@ fn label_selector(service: &Service) -> Option<String> {
     Some(selector.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(","))
 }
 
-/// Names of the pods the Endpoints list as ready (`addresses`, not `notReadyAddresses`).
-fn ready_pod_names(endpoints: Option<&Endpoints>) -> BTreeSet<String> {
-    endpoints
-        .into_iter()
-        .flat_map(|e| e.subsets.iter().flatten())
-        .flat_map(|s| s.addresses.iter().flatten())
-        .filter_map(|a| a.target_ref.as_ref())
+/// Names of the pods the EndpointSlices list as ready (condition `ready` true or unknown).
+fn ready_pod_names(slices: &[EndpointSlice]) -> BTreeSet<String> {
+    slices
+        .iter()
+        .flat_map(|s| s.endpoints.iter())
+        .filter(|e| e.conditions.as_ref().and_then(|c| c.ready).unwrap_or(true))
+        .filter_map(|e| e.target_ref.as_ref())
         .filter(|r| r.kind.as_deref() == Some("Pod"))
         .filter_map(|r| r.name.clone())
         .collect()
@@ -444,19 +451,21 @@ mod tests {
     }
 
     #[test]
-    fn ready_pods_come_from_ready_addresses_with_a_pod_target() {
-        let endpoints: Endpoints = serde_json::from_value(json!({
-            "metadata": {"name": "prometheus"},
-            "subsets": [{
-                "addresses": [{"ip": "10.88.0.5", "targetRef": {"kind": "Pod", "name": "a"}},
-                              {"ip": "10.88.0.6"},
-                              {"ip": "10.88.0.7", "targetRef": {"kind": "Node", "name": "n"}}],
-                "notReadyAddresses": [{"ip": "10.88.0.8", "targetRef": {"kind": "Pod", "name": "b"}}]
-            }]
+    fn ready_pods_come_from_ready_endpoints_with_a_pod_target() {
+        let slice: EndpointSlice = serde_json::from_value(json!({
+            "metadata": {"name": "prometheus-abcde"},
+            "addressType": "IPv4",
+            "endpoints": [
+                {"addresses": ["10.88.0.5"], "conditions": {"ready": true}, "targetRef": {"kind": "Pod", "name": "a"}},
+                {"addresses": ["10.88.0.6"], "conditions": {"ready": true}},
+                {"addresses": ["10.88.0.7"], "targetRef": {"kind": "Node", "name": "n"}},
+                {"addresses": ["10.88.0.8"], "conditions": {"ready": false}, "targetRef": {"kind": "Pod", "name": "b"}},
+                {"addresses": ["10.88.0.9"], "targetRef": {"kind": "Pod", "name": "c"}}
+            ]
         }))
         .unwrap();
-        assert_eq!(ready_pod_names(Some(&endpoints)), BTreeSet::from(["a".to_string()]));
-        assert!(ready_pod_names(None).is_empty());
+        assert_eq!(ready_pod_names(&[slice]), BTreeSet::from(["a".to_string(), "c".to_string()]));
+        assert!(ready_pod_names(&[]).is_empty());
     }
 
     #[test]

@@ -96,6 +96,19 @@ const SCRAPE_FIELDS: &[&str] = &[
     "no_proxy",
     "proxy_from_environment",
     "proxy_connect_header",
+    // Prometheus 2.49+ / 3.x (scrape protocols, native histograms, name validation).
+    "scrape_protocols",
+    "fallback_scrape_protocol",
+    "scrape_classic_histograms",
+    "always_scrape_classic_histograms",
+    "convert_classic_histograms_to_nhcb",
+    "native_histogram_bucket_limit",
+    "native_histogram_min_bucket_factor",
+    "metric_name_validation_scheme",
+    "metric_name_escaping_scheme",
+    "enable_compression",
+    "scrape_failure_log_file",
+    "http_headers",
 ];
 const KUBERNETES_SD_FIELDS: &[&str] = &[
     "role",
@@ -500,7 +513,7 @@ mod tests {
         let rendered = crate::render::render(&values).unwrap();
         let summary = check(&rendered.prometheus_yml).unwrap();
         assert_eq!(summary.global_scrape_interval, Duration::from_secs(30));
-        assert_eq!(summary.jobs.len(), 9);
+        assert_eq!(summary.jobs.len(), 10);
         let django = &summary.jobs[0];
         assert_eq!(
             (django.name.as_str(), django.scrape_interval, django.scrape_timeout),

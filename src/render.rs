@@ -93,11 +93,22 @@ pub fn canonical_quantity(text: &str) -> Option<String> {
     Some(format!("{}{}", thousandths / 1000i128.pow(k as u32), DECIMAL_SUFFIXES[k]))
 }
 
+/// The Prometheus major version an image tag names (`v2.48.0` -> 2, `3.16.0-distroless` -> 3). A tag
+/// that names no version (`latest`, a digest) counts as the current major, 3.
+pub fn prometheus_major(tag: &str) -> u64 {
+    let digits: String = tag.trim_start_matches('v').chars().take_while(char::is_ascii_digit).collect();
+    match digits.parse::<u64>() {
+        Ok(major) if tag.trim_start_matches('v')[digits.len()..].starts_with('.') => major,
+        _ => 3,
+    }
+}
+
 /// Renders prometheus.yml, then every manifest, from already validated values.
 pub fn render(values: &Values) -> Result<Rendered, Failure> {
     let env = environment()?;
     let mut context = values.to_json();
     context["instance"] = values.instance().into();
+    context["prometheus_major"] = prometheus_major(&values.image.tag).into();
     // The API server stores quantities in canonical form (2000m -> 2). Rendering them so keeps a
     // re-apply a no-op: Kubernetes 1.20 writes the object again when the applied form differs.
     for path in [
@@ -342,9 +353,13 @@ mod tests {
         assert_eq!(service["spec"]["type"], "ClusterIP");
         assert_eq!(service["spec"]["selector"], data(&rendered, "Deployment")["spec"]["selector"]["matchLabels"]);
         let rules = &data(&rendered, "ClusterRole")["rules"];
-        assert_eq!(rules[0]["resources"], json!(["nodes", "nodes/metrics", "services", "endpoints", "pods"]));
+        assert_eq!(rules[0]["resources"], json!(["nodes", "nodes/metrics", "services", "pods"]));
         assert_eq!(rules[0]["verbs"], json!(["get", "list", "watch"]));
-        assert_eq!(rules[1], json!({"nonResourceURLs": ["/metrics"], "verbs": ["get"]}));
+        assert_eq!(
+            rules[1],
+            json!({"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["get", "list", "watch"]})
+        );
+        assert_eq!(rules[2], json!({"nonResourceURLs": ["/metrics"], "verbs": ["get"]}));
         let binding = data(&rendered, "ClusterRoleBinding");
         assert_eq!(
             binding["subjects"],
@@ -375,7 +390,7 @@ mod tests {
     }
 
     #[test]
-    fn all_nine_jobs_are_rendered_with_their_intervals() {
+    fn all_ten_jobs_are_rendered_with_their_intervals() {
         let rendered = render_with(&[]);
         let config = prometheus_config(&rendered);
         assert_eq!(
@@ -395,7 +410,7 @@ mod tests {
         assert_eq!(data(&rendered, "ConfigMap")["data"]["prometheus.yml"], rendered.prometheus_yml.as_str());
     }
 
-    fn rendered_job_names() -> [(&'static str, &'static str); 9] {
+    fn rendered_job_names() -> [(&'static str, &'static str); 10] {
         [
             ("django", "15s"),
             ("postgresql", "30s"),
@@ -404,9 +419,38 @@ mod tests {
             ("celery", "30s"),
             ("kubernetes-apiservers", "30s"),
             ("kubernetes-nodes", "30s"),
+            ("kubernetes-cadvisor", "30s"),
             ("kubernetes-pods", "30s"),
             ("kubernetes-service-endpoints", "30s"),
         ]
+    }
+
+    #[test]
+    fn the_major_version_comes_from_the_image_tag() {
+        assert_eq!(prometheus_major("v2.48.0"), 2);
+        assert_eq!(prometheus_major("3.16.0-distroless"), 3);
+        assert_eq!(prometheus_major("v10.1.0"), 10);
+        assert_eq!(prometheus_major("latest"), 3);
+        assert_eq!(prometheus_major("v2"), 3, "no minor: not a version tag");
+    }
+
+    #[test]
+    fn only_prometheus_3_gets_a_fallback_scrape_protocol() {
+        let fallbacks = |sets: &[&str]| -> Vec<String> {
+            let config = prometheus_config(&render_with(sets));
+            config["scrape_configs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|j| j["fallback_scrape_protocol"] == "PrometheusText0.0.4")
+                .map(|j| j["job_name"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert!(fallbacks(&[]).is_empty(), "Prometheus 2.48 rejects the field");
+        assert_eq!(
+            fallbacks(&["image.tag=v3.16.0"]),
+            ["django", "postgresql", "redis", "nginx", "celery", "kubernetes-pods", "kubernetes-service-endpoints"]
+        );
     }
 
     #[test]
@@ -418,7 +462,7 @@ mod tests {
         assert!(job(&config, "redis").is_none());
         assert!(job(&config, "kubernetes-nodes").is_none());
         assert!(job(&config, "django").is_some());
-        assert_eq!(config["scrape_configs"].as_array().unwrap().len(), 7);
+        assert_eq!(config["scrape_configs"].as_array().unwrap().len(), 8);
     }
 
     #[test]

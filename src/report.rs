@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -38,6 +39,8 @@ pub struct Reporter {
     verbose: bool,
     started: Instant,
     live: Option<Live>,
+    /// The API server's warnings shown so far, for the JSON document.
+    api_warnings: Mutex<Vec<String>>,
 }
 
 struct Live {
@@ -53,7 +56,14 @@ impl Reporter {
             multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
             bars: HashMap::new(),
         });
-        Reporter { format, color: terminal && !no_color && !no_color_env, verbose, started: Instant::now(), live }
+        Reporter {
+            format,
+            color: terminal && !no_color && !no_color_env,
+            verbose,
+            started: Instant::now(),
+            live,
+            api_warnings: Mutex::new(Vec::new()),
+        }
     }
 
     pub fn format(&self) -> OutputFormat {
@@ -82,6 +92,11 @@ impl Reporter {
 
     /// A step of the command ("applying 8 objects").
     pub fn step(&self, text: &str) {
+        self.show_api_warnings();
+        self.line(text);
+    }
+
+    fn line(&self, text: &str) {
         match &self.live {
             Some(live) => {
                 let _ = live.multi.println(text);
@@ -99,6 +114,7 @@ impl Reporter {
 
     /// The state of one resource: on a terminal, its own line updated in place; otherwise a new line.
     pub fn resource(&mut self, resource: &str, tone: Tone, state: &str, detail: &str) {
+        self.show_api_warnings();
         let state = self.paint(tone, state);
         let text =
             if detail.is_empty() { format!("{resource}: {state}") } else { format!("{resource}: {state} ({detail})") };
@@ -135,18 +151,39 @@ impl Reporter {
         self.step(&format!("{} {text}", self.paint(Tone::Waiting, "warning:")));
     }
 
+    /// Shows the API server's warnings that arrived since the last look (each once per run), as
+    /// kubectl does: deprecations and policy violations must not pass unnoticed.
+    pub fn show_api_warnings(&self) {
+        let new = crate::cluster::warnings::take();
+        for text in &new {
+            self.line(&format!("{} the API server says: {text}", self.paint(Tone::Waiting, "warning:")));
+        }
+        self.api_warnings.lock().unwrap_or_else(|e| e.into_inner()).extend(new);
+    }
+
     /// Text for people on stdout (ignored in JSON mode).
     pub fn text(&self, text: &str) {
+        self.show_api_warnings();
         if self.format == OutputFormat::Text {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "{text}");
         }
     }
 
-    /// The one JSON document of a run (ignored in text mode).
+    /// The one JSON document of a run (ignored in text mode), with the API server's warnings under
+    /// `warnings` when there were any.
     pub fn json(&self, document: &serde_json::Value) {
+        self.show_api_warnings();
         if self.format == OutputFormat::Json {
-            write_json(document);
+            let warnings = self.api_warnings.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            match document {
+                serde_json::Value::Object(fields) if !warnings.is_empty() => {
+                    let mut fields = fields.clone();
+                    fields.insert("warnings".into(), warnings.into());
+                    write_json(&serde_json::Value::Object(fields));
+                }
+                _ => write_json(document),
+            }
         }
     }
 }

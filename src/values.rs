@@ -651,6 +651,7 @@ mod tests {
                 "celery 30s",
                 "kubernetes-apiservers 30s",
                 "kubernetes-nodes 30s",
+                "kubernetes-cadvisor 30s",
                 "kubernetes-pods 30s",
                 "kubernetes-service-endpoints 30s"
             ]

@@ -9,7 +9,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::{Endpoints, Pod, Service};
+use k8s_openapi::api::core::v1::{Pod, Service};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::jiff::Timestamp;
 use kube::Client;
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
@@ -190,11 +191,12 @@ async fn wait_for_ready_pod(client: &Client, ns: &str, other_than: Option<&str>)
 }
 
 async fn wait_for_no_ready_endpoint(client: &Client, ns: &str) {
-    let endpoints: Api<Endpoints> = Api::namespaced(client.clone(), ns);
+    let slices: Api<EndpointSlice> = Api::namespaced(client.clone(), ns);
+    let of_app = ListParams::default().labels(&format!("kubernetes.io/service-name={APP}"));
     eventually("no ready endpoint", || async {
-        let eps = endpoints.get(APP).await.unwrap();
-        let ready = eps.subsets.iter().flatten().flat_map(|s| s.addresses.iter().flatten()).count();
-        (ready == 0).then_some(())
+        let slices = slices.list(&of_app).await.unwrap();
+        let ready = readiness::service_endpoints(&slices.items).is_ready();
+        (!ready).then_some(())
     })
     .await
 }

@@ -206,8 +206,8 @@ spec:
     spec:
       containers:
         - name: prometheus
-          image: localhost/prometheus:v2.53.3
-          imagePullPolicy: Never
+          image: prom/prometheus:v2.48.0
+          imagePullPolicy: IfNotPresent
           args: ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]
           volumeMounts: [{name: config-volume, mountPath: /etc/prometheus}]
       volumes: [{name: config-volume, configMap: {name: seed-config}}]

@@ -103,6 +103,7 @@ async fn validate_passes_with_every_job_up_and_names_what_breaks() {
         "celery",
         "kubernetes-apiservers",
         "kubernetes-nodes",
+        "kubernetes-cadvisor",
         "kubernetes-pods",
         "kubernetes-service-endpoints",
     ];
@@ -243,11 +244,12 @@ async fn reload_rejected_by_prometheus_reports_its_message_and_keeps_the_old_con
 
     // What the kubelet would project if a config Prometheus rejects reached the pod.
     std::fs::write(&config, "scrape_configs:\n  - job_name: self\n    scrape_interval: banana\n").unwrap();
-    let out = common::promctl()
-        .args(["reload", "-n", &ns, "--prometheus-url", &url, "--no-color"])
-        .args(common::LOCAL_IMAGE)
-        .output()
-        .unwrap();
+    let mut reload = common::promctl();
+    reload.args(["reload", "-n", &ns, "--prometheus-url", &url, "--no-color"]);
+    if let Some(tag) = common::prometheus_tag_override() {
+        reload.args(["--set", &format!("image.tag={tag}")]);
+    }
+    let out = reload.output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("Prometheus rejected the new config") && stderr.contains("banana"), "{stderr}");

@@ -1,15 +1,16 @@
-# Builds the test bed's container images from Debian packages, with no registry.
-# Sourced by scripts/cluster; expects log, isolated_apt, debian_mirror, debian_keyring, $CACHE, $ROOT.
+# Builds the test bed's container images from Go modules (scripts/lib/build-go.sh) and Debian packages,
+# with no registry. Sourced by scripts/cluster; expects log, $CACHE and $ROOT (scripts/lib/common.sh).
 #
 # Each image is written as a docker-archive tar (manifest.json + config + one layer), which
 # `ctr images import` understands, and cached under $CACHE/images keyed by its inputs.
 
 IMAGES_DIR="$CACHE/images"
-PROMETHEUS_TRIXIE_VERSION="2.53.3"
-PROMETHEUS_IMAGE="localhost/prometheus:v$PROMETHEUS_TRIXIE_VERSION"
 SHOP_IMAGE="localhost/shop:1"
 BUSYBOX_IMAGE="localhost/busybox:1"
-PAUSE_IMAGE="localhost/pause:3.2"
+PAUSE_IMAGE="localhost/pause:3.10"
+# Prometheus under the names promctl's values use, so the defaults install with no overrides.
+prometheus_image() { echo "docker.io/prom/prometheus:v$(prometheus_release "$1")"; }
+KSM_IMAGE="registry.k8s.io/kube-state-metrics/kube-state-metrics:$KSM_VERSION"
 
 # write_image_archive NAME:TAG ROOTFS_DIR CONFIG_JSON OUT.tar
 # CONFIG_JSON is the image's runtime config object ({"Entrypoint": [...], "Env": [...]}).
@@ -49,13 +50,12 @@ minimal_etc() {
 }
 
 build_pause_image() {
-  local out="$IMAGES_DIR/pause-3.2.tar" rootfs
+  local out="$IMAGES_DIR/pause-3.10.tar" rootfs
   [ -s "$out" ] && return 0
   rootfs=$(mktemp -d)
-  mkdir -p "$rootfs/bin"
-  # pause.c is kept next to the Kubernetes binaries by build-kubernetes.sh.
-  gcc -Os -static -o "$rootfs/pause" "$K8S_BIN/../pause.c"
-  write_image_archive "$PAUSE_IMAGE" "$rootfs" '{"Entrypoint":["/pause"]}' "$out"
+  # pause.c is kept next to the Kubernetes binaries by build_kubernetes.
+  gcc -Os -static -o "$rootfs/pause" "$K8S_BIN/pause.c"
+  write_image_archive "$PAUSE_IMAGE" "$rootfs" '{"Entrypoint":["/pause"],"User":"65535:65535"}' "$out"
   rm -rf "$rootfs"
 }
 
@@ -75,29 +75,48 @@ build_busybox_image() {
   rm -rf "$rootfs"
 }
 
-# Bookworm's prometheus (2.42) has no Kubernetes service discovery; trixie's has, and needs only libc.
-build_prometheus_image() {
-  local out="$IMAGES_DIR/prometheus-$PROMETHEUS_TRIXIE_VERSION.tar" work rootfs deb
-  [ -s "$out" ] && return 0
-  work=$(mktemp -d)
-  (cd "$work" && isolated_apt "$work/apt" "deb [signed-by=$(debian_keyring)] $(debian_mirror) trixie main" \
-    -qq download "prometheus/trixie" >/dev/null)
-  deb=$(ls "$work"/prometheus_*.deb)
-  case "$deb" in *"_$PROMETHEUS_TRIXIE_VERSION"*) ;; *) log "warning: trixie now has $(basename "$deb")" ;; esac
-  dpkg-deb -x "$deb" "$work/pkg"
-  rootfs="$work/rootfs"
-  minimal_etc "$rootfs"
-  install -D "$work/pkg/usr/bin/prometheus" "$rootfs/bin/prometheus"
-  copy_libraries "$rootfs" "$rootfs/bin/prometheus"
-  # A shell lets `promctl reload` fall back to SIGHUP through exec, as with the upstream image.
+# busybox and a shell as in the upstream image (which is busybox-based): `promctl reload` can fall
+# back to SIGHUP through exec, and the e2e tests read the mounted config through exec.
+add_busybox() {
+  local rootfs=$1 applet
+  shift
   install -D /bin/busybox "$rootfs/bin/busybox"
-  for applet in sh kill cat ls; do ln -s busybox "$rootfs/bin/$applet"; done
+  for applet in "$@"; do ln -sf busybox "$rootfs/bin/$applet"; done
+}
+
+# Prometheus built from its Go module (build_prometheus), laid out as the upstream image is: same
+# entrypoint, arguments, user, working directory and default config.
+build_prometheus_image() {
+  local version=$1 release out rootfs bin
+  release=$(prometheus_release "$version")
+  out="$IMAGES_DIR/prometheus-$release.tar"
+  [ -s "$out" ] && return 0
+  build_prometheus "$version"
+  bin=$(go_build_dir prometheus "$version")
+  rootfs=$(mktemp -d)
+  minimal_etc "$rootfs"
+  install -D "$bin/prometheus" "$rootfs/bin/prometheus"
+  install -D "$bin/promtool" "$rootfs/bin/promtool"
+  add_busybox "$rootfs" sh kill cat ls wget
   mkdir -p "$rootfs/etc/prometheus" "$rootfs/prometheus"
+  printf 'global:\n  scrape_interval: 15s\nscrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: [localhost:9090]\n' \
+    >"$rootfs/etc/prometheus/prometheus.yml"
   chown 65534:65534 "$rootfs/prometheus"
-  write_image_archive "$PROMETHEUS_IMAGE" "$rootfs" \
-    '{"Entrypoint":["/bin/prometheus"],"Cmd":["--config.file=/etc/prometheus/prometheus.yml","--storage.tsdb.path=/prometheus"],"User":"65534","WorkingDir":"/prometheus","Env":["PATH=/bin"]}' \
+  write_image_archive "$(prometheus_image "$version")" "$rootfs" \
+    '{"Entrypoint":["/bin/prometheus"],"Cmd":["--config.file=/etc/prometheus/prometheus.yml","--storage.tsdb.path=/prometheus"],"User":"nobody","WorkingDir":"/prometheus","Env":["PATH=/bin"],"ExposedPorts":{"9090/tcp":{}}}' \
     "$out"
-  rm -rf "$work"
+  rm -rf "$rootfs"
+}
+
+build_kube_state_metrics_image() {
+  local out="$IMAGES_DIR/kube-state-metrics-$KSM_VERSION.tar" rootfs
+  [ -s "$out" ] && return 0
+  build_kube_state_metrics
+  rootfs=$(mktemp -d)
+  minimal_etc "$rootfs"
+  install -D "$(go_build_dir kube-state-metrics "$KSM_VERSION")/kube-state-metrics" "$rootfs/kube-state-metrics"
+  write_image_archive "$KSM_IMAGE" "$rootfs" '{"Entrypoint":["/kube-state-metrics","--port=8080","--telemetry-port=8081"],"User":"65534"}' "$out"
+  rm -rf "$rootfs"
 }
 
 # The shop workload: a real Debian root filesystem with PostgreSQL, Redis, nginx, their exporters,
@@ -133,23 +152,22 @@ build_images() {
   mkdir -p "$IMAGES_DIR"
   build_pause_image
   build_busybox_image
-  build_prometheus_image
+  build_prometheus_image "$PROMETHEUS2_VERSION"
+  build_prometheus_image "$PROMETHEUS3_VERSION"
+  build_kube_state_metrics_image
   build_shop_image
 }
 
 image_archives() {
-  ls "$IMAGES_DIR"/pause-3.2.tar "$IMAGES_DIR"/busybox-1.tar \
-    "$IMAGES_DIR/prometheus-$PROMETHEUS_TRIXIE_VERSION.tar" "$IMAGES_DIR"/shop-*.tar
+  ls "$IMAGES_DIR"/pause-3.10.tar "$IMAGES_DIR"/busybox-1.tar \
+    "$IMAGES_DIR/prometheus-$(prometheus_release "$PROMETHEUS2_VERSION").tar" \
+    "$IMAGES_DIR/prometheus-$(prometheus_release "$PROMETHEUS3_VERSION").tar" \
+    "$IMAGES_DIR/kube-state-metrics-$KSM_VERSION.tar" "$IMAGES_DIR"/shop-*.tar
 }
 
-# The Prometheus binary of the image, for tests that run a Prometheus process on loopback.
+# prometheus_binary MODULE_VERSION: the Prometheus binary of that image, for tests that run a
+# Prometheus process on loopback.
 prometheus_binary() {
-  local out="$CACHE/bin/prometheus-$PROMETHEUS_TRIXIE_VERSION" archive="$IMAGES_DIR/prometheus-$PROMETHEUS_TRIXIE_VERSION.tar" layer
-  if [ ! -x "$out" ]; then
-    layer=$(tar -tf "$archive" | grep '/layer.tar$')
-    mkdir -p "$(dirname "$out")"
-    tar -xOf "$archive" "$layer" | tar -xO ./bin/prometheus >"$out.partial"
-    chmod +x "$out.partial" && mv "$out.partial" "$out"
-  fi
-  echo "$out"
+  build_prometheus "$1"
+  echo "$(go_build_dir prometheus "$1")/prometheus"
 }

@@ -5,6 +5,7 @@ pub mod apply;
 pub mod inspect;
 pub mod readiness;
 pub mod wait;
+pub mod warnings;
 
 use std::path::PathBuf;
 
@@ -31,7 +32,13 @@ pub struct ClusterOptions {
 }
 
 pub async fn connect(options: &ClusterOptions) -> anyhow::Result<Client> {
-    Client::try_from(load_config(options).await?).context("building the Kubernetes client")
+    build_client(load_config(options).await?)
+}
+
+/// kube's default client stack plus the layer that collects the API server's Warning headers.
+fn build_client(config: Config) -> anyhow::Result<Client> {
+    let builder = kube::client::ClientBuilder::try_from(config).context("building the Kubernetes client")?;
+    Ok(builder.with_layer(&warnings::layer()).build())
 }
 
 /// A client for reaching Prometheus through the API server's service proxy. kube retries every 503 with
@@ -39,7 +46,7 @@ pub async fn connect(options: &ClusterOptions) -> anyhow::Result<Client> {
 pub async fn connect_without_retries(options: &ClusterOptions) -> anyhow::Result<Client> {
     let mut config = load_config(options).await?;
     config.default_retry = false;
-    Client::try_from(config).context("building the Kubernetes client")
+    build_client(config)
 }
 
 async fn load_config(options: &ClusterOptions) -> anyhow::Result<Config> {

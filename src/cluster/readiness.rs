@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::{Endpoints, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::jiff::Timestamp;
 use serde::Serialize;
@@ -180,11 +181,18 @@ pub fn persistent_volume_claim(
 }
 
 /// A Service is usable only with at least one ready endpoint: a selector typo passes every other check.
-pub fn endpoints(endpoints: Option<&Endpoints>) -> Readiness {
-    let subsets = endpoints.and_then(|e| e.subsets.as_ref());
-    let ready: usize = subsets.iter().flat_map(|s| s.iter()).map(|s| s.addresses.as_ref().map_or(0, Vec::len)).sum();
-    let not_ready: usize =
-        subsets.iter().flat_map(|s| s.iter()).map(|s| s.not_ready_addresses.as_ref().map_or(0, Vec::len)).sum();
+/// Judged from the Service's EndpointSlices (discovery.k8s.io/v1, label `kubernetes.io/service-name`);
+/// core/v1 Endpoints is deprecated from Kubernetes 1.33. An endpoint whose `ready` condition is unset
+/// counts as ready, as the API documents.
+pub fn service_endpoints<'a>(slices: impl IntoIterator<Item = &'a EndpointSlice>) -> Readiness {
+    let (mut ready, mut not_ready) = (0usize, 0usize);
+    for endpoint in slices.into_iter().flat_map(|s| s.endpoints.iter()) {
+        if endpoint.conditions.as_ref().and_then(|c| c.ready).unwrap_or(true) {
+            ready += 1;
+        } else {
+            not_ready += 1;
+        }
+    }
     match (ready, not_ready) {
         (0, 0) => Readiness::Progressing("no endpoints: no Ready pod matches the selector yet".into()),
         (0, n) => Readiness::Progressing(format!("{n} endpoint(s), none ready")),
@@ -366,15 +374,21 @@ status:
 
     #[test]
     fn service_without_ready_endpoints_is_not_ready() {
-        let none: Endpoints = from_yaml("metadata: {name: prometheus}");
-        assert!(!endpoints(Some(&none)).is_ready());
-        let not_ready: Endpoints = from_yaml(
-            "metadata: {name: prometheus}\nsubsets: [{notReadyAddresses: [{ip: 10.88.0.5}], ports: [{port: 9090}]}]",
+        let none: EndpointSlice = from_yaml("metadata: {name: prometheus-x1}\naddressType: IPv4\nendpoints: []");
+        assert!(!service_endpoints([&none]).is_ready());
+        assert!(!service_endpoints([]).is_ready());
+        let not_ready: EndpointSlice = from_yaml(
+            "metadata: {name: prometheus-x1}\naddressType: IPv4\nendpoints: [{addresses: [10.88.0.5], conditions: {ready: false, serving: true, terminating: false}}]",
         );
-        assert!(matches!(endpoints(Some(&not_ready)), Readiness::Progressing(r) if r.contains("none ready")));
-        let ready: Endpoints =
-            from_yaml("metadata: {name: prometheus}\nsubsets: [{addresses: [{ip: 10.88.0.5}], ports: [{port: 9090}]}]");
-        assert!(endpoints(Some(&ready)).is_ready());
+        assert!(matches!(service_endpoints([&not_ready]), Readiness::Progressing(r) if r.contains("none ready")));
+        let ready: EndpointSlice = from_yaml(
+            "metadata: {name: prometheus-x2}\naddressType: IPv4\nendpoints: [{addresses: [10.88.0.6], conditions: {ready: true}}]",
+        );
+        assert_eq!(service_endpoints([&not_ready, &ready]), Readiness::Ready("1 ready endpoint(s)".into()));
+        // `ready` unset means unknown, which consumers treat as ready.
+        let unknown: EndpointSlice =
+            from_yaml("metadata: {name: prometheus-x3}\naddressType: IPv4\nendpoints: [{addresses: [10.88.0.7]}]");
+        assert!(service_endpoints([&unknown]).is_ready());
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Waits for an install to become ready by WATCHING (not polling) the Deployment, its pods, the claim and
-//! the Service's endpoints, re-judging every resource with the rules in `readiness` on each change.
+//! the Service's EndpointSlices, re-judging every resource with the rules in `readiness` on each change.
 //! A pod failure that will not fix itself ends the wait at once, with the pod's events and log tail.
 
 use std::collections::BTreeMap;
@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use futures::stream::{self, BoxStream, StreamExt};
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::{Endpoints, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::jiff::Timestamp;
@@ -64,7 +65,7 @@ enum Update {
     Deployment(Event<Deployment>),
     Pod(Event<Pod>),
     Claim(Event<PersistentVolumeClaim>),
-    Endpoints(Event<Endpoints>),
+    EndpointSlice(Event<EndpointSlice>),
     Tick,
 }
 
@@ -74,7 +75,7 @@ struct Observed {
     deployment: Option<Deployment>,
     pods: BTreeMap<String, Pod>,
     claim: Option<PersistentVolumeClaim>,
-    endpoints: Option<Endpoints>,
+    endpoint_slices: BTreeMap<String, EndpointSlice>,
 }
 
 fn fold<K: Resource + Clone>(slot: &mut BTreeMap<String, K>, event: Event<K>) {
@@ -115,6 +116,8 @@ pub async fn wait_ready(
     let started = Instant::now();
     let ns = spec.namespace.as_str();
     let by_name = |name: &str| watcher::Config::default().fields(&format!("metadata.name={name}"));
+    // The EndpointSlice controller labels each slice with the name of the Service it belongs to.
+    let of_service = |name: &str| watcher::Config::default().labels(&format!("kubernetes.io/service-name={name}"));
     let wait_for_first_consumer = match &spec.claim {
         Some(claim) => binds_on_first_consumer(client, claim.storage_class.as_deref()).await,
         None => false,
@@ -127,7 +130,9 @@ pub async fn wait_ready(
         watch(Api::<Pod>::namespaced(client.clone(), ns), watcher::Config::default().labels(&spec.pod_selector))
             .map(Update::Pod)
             .boxed(),
-        watch(Api::<Endpoints>::namespaced(client.clone(), ns), by_name(&spec.service)).map(Update::Endpoints).boxed(),
+        watch(Api::<EndpointSlice>::namespaced(client.clone(), ns), of_service(&spec.service))
+            .map(Update::EndpointSlice)
+            .boxed(),
         // Time-based rules (Unschedulable grace) need a clock even when nothing changes.
         stream::unfold((), |_| async {
             tokio::time::sleep(Duration::from_secs(1)).await;
@@ -156,7 +161,7 @@ pub async fn wait_ready(
             Update::Deployment(e) => fold_one(&mut observed.deployment, e),
             Update::Pod(e) => fold(&mut observed.pods, e),
             Update::Claim(e) => fold_one(&mut observed.claim, e),
-            Update::Endpoints(e) => fold_one(&mut observed.endpoints, e),
+            Update::EndpointSlice(e) => fold(&mut observed.endpoint_slices, e),
             Update::Tick => {}
         }
         let judged = judge(spec, &observed, wait_for_first_consumer);
@@ -221,7 +226,10 @@ fn judge(spec: &WaitSpec, observed: &Observed, wait_for_first_consumer: bool) ->
             ),
         ));
     }
-    judged.push((format!("Service {ns}/{}", spec.service), readiness::endpoints(observed.endpoints.as_ref())));
+    judged.push((
+        format!("Service {ns}/{}", spec.service),
+        readiness::service_endpoints(observed.endpoint_slices.values()),
+    ));
     judged
 }
 

@@ -28,7 +28,7 @@ use crate::cli::{Cli, Command, GlobalArgs, PrometheusAccess, ValuesArgs, Via};
 pub async fn run(cli: Cli) -> anyhow::Result<u8> {
     let mut reporter = Reporter::new(cli.global.output, cli.global.no_color, cli.global.verbose > 0);
     let global = &cli.global;
-    match cli.command {
+    let result = match cli.command {
         Command::Render(args) => render::exec(global, &args, &reporter),
         Command::Values => values::exec(&reporter),
         Command::Install(args) => install::exec(global, &args, &mut reporter).await,
@@ -38,7 +38,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Reload(args) => reload::exec(global, &args, &mut reporter).await,
         Command::PortForward(args) => port_forward::exec(global, &args, &mut reporter).await,
         Command::Completions(args) => completions::exec(&args),
-    }
+    };
+    reporter.show_api_warnings();
+    result
 }
 
 pub fn load_values(global: &GlobalArgs, args: &ValuesArgs) -> anyhow::Result<Values> {

@@ -4,8 +4,9 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::authorization::v1::{
     NonResourceAttributes, ResourceAttributes, SubjectAccessReview, SubjectAccessReviewSpec,
 };
-use k8s_openapi::api::core::v1::{Endpoints, PersistentVolumeClaim, Pod, ServiceAccount};
-use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, ServiceAccount};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::jiff::Timestamp;
 use kube::Client;
@@ -57,7 +58,7 @@ impl Check {
 
 pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Reporter) -> anyhow::Result<u8> {
     let values = load_values(global, &args.values)?;
-    let (_, summary) = render_checked(&values)?;
+    let (rendered, summary) = render_checked(&values)?;
     let expected = expected_jobs(summary.jobs.iter().map(|j| j.name.as_str()), &args.expect_job, &args.skip_job)?;
     let longest = summary.jobs.iter().map(|j| j.scrape_interval).max().unwrap_or(Duration::from_secs(30));
     let wait_targets = args.wait_targets.unwrap_or(longest * 2);
@@ -66,7 +67,7 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
     if !args.prometheus_only {
         let client = connect(global).await?;
         reporter.step(&format!("checking the installed objects in namespace {}", values.namespace));
-        checks.extend(cluster_checks(&client, &values).await?);
+        checks.extend(cluster_checks(&client, &values, &rendered_rules(&rendered)?).await?);
     }
     let link = reach_prometheus(global, &args.access, &values).await?;
     reporter.step(&format!("checking Prometheus through {}", link.api.describe()));
@@ -165,7 +166,14 @@ fn queries(args: &ValidateArgs, values: &Values) -> Vec<Probe> {
     queries
 }
 
-async fn cluster_checks(client: &Client, values: &Values) -> anyhow::Result<Vec<Check>> {
+/// The rules of the rendered ClusterRole: what Prometheus's ServiceAccount must be allowed to do.
+fn rendered_rules(rendered: &promctl::render::Rendered) -> anyhow::Result<Vec<PolicyRule>> {
+    let role = rendered.get("ClusterRole").ok_or_else(|| anyhow::anyhow!("the templates render no ClusterRole"))?;
+    let role: ClusterRole = serde_json::from_value(serde_json::to_value(&role.object)?)?;
+    Ok(role.rules.unwrap_or_default())
+}
+
+async fn cluster_checks(client: &Client, values: &Values, rules: &[PolicyRule]) -> anyhow::Result<Vec<Check>> {
     let ns = values.namespace.as_str();
     let mut checks = Vec::new();
     let accounts: Api<ServiceAccount> = Api::namespaced(client.clone(), ns);
@@ -187,7 +195,7 @@ async fn cluster_checks(client: &Client, values: &Values) -> anyhow::Result<Vec<
             ),
         ),
     });
-    checks.push(discovery_permissions(client, ns, &values.name).await?);
+    checks.push(discovery_permissions(client, ns, &values.name, rules).await?);
 
     let deployment = Api::<Deployment>::namespaced(client.clone(), ns).get_opt(&values.name).await?;
     checks.push(Check::from_readiness("Deployment rolled out", readiness::deployment(deployment.as_ref())));
@@ -210,8 +218,10 @@ async fn cluster_checks(client: &Client, values: &Values) -> anyhow::Result<Vec<
                 .unwrap_or_else(|| format!("no pod with app={}", values.name)),
         ),
     });
-    let endpoints = Api::<Endpoints>::namespaced(client.clone(), ns).get_opt(&values.service.name).await?;
-    checks.push(Check::from_readiness("Service has ready endpoints", readiness::endpoints(endpoints.as_ref())));
+    let slices = Api::<EndpointSlice>::namespaced(client.clone(), ns)
+        .list(&ListParams::default().labels(&format!("kubernetes.io/service-name={}", values.service.name)))
+        .await?;
+    checks.push(Check::from_readiness("Service has ready endpoints", readiness::service_endpoints(&slices.items)));
     let claim =
         Api::<PersistentVolumeClaim>::namespaced(client.clone(), ns).get_opt(&values.storage.claim_name).await?;
     let requested = Quantity(values.storage.size.clone());
@@ -222,46 +232,28 @@ async fn cluster_checks(client: &Client, values: &Values) -> anyhow::Result<Vec<
     Ok(checks)
 }
 
-/// Asks the API server whether Prometheus's ServiceAccount may do what discovery and scraping need
-/// (a SubjectAccessReview): a binding to the wrong account or a narrowed role passes an existence check.
-async fn discovery_permissions(client: &Client, ns: &str, account: &str) -> anyhow::Result<Check> {
+/// Asks the API server whether Prometheus's ServiceAccount may do everything the rendered ClusterRole
+/// grants (one SubjectAccessReview per verb and resource): a binding to the wrong account or a
+/// narrowed role passes an existence check. The list follows the template, never a copy of it.
+async fn discovery_permissions(
+    client: &Client,
+    ns: &str,
+    account: &str,
+    rules: &[PolicyRule],
+) -> anyhow::Result<Check> {
     let user = format!("system:serviceaccount:{ns}:{account}");
-    let mut wanted: Vec<(String, SubjectAccessReviewSpec)> = Vec::new();
-    for resource in ["pods", "services", "endpoints", "nodes"] {
-        for verb in ["list", "watch"] {
-            let attributes =
-                ResourceAttributes { verb: Some(verb.into()), resource: Some(resource.into()), ..Default::default() };
+    let wanted: Vec<(String, SubjectAccessReviewSpec)> = access_reviews(rules)
+        .into_iter()
+        .map(|(what, resource_attributes, non_resource_attributes)| {
             let spec = SubjectAccessReviewSpec {
                 user: Some(user.clone()),
-                resource_attributes: Some(attributes),
+                resource_attributes,
+                non_resource_attributes,
                 ..Default::default()
             };
-            wanted.push((format!("{verb} {resource}"), spec));
-        }
-    }
-    let node_metrics = ResourceAttributes {
-        verb: Some("get".into()),
-        resource: Some("nodes".into()),
-        subresource: Some("metrics".into()),
-        ..Default::default()
-    };
-    wanted.push((
-        "get nodes/metrics".into(),
-        SubjectAccessReviewSpec {
-            user: Some(user.clone()),
-            resource_attributes: Some(node_metrics),
-            ..Default::default()
-        },
-    ));
-    let metrics = NonResourceAttributes { verb: Some("get".into()), path: Some("/metrics".into()) };
-    wanted.push((
-        "get /metrics".into(),
-        SubjectAccessReviewSpec {
-            user: Some(user.clone()),
-            non_resource_attributes: Some(metrics),
-            ..Default::default()
-        },
-    ));
+            (what, spec)
+        })
+        .collect();
     let reviews: Api<SubjectAccessReview> = Api::all(client.clone());
     let answers = futures::future::try_join_all(wanted.into_iter().map(|(what, spec)| {
         let reviews = reviews.clone();
@@ -284,6 +276,45 @@ async fn discovery_permissions(client: &Client, ns: &str, account: &str) -> anyh
             format!("{user} may not {}; check the ClusterRoleBinding's subject", denied.join(", ")),
         )
     })
+}
+
+type AccessReview = (String, Option<ResourceAttributes>, Option<NonResourceAttributes>);
+
+/// One review per (verb, resource or URL) of `rules`, named as people read it: "list pods",
+/// "watch endpointslices.discovery.k8s.io", "get nodes/metrics", "get /metrics".
+fn access_reviews(rules: &[PolicyRule]) -> Vec<AccessReview> {
+    let mut reviews = Vec::new();
+    for rule in rules {
+        for verb in &rule.verbs {
+            for url in rule.non_resource_urls.iter().flatten() {
+                let attributes = NonResourceAttributes { verb: Some(verb.clone()), path: Some(url.clone()) };
+                reviews.push((format!("{verb} {url}"), None, Some(attributes)));
+            }
+            for group in rule.api_groups.iter().flatten() {
+                for resource in rule.resources.iter().flatten() {
+                    let (resource, subresource) = match resource.split_once('/') {
+                        Some((r, sub)) => (r.to_string(), Some(sub.to_string())),
+                        None => (resource.clone(), None),
+                    };
+                    let shown = match (&subresource, group.as_str()) {
+                        (Some(sub), "") => format!("{resource}/{sub}"),
+                        (Some(sub), g) => format!("{resource}.{g}/{sub}"),
+                        (None, "") => resource.clone(),
+                        (None, g) => format!("{resource}.{g}"),
+                    };
+                    let attributes = ResourceAttributes {
+                        verb: Some(verb.clone()),
+                        group: Some(group.clone()),
+                        resource: Some(resource),
+                        subresource,
+                        ..Default::default()
+                    };
+                    reviews.push((format!("{verb} {shown}"), Some(attributes), None));
+                }
+            }
+        }
+    }
+    reviews
 }
 
 async fn prometheus_checks(

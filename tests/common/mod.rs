@@ -63,9 +63,12 @@ pub fn promctl() -> std::process::Command {
     std::process::Command::new(env!("CARGO_BIN_EXE_promctl"))
 }
 
-/// The locally built Prometheus image (scripts/lib/images.sh): the test bed cannot pull prom/prometheus.
-pub const LOCAL_IMAGE: [&str; 6] =
-    ["--set", "image.repository=localhost/prometheus", "--set", "image.tag=v2.53.3", "--set", "image.pullPolicy=Never"];
+/// The Prometheus image tag the tests install, from $PROMCTL_TEST_PROMETHEUS_TAG (scripts/test sets
+/// it per round, e.g. v3.16.0); unset, promctl's default (v2.48.0). The test bed imports both under
+/// their real names (docker.io/prom/prometheus), so no repository or pull policy is overridden.
+pub fn prometheus_tag_override() -> Option<String> {
+    std::env::var("PROMCTL_TEST_PROMETHEUS_TAG").ok().filter(|t| !t.is_empty())
+}
 
 /// One promctl install under test: its own namespace (promctl creates it) and its own cluster-scoped
 /// RBAC names, so tests run in parallel without touching each other.
@@ -83,14 +86,17 @@ impl Installed {
         format!("{}.prometheus", self.namespace)
     }
 
-    /// promctl SUBCOMMAND with this install's namespace, RBAC names and the local image, then the
-    /// rest of `args` (later --set flags win, so a test can override the defaults).
+    /// promctl SUBCOMMAND with this install's namespace, RBAC names and the round's image tag, then
+    /// the rest of `args` (later --set flags win, so a test can override the defaults).
     pub fn promctl(&self, args: &[&str]) -> std::process::Command {
         let mut command = promctl();
         let (subcommand, rest) = args.split_first().expect("a subcommand");
         command.arg(subcommand).args(["-n", &self.namespace, "--timeout", "90s", "--no-color"]);
         if !matches!(*subcommand, "values" | "completions") {
-            command.args(LOCAL_IMAGE).args(["--set", &format!("rbac.clusterRoleName=prometheus-{}", self.namespace)]);
+            if let Some(tag) = prometheus_tag_override() {
+                command.args(["--set", &format!("image.tag={tag}")]);
+            }
+            command.args(["--set", &format!("rbac.clusterRoleName=prometheus-{}", self.namespace)]);
             // The test bed's node has 2 CPUs and tests install in parallel: ask for a slice of one.
             command.args(["--set", "resources.requests.cpu=100m"]);
         }

@@ -1,0 +1,168 @@
+# Builds the test bed's programs from their own Go modules (the Go module proxy is the one source).
+# Sourced by scripts/cluster; expects log and $CACHE (scripts/lib/common.sh).
+#
+# Each program is built in a throwaway wrapper module that requires the upstream module at one exact
+# version, and installed under $CACHE/go/NAME-VERSION/bin: keyed by version, outside the repo, so a
+# second `up` (or another checkout) reuses it. The Go caches (GOMODCACHE, GOCACHE) are Go's defaults.
+
+GO_BUILDS="$CACHE/go"
+
+# Versions: the newest served of each line this test bed supports (README lists the support window).
+ETCD_VERSION=v3.6.16
+CONTAINERD_VERSION=v2.4.2
+RUNC_VERSION=v1.4.4
+PROMETHEUS2_VERSION=v0.48.0 # Prometheus 2.48.0, the default image of promctl's values
+PROMETHEUS3_VERSION=v0.316.0 # Prometheus 3.16.0
+KSM_VERSION=v2.18.0
+
+go_build_dir() { echo "$GO_BUILDS/$1-$2/bin"; }
+NODE_BIN="$GO_BUILDS/node-etcd-$ETCD_VERSION-containerd-$CONTAINERD_VERSION-runc-$RUNC_VERSION"
+
+# wrapper_replaces GOMOD LOCAL_VERSION: a dependency's go.mod `replace` lines are ignored by Go, so the
+# wrapper restates them. Local ones (=> ./dir or ../dir, e.g. Kubernetes' staging modules or etcd's
+# sibling modules) become the published module at LOCAL_VERSION; remote ones are copied as they are.
+wrapper_replaces() {
+  local gomod=$1 local_version=$2
+  awk -v v="$local_version" '
+    /^replace *\(/ { inblock = 1; next }
+    inblock && /^\)/ { inblock = 0; next }
+    /^replace / { sub(/^replace */, ""); line = $0 }
+    inblock { line = $0 }
+    line != "" {
+      n = split(line, f, /[ \t]+/); off = (f[1] == "") ? 1 : 0
+      # f[1+off]=module [version] => target [version]
+      for (i = 1 + off; i <= n; i++) if (f[i] == "=>") arrow = i
+      target = f[arrow + 1]
+      mod = f[1 + off]
+      if (target ~ /^\.\.?\//) {
+        # Only where LOCAL_VERSION fits the module path (same /vN suffix): etcd also
+        # replaces go.etcd.io/etcd => ./FORBIDDEN_DEPENDENCY, a guard that means nothing here.
+        suffix = (match(mod, /\/v[0-9]+$/) ? substr(mod, RSTART + 2) : "")
+        vmajor = substr(v, 2); sub(/\..*/, "", vmajor)
+        if ((suffix == "" && vmajor <= 1) || suffix == vmajor) printf "replace %s => %s %s\n", mod, mod, v
+      }
+      else { sub(/^[ \t]+/, "", line); printf "replace %s\n", line }
+      line = ""
+    }' "$gomod"
+}
+
+# go_module_build NAME MODULE VERSION LOCAL_VERSION LDFLAGS TAGS CGO PKG...
+# Builds each PKG (a package path inside MODULE, "." for the module root) into
+# $(go_build_dir NAME VERSION)/<last path element>; PKG may be given as PATH=BINARY to rename.
+go_module_build() {
+  local name=$1 module=$2 version=$3 local_version=$4 ldflags=$5 tags=$6 cgo=$7
+  shift 7
+  local out work gomod pkg path bin missing=()
+  out=$(go_build_dir "$name" "$version")
+  for pkg in "$@"; do
+    bin=${pkg#*=}
+    [ "$bin" = "$pkg" ] && bin=$(basename "$pkg")
+    [ -x "$out/$bin" ] || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -gt 0 ] || return 0
+  set -- "${missing[@]}"
+  work=$(mktemp -d "${TMPDIR:-/tmp}/promctl-gobuild.XXXXXX")
+  log "go: $module@$version (cold cache: downloading and compiling)"
+  gomod=$(cd "$work" && go mod download -json "$module@$version" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')
+  [ -s "$gomod" ] || die "go mod download $module@$version failed"
+  {
+    echo "module promctl.test/build/$name"
+    # The wrapper takes the upstream go directive (and its toolchain needs) as they are.
+    grep -m1 -E '^go [0-9]' "$gomod"
+    grep -E '^godebug ' "$gomod" || true
+    echo "require $module $version"
+    wrapper_replaces "$gomod" "$local_version"
+  } >"$work/go.mod"
+  local targets=()
+  for pkg in "$@"; do
+    path=${pkg%%=*}
+    [ "$path" = "." ] && path=$module || path="$module/$path"
+    targets+=("$path")
+  done
+  (cd "$work" && GOFLAGS=-mod=mod go get "${targets[@]/%/@$version}" >"$work/get.log" 2>&1) ||
+    { tail -20 "$work/get.log" >&2; die "resolving $module@$version failed (log above)"; }
+  mkdir -p "$out"
+  for pkg in "$@"; do
+    path=${pkg%%=*}
+    bin=${pkg#*=}
+    [ "$bin" = "$pkg" ] && bin=$(basename "$path")
+    [ "$path" = "." ] && path=$module || path="$module/$path"
+    log "go build $path -> $bin"
+    # Into a temporary name first: an interrupted build never leaves a binary that looks complete.
+    (cd "$work" && CGO_ENABLED=$cgo GOFLAGS=-mod=mod go build -trimpath -tags "$tags" -ldflags "$ldflags" -o "$out/$bin.partial" "$path") ||
+      die "go build $path failed"
+    mv "$out/$bin.partial" "$out/$bin"
+  done
+  rm -rf "$work"
+}
+
+# kubernetes_version_for MINOR: the newest patch release of 1.MINOR that the module proxy serves.
+kubernetes_version_for() {
+  local minor=$1 cached="$GO_BUILDS/kubernetes-latest-1.$1"
+  if [ -s "$cached" ]; then cat "$cached"; return 0; fi
+  local v
+  v=$(cd /tmp && GOFLAGS=-mod=mod go list -m -versions k8s.io/kubernetes 2>/dev/null | tr ' ' '\n' |
+    grep -E "^v1\.$minor\.[0-9]+$" | sort -V | tail -1)
+  [ -n "$v" ] || die "the module proxy serves no k8s.io/kubernetes v1.$minor.x"
+  mkdir -p "$GO_BUILDS" && echo "$v" >"$cached"
+  echo "$v"
+}
+
+build_kubernetes() {
+  local version=$1 minor patch ldflags
+  minor=$(echo "$version" | cut -d. -f2)
+  patch=$(echo "$version" | cut -d. -f3)
+  # Without these the binaries report v0.0.0-master, and version skew checks misfire.
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldflags+=" -X $pkg.gitVersion=$version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+  done
+  go_module_build kubernetes k8s.io/kubernetes "$version" "v0.$minor.$patch" "-s -w$ldflags" "selinux,notest" 0 \
+    cmd/kube-apiserver cmd/kube-controller-manager cmd/kube-scheduler cmd/kubelet cmd/kube-proxy cmd/kubectl
+  # The pod sandbox image is built from the same module (scripts/lib/images.sh).
+  cp "$(go env GOMODCACHE)/k8s.io/kubernetes@$version/build/pause/linux/pause.c" "$(go_build_dir kubernetes "$version")/pause.c"
+}
+
+build_node_programs() {
+  go_module_build etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION" "$ETCD_VERSION" \
+    "-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=promctl" "" 0 .=etcd
+  local c=github.com/containerd/containerd/v2
+  go_module_build containerd "$c" "$CONTAINERD_VERSION" "$CONTAINERD_VERSION" \
+    "-s -w -X $c/version.Version=$CONTAINERD_VERSION" "no_btrfs" 0 cmd/containerd cmd/ctr
+  # The shim is built without gRPC (as upstream's release does); it talks ttrpc to containerd.
+  go_module_build containerd-shim "$c" "$CONTAINERD_VERSION" "$CONTAINERD_VERSION" \
+    "-s -w -X $c/version.Version=$CONTAINERD_VERSION" "no_grpc" 0 cmd/containerd-shim-runc-v2
+  # runc needs cgo for libseccomp (Debian's libseccomp-dev).
+  go_module_build runc github.com/opencontainers/runc "$RUNC_VERSION" "$RUNC_VERSION" \
+    "-s -w -X main.version=${RUNC_VERSION#v}" "seccomp" 1 .=runc
+  # One directory for the node's programs: containerd finds its shim on PATH.
+  local dir
+  mkdir -p "$NODE_BIN"
+  for dir in "$(go_build_dir etcd "$ETCD_VERSION")" "$(go_build_dir containerd "$CONTAINERD_VERSION")" \
+    "$(go_build_dir containerd-shim "$CONTAINERD_VERSION")" "$(go_build_dir runc "$RUNC_VERSION")"; do
+    ln -sf "$dir"/* "$NODE_BIN/"
+  done
+}
+
+# Prometheus module v0.MINOR.PATCH is Prometheus 2.MINOR.PATCH below v0.300, 3.(MINOR-300).PATCH above.
+prometheus_release() {
+  local minor patch
+  minor=$(echo "$1" | cut -d. -f2)
+  patch=$(echo "$1" | cut -d. -f3)
+  if [ "$minor" -ge 300 ]; then echo "3.$((minor - 300)).$patch"; else echo "2.$minor.$patch"; fi
+}
+
+build_prometheus() {
+  local version=$1 release tags="" v=github.com/prometheus/common/version
+  release=$(prometheus_release "$version")
+  # Prometheus 3 can leave out the cloud service discoveries (their SDKs are most of the build time);
+  # the test bed uses Kubernetes, DNS, file and static discovery. 2.48 has no such tags.
+  case "$release" in 3.*) tags="remove_all_sd,enable_kubernetes_sd,enable_dns_sd" ;; esac
+  go_module_build prometheus github.com/prometheus/prometheus "$version" "$version" \
+    "-s -w -X $v.Version=$release -X $v.Revision=module-$version -X $v.Branch=release -X $v.BuildUser=promctl-testbed" \
+    "$tags" 0 cmd/prometheus cmd/promtool
+}
+
+build_kube_state_metrics() {
+  go_module_build kube-state-metrics k8s.io/kube-state-metrics/v2 "$KSM_VERSION" "$KSM_VERSION" \
+    "-s -w -X github.com/prometheus/common/version.Version=${KSM_VERSION#v}" "" 0 .=kube-state-metrics
+}
