@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use k8s_openapi::jiff::{Timestamp, Unit};
+use k8s_openapi::jiff::Timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
@@ -86,8 +86,7 @@ impl Reporter {
     }
 
     fn plain_line(&self, text: &str) {
-        let now = Timestamp::now().round(Unit::Millisecond).unwrap_or(Timestamp::now());
-        eprintln!("{now} +{:.1}s {text}", self.started.elapsed().as_secs_f64());
+        eprintln!("{} +{:.1}s {text}", log_timestamp(Timestamp::now()), self.started.elapsed().as_secs_f64());
     }
 
     /// A step of the command ("applying 8 objects").
@@ -98,9 +97,9 @@ impl Reporter {
 
     fn line(&self, text: &str) {
         match &self.live {
-            Some(live) => {
-                let _ = live.multi.println(text);
-            }
+            // Printed with the live lines suspended, so it stays above them: MultiProgress::println
+            // lines printed before the first live line were erased once the spinners started.
+            Some(live) => live.multi.suspend(|| eprintln!("{text}")),
             None => self.plain_line(text),
         }
     }
@@ -188,8 +187,27 @@ impl Reporter {
     }
 }
 
+/// UTC with exactly three decimals (`2026-12-01T19:04:05.070Z`): CI logs line up, and sort as text.
+fn log_timestamp(at: Timestamp) -> String {
+    at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
 pub fn write_json(document: &serde_json::Value) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{}", serde_json::to_string_pretty(document).unwrap_or_default());
     JSON_WRITTEN.store(true, Ordering::SeqCst);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_timestamps_have_one_width() {
+        let at = |s: &str| log_timestamp(s.parse::<Timestamp>().unwrap());
+        assert_eq!(at("2026-12-01T19:04:05.7Z"), "2026-12-01T19:04:05.700Z");
+        assert_eq!(at("2026-12-01T19:04:05.57Z"), "2026-12-01T19:04:05.570Z");
+        assert_eq!(at("2026-12-01T19:04:05Z"), "2026-12-01T19:04:05.000Z");
+        assert_eq!(at("2026-12-01T19:04:05.123456789Z"), "2026-12-01T19:04:05.123Z");
+    }
 }

@@ -158,8 +158,15 @@ fn queries(args: &ValidateArgs, values: &Values) -> Vec<Probe> {
         ("postgresql", "pg_up == 1"),
         ("redis", "redis_up == 1"),
         ("nginx", "nginx_up == 1"),
+        // The seed's Kubernetes metrics: kube-state-metrics (found through its annotated Service) ...
+        ("kubernetes-service-endpoints", "kube_pod_status_phase"),
+        ("kubernetes-service-endpoints", "kube_deployment_status_replicas"),
+        ("kubernetes-service-endpoints", "kube_node_status_condition"),
+        // ... and the kubelets' cAdvisor.
+        ("kubernetes-cadvisor", "container_cpu_usage_seconds_total"),
+        ("kubernetes-cadvisor", "container_memory_usage_bytes"),
     ] {
-        if enabled.iter().any(|j| j == job) {
+        if enabled.iter().any(|j| j == job) && !args.skip_job.iter().any(|skipped| skipped == job) {
             queries.push(Probe { expr: query.to_string(), job: Some(job.to_string()) });
         }
     }
@@ -392,11 +399,22 @@ async fn prometheus_checks(
         let name = format!("query {}", probe.expr);
         checks.push(match api.query(&probe.expr).await {
             Ok(result) if result.series > 0 => Check::pass(name, format!("{} series", result.series)),
-            Ok(_) => Check::fail(name, "empty result"),
+            Ok(_) => Check::fail(name, format!("empty result{}", empty_result_hint(&probe.expr))),
             Err(e) => Check::from_error(name, &e),
         });
     }
     (checks, jobs)
+}
+
+/// Where a default probe's metric comes from, for a failure message that says what to look at.
+fn empty_result_hint(expr: &str) -> &'static str {
+    if expr.starts_with("kube_") {
+        "; kube_* metrics come from kube-state-metrics: is it running, its Service annotated prometheus.io/scrape: \"true\"? (--skip-job kubernetes-service-endpoints drops these probes)"
+    } else if expr.starts_with("container_") {
+        "; container_* metrics come from the kubelets' /metrics/cadvisor (the kubernetes-cadvisor job)"
+    } else {
+        ""
+    }
 }
 
 fn job_table(jobs: &[JobHealth]) -> String {
@@ -454,6 +472,33 @@ mod tests {
         let jobs = expected_jobs(configured, &["redis=2".into(), "extra".into()], &["django".into()]).unwrap();
         let got: Vec<(&str, usize)> = jobs.iter().map(|j| (j.job.as_str(), j.min_targets)).collect();
         assert_eq!(got, [("redis", 2), ("extra", 1)]);
+    }
+
+    #[test]
+    fn access_reviews_follow_the_rendered_cluster_role() {
+        let values = promctl::values::load(&[], &[], None).unwrap();
+        let rendered = promctl::render::render(&values).unwrap();
+        let reviews = access_reviews(&rendered_rules(&rendered).unwrap());
+        let names: Vec<&str> = reviews.iter().map(|(name, _, _)| name.as_str()).collect();
+        for wanted in [
+            "list pods",
+            "watch nodes",
+            "get nodes/metrics",
+            "list endpointslices.discovery.k8s.io",
+            "watch endpointslices.discovery.k8s.io",
+            "get /metrics",
+        ] {
+            assert!(names.contains(&wanted), "{wanted} missing from {names:?}");
+        }
+        assert!(!names.iter().any(|n| n.ends_with(" endpoints")), "core/v1 Endpoints are not used: {names:?}");
+        let (_, slices, _) = reviews.iter().find(|(n, _, _)| n == "list endpointslices.discovery.k8s.io").unwrap();
+        let slices = slices.as_ref().unwrap();
+        assert_eq!(
+            (slices.group.as_deref(), slices.resource.as_deref()),
+            (Some("discovery.k8s.io"), Some("endpointslices"))
+        );
+        let (_, metrics, _) = reviews.iter().find(|(n, _, _)| n == "get nodes/metrics").unwrap();
+        assert_eq!(metrics.as_ref().unwrap().subresource.as_deref(), Some("metrics"));
     }
 
     #[test]
