@@ -48,8 +48,12 @@ pub struct GlobalArgs {
 }
 
 fn parse_timeout(s: &str) -> Result<Duration, String> {
-    promctl::promconfig::parse_duration(s)
-        .ok_or_else(|| format!("{s:?} is not a duration; use a form like 90s, 5m or 1h"))
+    match promctl::promconfig::parse_duration(s) {
+        None => Err(format!("{s:?} is not a duration; use a form like 90s, 5m or 1h")),
+        // Zero would time out before the first request: nothing could ever pass.
+        Some(d) if d.is_zero() => Err(format!("{s:?}: the timeout must be longer than 0, e.g. 90s or 5m")),
+        Some(d) => Ok(d),
+    }
 }
 
 /// Where values come from: the embedded defaults, then each -f file, then each --set.
@@ -194,4 +198,16 @@ pub struct UninstallArgs {
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_zero_or_malformed_timeout_is_refused() {
+        assert_eq!(parse_timeout("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_timeout("0s").unwrap_err(), r#""0s": the timeout must be longer than 0, e.g. 90s or 5m"#);
+        assert!(parse_timeout("soon").unwrap_err().contains("is not a duration"));
+    }
 }

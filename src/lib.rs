@@ -8,6 +8,7 @@ pub mod error;
 pub mod forward;
 pub mod promconfig;
 pub mod prometheus;
+pub mod promql;
 pub mod reload;
 pub mod render;
 pub mod report;

@@ -57,6 +57,7 @@ impl Check {
 }
 
 pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Reporter) -> anyhow::Result<u8> {
+    promctl::promql::check_queries(&args.query)?;
     let values = load_values(global, &args.values)?;
     let (rendered, summary) = render_checked(&values)?;
     let expected = expected_jobs(summary.jobs.iter().map(|j| j.name.as_str()), &args.expect_job, &args.skip_job)?;
