@@ -51,6 +51,8 @@ pub enum ForwardEvent {
     Connected { pod: String },
     /// A connection could not be tunnelled, or the tunnel reported an error; it was closed.
     ConnectionFailed { error: String },
+    /// A connection found no Ready pod and waits for one (up to `READY_POD_WAIT`).
+    WaitingForReadyPod,
     /// A connection was closed because no pod became Ready within `waited`.
     NoReadyPod { waited: Duration },
 }
@@ -238,7 +240,7 @@ async fn serve(shared: Arc<Shared>, mut local: TcpStream, events: UnboundedSende
         let _ = events.send(event);
     };
     let failed = |error: String| ForwardEvent::ConnectionFailed { error };
-    let backend = match wait_for_backend(&shared).await {
+    let backend = match wait_for_backend(&shared, || report(ForwardEvent::WaitingForReadyPod)).await {
         Ok(Some(backend)) => backend,
         Ok(None) => {
             return report(ForwardEvent::NoReadyPod { waited: READY_POD_WAIT });
@@ -282,12 +284,17 @@ async fn serve(shared: Arc<Shared>, mut local: TcpStream, events: UnboundedSende
 }
 
 /// A Ready pod for the target, waiting up to `READY_POD_WAIT` for one; None if none came.
-async fn wait_for_backend(shared: &Shared) -> anyhow::Result<Option<Backend>> {
+/// `on_wait` is called once, when the first look finds none.
+async fn wait_for_backend(shared: &Shared, on_wait: impl FnOnce()) -> anyhow::Result<Option<Backend>> {
     let deadline = Instant::now() + READY_POD_WAIT;
+    let mut on_wait = Some(on_wait);
     loop {
         let (backend, endpoints_version) = find_backend(shared).await?;
         if backend.is_some() {
             return Ok(backend);
+        }
+        if let Some(on_wait) = on_wait.take() {
+            on_wait();
         }
         let now = Instant::now();
         if now >= deadline {

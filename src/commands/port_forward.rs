@@ -1,7 +1,7 @@
 use std::process::Stdio;
 
 use promctl::error::Failure;
-use promctl::forward::{ForwardEvent, ForwardTarget, Forwarder, probe};
+use promctl::forward::{ForwardEvent, ForwardTarget, Forwarder, READY_POD_WAIT, probe};
 use promctl::report::{OutputFormat, Reporter, Tone};
 
 use super::{connect, load_values};
@@ -23,7 +23,35 @@ pub async fn exec(global: &GlobalArgs, args: &PortForwardArgs, reporter: &mut Re
     let (events, mut event_stream) = tokio::sync::mpsc::unbounded_channel();
     let running = forwarder.spawn(events);
 
-    let status = tokio::time::timeout(global.timeout, probe(address, "/-/ready")).await.map_err(|_| {
+    let service = format!("{}/{}", values.namespace, values.service.name);
+    // The first request through the tunnel, watching what the forwarder says meanwhile: a Service
+    // with no Ready pod is named as such (exit 1), not left to end as a reset connection.
+    let first_answer = async {
+        let mut probe = std::pin::pin!(probe(address, "/-/ready"));
+        loop {
+            tokio::select! {
+                // Events first: "no Ready pod" arrives just before the probe sees its connection end.
+                biased;
+                Some(event) = event_stream.recv() => match event {
+                    ForwardEvent::WaitingForReadyPod => reporter.step(&format!(
+                        "service {service} has no Ready pod yet; waiting up to {}s for one (a restart or rollout?)",
+                        READY_POD_WAIT.as_secs()
+                    )),
+                    ForwardEvent::NoReadyPod { waited } => {
+                        return Err(Failure::check_failed(format!(
+                            "service {service} has no Ready pod behind it after {}s: Prometheus is not running or not ready; `promctl validate` or `kubectl get pods -n {} -l app={}` shows why",
+                            waited.as_secs(), values.namespace, values.name
+                        ))
+                        .into());
+                    }
+                    ForwardEvent::ConnectionFailed { error } => reporter.detail(&format!("connection failed: {error}")),
+                    ForwardEvent::Connected { pod } => reporter.detail(&format!("connection -> pod {pod}")),
+                },
+                status = &mut probe => return status,
+            }
+        }
+    };
+    let status = tokio::time::timeout(global.timeout, first_answer).await.map_err(|_| {
         Failure::timed_out(format!("no answer through the tunnel within {}s", global.timeout.as_secs()))
     })??;
     if status != 200 {
@@ -57,6 +85,7 @@ pub async fn exec(global: &GlobalArgs, args: &PortForwardArgs, reporter: &mut Re
                 event = event_stream.recv() => match event {
                     Some(ForwardEvent::Connected { pod }) => reporter.detail(&format!("connection -> pod {pod}")),
                     Some(ForwardEvent::ConnectionFailed { error }) => reporter.resource("connection", Tone::Bad, "failed", &error),
+                    Some(ForwardEvent::WaitingForReadyPod) => reporter.detail("connection waits for a Ready pod"),
                     Some(ForwardEvent::NoReadyPod { waited }) => {
                         reporter.warn(&format!("no Ready pod behind the Service after {}s", waited.as_secs()))
                     }
