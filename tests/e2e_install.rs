@@ -148,11 +148,20 @@ async fn a_field_owned_by_another_manager_is_a_named_conflict_until_forced() {
         "metadata": {"name": "prometheus"}, "spec": {"replicas": 0}});
     deployments.patch("prometheus", &PatchParams::apply("someone-else").force(), &Patch::Apply(&theirs)).await.unwrap();
 
-    let out = it.promctl(&["install", "--no-wait"]).output().unwrap();
+    // With a config change too: the conflict is named and NOTHING is applied, not even the ConfigMap
+    // (which comes before the Deployment in the apply order).
+    let configmaps: Api<ConfigMap> = Api::namespaced(client.clone(), &it.namespace);
+    let config_before = configmaps.get("prometheus-config").await.unwrap().resource_version();
+    let out = it.promctl(&["install", "--no-wait", "--set", "scrape.evaluationInterval=20s"]).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("someone-else") && stderr.contains(".spec.replicas"), "{stderr}");
     assert!(stderr.contains("--force-conflicts"), "says the fix: {stderr}");
+    assert_eq!(
+        configmaps.get("prometheus-config").await.unwrap().resource_version(),
+        config_before,
+        "the ConfigMap was applied although the install stopped at a conflict: {stderr}"
+    );
 
     let forced = it.promctl(&["install", "--no-wait", "--force-conflicts"]).output().unwrap();
     assert!(forced.status.success(), "{}", String::from_utf8_lossy(&forced.stderr));
@@ -173,6 +182,21 @@ async fn bad_values_exit_2_and_touch_nothing() {
     assert!(resource_versions(&client, &it.namespace, &it.instance()).await.is_empty(), "nothing applied");
     let unreachable = promctl().args(["install", "--kubeconfig", "/nonexistent"]).output().unwrap();
     assert_eq!(unreachable.status.code(), Some(3));
+}
+
+#[tokio::test]
+#[ignore = "needs the test bed: scripts/test"]
+async fn a_storage_class_that_does_not_exist_is_refused_before_anything_is_applied() {
+    let client = common::client().await;
+    let it = Installed::new(&client, "e2e-noclass").await;
+    let started = Instant::now();
+    let out = it.promctl(&["install", "--set", "storage.storageClass=nope"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(r#"storage class "nope" does not exist"#), "{stderr}");
+    assert!(stderr.contains("local-path"), "names the classes there are: {stderr}");
+    assert!(resource_versions(&client, &it.namespace, &it.instance()).await.is_empty(), "nothing applied");
+    eprintln!("refused after {:?}", started.elapsed());
 }
 
 #[tokio::test]

@@ -124,6 +124,9 @@ pub async fn apply_all(
     }
     let namespace_missing =
         manifests.iter().zip(&before).any(|(m, b)| m.kind == "Namespace" && m.name == namespace && b.is_none());
+    if !options.dry_run && !options.force_conflicts {
+        refuse_conflicts_before_writing(client, manifests, &before).await?;
+    }
 
     let mut results = Vec::new();
     for current in 0..=2 {
@@ -155,6 +158,29 @@ pub async fn apply_all(
         results.push(pruned);
     }
     Ok(results)
+}
+
+/// A field conflict found on the third object must not leave the first two applied: every existing
+/// object that another field manager also writes is applied as a server-side dry run first, and a
+/// conflict there ends the install before the first write. Objects only promctl (and controllers
+/// writing status) touch cannot conflict and cost no extra request.
+async fn refuse_conflicts_before_writing(
+    client: &Client,
+    manifests: &[Manifest],
+    before: &[Option<DynamicObject>],
+) -> anyhow::Result<()> {
+    let rehearse = ApplyOptions { dry_run: true, force_conflicts: false };
+    let shared =
+        manifests.iter().zip(before).filter_map(|(m, b)| b.as_ref().filter(|o| written_by_others(o)).map(|o| (m, o)));
+    try_join_all(shared.map(|(manifest, existing)| apply_one(client, manifest, Some(existing), rehearse))).await?;
+    Ok(())
+}
+
+/// Whether a field manager other than promctl writes the object itself (not only its status).
+fn written_by_others(object: &DynamicObject) -> bool {
+    object.metadata.managed_fields.iter().flatten().any(|entry| {
+        entry.manager.as_deref() != Some(FIELD_MANAGER) && entry.subresource.as_deref().unwrap_or_default().is_empty()
+    })
 }
 
 /// Applies one manifest alone (no pruning): what `reload` does with the ConfigMap.

@@ -83,3 +83,35 @@ pub async fn object_events(client: &Client, namespace: &str, kind: &str, name: &
         })
         .collect()
 }
+
+/// Why a claim asking for storage class `class` could never bind: the class does not exist. None when
+/// it exists, or when promctl may not read StorageClasses (then the wait reports what it sees).
+/// The fix names the classes the cluster has, the default marked.
+pub async fn missing_storage_class(client: &Client, class: &str) -> Option<String> {
+    use k8s_openapi::api::storage::v1::StorageClass;
+    let api: Api<StorageClass> = Api::all(client.clone());
+    match api.get_opt(class).await {
+        Ok(None) => {}
+        _ => return None,
+    }
+    let available: Vec<String> = api
+        .list(&ListParams::default())
+        .await
+        .map(|list| {
+            list.items
+                .iter()
+                .map(|c| {
+                    let name = c.metadata.name.clone().unwrap_or_default();
+                    let default = c.metadata.annotations.as_ref().and_then(|a| a.get(DEFAULT_CLASS_ANNOTATION));
+                    if default.is_some_and(|d| d == "true") { format!("{name} (default)") } else { name }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let have = if available.is_empty() { "none".to_string() } else { available.join(", ") };
+    Some(format!(
+        "storage class {class:?} does not exist in the cluster (it has: {have}); set storage.storageClass to one of them, or to \"\" for the cluster's default"
+    ))
+}
+
+pub const DEFAULT_CLASS_ANNOTATION: &str = "storageclass.kubernetes.io/is-default-class";

@@ -241,7 +241,7 @@ async fn binds_on_first_consumer(client: &Client, class: Option<&str>) -> bool {
         Some(name) => api.get_opt(name).await.ok().flatten(),
         None => api.list(&Default::default()).await.ok().and_then(|list| {
             list.items.into_iter().find(|c| {
-                c.annotations().get("storageclass.kubernetes.io/is-default-class").map(String::as_str) == Some("true")
+                c.annotations().get(super::inspect::DEFAULT_CLASS_ANNOTATION).map(String::as_str) == Some("true")
             })
         }),
     };

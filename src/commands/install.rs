@@ -22,6 +22,12 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
     let (rendered, summary) = render_checked(&values)?;
     reporter.detail(&format!("prometheus.yml passes the static check ({} jobs)", summary.jobs.len()));
     let client = connect(global).await?;
+    // A claim for a class that does not exist stays Pending forever: refuse before anything is applied.
+    if let Some(class) = Some(values.storage.storage_class.as_str()).filter(|c| !c.is_empty()) {
+        if let Some(problem) = promctl::cluster::inspect::missing_storage_class(&client, class).await {
+            return Err(Failure::bad_input(format!("{problem}; nothing was applied")).into());
+        }
+    }
 
     let verb = if args.dry_run { "dry run: applying" } else { "applying" };
     reporter.step(&format!(
