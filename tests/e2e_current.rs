@@ -37,6 +37,7 @@ fn json_of(out: &Output) -> serde_json::Value {
 #[ignore = "needs the test bed: scripts/test"]
 async fn the_defaults_install_and_validate_with_no_overrides() {
     let client = common::client().await;
+    let _exclusive = common::cluster_wide_targets_lock();
     let namespaces: Api<Namespace> = Api::all(client.clone());
     let preexisting = namespaces.get_opt("jewelry-shop").await.unwrap().is_some();
     if !preexisting {

@@ -86,6 +86,7 @@ fn junit_failures(path: &std::path::Path) -> Vec<String> {
 #[ignore = "needs the test bed: scripts/test"]
 async fn validate_passes_with_every_job_up_and_names_what_breaks() {
     let client = common::client().await;
+    let _exclusive = common::cluster_wide_targets_lock();
     let it = Installed::new(&client, "e2e-validate").await;
     assert!(it.promctl(&["install"]).status().unwrap().success());
     common::apply_yaml(&client, &it.namespace, SHOP).await;
@@ -143,7 +144,12 @@ async fn validate_passes_with_every_job_up_and_names_what_breaks() {
     wait_for_targets(&client, &it.namespace, "the :9999 target", |targets| {
         targets.iter().any(|t| t.scrape_url.contains(":9999/"))
             && targets.iter().any(|t| t.job() == "nginx")
-            && !targets.iter().any(|t| t.job() == "kubernetes-pods" && t.scrape_url.contains(":9187/"))
+            // This namespace's pod only: other workloads in the cluster (the demo's shop) keep theirs.
+            && !targets.iter().any(|t| {
+                t.job() == "kubernetes-pods"
+                    && t.scrape_url.contains(":9187/")
+                    && t.labels.get("namespace") == Some(&it.namespace)
+            })
     })
     .await;
     let (code, out) = validate(&it, &["--wait-targets", "90s", "--junit", junit_arg]);

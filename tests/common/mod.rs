@@ -63,6 +63,17 @@ pub fn promctl() -> std::process::Command {
     std::process::Command::new(env!("CARGO_BIN_EXE_promctl"))
 }
 
+/// Held by a test while it makes a target that every install's cluster-wide jobs (kubernetes-pods,
+/// kubernetes-service-endpoints) scrape go down, or while it asserts that all of them are up: those
+/// jobs see every namespace, so two such tests at once would judge each other's targets. Tests in
+/// other binaries run in other processes, hence a file lock, released when the value is dropped.
+pub fn cluster_wide_targets_lock() -> std::fs::File {
+    let path = std::env::temp_dir().join("promctl-e2e-cluster-wide-targets.lock");
+    let file = std::fs::File::create(&path).expect("lock file");
+    file.lock().expect("lock");
+    file
+}
+
 /// The Prometheus image tag the tests install, from $PROMCTL_TEST_PROMETHEUS_TAG (scripts/test sets
 /// it per round, e.g. v3.16.0); unset, promctl's default (v2.48.0). The test bed imports both under
 /// their real names (docker.io/prom/prometheus), so no repository or pull policy is overridden.
