@@ -65,10 +65,10 @@ pub fn kind_of(err: &anyhow::Error) -> FailureKind {
         if let Some(k) = cause.downcast_ref::<kube::Error>() {
             return kube_error_kind(k);
         }
-        if let Some(r) = cause.downcast_ref::<reqwest::Error>() {
-            if r.is_connect() || r.is_timeout() {
-                return FailureKind::Unreachable;
-            }
+        if let Some(r) = cause.downcast_ref::<reqwest::Error>()
+            && (r.is_connect() || r.is_timeout())
+        {
+            return FailureKind::Unreachable;
         }
     }
     FailureKind::CheckFailed

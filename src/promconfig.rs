@@ -257,15 +257,15 @@ fn check_job(
         None => global_timeout.min(interval),
     };
 
-    if let Some(scheme) = config.get("scheme") {
-        if !matches!(scheme.as_str(), Some("http" | "https")) {
-            problems.job(&label, "scheme", format!("{} is not http or https", scheme));
-        }
+    if let Some(scheme) = config.get("scheme")
+        && !matches!(scheme.as_str(), Some("http" | "https"))
+    {
+        problems.job(&label, "scheme", format!("{} is not http or https", scheme));
     }
-    if let Some(tls) = config.get("tls_config") {
-        if let Some(tls) = mapping(tls, job, "tls_config", problems) {
-            problems.unknown_fields(job, "tls_config.", tls, TLS_FIELDS);
-        }
+    if let Some(tls) = config.get("tls_config")
+        && let Some(tls) = mapping(tls, job, "tls_config", problems)
+    {
+        problems.unknown_fields(job, "tls_config.", tls, TLS_FIELDS);
     }
     for field in ["relabel_configs", "metric_relabel_configs"] {
         let rules = config.get(field).unwrap_or(&Value::Null);
@@ -338,10 +338,10 @@ fn check_kubernetes_sd(sd: &Map<String, Value>, job: Option<&str>, at: &str, pro
             problems.unknown_fields(job, &format!("{at}."), namespaces, KUBERNETES_SD_NAMESPACES_FIELDS);
         }
     }
-    if let Some(tls) = sd.get("tls_config") {
-        if let Some(tls) = mapping(tls, job, &format!("{at}tls_config"), problems) {
-            problems.unknown_fields(job, &format!("{at}tls_config."), tls, TLS_FIELDS);
-        }
+    if let Some(tls) = sd.get("tls_config")
+        && let Some(tls) = mapping(tls, job, &format!("{at}tls_config"), problems)
+    {
+        problems.unknown_fields(job, &format!("{at}tls_config."), tls, TLS_FIELDS);
     }
 }
 

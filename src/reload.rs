@@ -222,12 +222,11 @@ async fn exec_output(pods: &Api<Pod>, pod: &str, container: &str, command: &[&st
     }
     let status = process.take_status();
     let _ = process.join().await;
-    if let Some(status) = status {
-        if let Some(status) = status.await {
-            if status.status.as_deref() == Some("Failure") {
-                anyhow::bail!("{} in pod {pod}: {}", command.join(" "), status.message.unwrap_or_default());
-            }
-        }
+    if let Some(status) = status
+        && let Some(status) = status.await
+        && status.status.as_deref() == Some("Failure")
+    {
+        anyhow::bail!("{} in pod {pod}: {}", command.join(" "), status.message.unwrap_or_default());
     }
     Ok(output)
 }

@@ -118,10 +118,10 @@ pub fn render(values: &Values) -> Result<Rendered, Failure> {
         "/resources/limits/memory",
         "/storage/size",
     ] {
-        if let Some(q) = context.pointer_mut(path) {
-            if let Some(canonical) = q.as_str().and_then(canonical_quantity) {
-                *q = canonical.into();
-            }
+        if let Some(q) = context.pointer_mut(path)
+            && let Some(canonical) = q.as_str().and_then(canonical_quantity)
+        {
+            *q = canonical.into();
         }
     }
     let prometheus_yml = render_template(&env, PROMETHEUS_YML.0, &context)?;

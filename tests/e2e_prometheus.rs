@@ -52,10 +52,10 @@ async fn wait_for_targets(
     let api = promctl::prometheus::PrometheusApi::via_service_proxy(client.clone(), ns, "prometheus", 9090);
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        if let Ok(targets) = api.targets().await {
-            if seen(&targets) {
-                return;
-            }
+        if let Ok(targets) = api.targets().await
+            && seen(&targets)
+        {
+            return;
         }
         assert!(Instant::now() < deadline, "Prometheus never showed {what}");
         tokio::time::sleep(Duration::from_millis(500)).await;

@@ -42,10 +42,10 @@ pub async fn pod_diagnostics(client: &Client, namespace: &str, pod: &Pod) -> Pod
                 tail_lines: Some(LOG_TAIL_LINES),
                 ..LogParams::default()
             };
-            if let Ok(text) = pods.logs(&name, &params).await {
-                if !text.trim().is_empty() {
-                    logs.push(LogTail { container: status.name.clone(), previous, text });
-                }
+            if let Ok(text) = pods.logs(&name, &params).await
+                && !text.trim().is_empty()
+            {
+                logs.push(LogTail { container: status.name.clone(), previous, text });
             }
         }
     }

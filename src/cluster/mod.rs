@@ -37,6 +37,7 @@ pub async fn connect(options: &ClusterOptions) -> anyhow::Result<Client> {
 
 /// kube's default client stack plus the layer that collects the API server's Warning headers.
 fn build_client(config: Config) -> anyhow::Result<Client> {
+    let _ = API_SERVER_URL.set(config.cluster_url.to_string().trim_end_matches('/').to_string());
     let builder = kube::client::ClientBuilder::try_from(config).context("building the Kubernetes client")?;
     Ok(builder.with_layer(&warnings::layer()).build())
 }
@@ -47,6 +48,14 @@ pub async fn connect_without_retries(options: &ClusterOptions) -> anyhow::Result
     let mut config = load_config(options).await?;
     config.default_retry = false;
     build_client(config)
+}
+
+/// The API server promctl talks to (set when the first client is built), for messages that must say
+/// which server did not answer.
+static API_SERVER_URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+pub fn api_server_url() -> &'static str {
+    API_SERVER_URL.get().map_or("(not connected)", String::as_str)
 }
 
 async fn load_config(options: &ClusterOptions) -> anyhow::Result<Config> {

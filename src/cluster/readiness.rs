@@ -55,10 +55,10 @@ pub fn deployment(deployment: Option<&Deployment>) -> Readiness {
     if status.observed_generation.unwrap_or(0) < generation {
         return Readiness::Progressing("waiting for the controller to observe the new spec".into());
     }
-    if let Some(c) = status.conditions.iter().flatten().find(|c| c.type_ == "Progressing") {
-        if c.reason.as_deref() == Some("ProgressDeadlineExceeded") {
-            return Readiness::Failed(format!("progress deadline exceeded: {}", c.message.as_deref().unwrap_or("")));
-        }
+    if let Some(c) = status.conditions.iter().flatten().find(|c| c.type_ == "Progressing")
+        && c.reason.as_deref() == Some("ProgressDeadlineExceeded")
+    {
+        return Readiness::Failed(format!("progress deadline exceeded: {}", c.message.as_deref().unwrap_or("")));
     }
     let updated = status.updated_replicas.unwrap_or(0);
     let total = status.replicas.unwrap_or(0);
@@ -120,16 +120,17 @@ pub fn pod(pod: &Pod, now: Timestamp, unschedulable_grace: Duration) -> Readines
         }
     }
     let condition = |type_: &str| status.conditions.iter().flatten().find(|c| c.type_ == type_);
-    if let Some(scheduled) = condition("PodScheduled") {
-        if scheduled.status == "False" && scheduled.reason.as_deref() == Some("Unschedulable") {
-            let message = scheduled.message.as_deref().unwrap_or("");
-            let since = scheduled.last_transition_time.as_ref().map(|t| t.0);
-            let waited = since.map(|t| now.duration_since(t).as_secs_f64()).unwrap_or(0.0);
-            if waited >= unschedulable_grace.as_secs_f64() {
-                return Readiness::Failed(format!("pod {name}: Unschedulable for {waited:.0}s: {message}"));
-            }
-            return Readiness::Progressing(format!("pod {name}: unschedulable: {message}"));
+    if let Some(scheduled) = condition("PodScheduled")
+        && scheduled.status == "False"
+        && scheduled.reason.as_deref() == Some("Unschedulable")
+    {
+        let message = scheduled.message.as_deref().unwrap_or("");
+        let since = scheduled.last_transition_time.as_ref().map(|t| t.0);
+        let waited = since.map(|t| now.duration_since(t).as_secs_f64()).unwrap_or(0.0);
+        if waited >= unschedulable_grace.as_secs_f64() {
+            return Readiness::Failed(format!("pod {name}: Unschedulable for {waited:.0}s: {message}"));
         }
+        return Readiness::Progressing(format!("pod {name}: unschedulable: {message}"));
     }
     match condition("Ready") {
         Some(c) if c.status == "True" => Readiness::Ready(format!("pod {name} Ready")),

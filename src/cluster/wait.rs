@@ -54,9 +54,21 @@ pub struct ResourceStatus {
 #[derive(Debug, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum WaitOutcome {
-    Ready { resources: Vec<ResourceStatus> },
-    Failed { resources: Vec<ResourceStatus>, failed: ResourceStatus, diagnostics: Option<PodDiagnostics> },
-    TimedOut { resources: Vec<ResourceStatus> },
+    Ready {
+        resources: Vec<ResourceStatus>,
+    },
+    Failed {
+        resources: Vec<ResourceStatus>,
+        failed: ResourceStatus,
+        diagnostics: Option<PodDiagnostics>,
+    },
+    TimedOut {
+        resources: Vec<ResourceStatus>,
+        /// The last error of a watch that was still failing at the end (the API server gone, say):
+        /// then the states above may be stale, and this is the likelier cause.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        api_error: Option<String>,
+    },
 }
 
 // Short-lived, one per watch event: boxing the large variants would only add allocations.
@@ -66,6 +78,15 @@ enum Update {
     Pod(Event<Pod>),
     Claim(Event<PersistentVolumeClaim>),
     EndpointSlice(Event<EndpointSlice>),
+    /// A watch failed (it is retried with backoff); `what` names the watched resource.
+    WatchFailed {
+        what: &'static str,
+        error: watcher::Error,
+    },
+    /// A watch delivered an event again after failing.
+    WatchRecovered {
+        what: &'static str,
+    },
     Tick,
 }
 
@@ -100,12 +121,48 @@ fn fold_one<K>(slot: &mut Option<K>, event: Event<K>) {
     }
 }
 
-fn watch<K>(api: Api<K>, config: watcher::Config) -> BoxStream<'static, Event<K>>
+/// One watch, its events wrapped by `wrap`. Errors are retried with backoff and reported as
+/// `WatchFailed` (the first event after one as `WatchRecovered`), never dropped: a 403 must end the
+/// wait with its reason, and a dead API server must be named when the wait times out.
+fn watch<K>(
+    api: Api<K>,
+    config: watcher::Config,
+    what: &'static str,
+    wrap: fn(Event<K>) -> Update,
+) -> BoxStream<'static, Update>
 where
     K: Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned + Send + 'static,
 {
-    // Errors are retried with backoff; a persistent one shows up as a timeout naming what was not seen.
-    watcher::watcher(api, config).default_backoff().filter_map(|e| async move { e.ok() }).boxed()
+    let mut failing = false;
+    watcher::watcher(api, config)
+        .default_backoff()
+        .flat_map(move |item| {
+            let updates = match item {
+                Ok(event) if std::mem::take(&mut failing) => vec![Update::WatchRecovered { what }, wrap(event)],
+                Ok(event) => vec![wrap(event)],
+                Err(error) => {
+                    failing = true;
+                    vec![Update::WatchFailed { what, error }]
+                }
+            };
+            stream::iter(updates)
+        })
+        .boxed()
+}
+
+/// A watch refused for lack of permission: retrying cannot help.
+fn forbidden(error: &watcher::Error) -> Option<&kube::core::Status> {
+    match error {
+        watcher::Error::InitialListFailed(kube::Error::Api(status))
+        | watcher::Error::WatchStartFailed(kube::Error::Api(status))
+        | watcher::Error::WatchFailed(kube::Error::Api(status))
+            if status.code == 403 =>
+        {
+            Some(status)
+        }
+        watcher::Error::WatchError(status) if status.code == 403 => Some(status),
+        _ => None,
+    }
 }
 
 pub async fn wait_ready(
@@ -124,15 +181,24 @@ pub async fn wait_ready(
     };
 
     let mut streams: Vec<BoxStream<'static, Update>> = vec![
-        watch(Api::<Deployment>::namespaced(client.clone(), ns), by_name(&spec.deployment))
-            .map(Update::Deployment)
-            .boxed(),
-        watch(Api::<Pod>::namespaced(client.clone(), ns), watcher::Config::default().labels(&spec.pod_selector))
-            .map(Update::Pod)
-            .boxed(),
-        watch(Api::<EndpointSlice>::namespaced(client.clone(), ns), of_service(&spec.service))
-            .map(Update::EndpointSlice)
-            .boxed(),
+        watch(
+            Api::<Deployment>::namespaced(client.clone(), ns),
+            by_name(&spec.deployment),
+            "deployments",
+            Update::Deployment,
+        ),
+        watch(
+            Api::<Pod>::namespaced(client.clone(), ns),
+            watcher::Config::default().labels(&spec.pod_selector),
+            "pods",
+            Update::Pod,
+        ),
+        watch(
+            Api::<EndpointSlice>::namespaced(client.clone(), ns),
+            of_service(&spec.service),
+            "endpointslices",
+            Update::EndpointSlice,
+        ),
         // Time-based rules (Unschedulable grace) need a clock even when nothing changes.
         stream::unfold((), |_| async {
             tokio::time::sleep(Duration::from_secs(1)).await;
@@ -142,22 +208,39 @@ pub async fn wait_ready(
     ];
     if let Some(claim) = &spec.claim {
         let api = Api::<PersistentVolumeClaim>::namespaced(client.clone(), ns);
-        streams.push(watch(api, by_name(&claim.name)).map(Update::Claim).boxed());
+        streams.push(watch(api, by_name(&claim.name), "persistentvolumeclaims", Update::Claim));
     }
     let mut updates = stream::select_all(streams);
 
     let mut observed = Observed::default();
     let mut statuses: BTreeMap<String, ResourceStatus> = BTreeMap::new();
+    let mut failing_watches: BTreeMap<&'static str, String> = BTreeMap::new();
     let deadline = tokio::time::Instant::now() + spec.timeout;
     loop {
         let update = match tokio::time::timeout_at(deadline, updates.next()).await {
             Ok(Some(update)) => update,
             Ok(None) => anyhow::bail!("the watch streams ended unexpectedly"),
             Err(_) => {
-                return Ok(WaitOutcome::TimedOut { resources: statuses.into_values().collect() });
+                let api_error = failing_watches.iter().next().map(|(what, error)| format!("watching {what}: {error}"));
+                return Ok(WaitOutcome::TimedOut { resources: statuses.into_values().collect(), api_error });
             }
         };
         match update {
+            Update::WatchFailed { what, error } => {
+                if let Some(status) = forbidden(&error) {
+                    return Err(crate::error::Failure::unreachable(format!(
+                        "permission denied watching {what} in namespace {ns}: {}; promctl needs get, list and watch on {what} there",
+                        status.message
+                    ))
+                    .into());
+                }
+                failing_watches.insert(what, error.to_string());
+                continue;
+            }
+            Update::WatchRecovered { what } => {
+                failing_watches.remove(what);
+                continue;
+            }
             Update::Deployment(e) => fold_one(&mut observed.deployment, e),
             Update::Pod(e) => fold(&mut observed.pods, e),
             Update::Claim(e) => fold_one(&mut observed.claim, e),

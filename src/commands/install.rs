@@ -22,9 +22,11 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
     let (rendered, summary) = render_checked(&values)?;
     reporter.detail(&format!("prometheus.yml passes the static check ({} jobs)", summary.jobs.len()));
     let client = connect(global).await?;
+    let deadline = tokio::time::Instant::now() + global.timeout;
     // A claim for a class that does not exist stays Pending forever: refuse before anything is applied.
     if let Some(class) = Some(values.storage.storage_class.as_str()).filter(|c| !c.is_empty()) {
-        if let Some(problem) = promctl::cluster::inspect::missing_storage_class(&client, class).await {
+        let check = async { Ok(promctl::cluster::inspect::missing_storage_class(&client, class).await) };
+        if let Some(problem) = bounded(check, deadline, reporter, "checking the storage class").await? {
             return Err(Failure::bad_input(format!("{problem}; nothing was applied")).into());
         }
     }
@@ -36,10 +38,14 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
         values.namespace
     ));
     let options = ApplyOptions { dry_run: args.dry_run, force_conflicts: args.force_conflicts };
-    let applied = apply_all(&client, &rendered.manifests, &values.namespace, &values.instance(), options, |a| {
-        show_applied(reporter, a)
-    })
-    .await?;
+    let instance = values.instance();
+    // Lines are shown once the apply is done (tens of ms): meanwhile the reporter says whether the
+    // API server is slow, and --timeout bounds the apply phase too.
+    let applying = apply_all(&client, &rendered.manifests, &values.namespace, &instance, options, |_| {});
+    let applied = bounded(applying, deadline, reporter, "applying").await?;
+    for a in &applied {
+        show_applied(reporter, a);
+    }
     reporter.finish();
     let changed = applied.iter().filter(|a| a.change != Change::Unchanged).count();
     let apply_seconds = reporter.elapsed().as_secs_f64();
@@ -53,8 +59,8 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
     }
 
     reporter.step("waiting for readiness (watching the Deployment, its pods, the claim and the Service)");
-    let outcome =
-        wait_ready(&client, &wait_spec(&values, global.timeout), |status| show_status(reporter, status)).await?;
+    let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+    let outcome = wait_ready(&client, &wait_spec(&values, remaining), |status| show_status(reporter, status)).await?;
     reporter.finish();
     // The pod kept running with the old file when only the config changed: prove that it loads the new one.
     let reload = if matches!(outcome, WaitOutcome::Ready { .. }) && config_changed_under_running_prometheus(&applied) {
@@ -92,18 +98,58 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
             }
             Err(Failure::check_failed(format!("{}: {}", failed.resource, failed.readiness.reason())).into())
         }
-        WaitOutcome::TimedOut { resources } => {
+        WaitOutcome::TimedOut { resources, api_error } => {
             let waiting: Vec<String> = resources
                 .iter()
                 .filter(|r| !r.readiness.is_ready())
                 .map(|r| format!("  {}: {}", r.resource, r.readiness.reason()))
                 .collect();
+            if let Some(api_error) = api_error {
+                return Err(Failure::timed_out(format!(
+                    "not ready after {}s, and the API server at {} stopped answering ({api_error}); the last states seen, which may be stale:\n{}\ncheck the API server, then run install again",
+                    global.timeout.as_secs(),
+                    promctl::cluster::api_server_url(),
+                    waiting.join("\n")
+                ))
+                .into());
+            }
             Err(Failure::timed_out(format!(
                 "not ready after {}s; still waiting for:\n{}\nraise --timeout, or look at `kubectl describe` of these",
                 global.timeout.as_secs(),
                 waiting.join("\n")
             ))
             .into())
+        }
+    }
+}
+
+/// Runs `work` until `deadline`; every 5 s without an answer it says that it is still waiting for the
+/// API server. At the deadline: timed out (exit 4), naming the server.
+async fn bounded<T>(
+    work: impl std::future::Future<Output = anyhow::Result<T>>,
+    deadline: tokio::time::Instant,
+    reporter: &Reporter,
+    doing: &str,
+) -> anyhow::Result<T> {
+    let started = tokio::time::Instant::now();
+    let mut work = std::pin::pin!(work);
+    let mut ticks = tokio::time::interval_at(started + Duration::from_secs(5), Duration::from_secs(5));
+    loop {
+        tokio::select! {
+            result = &mut work => return result,
+            _ = ticks.tick() => reporter.step(&format!(
+                "{doing}: still waiting for the API server at {} ({}s)",
+                promctl::cluster::api_server_url(),
+                started.elapsed().as_secs()
+            )),
+            _ = tokio::time::sleep_until(deadline) => {
+                return Err(Failure::timed_out(format!(
+                    "{doing} did not finish within --timeout ({}s): the API server at {} is not answering; run install again once it does (applying again is safe)",
+                    (deadline - started).as_secs(),
+                    promctl::cluster::api_server_url()
+                ))
+                .into());
+            }
         }
     }
 }

@@ -40,7 +40,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Completions(args) => completions::exec(&args),
     };
     reporter.show_api_warnings();
-    result
+    result.map_err(name_the_api_server)
+}
+
+/// A transport error from the Kubernetes client ("Connection refused") says nothing about where:
+/// name the API server it could not reach, and what to check.
+fn name_the_api_server(error: anyhow::Error) -> anyhow::Error {
+    let transport = error.chain().any(|cause| {
+        matches!(cause.downcast_ref::<kube::Error>(), Some(kube::Error::HyperError(_) | kube::Error::Service(_)))
+    });
+    if !transport {
+        return error;
+    }
+    let server = cluster::api_server_url();
+    error.context(format!(
+        "cannot reach the Kubernetes API server at {server}; is the cluster up, and is this the right --kubeconfig / --context?"
+    ))
 }
 
 pub fn load_values(global: &GlobalArgs, args: &ValuesArgs) -> anyhow::Result<Values> {
