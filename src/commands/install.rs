@@ -59,7 +59,9 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
     }
 
     reporter.step("waiting for readiness (watching the Deployment, its pods, the claim and the Service)");
+    // Kept back from the wait: the time to ask a silent API server whether it is there at all.
     let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+    let remaining = if remaining > 2 * API_PROBE { remaining - API_PROBE } else { remaining };
     let outcome = wait_ready(&client, &wait_spec(&values, remaining), |status| show_status(reporter, status)).await?;
     reporter.finish();
     // The pod kept running with the old file when only the config changed: prove that it loads the new one.
@@ -104,6 +106,11 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
                 .filter(|r| !r.readiness.is_ready())
                 .map(|r| format!("  {}: {}", r.resource, r.readiness.reason()))
                 .collect();
+            // A paused or dead API server leaves the watches silent, not failing: ask it directly.
+            let api_error = match api_error {
+                Some(error) => Some(error),
+                None => api_server_silent(&client).await,
+            };
             if let Some(api_error) = api_error {
                 return Err(Failure::timed_out(format!(
                     "not ready after {}s, and the API server at {} stopped answering ({api_error}); the last states seen, which may be stale:\n{}\ncheck the API server, then run install again",
@@ -120,6 +127,18 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
             ))
             .into())
         }
+    }
+}
+
+/// How long a timed-out install waits for the API server to answer a version request.
+const API_PROBE: Duration = Duration::from_secs(2);
+
+/// Why the API server did not answer a version request within `API_PROBE`, or None when it did.
+async fn api_server_silent(client: &kube::Client) -> Option<String> {
+    match tokio::time::timeout(API_PROBE, client.apiserver_version()).await {
+        Ok(Ok(_)) => None,
+        Ok(Err(e)) => Some(format!("GET /version: {e}")),
+        Err(_) => Some(format!("GET /version: no answer within {}s", API_PROBE.as_secs())),
     }
 }
 
