@@ -22,7 +22,8 @@ struct PausedApiServer(String);
 impl PausedApiServer {
     fn pause() -> Self {
         let state = std::env::var("PROMCTL_TESTBED_DIR").unwrap_or_else(|_| "/var/lib/promctl-testbed".into());
-        let pid = std::fs::read_to_string(format!("{state}/pids/kube-apiserver")).expect("the test bed's API server PID");
+        let pid =
+            std::fs::read_to_string(format!("{state}/pids/kube-apiserver")).expect("the test bed's API server PID");
         let pid = pid.trim().to_string();
         // The PID file holds nsenter's child chain: signal the API server process itself.
         let target = api_server_process(&pid);
@@ -41,7 +42,8 @@ impl Drop for PausedApiServer {
 fn api_server_process(pid: &str) -> String {
     let mut current = pid.to_string();
     for _ in 0..5 {
-        let exe = std::fs::read_link(format!("/proc/{current}/exe")).map(|p| p.display().to_string()).unwrap_or_default();
+        let exe =
+            std::fs::read_link(format!("/proc/{current}/exe")).map(|p| p.display().to_string()).unwrap_or_default();
         if exe.ends_with("kube-apiserver") {
             return current;
         }

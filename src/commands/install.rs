@@ -26,7 +26,9 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
     // A claim for a class that does not exist stays Pending forever: refuse before anything is applied.
     if let Some(class) = Some(values.storage.storage_class.as_str()).filter(|c| !c.is_empty()) {
         let check = async { Ok(promctl::cluster::inspect::missing_storage_class(&client, class).await) };
-        if let Some(problem) = bounded(check, deadline, reporter, "checking the storage class").await? {
+        if let Some(problem) =
+            bounded(check, (deadline, global.timeout), reporter, "checking the storage class").await?
+        {
             return Err(Failure::bad_input(format!("{problem}; nothing was applied")).into());
         }
     }
@@ -42,7 +44,7 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
     // Lines are shown once the apply is done (tens of ms): meanwhile the reporter says whether the
     // API server is slow, and --timeout bounds the apply phase too.
     let applying = apply_all(&client, &rendered.manifests, &values.namespace, &instance, options, |_| {});
-    let applied = bounded(applying, deadline, reporter, "applying").await?;
+    let applied = bounded(applying, (deadline, global.timeout), reporter, "applying").await?;
     for a in &applied {
         show_applied(reporter, a);
     }
@@ -146,7 +148,7 @@ async fn api_server_silent(client: &kube::Client) -> Option<String> {
 /// API server. At the deadline: timed out (exit 4), naming the server.
 async fn bounded<T>(
     work: impl std::future::Future<Output = anyhow::Result<T>>,
-    deadline: tokio::time::Instant,
+    (deadline, timeout): (tokio::time::Instant, Duration),
     reporter: &Reporter,
     doing: &str,
 ) -> anyhow::Result<T> {
@@ -164,7 +166,7 @@ async fn bounded<T>(
             _ = tokio::time::sleep_until(deadline) => {
                 return Err(Failure::timed_out(format!(
                     "{doing} did not finish within --timeout ({}s): the API server at {} is not answering; run install again once it does (applying again is safe)",
-                    (deadline - started).as_secs(),
+                    timeout.as_secs(),
                     promctl::cluster::api_server_url()
                 ))
                 .into());

@@ -102,7 +102,10 @@ impl Installed {
     pub fn promctl(&self, args: &[&str]) -> std::process::Command {
         let mut command = promctl();
         let (subcommand, rest) = args.split_first().expect("a subcommand");
-        command.arg(subcommand).args(["-n", &self.namespace, "--timeout", "90s", "--no-color"]);
+        command.arg(subcommand).args(["-n", &self.namespace, "--no-color"]);
+        if !rest.contains(&"--timeout") {
+            command.args(["--timeout", "90s"]);
+        }
         if !matches!(*subcommand, "values" | "completions") {
             if let Some(tag) = prometheus_tag_override() {
                 command.args(["--set", &format!("image.tag={tag}")]);
