@@ -99,6 +99,11 @@ async fn crashing_prometheus_is_reported_as_crash_loop_with_its_log_tail() {
     assert!(stderr.contains("CrashLoopBackOff"), "{stderr}");
     assert!(stderr.contains("last log lines of"), "{stderr}");
     assert!(stderr.contains("no-such-flag"), "Prometheus's own complaint is in the log tail: {stderr}");
+
+    // The FIRST corrected install passes: the old ReplicaSet's crash-looping pod, being replaced,
+    // does not decide the new rollout's verdict.
+    let fixed = it.promctl(&["install"]).output().unwrap();
+    assert_eq!(fixed.status.code(), Some(0), "{}", String::from_utf8_lossy(&fixed.stderr));
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -52,6 +52,12 @@ pub fn deployment(deployment: Option<&Deployment>) -> Readiness {
     let Some(status) = &d.status else {
         return Readiness::Progressing("waiting for the deployment controller".into());
     };
+    if d.spec.as_ref().and_then(|s| s.paused) == Some(true) {
+        let name = d.metadata.name.as_deref().unwrap_or("?");
+        return Readiness::Failed(format!(
+            "paused (spec.paused): the template will not roll out; run `kubectl rollout resume deployment/{name}`"
+        ));
+    }
     if status.observed_generation.unwrap_or(0) < generation {
         return Readiness::Progressing("waiting for the controller to observe the new spec".into());
     }
@@ -73,6 +79,32 @@ pub fn deployment(deployment: Option<&Deployment>) -> Readiness {
         return Readiness::Progressing(format!("{available} of {updated} updated replicas available"));
     }
     Readiness::Ready(format!("{available}/{desired} replicas available"))
+}
+
+/// The `pod-template-hash` of the Deployment's CURRENT template: that of its ReplicaSet whose
+/// revision annotation equals the Deployment's, once the controller has observed the Deployment's
+/// latest generation. None before that. Pods of older ReplicaSets (a crash-looping pod of the
+/// previous template, being replaced) must not decide the verdict of a new rollout.
+pub fn current_template_hash<'a>(
+    deployment: Option<&Deployment>,
+    replica_sets: impl IntoIterator<Item = &'a ReplicaSet>,
+) -> Option<String> {
+    const REVISION: &str = "deployment.kubernetes.io/revision";
+    let d = deployment?;
+    let observed = d.status.as_ref()?.observed_generation.unwrap_or(0);
+    if observed < d.metadata.generation.unwrap_or(0) {
+        return None;
+    }
+    let revision = d.metadata.annotations.as_ref()?.get(REVISION)?;
+    let uid = d.metadata.uid.as_deref();
+    replica_sets
+        .into_iter()
+        .filter(|rs| {
+            let owners = rs.metadata.owner_references.iter().flatten();
+            uid.is_none() || owners.into_iter().any(|o| Some(o.uid.as_str()) == uid)
+        })
+        .find(|rs| rs.metadata.annotations.as_ref().and_then(|a| a.get(REVISION)) == Some(revision))
+        .and_then(|rs| rs.metadata.labels.as_ref()?.get("pod-template-hash").cloned())
 }
 
 /// Container waiting reasons that will not fix themselves: report at once instead of waiting out a timeout.
@@ -371,6 +403,46 @@ status:
         assert!(matches!(&r, Readiness::Progressing(why) if why.contains("WaitForFirstConsumer")), "{r:?}");
         let r = persistent_volume_claim(Some(&claim("Pending", None)), &q, true, true);
         assert!(matches!(&r, Readiness::Progressing(why) if why.contains("provisioned")), "{r:?}");
+    }
+
+    #[test]
+    fn only_the_current_replica_sets_pods_are_of_the_current_template() {
+        let deployment: Deployment = from_yaml(
+            r#"
+metadata: {name: prometheus, uid: d1, generation: 3, annotations: {deployment.kubernetes.io/revision: "2"}}
+status: {observedGeneration: 3}
+"#,
+        );
+        let replica_set = |hash: &str, revision: &str| -> ReplicaSet {
+            from_yaml(&format!(
+                r#"
+metadata:
+  name: prometheus-{hash}
+  labels: {{pod-template-hash: {hash}}}
+  annotations: {{deployment.kubernetes.io/revision: "{revision}"}}
+  ownerReferences: [{{apiVersion: apps/v1, kind: Deployment, name: prometheus, uid: d1}}]
+"#
+            ))
+        };
+        let (old, new) = (replica_set("crashy", "1"), replica_set("fixed", "2"));
+        assert_eq!(current_template_hash(Some(&deployment), [&old, &new]).as_deref(), Some("fixed"));
+        // Not yet observed by the controller: no template is current yet, so no pod decides.
+        let mut unobserved = deployment.clone();
+        unobserved.metadata.generation = Some(4);
+        assert_eq!(current_template_hash(Some(&unobserved), [&old, &new]), None);
+        // The new ReplicaSet not created yet: none.
+        assert_eq!(current_template_hash(Some(&deployment), [&old]), None);
+    }
+
+    #[test]
+    fn a_paused_deployment_is_failed_with_the_fix() {
+        let d: Deployment = from_yaml(
+            "metadata: {name: prometheus, generation: 2}\nspec: {paused: true, selector: {}, template: {}}\nstatus: {observedGeneration: 1}",
+        );
+        match deployment(Some(&d)) {
+            Readiness::Failed(why) => assert!(why.contains("kubectl rollout resume deployment/prometheus"), "{why}"),
+            other => panic!("expected Failed, got {other:?}"),
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use futures::stream::{self, BoxStream, StreamExt};
-use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
@@ -75,6 +75,7 @@ pub enum WaitOutcome {
 #[allow(clippy::large_enum_variant)]
 enum Update {
     Deployment(Event<Deployment>),
+    ReplicaSet(Event<ReplicaSet>),
     Pod(Event<Pod>),
     Claim(Event<PersistentVolumeClaim>),
     EndpointSlice(Event<EndpointSlice>),
@@ -94,6 +95,7 @@ enum Update {
 #[derive(Default)]
 struct Observed {
     deployment: Option<Deployment>,
+    replica_sets: BTreeMap<String, ReplicaSet>,
     pods: BTreeMap<String, Pod>,
     claim: Option<PersistentVolumeClaim>,
     endpoint_slices: BTreeMap<String, EndpointSlice>,
@@ -187,6 +189,13 @@ pub async fn wait_ready(
             "deployments",
             Update::Deployment,
         ),
+        // The Deployment's ReplicaSets carry its pod labels: they tell the current template's pods.
+        watch(
+            Api::<ReplicaSet>::namespaced(client.clone(), ns),
+            watcher::Config::default().labels(&spec.pod_selector),
+            "replicasets",
+            Update::ReplicaSet,
+        ),
         watch(
             Api::<Pod>::namespaced(client.clone(), ns),
             watcher::Config::default().labels(&spec.pod_selector),
@@ -242,6 +251,7 @@ pub async fn wait_ready(
                 continue;
             }
             Update::Deployment(e) => fold_one(&mut observed.deployment, e),
+            Update::ReplicaSet(e) => fold(&mut observed.replica_sets, e),
             Update::Pod(e) => fold(&mut observed.pods, e),
             Update::Claim(e) => fold_one(&mut observed.claim, e),
             Update::EndpointSlice(e) => fold(&mut observed.endpoint_slices, e),
@@ -262,9 +272,8 @@ pub async fn wait_ready(
         }
         if let Some((resource, _)) = judged.iter().find(|(_, r)| r.is_failed()) {
             let failed = statuses[resource].clone();
-            let failing_pod = observed
-                .pods
-                .values()
+            let failing_pod = serving_pods(&observed)
+                .into_iter()
                 .find(|p| readiness::pod(p, Timestamp::now(), spec.unschedulable_grace).is_failed());
             let diagnostics = match failing_pod {
                 Some(pod) => Some(pod_diagnostics(client, ns, pod).await),
@@ -278,13 +287,24 @@ pub async fn wait_ready(
     }
 }
 
+/// The pods that will serve, the only ones judged: of the current template (not an older
+/// ReplicaSet's crash-looping pod that the rollout is replacing), and not on their way out.
+fn serving_pods(observed: &Observed) -> Vec<&Pod> {
+    let current = readiness::current_template_hash(observed.deployment.as_ref(), observed.replica_sets.values());
+    observed
+        .pods
+        .values()
+        .filter(|p| p.metadata.deletion_timestamp.is_none())
+        .filter(|p| current.is_some() && p.labels().get("pod-template-hash") == current.as_ref())
+        .collect()
+}
+
 /// Every watched resource with its current verdict, in a stable order.
 fn judge(spec: &WaitSpec, observed: &Observed, wait_for_first_consumer: bool) -> Vec<(String, Readiness)> {
     let ns = &spec.namespace;
     let mut judged =
         vec![(format!("Deployment {ns}/{}", spec.deployment), readiness::deployment(observed.deployment.as_ref()))];
-    // Pods on their way out (Recreate, rollout) are not judged: only the ones that will serve.
-    let live: Vec<&Pod> = observed.pods.values().filter(|p| p.metadata.deletion_timestamp.is_none()).collect();
+    let live = serving_pods(observed);
     let now = Timestamp::now();
     let pod_verdicts: Vec<Readiness> = live.iter().map(|p| readiness::pod(p, now, spec.unschedulable_grace)).collect();
     let pods = if let Some(failed) = pod_verdicts.iter().find(|r| r.is_failed()) {
@@ -294,7 +314,7 @@ fn judge(spec: &WaitSpec, observed: &Observed, wait_for_first_consumer: bool) ->
     } else if let Some(first) = pod_verdicts.first() {
         first.clone()
     } else {
-        Readiness::Progressing("no pod yet".into())
+        Readiness::Progressing("no pod of the current template yet".into())
     };
     judged.push((format!("Pods {ns} -l {}", spec.pod_selector), pods));
     if let Some(claim) = &spec.claim {
