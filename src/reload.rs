@@ -65,9 +65,9 @@ pub async fn reload(
     let deadline = started + target.timeout;
     let applied = apply_manifest(client, configmap, ApplyOptions::default()).await?;
     on_event(ReloadEvent::Applied(applied.change));
-    let wanted = job_signature(&rendered.prometheus_yml);
-    let jobs: Vec<String> = wanted.keys().cloned().collect();
-    if applied.change == Change::Unchanged && job_signature(&api.config().await?) == wanted {
+    let wanted = ConfigSignature::of(&rendered.prometheus_yml);
+    let jobs: Vec<String> = wanted.jobs.keys().cloned().collect();
+    if applied.change == Change::Unchanged && ConfigSignature::of(&api.config().await?) == wanted {
         return Ok(ReloadReport {
             changed: false,
             reloaded: false,
@@ -108,7 +108,7 @@ pub async fn reload(
             (Some(a), Some(b)) => a >= b,
             _ => after.last_config_time != before.last_config_time,
         };
-        if newer && job_signature(&api.config().await?) == wanted {
+        if newer && ConfigSignature::of(&api.config().await?) == wanted {
             on_event(ReloadEvent::Verified);
             return Ok(ReloadReport {
                 changed: applied.change != Change::Unchanged,
@@ -231,45 +231,106 @@ async fn exec_output(pods: &Api<Pod>, pod: &str, container: &str, command: &[&st
     Ok(output)
 }
 
-/// What identifies a loaded config for verification: each job with its interval, timeout and path,
-/// and the global defaults. Prometheus re-writes the YAML it serves (defaults filled in, secrets
-/// hidden), so texts are never compared byte for byte.
-pub fn job_signature(prometheus_yml: &str) -> BTreeMap<String, (Option<Duration>, Option<Duration>, String)> {
-    let Ok(config) = serde_saphyr::from_str::<serde_json::Value>(prometheus_yml) else {
-        return BTreeMap::new();
-    };
-    let global = |key: &str| config["global"][key].as_str().and_then(parse_duration);
-    let (global_interval, global_timeout) = (
-        global("scrape_interval").or(Some(Duration::from_secs(60))),
-        global("scrape_timeout").or(Some(Duration::from_secs(10))),
-    );
-    let mut jobs = BTreeMap::new();
-    for job in config["scrape_configs"].as_array().into_iter().flatten() {
-        let Some(name) = job["job_name"].as_str() else { continue };
-        let interval = job["scrape_interval"].as_str().and_then(parse_duration).or(global_interval);
-        let timeout = job["scrape_timeout"].as_str().and_then(parse_duration).or(global_timeout).min(interval);
-        let path = job["metrics_path"].as_str().unwrap_or("/metrics").to_string();
-        jobs.insert(name.to_string(), (interval, timeout, path));
+/// What identifies a loaded config for verification and drift: the rule evaluation interval and
+/// each job with its interval, timeout and path. Prometheus re-writes the YAML it serves (defaults
+/// filled in, secrets hidden), so texts are never compared byte for byte.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ConfigSignature {
+    pub evaluation_interval: Option<Duration>,
+    pub jobs: BTreeMap<String, JobSignature>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobSignature {
+    pub interval: Option<Duration>,
+    pub timeout: Option<Duration>,
+    pub path: String,
+}
+
+impl ConfigSignature {
+    /// Reads a prometheus.yml (rendered, or as Prometheus serves it), with Prometheus's defaults.
+    pub fn of(prometheus_yml: &str) -> ConfigSignature {
+        let Ok(config) = serde_saphyr::from_str::<serde_json::Value>(prometheus_yml) else {
+            return ConfigSignature::default();
+        };
+        let global = |key: &str| config["global"][key].as_str().and_then(parse_duration);
+        let (global_interval, global_timeout) = (
+            global("scrape_interval").or(Some(Duration::from_secs(60))),
+            global("scrape_timeout").or(Some(Duration::from_secs(10))),
+        );
+        let mut jobs = BTreeMap::new();
+        for job in config["scrape_configs"].as_array().into_iter().flatten() {
+            let Some(name) = job["job_name"].as_str() else { continue };
+            let interval = job["scrape_interval"].as_str().and_then(parse_duration).or(global_interval);
+            let timeout = job["scrape_timeout"].as_str().and_then(parse_duration).or(global_timeout).min(interval);
+            let path = job["metrics_path"].as_str().unwrap_or("/metrics").to_string();
+            jobs.insert(name.to_string(), JobSignature { interval, timeout, path });
+        }
+        ConfigSignature { evaluation_interval: global("evaluation_interval").or(Some(Duration::from_secs(60))), jobs }
     }
-    jobs
+
+    /// How `running` differs from `self` (the rendered config), in people's words; empty when equal.
+    pub fn differences(&self, running: &ConfigSignature) -> Vec<String> {
+        let show = |d: Option<Duration>| d.map_or("-".to_string(), |d| format!("{}s", d.as_secs()));
+        let mut out = Vec::new();
+        if self.evaluation_interval != running.evaluation_interval {
+            out.push(format!(
+                "evaluation_interval: rendered {}, running {}",
+                show(self.evaluation_interval),
+                show(running.evaluation_interval)
+            ));
+        }
+        for (name, job) in &self.jobs {
+            match running.jobs.get(name) {
+                None => out.push(format!("job {name}: rendered, not running")),
+                Some(run) if run != job => out.push(format!(
+                    "job {name}: rendered every {} (timeout {}, {}), running every {} (timeout {}, {})",
+                    show(job.interval),
+                    show(job.timeout),
+                    job.path,
+                    show(run.interval),
+                    show(run.timeout),
+                    run.path
+                )),
+                Some(_) => {}
+            }
+        }
+        for name in running.jobs.keys().filter(|n| !self.jobs.contains_key(*n)) {
+            out.push(format!("job {name}: running, no longer rendered"));
+        }
+        out
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::job_signature;
+    use super::ConfigSignature;
 
     #[test]
     fn loaded_config_matches_despite_prometheus_rewriting_it() {
-        let applied = "global:\n  scrape_interval: 30s\nscrape_configs:\n  - job_name: django\n    scrape_interval: \"15s\"\n  - job_name: redis\n";
+        let applied = "global:\n  scrape_interval: 30s\n  evaluation_interval: 30s\nscrape_configs:\n  - job_name: django\n    scrape_interval: \"15s\"\n  - job_name: redis\n";
         let served = "global:\n  scrape_interval: 30s\n  scrape_timeout: 10s\n  evaluation_interval: 30s\nscrape_configs:\n- job_name: redis\n  honor_timestamps: true\n  scrape_interval: 30s\n  scrape_timeout: 10s\n  metrics_path: /metrics\n  scheme: http\n- job_name: django\n  scrape_interval: 15s\n  scrape_timeout: 10s\n  metrics_path: /metrics\n";
-        assert_eq!(job_signature(applied), job_signature(served));
-        assert_eq!(job_signature(applied).len(), 2);
+        assert_eq!(ConfigSignature::of(applied), ConfigSignature::of(served));
+        assert_eq!(ConfigSignature::of(applied).jobs.len(), 2);
+        assert!(ConfigSignature::of(applied).differences(&ConfigSignature::of(served)).is_empty());
     }
 
     #[test]
-    fn a_changed_interval_does_not_match() {
-        let a = "scrape_configs:\n  - job_name: django\n    scrape_interval: 15s\n";
-        let b = "scrape_configs:\n  - job_name: django\n    scrape_interval: 20s\n";
-        assert_ne!(job_signature(a), job_signature(b));
+    fn a_drift_is_described_job_by_job() {
+        let rendered = ConfigSignature::of(
+            "global: {evaluation_interval: 20s}\nscrape_configs:\n  - {job_name: django, scrape_interval: 15s}\n  - {job_name: extra}\n",
+        );
+        let running = ConfigSignature::of(
+            "global: {evaluation_interval: 30s}\nscrape_configs:\n  - {job_name: django, scrape_interval: 20s}\n  - {job_name: gone}\n",
+        );
+        assert_eq!(
+            rendered.differences(&running),
+            [
+                "evaluation_interval: rendered 20s, running 30s",
+                "job django: rendered every 15s (timeout 10s, /metrics), running every 20s (timeout 10s, /metrics)",
+                "job extra: rendered, not running",
+                "job gone: running, no longer rendered",
+            ]
+        );
     }
 }

@@ -134,3 +134,44 @@ async fn fault_ctrl_c_during_install_exits_130_and_a_rerun_converges() {
     let rerun = it.promctl(&["install"]).output().unwrap();
     assert_eq!(rerun.status.code(), Some(0), "{}", stderr(&rerun));
 }
+
+#[tokio::test]
+#[ignore = "interrupts a reload: scripts/test runs it alone"]
+async fn fault_ctrl_c_during_reload_is_a_drift_validate_names_and_install_finishes() {
+    use k8s_openapi::api::core::v1::ConfigMap;
+    let client = common::client().await;
+    let it = Installed::new(&client, "e2e-fault-reload").await;
+    let install = it.promctl(&["install"]).output().unwrap();
+    assert_eq!(install.status.code(), Some(0), "{}", stderr(&install));
+    let configmaps: Api<ConfigMap> = Api::namespaced(client.clone(), &it.namespace);
+    let before = configmaps.get("prometheus-config").await.unwrap().metadata.resource_version;
+
+    // Interrupted right after its apply, while it waits for the kubelet to project the file.
+    let changed = ["--set", "scrape.jobs.django.interval=20s"];
+    let reload = spawn(it.promctl(&[&["reload"], &changed[..]].concat()));
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while configmaps.get("prometheus-config").await.unwrap().metadata.resource_version == before {
+        assert!(Instant::now() < deadline, "the reload never applied the ConfigMap");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    signal("-INT", &reload.id().to_string());
+    let out = reload.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+
+    // Every command used to call this fine. validate names the drift and the fix.
+    let validate = it.promctl(&[&["validate", "--skip-job", "django"], &changed[..]].concat()).output().unwrap();
+    let report = String::from_utf8_lossy(&validate.stdout);
+    assert_eq!(validate.status.code(), Some(1), "{report}");
+    assert!(report.contains("FAIL running config is the rendered one"), "{report}");
+    assert!(report.contains("job django: rendered every 20s") && report.contains("running every 15s"), "{report}");
+    assert!(report.contains("promctl reload"), "names the fix: {report}");
+
+    // install (nothing left to apply) sees the drift and finishes the reload.
+    let finish = it.promctl(&[&["install"], &changed[..]].concat()).output().unwrap();
+    let finish_err = stderr(&finish);
+    assert_eq!(finish.status.code(), Some(0), "{finish_err}");
+    assert!(finish_err.contains("finishing the reload"), "{finish_err}");
+    let api = promctl::prometheus::PrometheusApi::via_service_proxy(client.clone(), &it.namespace, "prometheus", 9090);
+    let running = promctl::reload::ConfigSignature::of(&api.config().await.unwrap());
+    assert_eq!(running.jobs["django"].interval, Some(Duration::from_secs(20)));
+}

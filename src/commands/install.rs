@@ -66,12 +66,26 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
     let remaining = if remaining > 2 * API_PROBE { remaining - API_PROBE } else { remaining };
     let outcome = wait_ready(&client, &wait_spec(&values, remaining), |status| show_status(reporter, status)).await?;
     reporter.finish();
-    // The pod kept running with the old file when only the config changed: prove that it loads the new one.
-    let reload = if matches!(outcome, WaitOutcome::Ready { .. }) && config_changed_under_running_prometheus(&applied) {
-        reporter.step("the config changed under a running Prometheus: reloading it");
+    // The pod kept running when only the config changed, or an earlier reload was interrupted after
+    // its apply: prove that Prometheus loads the rendered config. A new pod reads it at start.
+    let reload = if matches!(outcome, WaitOutcome::Ready { .. }) && pods_kept(&applied) {
         let access = crate::cli::PrometheusAccess { via: crate::cli::Via::Proxy, prometheus_url: None };
         let link = super::reach_prometheus(global, &access, &values).await?;
-        Some(super::reload::run_reload(&client, &link, &rendered, &values, false, global.timeout, reporter).await?)
+        let why = if config_changed(&applied) {
+            Some("the config changed under a running Prometheus: reloading it".to_string())
+        } else {
+            running_config_drift(&link, &rendered.prometheus_yml, reporter).await
+        };
+        match why {
+            Some(why) => {
+                reporter.step(&why);
+                Some(
+                    super::reload::run_reload(&client, &link, &rendered, &values, false, global.timeout, reporter)
+                        .await?,
+                )
+            }
+            None => None,
+        }
     } else {
         None
     };
@@ -192,11 +206,39 @@ pub fn wait_spec(values: &Values, timeout: Duration) -> WaitSpec {
     }
 }
 
-/// The ConfigMap changed while the Deployment (and so its pods) did not: the running Prometheus still
-/// has the previous config loaded. A new or restarted pod reads the new file at start instead.
-fn config_changed_under_running_prometheus(applied: &[Applied]) -> bool {
-    let change_of = |kind: &str| applied.iter().find(|a| a.kind == kind).map(|a| a.change);
-    change_of("ConfigMap") == Some(Change::Configured) && change_of("Deployment") == Some(Change::Unchanged)
+fn change_of(applied: &[Applied], kind: &str) -> Option<Change> {
+    applied.iter().find(|a| a.kind == kind).map(|a| a.change)
+}
+
+/// The Deployment did not change, so its pods keep running with the config they have loaded.
+fn pods_kept(applied: &[Applied]) -> bool {
+    change_of(applied, "Deployment") == Some(Change::Unchanged)
+}
+
+fn config_changed(applied: &[Applied]) -> bool {
+    change_of(applied, "ConfigMap") == Some(Change::Configured)
+}
+
+/// Why the running Prometheus must reload although nothing was applied now: it runs another config
+/// than the rendered one (an interrupted reload). None when it runs the rendered one, or when that
+/// cannot be read (then a warning says so; validate will tell).
+async fn running_config_drift(link: &super::PrometheusLink, rendered: &str, reporter: &Reporter) -> Option<String> {
+    match link.api.config().await {
+        Ok(running) => {
+            let differences = promctl::reload::ConfigSignature::of(rendered)
+                .differences(&promctl::reload::ConfigSignature::of(&running));
+            (!differences.is_empty()).then(|| {
+                format!(
+                    "Prometheus runs another config than the rendered one ({}): finishing the reload",
+                    differences.join("; ")
+                )
+            })
+        }
+        Err(e) => {
+            reporter.warn(&format!("could not compare the running config with the rendered one: {e:#}"));
+            None
+        }
+    }
 }
 
 fn show_applied(reporter: &mut Reporter, applied: &Applied) {

@@ -14,6 +14,7 @@ use kube::api::{Api, ListParams, PostParams};
 use promctl::cluster::readiness::{self, Readiness};
 use promctl::error::{Failure, FailureKind, kind_of};
 use promctl::prometheus::{JobExpectation, JobHealth, JobVerdict, all_settled, evaluate_jobs};
+use promctl::reload::ConfigSignature;
 use promctl::report::{Reporter, Tone};
 use promctl::values::Values;
 use serde::Serialize;
@@ -73,7 +74,8 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
     let link = reach_prometheus(global, &args.access, &values).await?;
     reporter.step(&format!("checking Prometheus through {}", link.api.describe()));
     let (prometheus_checks, jobs) =
-        prometheus_checks(&link, &expected, wait_targets, &queries(args, &values), reporter).await;
+        prometheus_checks(&link, &rendered.prometheus_yml, &expected, wait_targets, &queries(args, &values), reporter)
+            .await;
     checks.extend(prometheus_checks);
     reporter.finish();
 
@@ -325,8 +327,30 @@ fn access_reviews(rules: &[PolicyRule]) -> Vec<AccessReview> {
     reviews
 }
 
+/// The config Prometheus runs is the one promctl renders: an interrupted reload, or a ConfigMap
+/// changed by hand, leaves a Prometheus that every other check calls fine while it runs something else.
+async fn config_drift_check(api: &promctl::prometheus::PrometheusApi, rendered: &str) -> Check {
+    const NAME: &str = "running config is the rendered one";
+    let running = match api.config().await {
+        Ok(text) => ConfigSignature::of(&text),
+        Err(e) => return Check::from_error(NAME, &e),
+    };
+    let differences = ConfigSignature::of(rendered).differences(&running);
+    if differences.is_empty() {
+        return Check::pass(NAME, format!("{} jobs as rendered", running.jobs.len()));
+    }
+    Check::fail(
+        NAME,
+        format!(
+            "Prometheus runs another config than the rendered one ({}); `promctl reload` (or `promctl install`) loads the rendered one",
+            differences.join("; ")
+        ),
+    )
+}
+
 async fn prometheus_checks(
     link: &PrometheusLink,
+    rendered: &str,
     expected: &[JobExpectation],
     wait_targets: Duration,
     queries: &[Probe],
@@ -343,6 +367,7 @@ async fn prometheus_checks(
     if checks.iter().any(|c| !c.passed) {
         return (checks, Vec::new());
     }
+    checks.push(config_drift_check(api, rendered).await);
 
     // Targets still `unknown` have not been scraped yet: wait for them, up to a bound.
     let started = Instant::now();
