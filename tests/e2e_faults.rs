@@ -159,7 +159,7 @@ async fn fault_ctrl_c_during_reload_is_a_drift_validate_names_and_install_finish
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
 
     // Every command used to call this fine. validate names the drift and the fix.
-    let validate = it.promctl(&[&["validate", "--skip-job", "django"], &changed[..]].concat()).output().unwrap();
+    let validate = it.promctl(&[&["validate", "--wait-targets", "1s"], &changed[..]].concat()).output().unwrap();
     let report = String::from_utf8_lossy(&validate.stdout);
     assert_eq!(validate.status.code(), Some(1), "{report}");
     assert!(report.contains("FAIL running config is the rendered one"), "{report}");
