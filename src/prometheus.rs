@@ -7,7 +7,7 @@
 //!
 //! [`evaluate_jobs`] turns the active targets into one verdict per scrape job; it is pure and unit-tested.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -441,6 +441,50 @@ pub struct DownTarget {
     pub last_error: String,
 }
 
+/// Down targets that fail the same way, for a summary a person and a CI log can read: 10,000 down
+/// targets are a handful of causes, not 10,000 lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorGroup {
+    /// The error with the target's own address replaced by `<target>`.
+    pub error: String,
+    pub count: usize,
+    /// The first few targets failing this way.
+    pub examples: Vec<String>,
+}
+
+/// Groups `down` by their error (most frequent first, ties in order of first appearance), keeping
+/// `examples` scrape URLs of each.
+pub fn group_down_targets(down: &[DownTarget], examples: usize) -> Vec<ErrorGroup> {
+    let mut groups: Vec<ErrorGroup> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for target in down {
+        let error = without_address(&target.last_error, &target.scrape_url);
+        let at = *index.entry(error.clone()).or_insert_with(|| {
+            groups.push(ErrorGroup { error, count: 0, examples: Vec::new() });
+            groups.len() - 1
+        });
+        let group = &mut groups[at];
+        group.count += 1;
+        if group.examples.len() < examples {
+            group.examples.push(target.scrape_url.clone());
+        }
+    }
+    // Stable: equal counts keep their first-seen order.
+    groups.sort_by(|a, b| b.count.cmp(&a.count));
+    groups
+}
+
+/// `error` with the target's URL and host:port replaced, so that the same failure on two targets
+/// reads the same.
+fn without_address(error: &str, scrape_url: &str) -> String {
+    let host_port = scrape_url.split("://").nth(1).and_then(|rest| rest.split('/').next()).unwrap_or_default();
+    let mut text = error.replace(scrape_url, "<target>");
+    if !host_port.is_empty() {
+        text = text.replace(host_port, "<target>");
+    }
+    text
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum JobVerdict {
@@ -685,6 +729,38 @@ fn days_since_epoch(year: i64, month: i64, day: i64) -> i64 {
     let day_of_year = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day - 1;
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     era * 146_097 + day_of_era - 719_468
+}
+
+#[cfg(test)]
+mod grouping_tests {
+    use super::*;
+
+    #[test]
+    fn ten_thousand_down_targets_are_a_few_causes_with_examples() {
+        let mut down: Vec<DownTarget> = (0..9_990)
+            .map(|i| {
+                let url = format!("http://10.0.{}.{}:9100/metrics", i / 250, i % 250);
+                let host = url.trim_start_matches("http://").trim_end_matches("/metrics").to_string();
+                DownTarget {
+                    last_error: format!("Get \"{url}\": dial tcp {host}: connect: connection refused"),
+                    scrape_url: url,
+                }
+            })
+            .collect();
+        down.extend((0..10).map(|i| DownTarget {
+            scrape_url: format!("http://app-{i}:8000/metrics"),
+            last_error: "server returned HTTP status 401 Unauthorized".into(),
+        }));
+        let groups = group_down_targets(&down, 3);
+        assert_eq!(groups.len(), 2);
+        assert_eq!(groups[0].error, "Get \"<target>\": dial tcp <target>: connect: connection refused");
+        assert_eq!(groups[0].count, 9_990);
+        assert_eq!(
+            groups[0].examples,
+            ["http://10.0.0.0:9100/metrics", "http://10.0.0.1:9100/metrics", "http://10.0.0.2:9100/metrics"]
+        );
+        assert_eq!((groups[1].count, groups[1].error.as_str()), (10, "server returned HTTP status 401 Unauthorized"));
+    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use kube::Client;
 use kube::api::{Api, ListParams, PostParams};
 use promctl::cluster::readiness::{self, Readiness};
 use promctl::error::{Failure, FailureKind, kind_of};
-use promctl::prometheus::{JobExpectation, JobHealth, JobVerdict, all_settled, evaluate_jobs};
+use promctl::prometheus::{JobExpectation, JobHealth, JobVerdict, all_settled, evaluate_jobs, group_down_targets};
 use promctl::reload::ConfigSignature;
 use promctl::report::{Reporter, Tone};
 use promctl::values::Values;
@@ -67,9 +67,18 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
 
     let mut checks = Vec::new();
     if !args.prometheus_only {
-        let client = connect(global).await?;
-        reporter.step(&format!("checking the installed objects in namespace {}", values.namespace));
-        checks.extend(cluster_checks(&client, &values, &rendered_rules(&rendered)?).await?);
+        let cluster = async {
+            let client = connect(global).await?;
+            reporter.step(&format!("checking the installed objects in namespace {}", values.namespace));
+            cluster_checks(&client, &values, &rendered_rules(&rendered)?).await
+        };
+        checks.extend(cluster.await.map_err(|e| {
+            if args.access.prometheus_url.is_some() {
+                e.context("the object and RBAC checks need the cluster; add --prometheus-only to validate the Prometheus at --prometheus-url alone")
+            } else {
+                e
+            }
+        })?);
     }
     let link = reach_prometheus(global, &args.access, &values).await?;
     reporter.step(&format!("checking Prometheus through {}", link.api.describe()));
@@ -409,11 +418,7 @@ async fn prometheus_checks(
             JobVerdict::Pending => {
                 Check::fail(name, format!("{counts}; still not scraped after {}s", wait_targets.as_secs()))
             }
-            JobVerdict::TargetsDown => {
-                let errors: Vec<String> =
-                    job.down_targets.iter().map(|t| format!("{}: {}", t.scrape_url, t.last_error)).collect();
-                Check::fail(name, format!("{counts}; {}", errors.join("; ")))
-            }
+            JobVerdict::TargetsDown => Check::fail(name, format!("{counts}; {}", down_summary(&job.down_targets))),
         });
     }
     let failed_jobs: Vec<&str> =
@@ -456,11 +461,40 @@ fn job_table(jobs: &[JobHealth]) -> String {
             age,
             job.verdict
         ));
-        for down in &job.down_targets {
-            lines.push(format!("    {}: {}", down.scrape_url, down.last_error));
+        let groups = group_down_targets(&job.down_targets, EXAMPLES_PER_ERROR);
+        for group in groups.iter().take(ERROR_GROUPS_SHOWN) {
+            lines.push(format!("    {} down: {}", group.count, group.error));
+            for example in &group.examples {
+                lines.push(format!("      e.g. {example}"));
+            }
+        }
+        if groups.len() > ERROR_GROUPS_SHOWN {
+            lines.push(format!(
+                "    ... {} more kinds of error (--output json lists every target)",
+                groups.len() - ERROR_GROUPS_SHOWN
+            ));
         }
     }
     lines.join("\n")
+}
+
+/// On a terminal and in CI logs, down targets are summarised: grouped by error, a few examples
+/// each. `--output json` keeps every one.
+const ERROR_GROUPS_SHOWN: usize = 5;
+const EXAMPLES_PER_ERROR: usize = 3;
+
+/// "N down: ERROR (e.g. URL, URL); M down: ERROR2 ..." for a check's one line.
+fn down_summary(down: &[promctl::prometheus::DownTarget]) -> String {
+    let groups = group_down_targets(down, EXAMPLES_PER_ERROR);
+    let mut parts: Vec<String> = groups
+        .iter()
+        .take(ERROR_GROUPS_SHOWN)
+        .map(|g| format!("{} down: {} (e.g. {})", g.count, g.error, g.examples.join(", ")))
+        .collect();
+    if groups.len() > ERROR_GROUPS_SHOWN {
+        parts.push(format!("{} more kinds of error", groups.len() - ERROR_GROUPS_SHOWN));
+    }
+    parts.join("; ")
 }
 
 /// JUnit XML as CI dashboards read it: one test case per check, a <failure> for each failed one.
