@@ -470,7 +470,7 @@ pub fn group_down_targets(down: &[DownTarget], examples: usize) -> Vec<ErrorGrou
         }
     }
     // Stable: equal counts keep their first-seen order.
-    groups.sort_by(|a, b| b.count.cmp(&a.count));
+    groups.sort_by_key(|g| std::cmp::Reverse(g.count));
     groups
 }
 
