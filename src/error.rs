@@ -84,6 +84,19 @@ pub fn kube_error_kind(err: &kube::Error) -> FailureKind {
     }
 }
 
+/// Whether the API server refused something for lack of permission (403) somewhere in the chain.
+pub fn is_forbidden(err: &anyhow::Error) -> bool {
+    kube_status(err).is_some_and(|status| status.code == 403)
+}
+
+/// The API server's Status in the chain, if the error came from it.
+pub fn kube_status(err: &anyhow::Error) -> Option<&kube::core::Status> {
+    err.chain().find_map(|cause| match cause.downcast_ref::<kube::Error>() {
+        Some(kube::Error::Api(status)) => Some(status.as_ref()),
+        _ => None,
+    })
+}
+
 pub fn exit_code(kind: FailureKind) -> ExitCode {
     ExitCode::from(kind.exit_code())
 }

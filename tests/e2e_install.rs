@@ -290,3 +290,72 @@ async fn install_takes_over_the_seed_scripts_deployment() {
     let report: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
     assert_eq!(report["changed"], 0, "converged: {report}");
 }
+
+/// A ServiceAccount with rights in its own namespace only (the `admin` role there): install is
+/// refused with exit 3 and the WHOLE list of what is missing, cluster-scope RBAC included, with the fix.
+#[tokio::test]
+#[ignore = "needs the test bed: scripts/test"]
+async fn an_account_without_cluster_scope_rights_gets_every_missing_permission_at_once() {
+    use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
+    use k8s_openapi::api::core::v1::ServiceAccount;
+    use k8s_openapi::api::rbac::v1::RoleBinding;
+    use kube::api::PostParams;
+
+    let client = common::client().await;
+    let it = Installed::new(&client, "e2e-rbac").await;
+    common::apply_yaml(
+        &client,
+        "default",
+        &format!("apiVersion: v1\nkind: Namespace\nmetadata: {{name: {}}}\n", it.namespace),
+    )
+    .await;
+    let account: ServiceAccount =
+        serde_json::from_value(serde_json::json!({"metadata": {"name": "deployer"}})).unwrap();
+    let accounts: Api<ServiceAccount> = Api::namespaced(client.clone(), &it.namespace);
+    accounts.create(&PostParams::default(), &account).await.unwrap();
+    let binding: RoleBinding = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "deployer-admin"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "admin"},
+        "subjects": [{"kind": "ServiceAccount", "name": "deployer", "namespace": it.namespace}]
+    }))
+    .unwrap();
+    Api::<RoleBinding>::namespaced(client.clone(), &it.namespace)
+        .create(&PostParams::default(), &binding)
+        .await
+        .unwrap();
+    let request = TokenRequest {
+        spec: TokenRequestSpec { audiences: vec![], expiration_seconds: Some(600), ..Default::default() },
+        ..Default::default()
+    };
+    let token = accounts.create_token_request("deployer", &PostParams::default(), &request).await.unwrap();
+    let token = token.status.unwrap().token;
+
+    // The test bed's kubeconfig, with the account's token instead of the admin certificate.
+    let admin: serde_json::Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(std::env::var("KUBECONFIG").unwrap()).unwrap()).unwrap();
+    let cluster = &admin["clusters"][0]["cluster"];
+    let kubeconfig = std::env::temp_dir().join(format!("{}-kubeconfig", it.namespace));
+    let text = serde_json::json!({
+        "apiVersion": "v1", "kind": "Config",
+        "clusters": [{"name": "c", "cluster": cluster}],
+        "users": [{"name": "deployer", "user": {"token": token}}],
+        "contexts": [{"name": "deployer", "context": {"cluster": "c", "user": "deployer"}}],
+        "current-context": "deployer"
+    });
+    std::fs::write(&kubeconfig, text.to_string()).unwrap();
+
+    let out = it.promctl(&["install", "--kubeconfig", kubeconfig.to_str().unwrap()]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let _ = std::fs::remove_file(&kubeconfig);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains(&format!("system:serviceaccount:{}:deployer may not:", it.namespace)), "{stderr}");
+    for missing in [
+        "create clusterroles.rbac.authorization.k8s.io (cluster-wide)",
+        "create clusterrolebindings.rbac.authorization.k8s.io (cluster-wide)",
+        "list storageclasses.storage.k8s.io (cluster-wide)",
+    ] {
+        assert!(stderr.contains(missing), "{missing} not listed: {stderr}");
+    }
+    assert!(stderr.contains("ask a cluster admin"), "names the fix: {stderr}");
+    assert!(!stderr.contains("Status {"), "no raw Status dump: {stderr}");
+}

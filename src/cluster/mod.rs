@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod inspect;
+pub mod permissions;
 pub mod readiness;
 pub mod wait;
 pub mod warnings;

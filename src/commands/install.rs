@@ -44,7 +44,12 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
     // Lines are shown once the apply is done (tens of ms): meanwhile the reporter says whether the
     // API server is slow, and --timeout bounds the apply phase too.
     let applying = apply_all(&client, &rendered.manifests, &values.namespace, &instance, options, |_| {});
-    let applied = bounded(applying, (deadline, global.timeout), reporter, "applying").await?;
+    let applied = match bounded(applying, (deadline, global.timeout), reporter, "applying").await {
+        Err(e) if promctl::error::is_forbidden(&e) => {
+            return Err(permission_denied(&client, &rendered, &values, e).await);
+        }
+        other => other?,
+    };
     for a in &applied {
         show_applied(reporter, a);
     }
@@ -144,6 +149,31 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
             .into())
         }
     }
+}
+
+/// A 403 during the apply, turned into the whole list of what is missing (one run, not one
+/// permission per run) and the fix. Exit 3, as every permission problem.
+async fn permission_denied(
+    client: &kube::Client,
+    rendered: &promctl::render::Rendered,
+    values: &Values,
+    error: anyhow::Error,
+) -> anyhow::Error {
+    let kinds: Vec<&str> = rendered.manifests.iter().map(|m| m.kind.as_str()).collect();
+    let missing = promctl::cluster::permissions::missing(client, &kinds, &values.namespace).await;
+    let who = promctl::cluster::permissions::who_am_i(client).await.unwrap_or_else(|| "this kubeconfig's user".into());
+    let refused = match promctl::error::kube_status(&error) {
+        Some(status) => status.message.clone(),
+        None => format!("{error:#}"),
+    };
+    if missing.is_empty() {
+        return Failure::unreachable(format!("permission denied: {refused}")).into();
+    }
+    Failure::unreachable(format!(
+        "permission denied: {refused}\n{who} may not:\n  {}\nnothing more was applied; ask a cluster admin to grant these (a ClusterRole with these verbs on these resources, bound to {who}), or run promctl with a kubeconfig that has them",
+        missing.join("\n  ")
+    ))
+    .into()
 }
 
 /// How long a timed-out install waits for the API server to answer a version request.
