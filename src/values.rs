@@ -34,6 +34,10 @@ pub struct Values {
     pub rbac: RbacValues,
     pub extra_args: Vec<String>,
     pub scrape: ScrapeValues,
+    /// Where `namespace` came from ("-n/--namespace", a file, "--set", "the kubeconfig context",
+    /// "defaults"): said before anything is written, so the namespace never surprises.
+    #[serde(skip)]
+    pub namespace_source: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -137,9 +141,24 @@ impl Values {
 /// Defaults, then each `-f` file in order (later wins; maps merge deeply, lists replace), then each
 /// `--set path=value` in order, then `namespace_override` (the global `-n`).
 pub fn load(files: &[PathBuf], sets: &[String], namespace_override: Option<&str>) -> Result<Values, Failure> {
+    load_with_context(files, sets, namespace_override, None)
+}
+
+/// As `load`, with the kubeconfig context's namespace between the defaults and the files. The
+/// namespace's precedence, highest first: `-n`, `--set namespace=`, a values file, the context's
+/// namespace (as Helm and kubectl use it), the default `jewelry-shop`.
+pub fn load_with_context(
+    files: &[PathBuf],
+    sets: &[String],
+    namespace_override: Option<&str>,
+    context_namespace: Option<&str>,
+) -> Result<Values, Failure> {
     let defaults: Value = serde_saphyr::from_str(DEFAULTS).expect("templates/values.yaml is valid YAML");
     let mut errors = Vec::new();
     let mut layers = Vec::new();
+    if let Some(namespace) = context_namespace {
+        layers.push(("the kubeconfig context".to_string(), serde_json::json!({ "namespace": namespace })));
+    }
     for file in files {
         match read_values_file(file) {
             Ok(tree) => layers.push((file.display().to_string(), tree)),
@@ -166,7 +185,10 @@ pub fn load(files: &[PathBuf], sets: &[String], namespace_override: Option<&str>
     if !errors.is_empty() {
         return Err(Failure::bad_input(errors.join("\n")));
     }
-    serde_json::from_value(merged).map_err(|err| Failure::bad_input(format!("values: {err}")))
+    let mut values: Values =
+        serde_json::from_value(merged).map_err(|err| Failure::bad_input(format!("values: {err}")))?;
+    values.namespace_source = origin(&origins, "namespace").to_string();
+    Ok(values)
 }
 
 /// Dotted path -> where its current value came from (a file path, `--set`, `-n/--namespace`).
@@ -795,6 +817,21 @@ mod tests {
         assert_eq!(v.extra_args, ["--c"]);
         assert_eq!((v.image.tag.as_str(), v.image.pull_policy.as_str()), ("v2.49.0", "Always"));
         assert_eq!(v.image.repository, "prom/prometheus");
+    }
+
+    #[test]
+    fn the_context_namespace_wins_over_the_default_only() {
+        let from_context = load_with_context(&[], &[], None, Some("team-a")).unwrap();
+        assert_eq!(
+            (from_context.namespace.as_str(), from_context.namespace_source.as_str()),
+            ("team-a", "the kubeconfig context")
+        );
+        let set = load_with_context(&[], &sets(&["namespace=from-set"]), None, Some("team-a")).unwrap();
+        assert_eq!((set.namespace.as_str(), set.namespace_source.as_str()), ("from-set", "--set"));
+        let flag = load_with_context(&[], &sets(&["namespace=from-set"]), Some("from-flag"), Some("team-a")).unwrap();
+        assert_eq!((flag.namespace.as_str(), flag.namespace_source.as_str()), ("from-flag", "-n/--namespace"));
+        let default = load_with_context(&[], &[], None, None).unwrap();
+        assert_eq!((default.namespace.as_str(), default.namespace_source.as_str()), ("jewelry-shop", "defaults"));
     }
 
     #[test]

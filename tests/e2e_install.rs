@@ -359,3 +359,30 @@ async fn an_account_without_cluster_scope_rights_gets_every_missing_permission_a
     assert!(stderr.contains("ask a cluster admin"), "names the fix: {stderr}");
     assert!(!stderr.contains("Status {"), "no raw Status dump: {stderr}");
 }
+
+/// Without -n, the kubeconfig context's namespace is used (as kubectl and Helm do), and install says
+/// which namespace, and why, before it writes.
+#[tokio::test]
+#[ignore = "needs the test bed: scripts/test"]
+async fn without_n_the_kubeconfig_contexts_namespace_is_used_and_named() {
+    let client = common::client().await;
+    let it = Installed::new(&client, "e2e-ctxns").await;
+    let mut kubeconfig: serde_json::Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(std::env::var("KUBECONFIG").unwrap()).unwrap()).unwrap();
+    kubeconfig["contexts"][0]["context"]["namespace"] = it.namespace.clone().into();
+    let path = std::env::temp_dir().join(format!("{}-kubeconfig", it.namespace));
+    std::fs::write(&path, kubeconfig.to_string()).unwrap();
+
+    let role = format!("rbac.clusterRoleName=prometheus-{}", it.namespace);
+    let out = promctl()
+        .args(["install", "--no-wait", "--no-color", "--kubeconfig", path.to_str().unwrap()])
+        .args(["--set", &role, "--set", "resources.requests.cpu=100m"])
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&path);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains(&format!("to namespace {} (from the kubeconfig context", it.namespace)), "{stderr}");
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), &it.namespace);
+    assert!(deployments.get_opt("prometheus").await.unwrap().is_some());
+}

@@ -86,6 +86,18 @@ async fn load_config(options: &ClusterOptions) -> anyhow::Result<Config> {
     Ok(config)
 }
 
+/// The namespace the kubeconfig context names (`--context`, else the current one), if any; read
+/// from the file only, no request. None in-cluster or without a kubeconfig.
+pub fn context_namespace(options: &ClusterOptions) -> Option<String> {
+    let kubeconfig = match &options.kubeconfig {
+        Some(path) => Kubeconfig::read_from(path).ok()?,
+        None => Kubeconfig::read().ok()?,
+    };
+    let name = options.context.clone().or(kubeconfig.current_context.clone())?;
+    let context = kubeconfig.contexts.iter().find(|c| c.name == name)?.context.as_ref()?;
+    context.namespace.clone().filter(|ns| !ns.is_empty())
+}
+
 /// The kinds promctl renders, with their API resources: known statically, so no discovery round trips
 /// (and none of 1.20's aggregated-discovery gaps). Order is the safe apply order.
 pub const KINDS: [&str; 8] = [

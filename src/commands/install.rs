@@ -35,9 +35,10 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
 
     let verb = if args.dry_run { "dry run: applying" } else { "applying" };
     reporter.step(&format!(
-        "{verb} {} objects to namespace {} (server-side apply, field manager promctl)",
+        "{verb} {} objects to namespace {} (from {}; server-side apply, field manager promctl)",
         rendered.manifests.len(),
-        values.namespace
+        values.namespace,
+        values.namespace_source
     ));
     let options = ApplyOptions { dry_run: args.dry_run, force_conflicts: args.force_conflicts };
     let instance = values.instance();

@@ -59,7 +59,8 @@ fn name_the_api_server(error: anyhow::Error) -> anyhow::Error {
 }
 
 pub fn load_values(global: &GlobalArgs, args: &ValuesArgs) -> anyhow::Result<Values> {
-    Ok(values_core::load(&args.files, &args.sets, global.namespace.as_deref())?)
+    let context = cluster::context_namespace(&cluster_options(global));
+    Ok(values_core::load_with_context(&args.files, &args.sets, global.namespace.as_deref(), context.as_deref())?)
 }
 
 /// Renders and statically checks prometheus.yml: nothing that fails the check ever reaches a cluster.

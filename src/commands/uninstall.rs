@@ -15,6 +15,12 @@ use crate::cli::{GlobalArgs, UninstallArgs};
 pub async fn exec(global: &GlobalArgs, args: &UninstallArgs, reporter: &mut Reporter) -> anyhow::Result<u8> {
     let values = load_values(global, &args.values)?;
     let client = connect(global).await?;
+    reporter.step(&format!(
+        "uninstalling instance {} from namespace {} (from {})",
+        values.instance(),
+        values.namespace,
+        values.namespace_source
+    ));
     let mut owned = list_owned(&client, &values.namespace, &values.instance()).await?;
     owned.reverse();
     if owned.is_empty() {
