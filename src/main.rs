@@ -14,7 +14,18 @@ fn main() -> ExitCode {
     // reqwest is built without a default TLS provider; kube already brings ring.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let output = cli.global.output;
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    // One thread: every command waits on the network, and one thread keeps one malloc arena (a
+    // 10,000-target validate peaked at 42 MB on two, 36 MB on one). port-forward serves many
+    // connections at once, each with its own TLS to the API server: two workers there.
+    let mut builder = match cli.command {
+        cli::Command::PortForward(_) => {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            builder.worker_threads(2);
+            builder
+        }
+        _ => tokio::runtime::Builder::new_current_thread(),
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("promctl: error: cannot start the async runtime: {e}");

@@ -582,31 +582,47 @@ fn seconds<S: Serializer>(value: &Option<Duration>, s: S) -> Result<S::Ok, S::Er
 /// The `data` of a Prometheus API answer, or a `Failure` with Prometheus's own message:
 /// `bad_data` (a bad expression or parameter) is bad input, any other API error a failed check.
 fn parse_api_response<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, Failure> {
+    // `data` straight into T, never through a serde_json::Value: 10,000 targets as a JSON tree took
+    // tens of MB, most of it for fields promctl never reads.
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
-    struct Envelope {
+    struct Envelope<D> {
         status: String,
-        #[serde(default)]
-        data: serde_json::Value,
+        #[serde(default = "Option::default")]
+        data: Option<D>,
         #[serde(default)]
         error_type: String,
         #[serde(default)]
         error: String,
     }
-    let envelope: Envelope = serde_json::from_str(body).map_err(|e| {
-        let body = body.trim();
-        let shown: String = body.chars().take(300).collect();
-        Failure::check_failed(format!("answered {status} with something other than the API's JSON ({e}): {shown}"))
-    })?;
+    let envelope: Envelope<T> = match serde_json::from_str(body) {
+        Ok(envelope) => envelope,
+        Err(e) => {
+            // Not the API's JSON at all, or `data` of another shape (an error's): tell which.
+            return Err(match serde_json::from_str::<Envelope<serde::de::IgnoredAny>>(body) {
+                Ok(other) if other.status != "success" => api_error(&other.error, &other.error_type),
+                Ok(_) => Failure::check_failed(format!("unexpected data in the answer: {e}")),
+                Err(e) => {
+                    let shown: String = body.trim().chars().take(300).collect();
+                    Failure::check_failed(format!(
+                        "answered {status} with something other than the API's JSON ({e}): {shown}"
+                    ))
+                }
+            });
+        }
+    };
     if envelope.status != "success" {
-        let message = format!("{} ({})", envelope.error, envelope.error_type);
-        return Err(match envelope.error_type.as_str() {
-            "bad_data" => Failure::bad_input(message),
-            _ => Failure::check_failed(message),
-        });
+        return Err(api_error(&envelope.error, &envelope.error_type));
     }
-    serde_json::from_value(envelope.data)
-        .map_err(|e| Failure::check_failed(format!("unexpected data in the answer: {e}")))
+    envelope.data.ok_or_else(|| Failure::check_failed("unexpected data in the answer: no data"))
+}
+
+fn api_error(error: &str, error_type: &str) -> Failure {
+    let message = format!("{error} ({error_type})");
+    match error_type {
+        "bad_data" => Failure::bad_input(message),
+        _ => Failure::check_failed(message),
+    }
 }
 
 /// The API server's message when it, not Prometheus, answered: its errors are a `Status` object

@@ -101,7 +101,10 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
             .map_err(|e| Failure::bad_input(format!("cannot write --junit {}: {e}", path.display())))?;
     }
     let failed: Vec<&Check> = checks.iter().filter(|c| !c.passed).collect();
-    reporter.json(&json!({"command": "validate", "passed": failed.is_empty(), "checks": checks, "jobs": jobs}));
+    // Built only when asked for: with every down target listed it can be megabytes.
+    if reporter.format() == promctl::report::OutputFormat::Json {
+        reporter.json(&json!({"command": "validate", "passed": failed.is_empty(), "checks": checks, "jobs": jobs}));
+    }
     if failed.is_empty() {
         reporter.text(&format!("all {} checks passed", checks.len()));
         return Ok(0);
