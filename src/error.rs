@@ -15,6 +15,8 @@ pub enum FailureKind {
     TimedOut,
     /// Interrupted by the user (exit 130).
     Interrupted,
+    /// An error nobody classified: a bug in promctl, not a failed check (exit 101, as cargo does).
+    Internal,
 }
 
 impl FailureKind {
@@ -25,6 +27,7 @@ impl FailureKind {
             FailureKind::Unreachable => 3,
             FailureKind::TimedOut => 4,
             FailureKind::Interrupted => 130,
+            FailureKind::Internal => 101,
         }
     }
 }
@@ -55,8 +58,9 @@ impl Failure {
     }
 }
 
-/// The kind of an arbitrary error chain: a `Failure` anywhere in it wins; Kubernetes transport and
-/// authorization errors mean "unreachable"; anything else is a failed operation.
+/// The kind of an arbitrary error chain: a `Failure` anywhere in it wins; Kubernetes and Prometheus
+/// errors are classified by what they say; anything else was not foreseen, which is promctl's bug
+/// (exit 101), never "a check failed".
 pub fn kind_of(err: &anyhow::Error) -> FailureKind {
     for cause in err.chain() {
         if let Some(f) = cause.downcast_ref::<Failure>() {
@@ -65,13 +69,14 @@ pub fn kind_of(err: &anyhow::Error) -> FailureKind {
         if let Some(k) = cause.downcast_ref::<kube::Error>() {
             return kube_error_kind(k);
         }
-        if let Some(r) = cause.downcast_ref::<reqwest::Error>()
-            && (r.is_connect() || r.is_timeout())
-        {
+        if let Some(r) = cause.downcast_ref::<reqwest::Error>() {
+            return if r.is_connect() || r.is_timeout() { FailureKind::Unreachable } else { FailureKind::CheckFailed };
+        }
+        if cause.downcast_ref::<std::io::Error>().is_some() {
             return FailureKind::Unreachable;
         }
     }
-    FailureKind::CheckFailed
+    FailureKind::Internal
 }
 
 pub fn kube_error_kind(err: &kube::Error) -> FailureKind {
@@ -99,4 +104,18 @@ pub fn kube_status(err: &anyhow::Error) -> Option<&kube::core::Status> {
 
 pub fn exit_code(kind: FailureKind) -> ExitCode {
     ExitCode::from(kind.exit_code())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unclassified_error_is_internal_never_a_failed_check() {
+        let bug = anyhow::anyhow!("the templates render no ConfigMap");
+        assert_eq!(kind_of(&bug), FailureKind::Internal);
+        assert_eq!(FailureKind::Internal.exit_code(), 101);
+        let classified = anyhow::Error::new(Failure::check_failed("job django: 0 targets")).context("validating");
+        assert_eq!(kind_of(&classified), FailureKind::CheckFailed);
+    }
 }

@@ -48,7 +48,13 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
             let kind = kind_of(&error);
-            eprintln!("promctl: error: {error:#}");
+            if kind == FailureKind::Internal {
+                eprintln!(
+                    "promctl: internal error: {error:#}\nthis is a bug in promctl; please report it with the command line and this message"
+                );
+            } else {
+                eprintln!("promctl: error: {error:#}");
+            }
             if output == OutputFormat::Json && !json_written() {
                 write_json(&serde_json::json!({
                     "error": {"message": format!("{error:#}"), "exit_code": kind.exit_code()}

@@ -226,7 +226,12 @@ async fn exec_output(pods: &Api<Pod>, pod: &str, container: &str, command: &[&st
         && let Some(status) = status.await
         && status.status.as_deref() == Some("Failure")
     {
-        anyhow::bail!("{} in pod {pod}: {}", command.join(" "), status.message.unwrap_or_default());
+        return Err(Failure::check_failed(format!(
+            "{} in pod {pod}: {}",
+            command.join(" "),
+            status.message.unwrap_or_default()
+        ))
+        .into());
     }
     Ok(output)
 }
