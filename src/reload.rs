@@ -18,8 +18,6 @@ use crate::promconfig::parse_duration;
 use crate::prometheus::{PrometheusApi, ReloadError};
 use crate::render::Rendered;
 
-pub const CONFIG_PATH: &str = "/etc/prometheus/prometheus.yml";
-
 /// What happened, for progress lines. Core modules never print.
 #[derive(Debug, Clone)]
 pub enum ReloadEvent {
@@ -47,6 +45,8 @@ pub struct ReloadTarget<'a> {
     /// Label selector of the Prometheus pods.
     pub pod_selector: String,
     pub container: &'a str,
+    /// Where the container reads prometheus.yml.
+    pub config_path: &'a str,
     /// True when Prometheus is reached directly (--prometheus-url): the pods' files cannot be watched.
     pub direct: bool,
     pub timeout: Duration,
@@ -193,15 +193,16 @@ async fn wait_for_file(
         let name = pod.name_any();
         on_event(ReloadEvent::WaitingForFile { pod: name.clone() });
         loop {
-            match exec_output(pods, &name, target.container, &["cat", CONFIG_PATH]).await {
+            match exec_output(pods, &name, target.container, &["cat", target.config_path]).await {
                 Ok(text) if text == wanted => break,
                 Ok(_) => {}
                 Err(_) => return Ok(None),
             }
             if Instant::now() >= deadline {
                 return Err(Failure::timed_out(format!(
-                    "pod {name} still has the previous {CONFIG_PATH} {}s after the apply (the kubelet projects \
+                    "pod {name} still has the previous {} {}s after the apply (the kubelet projects \
                      ConfigMap updates after its sync period); raise --timeout",
+                    target.config_path,
                     target.timeout.as_secs()
                 ))
                 .into());

@@ -54,6 +54,42 @@ impl Rendered {
     pub fn get(&self, kind: &str) -> Option<&Manifest> {
         self.manifests.iter().find(|m| m.kind == kind)
     }
+
+    /// What the commands need to know about the rendered workload, read from the templates' own
+    /// output, so that no selector, container name or path is typed a second time in Rust.
+    pub fn workload(&self) -> Result<Workload, Failure> {
+        let bug = |what: &str| {
+            Failure::bad_input(format!(
+                "render: templates/deployment.yaml renders no {what}; this is a bug in the templates"
+            ))
+        };
+        let deployment = &self.get("Deployment").ok_or_else(|| bug("Deployment"))?.object.data;
+        let template = &deployment["spec"]["template"];
+        let labels = template["metadata"]["labels"].as_object().ok_or_else(|| bug("pod labels"))?;
+        let pod_selector =
+            labels.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())).collect::<Vec<_>>().join(",");
+        let container = &template["spec"]["containers"][0];
+        let container_name = container["name"].as_str().ok_or_else(|| bug("container"))?.to_string();
+        let config_path = container["args"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a.as_str()?.strip_prefix("--config.file="))
+            .next()
+            .ok_or_else(|| bug("--config.file argument"))?
+            .to_string();
+        Ok(Workload { pod_selector, container_name, config_path })
+    }
+}
+
+/// Facts about the rendered Prometheus pods.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workload {
+    /// Every label of the pod template: selects this install's pods and no one else's.
+    pub pod_selector: String,
+    pub container_name: String,
+    /// Where Prometheus reads its config (the mounted ConfigMap).
+    pub config_path: String,
 }
 
 const DECIMAL_SUFFIXES: [&str; 8] = ["m", "", "k", "M", "G", "T", "P", "E"];
@@ -423,6 +459,20 @@ mod tests {
             ("kubernetes-pods", "30s"),
             ("kubernetes-service-endpoints", "30s"),
         ]
+    }
+
+    #[test]
+    fn workload_facts_come_from_the_rendered_deployment() {
+        let workload = render_with(&["name=prom"]).workload().unwrap();
+        assert_eq!(
+            workload,
+            Workload {
+                pod_selector: "app=prom,app.kubernetes.io/instance=jewelry-shop.prom,app.kubernetes.io/name=prometheus"
+                    .into(),
+                container_name: "prometheus".into(),
+                config_path: "/etc/prometheus/prometheus.yml".into(),
+            }
+        );
     }
 
     #[test]

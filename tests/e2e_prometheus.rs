@@ -165,7 +165,7 @@ async fn validate_passes_with_every_job_up_and_names_what_breaks() {
     }
     let (code, out) = validate(&it, &["--junit", junit_arg]);
     assert_eq!(code, Some(1), "{out}");
-    assert!(out.contains("FAIL Pod Ready: no pod with app=prometheus"), "{out}");
+    assert!(out.contains("FAIL Pod Ready: no pod with labels app=prometheus,"), "{out}");
     assert!(junit_failures(&junit).contains(&"Pod Ready".to_string()));
     let _ = std::fs::remove_file(&junit);
 }

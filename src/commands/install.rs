@@ -6,6 +6,7 @@ use promctl::cluster::inspect::PodDiagnostics;
 use promctl::cluster::readiness::Readiness;
 use promctl::cluster::wait::{ClaimSpec, ResourceStatus, WaitOutcome, WaitSpec, wait_ready};
 use promctl::error::Failure;
+use promctl::render::Workload;
 use promctl::report::{Reporter, Tone};
 use promctl::values::Values;
 use serde_json::json;
@@ -70,7 +71,8 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
     // Kept back from the wait: the time to ask a silent API server whether it is there at all.
     let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
     let remaining = if remaining > 2 * API_PROBE { remaining - API_PROBE } else { remaining };
-    let outcome = wait_ready(&client, &wait_spec(&values, remaining), |status| show_status(reporter, status)).await?;
+    let spec = wait_spec(&values, &rendered.workload()?, remaining);
+    let outcome = wait_ready(&client, &spec, |status| show_status(reporter, status)).await?;
     reporter.finish();
     // The pod kept running when only the config changed, or an earlier reload was interrupted after
     // its apply: prove that Prometheus loads the rendered config. A new pod reads it at start.
@@ -85,10 +87,7 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
         match why {
             Some(why) => {
                 reporter.step(&why);
-                Some(
-                    super::reload::run_reload(&client, &link, &rendered, &values, false, global.timeout, reporter)
-                        .await?,
-                )
+                Some(super::verified_reload(&client, &link, &rendered, &values, false, global.timeout, reporter).await?)
             }
             None => None,
         }
@@ -221,11 +220,11 @@ async fn bounded<T>(
 }
 
 /// What the install must reach, from the same values the manifests were rendered from.
-pub fn wait_spec(values: &Values, timeout: Duration) -> WaitSpec {
+pub fn wait_spec(values: &Values, workload: &Workload, timeout: Duration) -> WaitSpec {
     WaitSpec {
         namespace: values.namespace.clone(),
         deployment: values.name.clone(),
-        pod_selector: format!("app={},app.kubernetes.io/instance={}", values.name, values.instance()),
+        pod_selector: workload.pod_selector.clone(),
         claim: Some(ClaimSpec {
             name: values.storage.claim_name.clone(),
             requested: Quantity(values.storage.size.clone()),

@@ -17,8 +17,9 @@ use promctl::prometheus::PrometheusApi;
 
 use promctl::cluster::{self, ClusterOptions};
 use promctl::error::Failure;
+use promctl::reload::{ReloadEvent, ReloadReport, ReloadTarget, reload};
 use promctl::render::Rendered;
-use promctl::report::Reporter;
+use promctl::report::{Reporter, Tone};
 use promctl::values::Values;
 use promctl::{promconfig, render as renderer, values as values_core};
 
@@ -114,4 +115,57 @@ pub async fn reach_prometheus(
             Ok(PrometheusLink { api, _forward: Some(forwarder.spawn(events)) })
         }
     }
+}
+
+/// The verified reload with its progress lines: `reload` is this, and `install` ends with it when the
+/// running config is not the rendered one.
+pub async fn verified_reload(
+    client: &kube::Client,
+    link: &PrometheusLink,
+    rendered: &promctl::render::Rendered,
+    values: &Values,
+    direct: bool,
+    timeout: std::time::Duration,
+    reporter: &mut Reporter,
+) -> anyhow::Result<ReloadReport> {
+    let workload = rendered.workload()?;
+    let target = ReloadTarget {
+        namespace: &values.namespace,
+        pod_selector: workload.pod_selector.clone(),
+        container: &workload.container_name,
+        config_path: &workload.config_path,
+        direct,
+        timeout,
+    };
+    let configmap = format!("ConfigMap {}/{}-config", values.namespace, values.name);
+    let report = reload(client, &link.api, rendered, &target, |event| match event {
+        ReloadEvent::Applied(change) => reporter.resource(&configmap, Tone::Good, change.as_str(), ""),
+        ReloadEvent::WaitingForFile { pod } => reporter.resource(
+            &format!("pod {pod}"),
+            Tone::Waiting,
+            "waiting",
+            "for the kubelet to project the new prometheus.yml",
+        ),
+        ReloadEvent::FileSeen { pod, seconds } => reporter.resource(
+            &format!("pod {pod}"),
+            Tone::Good,
+            "sees the new file",
+            &format!("{seconds:.1}s after the apply"),
+        ),
+        ReloadEvent::Triggered { how } => reporter.detail(&format!("reload triggered ({how})")),
+        ReloadEvent::Verified => {}
+    })
+    .await?;
+    reporter.finish();
+    if report.reloaded {
+        reporter.text(&format!(
+            "reloaded and verified: Prometheus loaded the new config at {} with {} jobs ({:.1}s from apply to verified)",
+            report.last_config_time,
+            report.jobs.len(),
+            report.verified_seconds
+        ));
+    } else {
+        reporter.text("config unchanged and already loaded; nothing to reload");
+    }
+    Ok(report)
 }

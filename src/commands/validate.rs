@@ -70,7 +70,7 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
         let cluster = async {
             let client = connect(global).await?;
             reporter.step(&format!("checking the installed objects in namespace {}", values.namespace));
-            cluster_checks(&client, &values, &rendered_rules(&rendered)?).await
+            cluster_checks(&client, &values, &rendered).await
         };
         checks.extend(cluster.await.map_err(|e| {
             if args.access.prometheus_url.is_some() {
@@ -195,7 +195,12 @@ fn rendered_rules(rendered: &promctl::render::Rendered) -> anyhow::Result<Vec<Po
     Ok(role.rules.unwrap_or_default())
 }
 
-async fn cluster_checks(client: &Client, values: &Values, rules: &[PolicyRule]) -> anyhow::Result<Vec<Check>> {
+async fn cluster_checks(
+    client: &Client,
+    values: &Values,
+    rendered: &promctl::render::Rendered,
+) -> anyhow::Result<Vec<Check>> {
+    let rules = rendered_rules(rendered)?;
     let ns = values.namespace.as_str();
     let mut checks = Vec::new();
     let accounts: Api<ServiceAccount> = Api::namespaced(client.clone(), ns);
@@ -217,13 +222,12 @@ async fn cluster_checks(client: &Client, values: &Values, rules: &[PolicyRule]) 
             ),
         ),
     });
-    checks.push(discovery_permissions(client, ns, &values.name, rules).await?);
+    checks.push(discovery_permissions(client, ns, &values.name, &rules).await?);
 
     let deployment = Api::<Deployment>::namespaced(client.clone(), ns).get_opt(&values.name).await?;
     checks.push(Check::from_readiness("Deployment rolled out", readiness::deployment(deployment.as_ref())));
-    let pods = Api::<Pod>::namespaced(client.clone(), ns)
-        .list(&ListParams::default().labels(&format!("app={}", values.name)))
-        .await?;
+    let selector = &rendered.workload()?.pod_selector;
+    let pods = Api::<Pod>::namespaced(client.clone(), ns).list(&ListParams::default().labels(selector)).await?;
     let verdicts: Vec<Readiness> = pods
         .items
         .iter()
@@ -237,7 +241,7 @@ async fn cluster_checks(client: &Client, values: &Values, rules: &[PolicyRule]) 
             verdicts
                 .first()
                 .map(|r| r.reason().to_string())
-                .unwrap_or_else(|| format!("no pod with app={}", values.name)),
+                .unwrap_or_else(|| format!("no pod with labels {selector}")),
         ),
     });
     let slices = Api::<EndpointSlice>::namespaced(client.clone(), ns)
