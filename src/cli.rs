@@ -48,7 +48,7 @@ pub struct GlobalArgs {
 }
 
 fn parse_timeout(s: &str) -> Result<Duration, String> {
-    match promctl::promconfig::parse_duration(s) {
+    match promctl::duration::parse_duration(s) {
         None => Err(format!("{s:?} is not a duration; use a form like 90s, 5m or 1h")),
         // Zero would time out before the first request: nothing could ever pass.
         Some(d) if d.is_zero() => Err(format!("{s:?}: the timeout must be longer than 0, e.g. 90s or 5m")),

@@ -4,11 +4,13 @@
 //! Core modules never print; the command layer (src/commands) decides how results are shown.
 
 pub mod cluster;
+pub mod duration;
 pub mod error;
 pub mod forward;
 pub mod promconfig;
 pub mod prometheus;
 pub mod promql;
+pub mod quantity;
 pub mod reload;
 pub mod render;
 pub mod report;

@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
+use crate::duration::parse_duration;
+
 /// What Prometheus would run: the global interval and each job's effective interval and timeout.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConfigSummary {
@@ -343,45 +345,6 @@ fn check_kubernetes_sd(sd: &Map<String, Value>, job: Option<&str>, at: &str, pro
     {
         problems.unknown_fields(job, &format!("{at}tls_config."), tls, TLS_FIELDS);
     }
-}
-
-/// Parses a Prometheus duration (`1h30m`, `15s`, `500ms`, `30d`, `0`): units y w d h m s ms, each at
-/// most once and from largest to smallest, as Prometheus's model.ParseDuration requires.
-pub fn parse_duration(s: &str) -> Option<Duration> {
-    if s == "0" {
-        return Some(Duration::ZERO);
-    }
-    const UNITS: [(&str, u64); 7] = [
-        ("y", 365 * 24 * 3_600_000),
-        ("w", 7 * 24 * 3_600_000),
-        ("d", 24 * 3_600_000),
-        ("h", 3_600_000),
-        ("ms", 1),
-        ("m", 60_000),
-        ("s", 1_000),
-    ];
-    // Order in which units must appear (ms is smallest although it is matched before m).
-    const ORDER: [&str; 7] = ["y", "w", "d", "h", "m", "s", "ms"];
-    let mut rest = s;
-    let mut millis: u64 = 0;
-    let mut last_rank = None;
-    while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
-        if digits == 0 {
-            return None;
-        }
-        let number: u64 = rest[..digits].parse().ok()?;
-        rest = &rest[digits..];
-        let (unit, factor) = UNITS.iter().find(|(unit, _)| rest.starts_with(unit))?;
-        rest = &rest[unit.len()..];
-        let rank = ORDER.iter().position(|u| u == unit)?;
-        if last_rank.is_some_and(|last| rank <= last) {
-            return None;
-        }
-        last_rank = Some(rank);
-        millis = millis.checked_add(number.checked_mul(*factor)?)?;
-    }
-    (!s.is_empty()).then(|| Duration::from_millis(millis))
 }
 
 /// Shows a duration the way Prometheus prints it (1m30s, 15s, 500ms).

@@ -13,8 +13,8 @@ use serde::Serialize;
 use tokio::io::AsyncReadExt;
 
 use crate::cluster::apply::{ApplyOptions, Change, apply_manifest};
+use crate::duration::parse_duration;
 use crate::error::Failure;
-use crate::promconfig::parse_duration;
 use crate::prometheus::{PrometheusApi, ReloadError};
 use crate::render::Rendered;
 

@@ -14,8 +14,8 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::duration::parse_duration;
 use crate::error::Failure;
-use crate::promconfig::parse_duration;
 
 /// The embedded defaults, commented; `promctl values` prints them verbatim.
 pub const DEFAULTS: &str = include_str!("../templates/values.yaml");

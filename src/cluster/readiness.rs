@@ -235,7 +235,7 @@ pub fn service_endpoints<'a>(slices: impl IntoIterator<Item = &'a EndpointSlice>
 
 /// Bytes (or cores) in a Kubernetes quantity, for comparing sizes; NaN when it is not a quantity.
 pub fn quantity_bytes(q: &Quantity) -> f64 {
-    crate::render::parse_quantity(q.0.trim()).map_or(f64::NAN, |(thousandths, _)| thousandths as f64 / 1000.0)
+    crate::quantity::parse_quantity(q.0.trim()).map_or(f64::NAN, |(thousandths, _)| thousandths as f64 / 1000.0)
 }
 
 #[cfg(test)]
