@@ -65,41 +65,27 @@ pub async fn exec(global: &GlobalArgs, args: &DiffArgs, reporter: &mut Reporter)
     Ok(if changed == 0 { 0 } else { 1 })
 }
 
-/// A line diff (longest common subsequence) showing changed lines with one line of context around each
-/// change; texts here are config files of a few hundred lines, so the quadratic table is small.
+/// A line diff (similar's Myers diff) showing changed lines with one line of context around each
+/// change, "  ..." between separate hunks.
 fn changed_lines(before: &str, after: &str) -> Vec<String> {
-    let (old, new): (Vec<&str>, Vec<&str>) = (before.lines().collect(), after.lines().collect());
-    let (n, m) = (old.len(), new.len());
-    let mut common = vec![vec![0u32; m + 1]; n + 1];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            common[i][j] =
-                if old[i] == new[j] { common[i + 1][j + 1] + 1 } else { common[i + 1][j].max(common[i][j + 1]) };
-        }
-    }
-    let mut script: Vec<(char, &str)> = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while i < n || j < m {
-        if i < n && j < m && old[i] == new[j] {
-            script.push((' ', old[i]));
-            (i, j) = (i + 1, j + 1);
-        } else if i < n && (j == m || common[i + 1][j] >= common[i][j + 1]) {
-            script.push(('-', old[i]));
-            i += 1;
-        } else {
-            script.push(('+', new[j]));
-            j += 1;
-        }
-    }
-    let near_change =
-        |k: usize| script[k.saturating_sub(1)..(k + 2).min(script.len())].iter().any(|(op, _)| *op != ' ');
+    // A last line without its newline is the same line as with one.
+    let terminated = |text: &str| if text.ends_with('\n') { text.to_string() } else { format!("{text}\n") };
+    let (before, after) = (terminated(before), terminated(after));
+    let diff = similar::TextDiff::from_lines(&before, &after);
     let mut lines = Vec::new();
-    for (k, (op, line)) in script.iter().enumerate() {
-        if *op != ' ' || near_change(k) {
-            if *op == ' ' && k > 0 && !near_change(k - 1) && !lines.is_empty() {
-                lines.push("  ...".to_string());
+    for (n, group) in diff.grouped_ops(1).iter().enumerate() {
+        if n > 0 {
+            lines.push("  ...".to_string());
+        }
+        for op in group {
+            for change in diff.iter_changes(op) {
+                let sign = match change.tag() {
+                    similar::ChangeTag::Equal => ' ',
+                    similar::ChangeTag::Delete => '-',
+                    similar::ChangeTag::Insert => '+',
+                };
+                lines.push(format!("{sign} {}", change.value().trim_end_matches('\n')));
             }
-            lines.push(format!("{op} {line}"));
         }
     }
     lines

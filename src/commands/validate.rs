@@ -504,29 +504,28 @@ fn down_summary(down: &[promctl::prometheus::DownTarget]) -> String {
     parts.join("; ")
 }
 
-/// JUnit XML as CI dashboards read it: one test case per check, a <failure> for each failed one.
+/// JUnit XML as CI dashboards read it (quick-junit writes it, escaping and dropping characters XML
+/// cannot carry): one test case per check; a failed check is a <failure>, one that could not reach
+/// what it checks an <error>.
 fn junit_xml(checks: &[Check]) -> String {
-    let escape = |s: &str| {
-        s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
-    };
-    let failures = checks.iter().filter(|c| !c.passed).count();
-    let mut xml = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites tests=\"{n}\" failures=\"{failures}\">\n  <testsuite name=\"promctl validate\" tests=\"{n}\" failures=\"{failures}\" errors=\"0\">\n",
-        n = checks.len()
-    );
-    for check in checks {
-        let name = escape(&check.name);
-        if check.passed {
-            xml.push_str(&format!("    <testcase classname=\"promctl.validate\" name=\"{name}\"/>\n"));
+    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+    let mut suite = TestSuite::new("promctl validate");
+    suite.add_test_cases(checks.iter().map(|check| {
+        let status = if check.passed {
+            TestCaseStatus::success()
         } else {
-            let detail = escape(&check.detail);
-            xml.push_str(&format!(
-                "    <testcase classname=\"promctl.validate\" name=\"{name}\">\n      <failure message=\"{detail}\">{detail}</failure>\n    </testcase>\n"
-            ));
-        }
-    }
-    xml.push_str("  </testsuite>\n</testsuites>\n");
-    xml
+            let kind = if check.unreachable { NonSuccessKind::Error } else { NonSuccessKind::Failure };
+            let mut status = TestCaseStatus::non_success(kind);
+            status.set_message(check.detail.as_str()).set_description(check.detail.as_str());
+            status
+        };
+        let mut case = TestCase::new(check.name.as_str(), status);
+        case.set_classname("promctl.validate");
+        case
+    }));
+    let mut report = Report::new("promctl");
+    report.add_test_suite(suite);
+    report.to_string().unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -577,13 +576,18 @@ mod tests {
 
     #[test]
     fn junit_has_one_case_per_check_and_escapes_details() {
+        let mut unreachable = Check::fail("Prometheus ready", "cannot reach it");
+        unreachable.unreachable = true;
         let xml = junit_xml(&[
             Check::pass("job django", "1/1"),
-            Check::fail("job redis", "Get \"http://x\": <refused> & gone"),
+            Check::fail("job redis", "Get \"http://x\": <refused> & gone\u{1b}[0m"),
+            unreachable,
         ]);
-        assert!(xml.contains("tests=\"2\" failures=\"1\""), "{xml}");
-        assert_eq!(xml.matches("<testcase ").count(), 2);
+        assert!(xml.contains(r#"tests="3" skipped="0" errors="1" failures="1""#), "{xml}");
+        assert_eq!(xml.matches("<testcase ").count(), 3);
         assert_eq!(xml.matches("<failure ").count(), 1);
+        assert_eq!(xml.matches("<error ").count(), 1, "an unreachable target is an error, not a failure: {xml}");
         assert!(xml.contains("&lt;refused&gt; &amp; gone") && xml.contains("&quot;http://x&quot;"), "{xml}");
+        assert!(!xml.contains('\u{1b}'), "no character XML cannot carry: {xml}");
     }
 }
