@@ -14,4 +14,5 @@ pub mod quantity;
 pub mod reload;
 pub mod render;
 pub mod report;
+pub mod validation;
 pub mod values;

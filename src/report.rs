@@ -11,6 +11,9 @@ use std::time::{Duration, Instant};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use k8s_openapi::jiff::Timestamp;
 
+use crate::prometheus::{JobHealth, group_down_targets};
+use crate::validation::{Check, ERROR_GROUPS_SHOWN, EXAMPLES_PER_ERROR};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
     Text,
@@ -198,9 +201,82 @@ pub fn write_json(document: &serde_json::Value) {
     JSON_WRITTEN.store(true, Ordering::SeqCst);
 }
 
+/// The per-job table of `validate`: counts, interval, last scrape, verdict, and the down targets
+/// grouped by error with a few examples each.
+pub fn job_table(jobs: &[JobHealth]) -> String {
+    let mut lines =
+        vec![format!("{:<30} {:>9} {:>9} {:>12}  {}", "JOB", "UP/TOTAL", "INTERVAL", "LAST SCRAPE", "STATUS")];
+    for job in jobs {
+        let age = job.last_scrape_age.map(|a| format!("{:.0}s ago", a.as_secs_f64())).unwrap_or_else(|| "-".into());
+        lines.push(format!(
+            "{:<30} {:>9} {:>9} {:>12}  {}",
+            job.job,
+            format!("{}/{}", job.up, job.up + job.down + job.unknown),
+            job.scrape_interval.as_deref().unwrap_or("-"),
+            age,
+            job.verdict
+        ));
+        let groups = group_down_targets(&job.down_targets, EXAMPLES_PER_ERROR);
+        for group in groups.iter().take(ERROR_GROUPS_SHOWN) {
+            lines.push(format!("    {} down: {}", group.count, group.error));
+            for example in &group.examples {
+                lines.push(format!("      e.g. {example}"));
+            }
+        }
+        if groups.len() > ERROR_GROUPS_SHOWN {
+            lines.push(format!(
+                "    ... {} more kinds of error (--output json lists every target)",
+                groups.len() - ERROR_GROUPS_SHOWN
+            ));
+        }
+    }
+    lines.join("\n")
+}
+
+/// JUnit XML as CI dashboards read it (quick-junit writes it, escaping and dropping characters XML
+/// cannot carry): one test case per check; a failed check is a <failure>, one that could not reach
+/// what it checks an <error>.
+pub fn junit_xml(checks: &[Check]) -> String {
+    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+    let mut suite = TestSuite::new("promctl validate");
+    suite.add_test_cases(checks.iter().map(|check| {
+        let status = if check.passed {
+            TestCaseStatus::success()
+        } else {
+            let kind = if check.unreachable { NonSuccessKind::Error } else { NonSuccessKind::Failure };
+            let mut status = TestCaseStatus::non_success(kind);
+            status.set_message(check.detail.as_str()).set_description(check.detail.as_str());
+            status
+        };
+        let mut case = TestCase::new(check.name.as_str(), status);
+        case.set_classname("promctl.validate");
+        case
+    }));
+    let mut report = Report::new("promctl");
+    report.add_test_suite(suite);
+    report.to_string().unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn junit_has_one_case_per_check_and_escapes_details() {
+        let mut unreachable = Check::fail("Prometheus ready", "cannot reach it");
+        unreachable.unreachable = true;
+        let xml = junit_xml(&[
+            Check::pass("job django", "1/1"),
+            Check::fail("job redis", "Get \"http://x\": <refused> & gone\u{1b}[0m"),
+            unreachable,
+        ]);
+        assert!(xml.contains(r#"tests="3" skipped="0" errors="1" failures="1""#), "{xml}");
+        assert_eq!(xml.matches("<testcase ").count(), 3);
+        assert_eq!(xml.matches("<failure ").count(), 1);
+        assert_eq!(xml.matches("<error ").count(), 1, "an unreachable target is an error, not a failure: {xml}");
+        assert!(xml.contains("&lt;refused&gt; &amp; gone") && xml.contains("&quot;http://x&quot;"), "{xml}");
+        assert!(!xml.contains('\u{1b}'), "no character XML cannot carry: {xml}");
+    }
 
     #[test]
     fn log_timestamps_have_one_width() {

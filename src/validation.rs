@@ -1,0 +1,414 @@
+//! The checks of `promctl validate`: the installed objects and their RBAC (asked of the API server),
+//! then Prometheus itself (health, the running config, every expected job's targets, PromQL
+//! probes). Each check is a named verdict; the command layer shows them (table, JUnit, JSON).
+
+use std::time::{Duration, Instant, SystemTime};
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::authorization::v1::{
+    NonResourceAttributes, ResourceAttributes, SubjectAccessReview, SubjectAccessReviewSpec,
+};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, ServiceAccount};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::jiff::Timestamp;
+use kube::Client;
+use kube::api::{Api, ListParams, PostParams};
+use serde::Serialize;
+
+use crate::cluster::readiness::{self, Readiness};
+use crate::error::{FailureKind, kind_of};
+use crate::prometheus::{
+    DownTarget, JobExpectation, JobHealth, JobVerdict, PrometheusApi, all_settled, evaluate_jobs, group_down_targets,
+};
+use crate::reload::ConfigSignature;
+use crate::render::Rendered;
+use crate::values::Values;
+
+/// Service discovery reaches Prometheus's scrape manager at most every 5 s: a job whose pods appeared
+/// just now may show no targets for that long. Missing targets are looked for again within this window.
+pub const DISCOVERY_GRACE: Duration = Duration::from_secs(10);
+
+/// One named check with its verdict: a line of the report and a JUnit test case.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub name: String,
+    pub passed: bool,
+    pub detail: String,
+    /// Failed because something could not be reached (exit 3 when nothing else failed).
+    #[serde(skip)]
+    pub unreachable: bool,
+}
+
+impl Check {
+    pub fn pass(name: impl Into<String>, detail: impl Into<String>) -> Self {
+        Check { name: name.into(), passed: true, detail: detail.into(), unreachable: false }
+    }
+    pub fn fail(name: impl Into<String>, detail: impl Into<String>) -> Self {
+        Check { name: name.into(), passed: false, detail: detail.into(), unreachable: false }
+    }
+    pub fn from_error(name: impl Into<String>, error: &anyhow::Error) -> Self {
+        let unreachable = kind_of(error) == FailureKind::Unreachable;
+        Check { name: name.into(), passed: false, detail: format!("{error:#}"), unreachable }
+    }
+    pub fn from_readiness(name: impl Into<String>, readiness: Readiness) -> Self {
+        match readiness {
+            Readiness::Ready(why) => Check::pass(name, why),
+            Readiness::Progressing(why) | Readiness::Failed(why) => Check::fail(name, why),
+        }
+    }
+}
+
+/// A PromQL probe, and the job whose metric it reads (skipped when that job already failed, so a
+/// failure is reported once, where it is caused).
+pub struct Probe {
+    pub expr: String,
+    pub job: Option<String>,
+}
+
+/// The probes of the seed's README (and its Kubernetes metrics), for the jobs that are configured
+/// and not skipped.
+pub fn default_probes(values: &Values, skipped: &[String]) -> Vec<Probe> {
+    let enabled: Vec<String> = values.enabled_jobs().into_iter().map(|(name, _)| name).collect();
+    let mut queries = vec![Probe { expr: "up".into(), job: None }];
+    for (job, query) in [
+        // django-prometheus names its request counters django_http_requests_total_by_*.
+        ("django", r#"{__name__=~"django_http_requests_total.*"}"#),
+        ("postgresql", "pg_up == 1"),
+        ("redis", "redis_up == 1"),
+        ("nginx", "nginx_up == 1"),
+        // The seed's Kubernetes metrics: kube-state-metrics (found through its annotated Service) ...
+        ("kubernetes-service-endpoints", "kube_pod_status_phase"),
+        ("kubernetes-service-endpoints", "kube_deployment_status_replicas"),
+        ("kubernetes-service-endpoints", "kube_node_status_condition"),
+        // ... and the kubelets' cAdvisor.
+        ("kubernetes-cadvisor", "container_cpu_usage_seconds_total"),
+        ("kubernetes-cadvisor", "container_memory_usage_bytes"),
+    ] {
+        if enabled.iter().any(|j| j == job) && !skipped.iter().any(|s| s == job) {
+            queries.push(Probe { expr: query.to_string(), job: Some(job.to_string()) });
+        }
+    }
+    queries
+}
+
+/// The rules of the rendered ClusterRole: what Prometheus's ServiceAccount must be allowed to do.
+pub fn rendered_rules(rendered: &Rendered) -> anyhow::Result<Vec<PolicyRule>> {
+    let role = rendered.get("ClusterRole").ok_or_else(|| anyhow::anyhow!("the templates render no ClusterRole"))?;
+    let role: ClusterRole = serde_json::from_value(serde_json::to_value(&role.object)?)?;
+    Ok(role.rules.unwrap_or_default())
+}
+
+pub async fn cluster_checks(client: &Client, values: &Values, rendered: &Rendered) -> anyhow::Result<Vec<Check>> {
+    let rules = rendered_rules(rendered)?;
+    let ns = values.namespace.as_str();
+    let mut checks = Vec::new();
+    let accounts: Api<ServiceAccount> = Api::namespaced(client.clone(), ns);
+    checks.push(match accounts.get_opt(&values.name).await? {
+        Some(_) => Check::pass("ServiceAccount", format!("{ns}/{} exists", values.name)),
+        None => Check::fail("ServiceAccount", format!("{ns}/{} is missing; run promctl install", values.name)),
+    });
+    let role_name = &values.rbac.cluster_role_name;
+    let role = Api::<ClusterRole>::all(client.clone()).get_opt(role_name).await?;
+    let binding = Api::<ClusterRoleBinding>::all(client.clone()).get_opt(role_name).await?;
+    checks.push(match (role, binding) {
+        (Some(_), Some(_)) => Check::pass("ClusterRole and binding", format!("{role_name} exist")),
+        (r, b) => Check::fail(
+            "ClusterRole and binding",
+            format!(
+                "{}{}; run promctl install",
+                if r.is_none() { format!("ClusterRole {role_name} is missing ") } else { String::new() },
+                if b.is_none() { format!("ClusterRoleBinding {role_name} is missing") } else { String::new() }
+            ),
+        ),
+    });
+    checks.push(discovery_permissions(client, ns, &values.name, &rules).await?);
+
+    let deployment = Api::<Deployment>::namespaced(client.clone(), ns).get_opt(&values.name).await?;
+    checks.push(Check::from_readiness("Deployment rolled out", readiness::deployment(deployment.as_ref())));
+    let selector = &rendered.workload()?.pod_selector;
+    let pods = Api::<Pod>::namespaced(client.clone(), ns).list(&ListParams::default().labels(selector)).await?;
+    let verdicts: Vec<Readiness> = pods
+        .items
+        .iter()
+        .filter(|p| p.metadata.deletion_timestamp.is_none())
+        .map(|p| readiness::pod(p, Timestamp::now(), Duration::ZERO))
+        .collect();
+    checks.push(match verdicts.iter().find(|r| r.is_ready()) {
+        Some(ready) => Check::pass("Pod Ready", ready.reason()),
+        None => Check::fail(
+            "Pod Ready",
+            verdicts
+                .first()
+                .map(|r| r.reason().to_string())
+                .unwrap_or_else(|| format!("no pod with labels {selector}")),
+        ),
+    });
+    let slices = Api::<EndpointSlice>::namespaced(client.clone(), ns)
+        .list(&ListParams::default().labels(&format!("kubernetes.io/service-name={}", values.service.name)))
+        .await?;
+    checks.push(Check::from_readiness("Service has ready endpoints", readiness::service_endpoints(&slices.items)));
+    let claim =
+        Api::<PersistentVolumeClaim>::namespaced(client.clone(), ns).get_opt(&values.storage.claim_name).await?;
+    let requested = Quantity(values.storage.size.clone());
+    checks.push(Check::from_readiness(
+        "PVC Bound",
+        readiness::persistent_volume_claim(claim.as_ref(), &requested, false, true),
+    ));
+    Ok(checks)
+}
+
+/// Asks the API server whether Prometheus's ServiceAccount may do everything the rendered ClusterRole
+/// grants (one SubjectAccessReview per verb and resource): a binding to the wrong account or a
+/// narrowed role passes an existence check. The list follows the template, never a copy of it.
+async fn discovery_permissions(
+    client: &Client,
+    ns: &str,
+    account: &str,
+    rules: &[PolicyRule],
+) -> anyhow::Result<Check> {
+    let user = format!("system:serviceaccount:{ns}:{account}");
+    let wanted: Vec<(String, SubjectAccessReviewSpec)> = access_reviews(rules)
+        .into_iter()
+        .map(|(what, resource_attributes, non_resource_attributes)| {
+            let spec = SubjectAccessReviewSpec {
+                user: Some(user.clone()),
+                resource_attributes,
+                non_resource_attributes,
+                ..Default::default()
+            };
+            (what, spec)
+        })
+        .collect();
+    let reviews: Api<SubjectAccessReview> = Api::all(client.clone());
+    let answers = futures::future::try_join_all(wanted.into_iter().map(|(what, spec)| {
+        let reviews = reviews.clone();
+        async move {
+            let review = SubjectAccessReview { spec, ..Default::default() };
+            let answer = reviews.create(&PostParams::default(), &review).await?;
+            anyhow::Ok((what, answer.status.is_some_and(|s| s.allowed)))
+        }
+    }))
+    .await?;
+    let denied: Vec<String> = answers.iter().filter(|(_, allowed)| !allowed).map(|(what, _)| what.clone()).collect();
+    Ok(if denied.is_empty() {
+        Check::pass(
+            "RBAC effective",
+            format!("{user} may {}", answers.iter().map(|(w, _)| w.as_str()).collect::<Vec<_>>().join(", ")),
+        )
+    } else {
+        Check::fail(
+            "RBAC effective",
+            format!("{user} may not {}; check the ClusterRoleBinding's subject", denied.join(", ")),
+        )
+    })
+}
+
+pub type AccessReview = (String, Option<ResourceAttributes>, Option<NonResourceAttributes>);
+
+/// One review per (verb, resource or URL) of `rules`, named as people read it: "list pods",
+/// "watch endpointslices.discovery.k8s.io", "get nodes/metrics", "get /metrics".
+pub fn access_reviews(rules: &[PolicyRule]) -> Vec<AccessReview> {
+    let mut reviews = Vec::new();
+    for rule in rules {
+        for verb in &rule.verbs {
+            for url in rule.non_resource_urls.iter().flatten() {
+                let attributes = NonResourceAttributes { verb: Some(verb.clone()), path: Some(url.clone()) };
+                reviews.push((format!("{verb} {url}"), None, Some(attributes)));
+            }
+            for group in rule.api_groups.iter().flatten() {
+                for resource in rule.resources.iter().flatten() {
+                    let (resource, subresource) = match resource.split_once('/') {
+                        Some((r, sub)) => (r.to_string(), Some(sub.to_string())),
+                        None => (resource.clone(), None),
+                    };
+                    let shown = match (&subresource, group.as_str()) {
+                        (Some(sub), "") => format!("{resource}/{sub}"),
+                        (Some(sub), g) => format!("{resource}.{g}/{sub}"),
+                        (None, "") => resource.clone(),
+                        (None, g) => format!("{resource}.{g}"),
+                    };
+                    let attributes = ResourceAttributes {
+                        verb: Some(verb.clone()),
+                        group: Some(group.clone()),
+                        resource: Some(resource),
+                        subresource,
+                        ..Default::default()
+                    };
+                    reviews.push((format!("{verb} {shown}"), Some(attributes), None));
+                }
+            }
+        }
+    }
+    reviews
+}
+
+/// The config Prometheus runs is the one promctl renders: an interrupted reload, or a ConfigMap
+/// changed by hand, leaves a Prometheus that every other check calls fine while it runs something else.
+async fn config_drift_check(api: &PrometheusApi, rendered: &str) -> Check {
+    const NAME: &str = "running config is the rendered one";
+    let running = match api.config().await {
+        Ok(text) => ConfigSignature::of(&text),
+        Err(e) => return Check::from_error(NAME, &e),
+    };
+    let differences = ConfigSignature::of(rendered).differences(&running);
+    if differences.is_empty() {
+        return Check::pass(NAME, format!("{} jobs as rendered", running.jobs.len()));
+    }
+    Check::fail(
+        NAME,
+        format!(
+            "Prometheus runs another config than the rendered one ({}); `promctl reload` (or `promctl install`) loads the rendered one",
+            differences.join("; ")
+        ),
+    )
+}
+
+/// What `prometheus_checks` is waiting for, for progress lines. Core modules never print.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetsProgress {
+    Waiting { not_scraped: Vec<String>, not_discovered: Vec<String> },
+    Settled { jobs: usize },
+}
+
+/// Prometheus itself: healthy, ready, running the rendered config, every expected job's targets
+/// (waiting up to `wait_targets` for those not scraped or discovered yet), then the probes.
+pub async fn prometheus_checks(
+    api: &PrometheusApi,
+    rendered: &str,
+    expected: &[JobExpectation],
+    wait_targets: Duration,
+    queries: &[Probe],
+    mut on_progress: impl FnMut(TargetsProgress),
+) -> (Vec<Check>, Vec<JobHealth>) {
+    let mut checks = Vec::new();
+    for (name, result) in [("Prometheus healthy", api.healthy().await), ("Prometheus ready", api.ready().await)] {
+        checks.push(match result {
+            Ok(()) => Check::pass(name, "200 OK"),
+            Err(e) => Check::from_error(name, &e),
+        });
+    }
+    if checks.iter().any(|c| !c.passed) {
+        return (checks, Vec::new());
+    }
+    checks.push(config_drift_check(api, rendered).await);
+
+    // Targets still `unknown` have not been scraped yet: wait for them, up to a bound.
+    let started = Instant::now();
+    let jobs = loop {
+        let jobs = match api.targets().await {
+            Ok(targets) => evaluate_jobs(&targets, expected, SystemTime::now()),
+            Err(e) => {
+                checks.push(Check::from_error("targets", &e));
+                return (checks, Vec::new());
+            }
+        };
+        let pending: Vec<&str> =
+            jobs.iter().filter(|j| j.verdict == JobVerdict::Pending).map(|j| j.job.as_str()).collect();
+        let missing: Vec<&str> = jobs
+            .iter()
+            .filter(|j| matches!(j.verdict, JobVerdict::NoTargets | JobVerdict::TooFewTargets))
+            .map(|j| j.job.as_str())
+            .collect();
+        let still_discovering = !missing.is_empty() && started.elapsed() < DISCOVERY_GRACE.min(wait_targets);
+        if (all_settled(&jobs) && !still_discovering) || started.elapsed() >= wait_targets {
+            break jobs;
+        }
+        on_progress(TargetsProgress::Waiting {
+            not_scraped: pending.iter().map(|j| j.to_string()).collect(),
+            not_discovered: missing.iter().map(|j| j.to_string()).collect(),
+        });
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    };
+    on_progress(TargetsProgress::Settled { jobs: jobs.len() });
+    for job in &jobs {
+        let name = format!("job {}", job.job);
+        let counts = format!("{}/{} targets up", job.up, job.up + job.down + job.unknown);
+        checks.push(match job.verdict {
+            JobVerdict::Healthy => Check::pass(name, counts),
+            JobVerdict::NoTargets => Check::fail(name, "0 targets: nothing discovered for this job"),
+            JobVerdict::TooFewTargets => Check::fail(name, format!("{counts}, at least {} expected", job.min_targets)),
+            JobVerdict::Pending => {
+                Check::fail(name, format!("{counts}; still not scraped after {}s", wait_targets.as_secs()))
+            }
+            JobVerdict::TargetsDown => Check::fail(name, format!("{counts}; {}", down_summary(&job.down_targets))),
+        });
+    }
+    let failed_jobs: Vec<&str> =
+        jobs.iter().filter(|j| j.verdict != JobVerdict::Healthy).map(|j| j.job.as_str()).collect();
+    for probe in queries {
+        if probe.job.as_deref().is_some_and(|job| failed_jobs.contains(&job)) {
+            continue;
+        }
+        let name = format!("query {}", probe.expr);
+        checks.push(match api.query(&probe.expr).await {
+            Ok(result) if result.series > 0 => Check::pass(name, format!("{} series", result.series)),
+            Ok(_) => Check::fail(name, format!("empty result{}", empty_result_hint(&probe.expr))),
+            Err(e) => Check::from_error(name, &e),
+        });
+    }
+    (checks, jobs)
+}
+
+/// Where a default probe's metric comes from, for a failure message that says what to look at.
+fn empty_result_hint(expr: &str) -> &'static str {
+    if expr.starts_with("kube_") {
+        "; kube_* metrics come from kube-state-metrics: is it running, its Service annotated prometheus.io/scrape: \"true\"? (--skip-job kubernetes-service-endpoints drops these probes)"
+    } else if expr.starts_with("container_") {
+        "; container_* metrics come from the kubelets' /metrics/cadvisor (the kubernetes-cadvisor job)"
+    } else {
+        ""
+    }
+}
+
+/// On a terminal and in CI logs, down targets are summarised: grouped by error, a few examples
+/// each. `--output json` keeps every one.
+pub const ERROR_GROUPS_SHOWN: usize = 5;
+pub const EXAMPLES_PER_ERROR: usize = 3;
+
+/// "N down: ERROR (e.g. URL, URL); M down: ERROR2 ..." for a check's one line.
+fn down_summary(down: &[DownTarget]) -> String {
+    let groups = group_down_targets(down, EXAMPLES_PER_ERROR);
+    let mut parts: Vec<String> = groups
+        .iter()
+        .take(ERROR_GROUPS_SHOWN)
+        .map(|g| format!("{} down: {} (e.g. {})", g.count, g.error, g.examples.join(", ")))
+        .collect();
+    if groups.len() > ERROR_GROUPS_SHOWN {
+        parts.push(format!("{} more kinds of error", groups.len() - ERROR_GROUPS_SHOWN));
+    }
+    parts.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn access_reviews_follow_the_rendered_cluster_role() {
+        let values = crate::values::load(&[], &[], None).unwrap();
+        let rendered = crate::render::render(&values).unwrap();
+        let reviews = access_reviews(&rendered_rules(&rendered).unwrap());
+        let names: Vec<&str> = reviews.iter().map(|(name, _, _)| name.as_str()).collect();
+        for wanted in [
+            "list pods",
+            "watch nodes",
+            "get nodes/metrics",
+            "list endpointslices.discovery.k8s.io",
+            "watch endpointslices.discovery.k8s.io",
+            "get /metrics",
+        ] {
+            assert!(names.contains(&wanted), "{wanted} missing from {names:?}");
+        }
+        assert!(!names.iter().any(|n| n.ends_with(" endpoints")), "core/v1 Endpoints are not used: {names:?}");
+        let (_, slices, _) = reviews.iter().find(|(n, _, _)| n == "list endpointslices.discovery.k8s.io").unwrap();
+        let slices = slices.as_ref().unwrap();
+        assert_eq!(
+            (slices.group.as_deref(), slices.resource.as_deref()),
+            (Some("discovery.k8s.io"), Some("endpointslices"))
+        );
+        let (_, metrics, _) = reviews.iter().find(|(n, _, _)| n == "get nodes/metrics").unwrap();
+        assert_eq!(metrics.as_ref().unwrap().subresource.as_deref(), Some("metrics"));
+    }
+}
