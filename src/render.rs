@@ -431,7 +431,7 @@ mod tests {
         assert_eq!(
             workload,
             Workload {
-                pod_selector: "app=prom,app.kubernetes.io/instance=jewelry-shop.prom,app.kubernetes.io/name=prometheus"
+                pod_selector: "app=prom,app.kubernetes.io/name=prometheus,app.kubernetes.io/instance=jewelry-shop.prom"
                     .into(),
                 container_name: "prometheus".into(),
                 config_path: "/etc/prometheus/prometheus.yml".into(),
