@@ -38,7 +38,10 @@ pub enum Tone {
 
 pub struct Reporter {
     format: OutputFormat,
-    color: bool,
+    /// Colours for progress on stderr and for results on stdout, each decided by its own stream:
+    /// `promctl validate | tee log` keeps colourless results while progress on the terminal keeps them.
+    color_stderr: bool,
+    color_stdout: bool,
     verbose: bool,
     started: Instant,
     live: Option<Live>,
@@ -61,7 +64,8 @@ impl Reporter {
         });
         Reporter {
             format,
-            color: terminal && !no_color && !no_color_env,
+            color_stderr: terminal && !no_color && !no_color_env,
+            color_stdout: std::io::stdout().is_terminal() && !no_color && !no_color_env,
             verbose,
             started: Instant::now(),
             live,
@@ -77,15 +81,14 @@ impl Reporter {
         self.started.elapsed()
     }
 
-    /// `text` in the colour of `tone`, when colours are on.
+    /// `text` in the colour of `tone`, for results on stdout (`text`), when stdout takes colours.
     pub fn paint(&self, tone: Tone, text: &str) -> String {
-        let code = match tone {
-            Tone::Good => "32",
-            Tone::Waiting => "33",
-            Tone::Bad => "31",
-            Tone::Plain => return text.to_string(),
-        };
-        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+        paint(self.color_stdout, tone, text)
+    }
+
+    /// The same for progress lines on stderr.
+    fn paint_progress(&self, tone: Tone, text: &str) -> String {
+        paint(self.color_stderr, tone, text)
     }
 
     fn plain_line(&self, text: &str) {
@@ -117,7 +120,7 @@ impl Reporter {
     /// The state of one resource: on a terminal, its own line updated in place; otherwise a new line.
     pub fn resource(&mut self, resource: &str, tone: Tone, state: &str, detail: &str) {
         self.show_api_warnings();
-        let state = self.paint(tone, state);
+        let state = self.paint_progress(tone, state);
         let text =
             if detail.is_empty() { format!("{resource}: {state}") } else { format!("{resource}: {state} ({detail})") };
         let Some(live) = &mut self.live else {
@@ -150,7 +153,7 @@ impl Reporter {
     }
 
     pub fn warn(&self, text: &str) {
-        self.step(&format!("{} {text}", self.paint(Tone::Waiting, "warning:")));
+        self.step(&format!("{} {text}", self.paint_progress(Tone::Waiting, "warning:")));
     }
 
     /// Shows the API server's warnings that arrived since the last look (each once per run), as
@@ -158,7 +161,7 @@ impl Reporter {
     pub fn show_api_warnings(&self) {
         let new = crate::cluster::warnings::take();
         for text in &new {
-            self.line(&format!("{} the API server says: {text}", self.paint(Tone::Waiting, "warning:")));
+            self.line(&format!("{} the API server says: {text}", self.paint_progress(Tone::Waiting, "warning:")));
         }
         self.api_warnings.lock().unwrap_or_else(|e| e.into_inner()).extend(new);
     }
@@ -190,9 +193,28 @@ impl Reporter {
     }
 }
 
+fn paint(on: bool, tone: Tone, text: &str) -> String {
+    let code = match tone {
+        Tone::Good => "32",
+        Tone::Waiting => "33",
+        Tone::Bad => "31",
+        Tone::Plain => return text.to_string(),
+    };
+    if on { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+}
+
 /// UTC with exactly three decimals (`2026-12-01T19:04:05.070Z`): CI logs line up, and sort as text.
 fn log_timestamp(at: Timestamp) -> String {
     at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// One compact JSON line on stdout, flushed at once (port-forward's URL, which a script reads while
+/// promctl keeps running). It counts as the run's document: an error after it prints no second one.
+pub fn write_json_line(document: &serde_json::Value) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{document}");
+    let _ = out.flush();
+    JSON_WRITTEN.store(true, Ordering::SeqCst);
 }
 
 pub fn write_json(document: &serde_json::Value) {

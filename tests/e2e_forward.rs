@@ -178,7 +178,7 @@ async fn get_body(addr: SocketAddr) -> String {
 /// The name of a Ready pod of the app that is not being deleted and is not `other_than`.
 async fn wait_for_ready_pod(client: &Client, ns: &str, other_than: Option<&str>) -> String {
     let pods: Api<Pod> = Api::namespaced(client.clone(), ns);
-    eventually("a ready pod", || async {
+    common::eventually("a ready pod", READY_WITHIN, || async {
         let list = pods.list(&ListParams::default().labels(&format!("app={APP}"))).await.unwrap();
         list.items
             .into_iter()
@@ -197,27 +197,10 @@ async fn wait_for_ready_pod(client: &Client, ns: &str, other_than: Option<&str>)
 async fn wait_for_no_ready_endpoint(client: &Client, ns: &str) {
     let slices: Api<EndpointSlice> = Api::namespaced(client.clone(), ns);
     let of_app = ListParams::default().labels(&format!("kubernetes.io/service-name={APP}"));
-    eventually("no ready endpoint", || async {
+    common::eventually("no ready endpoint", READY_WITHIN, || async {
         let slices = slices.list(&of_app).await.unwrap();
         let ready = readiness::service_endpoints(&slices.items).is_ready();
         (!ready).then_some(())
     })
     .await
-}
-
-/// Polls `check` every 200 ms until it returns Some, panicking after `READY_WITHIN`.
-/// (Polling is fine for a test's setup; the forwarder itself watches.)
-async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + READY_WITHIN;
-    loop {
-        if let Some(found) = check().await {
-            return found;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        sleep(Duration::from_millis(200)).await;
-    }
 }

@@ -160,9 +160,10 @@ async fn validate_passes_with_every_job_up_and_names_what_breaks() {
 
     // Prometheus's pod not ready: the cluster checks say why.
     scale(&client, &it.namespace, "prometheus", 0).await;
-    while !pods.list(&ListParams::default().labels("app=prometheus")).await.unwrap().items.is_empty() {
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    common::eventually("Prometheus's pod gone", Duration::from_secs(90), || async {
+        pods.list(&ListParams::default().labels("app=prometheus")).await.unwrap().items.is_empty().then_some(())
+    })
+    .await;
     let (code, out) = validate(&it, &["--junit", junit_arg]);
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("FAIL Pod Ready: no pod with labels app=prometheus,"), "{out}");

@@ -61,7 +61,7 @@ pub async fn exec(global: &GlobalArgs, args: &PortForwardArgs, reporter: &mut Re
         .into());
     }
     match reporter.format() {
-        OutputFormat::Json => println!("{}", serde_json::json!({"url": url})),
+        OutputFormat::Json => promctl::report::write_json_line(&serde_json::json!({"url": url})),
         OutputFormat::Text => reporter.text(&format!(
             "forwarding {url} -> service {}/{}:{} (Ctrl-C to stop)",
             values.namespace, values.service.name, values.service.port

@@ -14,10 +14,29 @@ pub async fn client() -> Client {
     )
 }
 
-/// `<prefix>-<process and clock bits>`: distinct across parallel tests and runs.
+/// `<prefix>-<process><sequence><clock bits>`: distinct across the tests of one process (a counter),
+/// across test binaries (the process id) and across runs (the clock).
 pub fn unique_name(prefix: &str) -> String {
+    static SEQUENCE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let sequence = SEQUENCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-    format!("{prefix}-{:x}{:x}", std::process::id() % 4096, nanos % 65536)
+    format!("{prefix}-{:x}{sequence:x}{:x}", std::process::id() % 4096, nanos % 4096)
+}
+
+/// Polls `check` every 200 ms until it returns Some; panics naming `what` after `within`.
+pub async fn eventually<T, F, Fut>(what: &str, within: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if let Some(found) = check().await {
+            return found;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "timed out after {within:?} waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 /// A namespace named `<prefix>-<random>`, ready for pods (its `default` ServiceAccount exists).
