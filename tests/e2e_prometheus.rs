@@ -328,3 +328,24 @@ async fn port_forward_survives_a_pod_restart_and_runs_a_command() {
         .unwrap();
     assert_eq!(missing.code(), Some(22), "curl's own exit status (22: HTTP error) comes back");
 }
+
+/// port-forward to a Service with no Ready pod says so while it waits, then names it (exit 1), instead
+/// of a minute of silence and "connection reset by peer".
+#[tokio::test]
+#[ignore = "needs the test bed: scripts/test"]
+async fn port_forward_names_a_service_without_a_ready_pod() {
+    let client = common::client().await;
+    let it = Installed::new(&client, "e2e-noready").await;
+    assert!(it.promctl(&["install"]).status().unwrap().success());
+    scale(&client, &it.namespace, "prometheus", 0).await;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), &it.namespace);
+    common::eventually("Prometheus's pod gone", Duration::from_secs(90), || async {
+        pods.list(&ListParams::default().labels("app=prometheus")).await.unwrap().items.is_empty().then_some(())
+    })
+    .await;
+    let out = it.promctl(&["port-forward", "--local-port", "0", "--", "true"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("has no Ready pod yet; waiting up to 60s"), "says so while waiting: {stderr}");
+    assert!(stderr.contains(&format!("service {}/prometheus has no Ready pod behind it", it.namespace)), "{stderr}");
+}
