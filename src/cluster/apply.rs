@@ -170,17 +170,71 @@ async fn refuse_conflicts_before_writing(
     before: &[Option<DynamicObject>],
 ) -> anyhow::Result<()> {
     let rehearse = ApplyOptions { dry_run: true, force_conflicts: false };
-    let shared =
-        manifests.iter().zip(before).filter_map(|(m, b)| b.as_ref().filter(|o| written_by_others(o)).map(|o| (m, o)));
-    try_join_all(shared.map(|(manifest, existing)| apply_one(client, manifest, Some(existing), rehearse))).await?;
+    let contested = manifests
+        .iter()
+        .zip(before)
+        .filter_map(|(m, b)| b.as_ref().filter(|o| others_own_fields_we_set(o, m)).map(|o| (m, o)));
+    try_join_all(contested.map(|(manifest, existing)| apply_one(client, manifest, Some(existing), rehearse))).await?;
     Ok(())
 }
 
-/// Whether a field manager other than promctl writes the object itself (not only its status).
-fn written_by_others(object: &DynamicObject) -> bool {
-    object.metadata.managed_fields.iter().flatten().any(|entry| {
-        entry.manager.as_deref() != Some(FIELD_MANAGER) && entry.subresource.as_deref().unwrap_or_default().is_empty()
+/// Whether another field manager owns a field that the manifest sets (on the object itself, not its
+/// status): only then can the apply conflict. A controller's own fields (the PVC's bind annotations,
+/// the Deployment's revision) do not count, so an unchanged re-run makes no extra request.
+fn others_own_fields_we_set(existing: &DynamicObject, manifest: &Manifest) -> bool {
+    let ours = field_paths_of_object(&serde_json::to_value(&manifest.object).unwrap_or_default());
+    existing.metadata.managed_fields.iter().flatten().any(|entry| {
+        let foreign = entry.manager.as_deref() != Some(FIELD_MANAGER)
+            && entry.subresource.as_deref().unwrap_or_default().is_empty();
+        foreign
+            && entry.fields_v1.as_ref().is_some_and(|f| field_paths_of_fields_v1(&f.0).iter().any(|p| ours.contains(p)))
     })
+}
+
+/// The leaf paths of an object, list items as `[]`: `spec.replicas`, `spec.template.spec.containers.[].image`.
+fn field_paths_of_object(value: &serde_json::Value) -> HashSet<String> {
+    fn walk(value: &serde_json::Value, path: String, out: &mut HashSet<String>) {
+        match value {
+            serde_json::Value::Object(map) if !map.is_empty() => {
+                for (key, child) in map {
+                    walk(child, if path.is_empty() { key.clone() } else { format!("{path}.{key}") }, out);
+                }
+            }
+            serde_json::Value::Array(items) if !items.is_empty() => {
+                for item in items {
+                    walk(item, format!("{path}.[]"), out);
+                }
+            }
+            _ => {
+                out.insert(path);
+            }
+        }
+    }
+    let mut out = HashSet::new();
+    walk(value, String::new(), &mut out);
+    out
+}
+
+/// The leaf paths a managedFields entry owns (FieldsV1: `f:name` fields, `k:`/`v:` list items as `[]`).
+fn field_paths_of_fields_v1(fields: &serde_json::Value) -> HashSet<String> {
+    fn walk(value: &serde_json::Value, path: String, out: &mut HashSet<String>) {
+        let Some(map) = value.as_object() else { return };
+        let children: Vec<_> = map.iter().filter(|(k, _)| k.as_str() != ".").collect();
+        if children.is_empty() {
+            out.insert(path);
+            return;
+        }
+        for (key, child) in children {
+            let segment = match key.split_once(':') {
+                Some(("f", name)) => name.to_string(),
+                _ => "[]".to_string(),
+            };
+            walk(child, if path.is_empty() { segment } else { format!("{path}.{segment}") }, out);
+        }
+    }
+    let mut out = HashSet::new();
+    walk(fields, String::new(), &mut out);
+    out
 }
 
 /// Applies one manifest alone (no pruning): what `reload` does with the ConfigMap.
@@ -406,6 +460,42 @@ fn flatten(value: &serde_json::Value, path: String, out: &mut BTreeMap<String, s
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_foreign_owner_of_a_field_we_set_can_conflict() {
+        let object: DynamicObject = serde_json::from_value(serde_json::json!({
+            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "prometheus"},
+            "spec": {"replicas": 1, "template": {"spec": {"containers": [{"name": "prometheus", "image": "prom/prometheus:v2.48.0"}]}}}
+        }))
+        .unwrap();
+        let manifest = Manifest {
+            kind: "Deployment".into(),
+            name: "prometheus".into(),
+            namespace: Some("ns".into()),
+            object,
+            yaml: String::new(),
+        };
+        let existing = |manager: &str, fields: serde_json::Value| -> DynamicObject {
+            serde_json::from_value(serde_json::json!({
+                "apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": "prometheus", "managedFields": [
+                    {"manager": manager, "operation": "Apply", "apiVersion": "apps/v1", "fieldsType": "FieldsV1", "fieldsV1": fields}
+                ]}
+            }))
+            .unwrap()
+        };
+        let replicas = serde_json::json!({"f:spec": {"f:replicas": {}}});
+        assert!(others_own_fields_we_set(&existing("someone-else", replicas.clone()), &manifest));
+        assert!(!others_own_fields_we_set(&existing(FIELD_MANAGER, replicas), &manifest), "our own fields");
+        let image = serde_json::json!({"f:spec": {"f:template": {"f:spec": {"f:containers": {"k:{\"name\":\"prometheus\"}": {".": {}, "f:image": {}}}}}}});
+        assert!(others_own_fields_we_set(&existing("kubectl-client-side-apply", image), &manifest));
+        let revision =
+            serde_json::json!({"f:metadata": {"f:annotations": {"f:deployment.kubernetes.io/revision": {}}}});
+        assert!(
+            !others_own_fields_we_set(&existing("kube-controller-manager", revision), &manifest),
+            "a controller's own field"
+        );
+    }
 
     fn object(json: serde_json::Value) -> DynamicObject {
         serde_json::from_value(json).unwrap()

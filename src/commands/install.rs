@@ -77,8 +77,8 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
     // The pod kept running when only the config changed, or an earlier reload was interrupted after
     // its apply: prove that Prometheus loads the rendered config. A new pod reads it at start.
     let reload = if matches!(outcome, WaitOutcome::Ready { .. }) && pods_kept(&applied) {
-        let access = crate::cli::PrometheusAccess { via: crate::cli::Via::Proxy, prometheus_url: None };
-        let link = super::reach_prometheus(global, &access, &values).await?;
+        // The install's own client (no new TLS handshake): the pod is Ready, so the proxy answers.
+        let link = super::PrometheusLink::through_service_proxy(&client, &values);
         let why = if config_changed(&applied) {
             Some("the config changed under a running Prometheus: reloading it".to_string())
         } else {

@@ -92,6 +92,19 @@ pub struct PrometheusLink {
     _forward: Option<RunningForward>,
 }
 
+impl PrometheusLink {
+    /// Through the API server's service proxy with an existing client.
+    pub fn through_service_proxy(client: &kube::Client, values: &Values) -> Self {
+        let api = PrometheusApi::via_service_proxy(
+            client.clone(),
+            &values.namespace,
+            &values.service.name,
+            values.service.port,
+        );
+        PrometheusLink { api, _forward: None }
+    }
+}
+
 pub async fn reach_prometheus(
     global: &GlobalArgs,
     access: &PrometheusAccess,
