@@ -61,6 +61,15 @@ fn signal(which: &str, pid: &str) {
     assert!(status.success(), "kill {which} {pid}");
 }
 
+/// Returns as soon as the install under test has applied its Deployment (polled every 20 ms).
+async fn deployment_applied(deployments: &Api<Deployment>) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while deployments.get_opt("prometheus").await.ok().flatten().is_none() {
+        assert!(Instant::now() < deadline, "the Deployment was never applied");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -97,11 +106,7 @@ async fn fault_api_server_paused_during_the_wait_is_blamed_not_the_pod() {
     let it = Installed::new(&client, "e2e-fault-wait").await;
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), &it.namespace);
     let install = spawn(it.promctl(&["install", "--timeout", "20s"]));
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while deployments.get_opt("prometheus").await.ok().flatten().is_none() {
-        assert!(Instant::now() < deadline, "the Deployment was never applied");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    deployment_applied(&deployments).await;
     let out = {
         let _paused = PausedApiServer::pause();
         install.wait_with_output().unwrap()
@@ -122,11 +127,7 @@ async fn fault_ctrl_c_during_install_exits_130_and_a_rerun_converges() {
     let it = Installed::new(&client, "e2e-fault-sigint").await;
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), &it.namespace);
     let install = spawn(it.promctl(&["install"]));
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while deployments.get_opt("prometheus").await.ok().flatten().is_none() {
-        assert!(Instant::now() < deadline, "the Deployment was never applied");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    deployment_applied(&deployments).await;
     signal("-INT", &install.id().to_string());
     let out = install.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));

@@ -41,6 +41,16 @@ async fn scale(client: &Client, ns: &str, name: &str, replicas: i32) {
     api.patch(name, &PatchParams::default(), &Patch::Merge(&patch)).await.unwrap();
 }
 
+/// Scales Prometheus to 0 and returns once its pod is gone.
+async fn scale_prometheus_to_zero(client: &Client, ns: &str) {
+    scale(client, ns, "prometheus", 0).await;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), ns);
+    common::eventually("Prometheus's pod gone", Duration::from_secs(90), || async {
+        pods.list(&ListParams::default().labels("app=prometheus")).await.unwrap().items.is_empty().then_some(())
+    })
+    .await;
+}
+
 /// Waits until Prometheus's own target list satisfies `seen`: service discovery reaches the scrape
 /// manager at most every 5 s, so a change in the cluster shows in /api/v1/targets a few seconds later.
 async fn wait_for_targets(
@@ -124,7 +134,6 @@ async fn validate_passes_with_every_job_up_and_names_what_breaks() {
 
     // An exporter scaled to 0: its job has zero targets, which is a failure.
     scale(&client, &it.namespace, "nginx", 0).await;
-    let pods: Api<Pod> = Api::namespaced(client.clone(), &it.namespace);
     wait_for_targets(&client, &it.namespace, "nginx without targets", |targets| {
         !targets.iter().any(|t| t.job() == "nginx")
     })
@@ -159,11 +168,7 @@ async fn validate_passes_with_every_job_up_and_names_what_breaks() {
     assert_eq!(junit_failures(&junit), ["job kubernetes-pods"]);
 
     // Prometheus's pod not ready: the cluster checks say why.
-    scale(&client, &it.namespace, "prometheus", 0).await;
-    common::eventually("Prometheus's pod gone", Duration::from_secs(90), || async {
-        pods.list(&ListParams::default().labels("app=prometheus")).await.unwrap().items.is_empty().then_some(())
-    })
-    .await;
+    scale_prometheus_to_zero(&client, &it.namespace).await;
     let (code, out) = validate(&it, &["--junit", junit_arg]);
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("FAIL Pod Ready: no pod with labels app=prometheus,"), "{out}");
@@ -337,12 +342,7 @@ async fn port_forward_names_a_service_without_a_ready_pod() {
     let client = common::client().await;
     let it = Installed::new(&client, "e2e-noready").await;
     assert!(it.promctl(&["install"]).status().unwrap().success());
-    scale(&client, &it.namespace, "prometheus", 0).await;
-    let pods: Api<Pod> = Api::namespaced(client.clone(), &it.namespace);
-    common::eventually("Prometheus's pod gone", Duration::from_secs(90), || async {
-        pods.list(&ListParams::default().labels("app=prometheus")).await.unwrap().items.is_empty().then_some(())
-    })
-    .await;
+    scale_prometheus_to_zero(&client, &it.namespace).await;
     let out = it.promctl(&["port-forward", "--local-port", "0", "--", "true"]).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
