@@ -177,8 +177,14 @@ pub async fn wait_ready(
     let by_name = |name: &str| watcher::Config::default().fields(&format!("metadata.name={name}"));
     // The EndpointSlice controller labels each slice with the name of the Service it belongs to.
     let of_service = |name: &str| watcher::Config::default().labels(&format!("kubernetes.io/service-name={name}"));
+    // Every await below is bounded by the deadline: an API server that stops answering (paused,
+    // partitioned) leaves requests hanging without an error.
+    let deadline = tokio::time::Instant::now() + spec.timeout;
     let wait_for_first_consumer = match &spec.claim {
-        Some(claim) => binds_on_first_consumer(client, claim.storage_class.as_deref()).await,
+        Some(claim) => {
+            let class = binds_on_first_consumer(client, claim.storage_class.as_deref());
+            tokio::time::timeout_at(deadline, class).await.unwrap_or(false)
+        }
         None => false,
     };
 
@@ -224,7 +230,6 @@ pub async fn wait_ready(
     let mut observed = Observed::default();
     let mut statuses: BTreeMap<String, ResourceStatus> = BTreeMap::new();
     let mut failing_watches: BTreeMap<&'static str, String> = BTreeMap::new();
-    let deadline = tokio::time::Instant::now() + spec.timeout;
     loop {
         let update = match tokio::time::timeout_at(deadline, updates.next()).await {
             Ok(Some(update)) => update,
@@ -276,7 +281,8 @@ pub async fn wait_ready(
                 .into_iter()
                 .find(|p| readiness::pod(p, Timestamp::now(), spec.unschedulable_grace).is_failed());
             let diagnostics = match failing_pod {
-                Some(pod) => Some(pod_diagnostics(client, ns, pod).await),
+                // Best effort, and bounded: the diagnostics must not outlive the failure they explain.
+                Some(pod) => tokio::time::timeout(Duration::from_secs(10), pod_diagnostics(client, ns, pod)).await.ok(),
                 None => None,
             };
             return Ok(WaitOutcome::Failed { resources: statuses.into_values().collect(), failed, diagnostics });
