@@ -176,3 +176,53 @@ async fn fault_ctrl_c_during_reload_is_a_drift_validate_names_and_install_finish
     let running = promctl::reload::ConfigSignature::of(&api.config().await.unwrap());
     assert_eq!(running.jobs["django"].interval, Some(Duration::from_secs(20)));
 }
+
+#[tokio::test]
+#[ignore = "deletes Prometheus's pod mid-validate: scripts/test runs it alone"]
+async fn fault_prometheus_pod_deleted_during_validate_is_named_then_a_rerun_passes() {
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::{DeleteParams, ListParams};
+    let client = common::client().await;
+    let it = Installed::new(&client, "e2e-fault-validate").await;
+    let install = it.promctl(&["install"]).output().unwrap();
+    assert_eq!(install.status.code(), Some(0), "{}", stderr(&install));
+    // The shop is not installed here, and no annotated pod may run now: judge the cluster's own jobs.
+    let args = [
+        "validate",
+        "--wait-targets",
+        "60s",
+        "--skip-job",
+        "django",
+        "--skip-job",
+        "postgresql",
+        "--skip-job",
+        "redis",
+        "--skip-job",
+        "nginx",
+        "--skip-job",
+        "celery",
+        "--skip-job",
+        "kubernetes-pods",
+    ];
+    let validate = spawn(it.promctl(&args));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), &it.namespace);
+    for pod in pods.list(&ListParams::default().labels("app=prometheus")).await.unwrap() {
+        pods.delete(&pod.metadata.name.unwrap(), &DeleteParams::default()).await.unwrap();
+    }
+    let started = Instant::now();
+    let out = validate.wait_with_output().unwrap();
+    let report = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(started.elapsed() < Duration::from_secs(120), "validate ended, bounded: {report}");
+    // Either it saw the pod go (a failed check naming it) or it finished before; never a hang or a panic.
+    assert!(matches!(out.status.code(), Some(0 | 1 | 3)), "{report}");
+    assert!(!report.contains("panicked"), "{report}");
+
+    let rerun =
+        common::eventually("a passing validate once the new pod is Ready", Duration::from_secs(120), || async {
+            let out = it.promctl(&args).output().unwrap();
+            (out.status.code() == Some(0)).then_some(out)
+        })
+        .await;
+    assert!(String::from_utf8_lossy(&rerun.stdout).contains("checks passed"));
+}
