@@ -81,30 +81,35 @@ pub fn deployment(deployment: Option<&Deployment>) -> Readiness {
     Readiness::Ready(format!("{available}/{desired} replicas available"))
 }
 
-/// The `pod-template-hash` of the Deployment's CURRENT template: that of its ReplicaSet whose
-/// revision annotation equals the Deployment's, once the controller has observed the Deployment's
-/// latest generation. None before that. Pods of older ReplicaSets (a crash-looping pod of the
-/// previous template, being replaced) must not decide the verdict of a new rollout.
+/// The `pod-template-hash` of the Deployment's CURRENT template: that of its ReplicaSet whose pod
+/// template equals the Deployment's, ignoring that label (the deployment controller's own test,
+/// `EqualIgnoreHash`). None until that ReplicaSet exists. The revision annotation is no guide: during a
+/// Recreate rollout the controller reports the new generation as observed while the annotation still
+/// names the old ReplicaSet. Pods of older ReplicaSets (a crash-looping pod of the previous template,
+/// being replaced) must not decide the verdict of a new rollout.
 pub fn current_template_hash<'a>(
     deployment: Option<&Deployment>,
     replica_sets: impl IntoIterator<Item = &'a ReplicaSet>,
 ) -> Option<String> {
-    const REVISION: &str = "deployment.kubernetes.io/revision";
+    const HASH: &str = "pod-template-hash";
     let d = deployment?;
-    let observed = d.status.as_ref()?.observed_generation.unwrap_or(0);
-    if observed < d.metadata.generation.unwrap_or(0) {
-        return None;
-    }
-    let revision = d.metadata.annotations.as_ref()?.get(REVISION)?;
+    let wanted = serde_json::to_value(&d.spec.as_ref()?.template).ok()?;
     let uid = d.metadata.uid.as_deref();
     replica_sets
         .into_iter()
         .filter(|rs| {
-            let owners = rs.metadata.owner_references.iter().flatten();
-            uid.is_none() || owners.into_iter().any(|o| Some(o.uid.as_str()) == uid)
+            uid.is_none() || rs.metadata.owner_references.iter().flatten().any(|o| Some(o.uid.as_str()) == uid)
         })
-        .find(|rs| rs.metadata.annotations.as_ref().and_then(|a| a.get(REVISION)) == Some(revision))
-        .and_then(|rs| rs.metadata.labels.as_ref()?.get("pod-template-hash").cloned())
+        .find_map(|rs| {
+            let mut template = serde_json::to_value(rs.spec.as_ref()?.template.as_ref()?).ok()?;
+            let hash = template.pointer_mut("/metadata/labels")?.as_object_mut()?.remove(HASH)?;
+            let hash = hash.as_str()?.to_string();
+            // An emptied labels map serialises as absent in the Deployment's template.
+            if template.pointer("/metadata/labels").and_then(|l| l.as_object()).is_some_and(|l| l.is_empty()) {
+                template["metadata"].as_object_mut()?.remove("labels");
+            }
+            (template == wanted).then_some(hash)
+        })
 }
 
 /// Container waiting reasons that will not fix themselves: report at once instead of waiting out a timeout.
@@ -407,31 +412,42 @@ status:
 
     #[test]
     fn only_the_current_replica_sets_pods_are_of_the_current_template() {
+        // Recreate, mid-rollout: the controller has observed generation 3, but the revision annotation
+        // still names the old ReplicaSet; only the template tells which one is current.
         let deployment: Deployment = from_yaml(
             r#"
-metadata: {name: prometheus, uid: d1, generation: 3, annotations: {deployment.kubernetes.io/revision: "2"}}
+metadata: {name: prometheus, uid: d1, generation: 3, annotations: {deployment.kubernetes.io/revision: "1"}}
+spec:
+  selector: {matchLabels: {app: prometheus}}
+  template:
+    metadata: {labels: {app: prometheus}}
+    spec: {containers: [{name: prometheus, image: "prom/prometheus:v2.48.0", args: [--config.file=/etc/prometheus/prometheus.yml]}]}
 status: {observedGeneration: 3}
 "#,
         );
-        let replica_set = |hash: &str, revision: &str| -> ReplicaSet {
+        let replica_set = |hash: &str, revision: &str, args: &str| -> ReplicaSet {
             from_yaml(&format!(
                 r#"
 metadata:
   name: prometheus-{hash}
-  labels: {{pod-template-hash: {hash}}}
+  labels: {{app: prometheus, pod-template-hash: {hash}}}
   annotations: {{deployment.kubernetes.io/revision: "{revision}"}}
   ownerReferences: [{{apiVersion: apps/v1, kind: Deployment, name: prometheus, uid: d1}}]
+spec:
+  selector: {{matchLabels: {{app: prometheus, pod-template-hash: {hash}}}}}
+  template:
+    metadata: {{labels: {{app: prometheus, pod-template-hash: {hash}}}}}
+    spec: {{containers: [{{name: prometheus, image: "prom/prometheus:v2.48.0", args: [{args}]}}]}}
 "#
             ))
         };
-        let (old, new) = (replica_set("crashy", "1"), replica_set("fixed", "2"));
+        let old = replica_set("crashy", "1", "--config.file=/etc/prometheus/prometheus.yml, --no-such-flag");
+        assert_eq!(current_template_hash(Some(&deployment), [&old]), None, "the new ReplicaSet does not exist yet");
+        let new = replica_set("fixed", "2", "--config.file=/etc/prometheus/prometheus.yml");
         assert_eq!(current_template_hash(Some(&deployment), [&old, &new]).as_deref(), Some("fixed"));
-        // Not yet observed by the controller: no template is current yet, so no pod decides.
-        let mut unobserved = deployment.clone();
-        unobserved.metadata.generation = Some(4);
-        assert_eq!(current_template_hash(Some(&unobserved), [&old, &new]), None);
-        // The new ReplicaSet not created yet: none.
-        assert_eq!(current_template_hash(Some(&deployment), [&old]), None);
+        let mut foreign = new.clone();
+        foreign.metadata.owner_references.as_mut().unwrap()[0].uid = "other".into();
+        assert_eq!(current_template_hash(Some(&deployment), [&old, &foreign]), None, "another Deployment's");
     }
 
     #[test]
