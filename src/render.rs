@@ -110,7 +110,7 @@ pub fn render(values: &Values) -> Result<Rendered, Failure> {
     context["instance"] = values.instance().into();
     context["prometheus_major"] = prometheus_major(&values.image.tag).into();
     // The API server stores quantities in canonical form (2000m -> 2). Rendering them so keeps a
-    // re-apply a no-op: Kubernetes 1.20 writes the object again when the applied form differs.
+    // re-apply a no-op: an applied form that differs from the stored one can make the API server write again.
     for path in [
         "/resources/requests/cpu",
         "/resources/requests/memory",

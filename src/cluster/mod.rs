@@ -99,7 +99,7 @@ pub fn context_namespace(options: &ClusterOptions) -> Option<String> {
 }
 
 /// The kinds promctl renders, with their API resources: known statically, so no discovery round trips
-/// (and none of 1.20's aggregated-discovery gaps). Order is the safe apply order.
+/// (and no dependence on aggregated discovery). Order is the safe apply order.
 pub const KINDS: [&str; 8] = [
     "Namespace",
     "ServiceAccount",
