@@ -244,6 +244,7 @@ fn check_job(
     let job = Some(label.as_str());
 
     problems.unknown_fields(job, "", config, SCRAPE_FIELDS);
+    inline_secrets(config, job, problems);
     let interval = duration_field(config, job, "", "scrape_interval", problems).unwrap_or(global_interval);
     let timeout = match duration_field(config, job, "", "scrape_timeout", problems) {
         Some(timeout) => {
@@ -395,6 +396,28 @@ impl Problems {
     }
 }
 
+/// Secrets written into a scrape config would land in the ConfigMap, readable by anyone who can read
+/// ConfigMaps: only their `_file` forms are accepted (a Secret mounted into the pod).
+fn inline_secrets(config: &Map<String, Value>, job: Option<&str>, problems: &mut Problems) {
+    const INLINE: [(&str, &str, &str); 4] = [
+        ("", "bearer_token", "bearer_token_file"),
+        ("basic_auth", "password", "password_file"),
+        ("authorization", "credentials", "credentials_file"),
+        ("oauth2", "client_secret", "client_secret_file"),
+    ];
+    for (block, field, instead) in INLINE {
+        let holder = if block.is_empty() { Some(config) } else { config.get(block).and_then(Value::as_object) };
+        if holder.is_some_and(|h| h.contains_key(field)) {
+            let path = if block.is_empty() { field.to_string() } else { format!("{block}.{field}") };
+            problems.at(
+                job,
+                path,
+                format!("a secret written into the config would be stored in the ConfigMap; use {instead} with a mounted Secret"),
+            );
+        }
+    }
+}
+
 fn duration_field(
     map: &Map<String, Value>,
     job: Option<&str>,
@@ -481,6 +504,18 @@ mod tests {
         assert_eq!(
             (django.name.as_str(), django.scrape_interval, django.scrape_timeout),
             ("django", Duration::from_secs(15), Duration::from_secs(10))
+        );
+    }
+
+    #[test]
+    fn inline_secrets_are_refused_with_their_file_form() {
+        let yml = "scrape_configs:\n  - job_name: a\n    basic_auth: {username: u, password: p}\n  - job_name: b\n    bearer_token: t\n  - job_name: c\n    basic_auth: {username: u, password_file: /etc/secret/p}\n";
+        assert_eq!(
+            problems(yml),
+            [
+                r#"job "a": basic_auth.password: a secret written into the config would be stored in the ConfigMap; use password_file with a mounted Secret"#,
+                r#"job "b": bearer_token: a secret written into the config would be stored in the ConfigMap; use bearer_token_file with a mounted Secret"#,
+            ]
         );
     }
 

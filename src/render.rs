@@ -440,6 +440,27 @@ mod tests {
     }
 
     #[test]
+    fn extra_jobs_and_external_labels_reach_prometheus_yml_and_its_check() {
+        let rendered = render_with(&[
+            "scrape.externalLabels.cluster=prod-eu",
+            "scrape.extraJobs=[{job_name: shop-api, scrape_interval: 20s, static_configs: [{targets: ['api:8080']}]}]",
+        ]);
+        let config = prometheus_config(&rendered);
+        assert_eq!(config["global"]["external_labels"], json!({"cluster": "prod-eu"}));
+        let extra = job(&config, "shop-api").expect("the extra job is rendered");
+        assert_eq!(extra["static_configs"], json!([{"targets": ["api:8080"]}]));
+        let summary = crate::promconfig::check(&rendered.prometheus_yml).unwrap();
+        assert!(summary.jobs.iter().any(|j| j.name == "shop-api" && j.scrape_interval.as_secs() == 20));
+
+        let typo = render_with(&["scrape.extraJobs=[{job_name: shop-api, metric_path: /m}]"]);
+        let problems = crate::promconfig::check(&typo.prometheus_yml).unwrap_err();
+        assert!(problems.iter().any(|p| p.to_string().contains(r#"did you mean "metrics_path"?"#)), "{problems:?}");
+        let clash = render_with(&["scrape.extraJobs=[{job_name: django}]"]);
+        let problems = crate::promconfig::check(&clash.prometheus_yml).unwrap_err();
+        assert!(problems.iter().any(|p| p.to_string().contains("job names must be unique")), "{problems:?}");
+    }
+
+    #[test]
     fn the_major_version_comes_from_the_image_tag() {
         assert_eq!(prometheus_major("v2.48.0"), 2);
         assert_eq!(prometheus_major("3.16.0-distroless"), 3);

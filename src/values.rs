@@ -101,6 +101,9 @@ pub struct ScrapeValues {
     pub scrape_timeout: String,
     pub evaluation_interval: String,
     pub namespaces: Vec<String>,
+    pub external_labels: BTreeMap<String, String>,
+    /// Prometheus scrape_config objects as the user wrote them; promconfig checks them.
+    pub extra_jobs: Vec<Value>,
     /// Keyed by Prometheus job_name. Sorted here; [`Values::enabled_jobs`] gives the file's order.
     pub jobs: BTreeMap<String, JobValues>,
 }
@@ -252,6 +255,39 @@ fn parse_set(set: &str) -> Result<Value, String> {
 /// Checks `value` against the shape of the defaults at `path` and drops whatever does not fit, so
 /// that merging never sees it. Returns whether `value` fits (its parent drops it if not).
 fn fit_shape(default: &Value, value: &mut Value, path: &str, source: &str, errors: &mut Vec<String>) -> bool {
+    match (path, &mut *value) {
+        // Maps and lists whose keys and items are the user's, not the defaults': their content is
+        // checked where it means something (label names below, scrape configs by promconfig).
+        ("scrape.externalLabels", Value::Object(labels)) => {
+            let mut fits = true;
+            for (name, label) in labels.iter_mut() {
+                if let Some(text) = integer_text(label) {
+                    *label = Value::String(text);
+                }
+                if !label.is_string() {
+                    errors.push(type_error(&join(path, name), label, source, "a string"));
+                    fits = false;
+                }
+            }
+            return fits;
+        }
+        ("scrape.extraJobs", Value::Array(jobs)) => {
+            let mut fits = true;
+            for (i, job) in jobs.iter().enumerate() {
+                if !job.is_object() {
+                    errors.push(type_error(
+                        &format!("{path}[{i}]"),
+                        job,
+                        source,
+                        "a scrape_config mapping (job_name: ...)",
+                    ));
+                    fits = false;
+                }
+            }
+            return fits;
+        }
+        _ => {}
+    }
     match (default, &mut *value) {
         (Value::Object(known), Value::Object(given)) => {
             given.retain(|key, child| match known.get(key) {
@@ -421,6 +457,15 @@ fn check_fields(tree: &Value, origins: &Origins, errors: &mut Vec<String>) {
     };
     check_items("scrape.namespaces", dns_label);
     check_items("extraArgs", extra_arg);
+    let labels = lookup(tree, "scrape.externalLabels").and_then(Value::as_object).into_iter().flatten();
+    for (name, _) in labels {
+        if let Err(problem) = label_name(&Value::String(name.clone())) {
+            errors.push(format!(
+                "values: scrape.externalLabels.{name} (from {}) {problem}",
+                origin(origins, &format!("scrape.externalLabels.{name}"))
+            ));
+        }
+    }
     check_across_fields(tree, origins, errors);
 }
 
@@ -483,6 +528,13 @@ fn dns_label(v: &Value) -> Result<(), String> {
         matches(regex!(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"), v),
         "is not a valid Kubernetes name; use at most 63 lower-case letters, digits and '-', \
          starting and ending with a letter or digit",
+    )
+}
+
+fn label_name(v: &Value) -> Result<(), String> {
+    require(
+        matches(regex!(r"^[a-zA-Z_][a-zA-Z0-9_]*$"), v),
+        "is not a valid label name; use letters, digits and '_', not starting with a digit",
     )
 }
 
@@ -789,6 +841,21 @@ mod tests {
         assert_eq!(v.extra_args, ["--c"]);
         assert_eq!((v.image.tag.as_str(), v.image.pull_policy.as_str()), ("v2.49.0", "Always"));
         assert_eq!(v.image.repository, "prom/prometheus");
+    }
+
+    #[test]
+    fn extra_jobs_and_external_labels_are_the_users_own_keys() {
+        let file = values_file(
+            "extra-jobs",
+            "scrape:\n  externalLabels: {cluster: prod-eu, replica: 1}\n  extraJobs:\n    - job_name: shop-api\n      static_configs: [{targets: ['api:8080']}]\n",
+        );
+        let v = load(std::slice::from_ref(&file), &[], None).unwrap();
+        assert_eq!(v.scrape.external_labels["cluster"], "prod-eu");
+        assert_eq!(v.scrape.external_labels["replica"], "1", "numbers are read as the text they are");
+        assert_eq!(v.scrape.extra_jobs[0]["job_name"], "shop-api");
+        let err = load_sets(&["scrape.externalLabels.0bad=x", "scrape.extraJobs=[just-a-string]"]).unwrap_err();
+        assert!(err.contains("scrape.externalLabels.0bad (from --set) is not a valid label name"), "{err}");
+        assert!(err.contains("scrape.extraJobs[0]"), "{err}");
     }
 
     #[test]

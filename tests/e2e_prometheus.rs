@@ -349,3 +349,51 @@ async fn port_forward_names_a_service_without_a_ready_pod() {
     assert!(stderr.contains("has no Ready pod yet; waiting up to 60s"), "says so while waiting: {stderr}");
     assert!(stderr.contains(&format!("service {}/prometheus has no Ready pod behind it", it.namespace)), "{stderr}");
 }
+
+/// The team's own job and external labels from a values file: the static check reads them, Prometheus
+/// loads them, and validate expects the extra job like a built-in one (UP, in the table).
+#[tokio::test]
+#[ignore = "needs the test bed: scripts/test"]
+async fn an_extra_job_from_values_is_scraped_and_expected_by_validate() {
+    let client = common::client().await;
+    let _exclusive = common::cluster_wide_targets_lock();
+    let it = Installed::new(&client, "e2e-extrajob").await;
+    let values = std::env::temp_dir().join(format!("{}-values.yaml", it.namespace));
+    std::fs::write(
+        &values,
+        format!(
+            r#"scrape:
+  externalLabels: {{cluster: promctl-testbed}}
+  extraJobs:
+    - job_name: shop-postgres-extra
+      scrape_interval: 15s
+      kubernetes_sd_configs:
+        - role: pod
+          namespaces: {{names: [{ns}]}}
+      relabel_configs:
+        - source_labels: [__meta_kubernetes_pod_container_port_number]
+          action: keep
+          regex: "9187"
+"#,
+            ns = it.namespace
+        ),
+    )
+    .unwrap();
+    let file = values.to_str().unwrap();
+    let install = it.promctl(&["install", "-f", file]).output().unwrap();
+    assert_eq!(install.status.code(), Some(0), "{}", String::from_utf8_lossy(&install.stderr));
+    common::apply_yaml(&client, &it.namespace, SHOP).await;
+    wait_rolled_out(&client, &it.namespace).await;
+    wait_for_targets(&client, &it.namespace, "the extra job up", |targets| {
+        targets.iter().any(|t| t.job() == "shop-postgres-extra" && t.health == promctl::prometheus::Health::Up)
+    })
+    .await;
+
+    let (code, out) = validate(&it, &["-f", file, "--wait-targets", "90s"]);
+    let _ = std::fs::remove_file(&values);
+    assert!(out.contains("ok   job shop-postgres-extra: 1/1 targets up"), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("shop-postgres-extra") && l.contains("healthy")), "{out}");
+    assert_eq!(code, Some(0), "{out}");
+    let api = promctl::prometheus::PrometheusApi::via_service_proxy(client.clone(), &it.namespace, "prometheus", 9090);
+    assert!(api.config().await.unwrap().contains("cluster: promctl-testbed"), "external labels loaded");
+}
