@@ -384,8 +384,12 @@ async fn an_extra_job_from_values_is_scraped_and_expected_by_validate() {
     assert_eq!(install.status.code(), Some(0), "{}", String::from_utf8_lossy(&install.stderr));
     common::apply_yaml(&client, &it.namespace, SHOP).await;
     wait_rolled_out(&client, &it.namespace).await;
-    wait_for_targets(&client, &it.namespace, "the extra job up", |targets| {
-        targets.iter().any(|t| t.job() == "shop-postgres-extra" && t.health == promctl::prometheus::Health::Up)
+    // The shop has just started: wait until Prometheus has scraped all of it (the extra job included),
+    // so that validate is judged, not the start-up.
+    wait_for_targets(&client, &it.namespace, "the extra job and the shop up", |targets| {
+        targets.iter().any(|t| t.job() == "shop-postgres-extra")
+            && targets.iter().any(|t| t.job() == "celery")
+            && targets.iter().all(|t| t.health == promctl::prometheus::Health::Up)
     })
     .await;
 
