@@ -7,6 +7,7 @@
 
 mod common;
 
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -104,15 +105,26 @@ async fn fault_api_server_paused_during_apply_times_out_naming_it_then_a_rerun_c
 async fn fault_api_server_paused_during_the_wait_is_blamed_not_the_pod() {
     let client = common::client().await;
     let it = Installed::new(&client, "e2e-fault-wait").await;
-    let deployments: Api<Deployment> = Api::namespaced(client.clone(), &it.namespace);
-    let install = spawn(it.promctl(&["install", "--timeout", "20s"]));
-    deployment_applied(&deployments).await;
-    let out = {
+    let mut install = spawn(it.promctl(&["install", "--timeout", "20s"]));
+    // Paused once the apply phase is over (promctl says it starts waiting), so that it is the wait
+    // that meets the silent API server, not the apply (that case has its own test).
+    let mut lines = BufReader::new(install.stderr.take().unwrap()).lines();
+    let mut seen = String::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        seen.push_str(&line);
+        seen.push('\n');
+        if line.contains("waiting for readiness") {
+            break;
+        }
+    }
+    let (status, rest) = {
         let _paused = PausedApiServer::pause();
-        install.wait_with_output().unwrap()
+        let rest: Vec<String> = lines.map_while(Result::ok).collect();
+        (install.wait().unwrap(), rest)
     };
-    let stderr = stderr(&out);
-    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    let stderr = format!("{seen}{}", rest.join("\n"));
+    assert_eq!(status.code(), Some(4), "{stderr}");
     assert!(stderr.contains("stopped answering"), "the API server is named as the cause: {stderr}");
     assert!(stderr.contains("https://"), "with its URL: {stderr}");
 
