@@ -237,6 +237,13 @@ async fn exec_output(pods: &Api<Pod>, pod: &str, container: &str, command: &[&st
     Ok(output)
 }
 
+/// How the config Prometheus runs differs from the rendered one (`ConfigSignature::differences`);
+/// empty when it runs the rendered one. validate reports a drift, install finishes the reload.
+pub async fn config_drift(api: &PrometheusApi, rendered: &str) -> anyhow::Result<Vec<String>> {
+    let running = ConfigSignature::of(&api.config().await?);
+    Ok(ConfigSignature::of(rendered).differences(&running))
+}
+
 /// What identifies a loaded config for verification and drift: the rule evaluation interval and
 /// each job with its interval, timeout and path. Prometheus re-writes the YAML it serves (defaults
 /// filled in, secrets hidden), so texts are never compared byte for byte.

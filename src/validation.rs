@@ -22,7 +22,7 @@ use crate::error::{FailureKind, kind_of};
 use crate::prometheus::{
     DownTarget, JobExpectation, JobHealth, JobVerdict, PrometheusApi, all_settled, evaluate_jobs, group_down_targets,
 };
-use crate::reload::ConfigSignature;
+use crate::reload::{ConfigSignature, config_drift};
 use crate::render::Rendered;
 use crate::values::Values;
 
@@ -248,13 +248,12 @@ pub fn access_reviews(rules: &[PolicyRule]) -> Vec<AccessReview> {
 /// changed by hand, leaves a Prometheus that every other check calls fine while it runs something else.
 async fn config_drift_check(api: &PrometheusApi, rendered: &str) -> Check {
     const NAME: &str = "running config is the rendered one";
-    let running = match api.config().await {
-        Ok(text) => ConfigSignature::of(&text),
+    let differences = match config_drift(api, rendered).await {
+        Ok(differences) => differences,
         Err(e) => return Check::from_error(NAME, &e),
     };
-    let differences = ConfigSignature::of(rendered).differences(&running);
     if differences.is_empty() {
-        return Check::pass(NAME, format!("{} jobs as rendered", running.jobs.len()));
+        return Check::pass(NAME, format!("{} jobs as rendered", ConfigSignature::of(rendered).jobs.len()));
     }
     Check::fail(
         NAME,

@@ -253,17 +253,13 @@ fn config_changed(applied: &[Applied]) -> bool {
 /// than the rendered one (an interrupted reload). None when it runs the rendered one, or when that
 /// cannot be read (then a warning says so; validate will tell).
 async fn running_config_drift(link: &super::PrometheusLink, rendered: &str, reporter: &Reporter) -> Option<String> {
-    match link.api.config().await {
-        Ok(running) => {
-            let differences = promctl::reload::ConfigSignature::of(rendered)
-                .differences(&promctl::reload::ConfigSignature::of(&running));
-            (!differences.is_empty()).then(|| {
-                format!(
-                    "Prometheus runs another config than the rendered one ({}): finishing the reload",
-                    differences.join("; ")
-                )
-            })
-        }
+    match promctl::reload::config_drift(&link.api, rendered).await {
+        Ok(differences) => (!differences.is_empty()).then(|| {
+            format!(
+                "Prometheus runs another config than the rendered one ({}): finishing the reload",
+                differences.join("; ")
+            )
+        }),
         Err(e) => {
             reporter.warn(&format!("could not compare the running config with the rendered one: {e:#}"));
             None

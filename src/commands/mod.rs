@@ -117,7 +117,7 @@ pub async fn reach_prometheus(
     match access.via {
         Via::Proxy => {
             let client = cluster::connect_without_retries(&cluster_options(global)).await?;
-            Ok(PrometheusLink { api: PrometheusApi::via_service_proxy(client, ns, service, port), _forward: None })
+            Ok(PrometheusLink::through_service_proxy(&client, values))
         }
         Via::PortForward => {
             let client = connect(global).await?;
