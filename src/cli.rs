@@ -65,6 +65,9 @@ pub struct ValuesArgs {
     /// Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub sets: Vec<String>,
+    /// A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)
+    #[arg(long = "rules", value_name = "FILE|DIR")]
+    pub rules: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -125,6 +128,9 @@ pub struct ValidateArgs {
     /// A PromQL query that must return a non-empty result; repeatable (replaces the default probes)
     #[arg(long, value_name = "EXPR")]
     pub query: Vec<String>,
+    /// Fail when an alert with this name, or with this LABEL=VALUE (severity=critical), is firing; repeatable
+    #[arg(long, value_name = "NAME|LABEL=VALUE")]
+    pub fail_on_alert: Vec<String>,
     /// Write a JUnit XML report (one test case per check) for CI dashboards
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,

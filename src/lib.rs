@@ -14,5 +14,6 @@ pub mod quantity;
 pub mod reload;
 pub mod render;
 pub mod report;
+pub mod rules;
 pub mod validation;
 pub mod values;

@@ -496,10 +496,10 @@ mod tests {
     #[test]
     fn rendered_default_config_passes() {
         let values = crate::values::load(&[], &[], None).unwrap();
-        let rendered = crate::render::render(&values).unwrap();
+        let rendered = crate::render::render(&values, &[]).unwrap();
         let summary = check(&rendered.prometheus_yml).unwrap();
         assert_eq!(summary.global_scrape_interval, Duration::from_secs(30));
-        assert_eq!(summary.jobs.len(), 10);
+        assert_eq!(summary.jobs.len(), 11);
         let django = &summary.jobs[0];
         assert_eq!(
             (django.name.as_str(), django.scrape_interval, django.scrape_timeout),

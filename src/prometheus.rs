@@ -119,6 +119,31 @@ impl PrometheusApi {
         self.api_get("api/v1/status/runtimeinfo").await
     }
 
+    /// The loaded rule groups with each rule's health and alerts, `GET /api/v1/rules`.
+    pub async fn rules(&self) -> anyhow::Result<Vec<RuleGroupState>> {
+        #[derive(Deserialize)]
+        struct Data {
+            groups: Vec<RuleGroupState>,
+        }
+        let data: Data = self.api_get("api/v1/rules").await?;
+        Ok(data.groups)
+    }
+
+    /// Pending and firing alerts, `GET /api/v1/alerts`.
+    pub async fn alerts(&self) -> anyhow::Result<Vec<ActiveAlert>> {
+        #[derive(Deserialize)]
+        struct Data {
+            alerts: Vec<ActiveAlert>,
+        }
+        let data: Data = self.api_get("api/v1/alerts").await?;
+        Ok(data.alerts)
+    }
+
+    /// The Alertmanagers Prometheus sends to, `GET /api/v1/alertmanagers`.
+    pub async fn alertmanagers(&self) -> anyhow::Result<AlertmanagerTargets> {
+        self.api_get("api/v1/alertmanagers").await
+    }
+
     /// The configuration Prometheus is running, `GET /api/v1/status/config`.
     ///
     /// This is Prometheus's re-serialisation (defaults filled in, secrets shown as `<secret>`), not the
@@ -356,6 +381,69 @@ impl Target {
         let at = self.last_scrape_time()?;
         Some(now.duration_since(at).unwrap_or(Duration::ZERO))
     }
+}
+
+/// One loaded rule group, as `/api/v1/rules` reports it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleGroupState {
+    pub name: String,
+    /// The rule file's path as Prometheus resolved it (`/etc/prometheus/rules-shop-1a2b3c4d.yml`).
+    pub file: String,
+    #[serde(default)]
+    pub rules: Vec<RuleState>,
+    /// RFC 3339; Go's zero time before the first evaluation.
+    #[serde(default)]
+    pub last_evaluation: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleState {
+    pub name: String,
+    /// `alerting` or `recording`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `ok`, `err` or `unknown` (not evaluated yet).
+    pub health: String,
+    #[serde(default)]
+    pub last_error: String,
+    #[serde(default)]
+    pub last_evaluation: String,
+}
+
+/// A pending or firing alert from `/api/v1/alerts`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActiveAlert {
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// `pending` or `firing`.
+    pub state: String,
+    /// RFC 3339: since when the alert's expression has been true.
+    #[serde(default)]
+    pub active_at: Option<String>,
+}
+
+impl ActiveAlert {
+    pub fn name(&self) -> &str {
+        self.labels.get("alertname").map_or("", String::as_str)
+    }
+}
+
+/// From `/api/v1/alertmanagers`: where alerts go, and where they no longer go.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlertmanagerTargets {
+    #[serde(default)]
+    pub active_alertmanagers: Vec<AlertmanagerUrl>,
+    #[serde(default)]
+    pub dropped_alertmanagers: Vec<AlertmanagerUrl>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct AlertmanagerUrl {
+    pub url: String,
 }
 
 /// From `/api/v1/status/runtimeinfo`.

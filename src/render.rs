@@ -9,6 +9,7 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 
 use crate::error::Failure;
 use crate::quantity::canonical_quantity;
+use crate::rules::{CONFIGMAP_LIMIT, RuleFile, RuleSource};
 use crate::values::Values;
 
 /// The manifest templates in safe apply order: namespace, RBAC, config, storage, workload, service.
@@ -23,6 +24,7 @@ const TEMPLATES: [(&str, &str); 8] = [
     ("service.yaml", include_str!("../templates/service.yaml")),
 ];
 const PROMETHEUS_YML: (&str, &str) = ("prometheus.yml", include_str!("../templates/prometheus.yml"));
+const STARTER_RULES: (&str, &str) = ("starter-rules.yml", include_str!("../templates/starter-rules.yml"));
 
 /// One rendered Kubernetes object: its identity, the parsed object, and the text it came from.
 #[derive(Debug, Clone)]
@@ -42,6 +44,8 @@ pub struct Rendered {
     pub manifests: Vec<Manifest>,
     /// The Prometheus config, exactly as the ConfigMap carries it.
     pub prometheus_yml: String,
+    /// The rule files beside it in the ConfigMap: the starter rules, then the team's.
+    pub rule_files: Vec<RuleFile>,
 }
 
 impl Rendered {
@@ -103,8 +107,9 @@ pub fn prometheus_major(tag: &str) -> u64 {
     }
 }
 
-/// Renders prometheus.yml, then every manifest, from already validated values.
-pub fn render(values: &Values) -> Result<Rendered, Failure> {
+/// Renders the rule files, prometheus.yml, then every manifest, from already validated values and
+/// the team's rule files (see [`crate::rules::read_sources`]).
+pub fn render(values: &Values, team_rules: &[RuleSource]) -> Result<Rendered, Failure> {
     let env = environment()?;
     let mut context = values.to_json();
     context["instance"] = values.instance().into();
@@ -124,6 +129,38 @@ pub fn render(values: &Values) -> Result<Rendered, Failure> {
             *q = canonical.into();
         }
     }
+    let mut rule_files = Vec::new();
+    let unknown: Vec<&String> =
+        values.rules.starter.disabled.iter().filter(|name| !STARTER_ALERTS.contains(&name.as_str())).collect();
+    if !unknown.is_empty() {
+        return Err(Failure::bad_input(format!(
+            "values: rules.starter.disabled names {unknown:?}, which is no starter alert; the starter alerts are {}",
+            STARTER_ALERTS.join(", ")
+        )));
+    }
+    if values.rules.starter.enabled {
+        let text = render_template(&env, STARTER_RULES.0, &context)?;
+        rule_files.push(RuleFile::new(RuleSource {
+            origin: "templates/starter-rules.yml".into(),
+            stem: "starter".into(),
+            text,
+        }));
+    }
+    rule_files.extend(team_rules.iter().cloned().map(RuleFile::new));
+    if let Some(twice) =
+        rule_files.iter().enumerate().find_map(|(i, f)| rule_files[..i].iter().find(|g| g.key == f.key).map(|g| (g, f)))
+    {
+        return Err(Failure::bad_input(format!(
+            "rules: {} and {} are the same file (same name and content); give it once",
+            twice.0.origin, twice.1.origin
+        )));
+    }
+    context["rule_files"] = serde_json::Value::Array(
+        rule_files
+            .iter()
+            .map(|f| serde_json::json!({"key": f.key, "origin": f.origin, "text": f.text, "block": fits_block_scalar(&f.text)}))
+            .collect(),
+    );
     let prometheus_yml = render_template(&env, PROMETHEUS_YML.0, &context)?;
     context["prometheus_yml"] = prometheus_yml.clone().into();
 
@@ -132,16 +169,65 @@ pub fn render(values: &Values) -> Result<Rendered, Failure> {
         let yaml = render_template(&env, name, &context)?;
         manifests.push(parse_manifest(name, yaml)?);
     }
-    let rendered = Rendered { manifests, prometheus_yml };
+    let rendered = Rendered { manifests, prometheus_yml, rule_files };
 
-    // The config travels through a YAML block scalar; make sure it arrives byte for byte.
-    let carried = rendered.get("ConfigMap").and_then(|m| m.object.data["data"]["prometheus.yml"].as_str());
-    if carried != Some(rendered.prometheus_yml.as_str()) {
-        return Err(Failure::bad_input(
-            "render: the ConfigMap does not carry prometheus.yml unchanged; this is a bug in templates/configmap.yaml",
-        ));
+    // The files travel through YAML block scalars; make sure each arrives byte for byte.
+    let data = rendered.get("ConfigMap").map(|m| &m.object.data["data"]);
+    let files = [("prometheus.yml", rendered.prometheus_yml.as_str())]
+        .into_iter()
+        .chain(rendered.rule_files.iter().map(|f| (f.key.as_str(), f.text.as_str())));
+    for (key, text) in files {
+        if data.and_then(|d| d[key].as_str()) != Some(text) {
+            return Err(Failure::bad_input(format!(
+                "render: the ConfigMap does not carry {key} unchanged; this is a bug in templates/configmap.yaml"
+            )));
+        }
     }
+    check_configmap_size(&rendered)?;
     Ok(rendered)
+}
+
+/// Every alert templates/starter-rules.yml can render (a unit test keeps the list complete).
+pub const STARTER_ALERTS: [&str; 10] = [
+    "Watchdog",
+    "TargetDown",
+    "PostgreSQLDown",
+    "RedisDown",
+    "NginxDown",
+    "DjangoHigh5xxRatio",
+    "PrometheusConfigReloadFailed",
+    "PrometheusRuleEvaluationFailures",
+    "PrometheusNotificationsFailing",
+    "PrometheusTSDBNearRetentionSize",
+];
+
+/// A text a `|` block scalar carries unchanged: ends with one newline, no carriage returns or tabs
+/// at a line start, first line not indented. Anything else goes as a quoted string.
+fn fits_block_scalar(text: &str) -> bool {
+    text.ends_with('\n')
+        && !text.ends_with("\n\n")
+        && !text.contains('\r')
+        && !text.starts_with([' ', '\t', '\n'])
+        && !text.lines().any(|l| l.starts_with('\t'))
+}
+
+/// The API server refuses a ConfigMap whose data passes 1 MiB; say so before anything is applied,
+/// with the sizes, instead of a half-applied install.
+fn check_configmap_size(rendered: &Rendered) -> Result<(), Failure> {
+    let mut sizes: Vec<(&str, usize)> = vec![("prometheus.yml", rendered.prometheus_yml.len())];
+    sizes.extend(rendered.rule_files.iter().map(|f| (f.origin.as_str(), f.key.len() + f.text.len())));
+    let total: usize = sizes.iter().map(|(_, n)| n).sum::<usize>() + "prometheus.yml".len();
+    if total <= CONFIGMAP_LIMIT {
+        return Ok(());
+    }
+    sizes.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    let largest: Vec<String> = sizes.iter().take(3).map(|(what, n)| format!("{what} {n} bytes")).collect();
+    Err(Failure::bad_input(format!(
+        "render: the config and rule files come to {total} bytes, above the {CONFIGMAP_LIMIT} bytes (1 MiB) a ConfigMap may hold; \
+         nothing was applied. Largest: {}. Remove unused rules or groups, or move recording rules that \
+         only feed dashboards elsewhere",
+        largest.join(", ")
+    )))
 }
 
 fn environment() -> Result<Environment<'static>, Failure> {
@@ -169,7 +255,7 @@ fn environment() -> Result<Environment<'static>, Failure> {
             minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, "cannot write as JSON").with_source(err)
         })
     });
-    for (name, source) in TEMPLATES.into_iter().chain([PROMETHEUS_YML]) {
+    for (name, source) in TEMPLATES.into_iter().chain([PROMETHEUS_YML, STARTER_RULES]) {
         env.add_template(name, source).map_err(|err| template_error(name, &err))?;
     }
     Ok(env)
@@ -225,7 +311,7 @@ mod tests {
 
     fn render_with(sets: &[&str]) -> Rendered {
         let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-        render(&load(&[], &sets, None).unwrap()).unwrap()
+        render(&load(&[], &sets, None).unwrap(), &[]).unwrap()
     }
 
     fn data(rendered: &Rendered, kind: &str) -> Value {
@@ -390,13 +476,17 @@ mod tests {
     }
 
     #[test]
-    fn all_ten_jobs_are_rendered_with_their_intervals() {
+    fn all_eleven_jobs_are_rendered_with_their_intervals() {
         let rendered = render_with(&[]);
         let config = prometheus_config(&rendered);
         assert_eq!(
             config["global"],
             json!({"scrape_interval": "30s", "scrape_timeout": "10s", "evaluation_interval": "30s"})
         );
+        // The starter rules, by the file name the ConfigMap carries them under.
+        let starter = &rendered.rule_files[0];
+        assert_eq!(config["rule_files"], json!([starter.key]));
+        assert_eq!(data(&rendered, "ConfigMap")["data"][&starter.key], starter.text.as_str());
         let jobs: Vec<(String, String)> = config["scrape_configs"]
             .as_array()
             .unwrap()
@@ -410,7 +500,7 @@ mod tests {
         assert_eq!(data(&rendered, "ConfigMap")["data"]["prometheus.yml"], rendered.prometheus_yml.as_str());
     }
 
-    fn rendered_job_names() -> [(&'static str, &'static str); 10] {
+    fn rendered_job_names() -> [(&'static str, &'static str); 11] {
         [
             ("django", "15s"),
             ("postgresql", "30s"),
@@ -422,6 +512,7 @@ mod tests {
             ("kubernetes-cadvisor", "30s"),
             ("kubernetes-pods", "30s"),
             ("kubernetes-service-endpoints", "30s"),
+            ("prometheus", "30s"),
         ]
     }
 
@@ -488,6 +579,51 @@ mod tests {
         );
     }
 
+    fn starter_alerts(rendered: &Rendered) -> Vec<String> {
+        let groups = crate::rules::check(&rendered.rule_files, 2).unwrap();
+        groups.iter().flat_map(|g| g.rules.iter().map(|r| r.name.clone())).collect()
+    }
+
+    #[test]
+    fn starter_rules_pass_the_rule_check_and_list_every_starter_alert() {
+        assert_eq!(starter_alerts(&render_with(&[])), STARTER_ALERTS);
+        assert_eq!(render_with(&["image.tag=v3.16.0"]).rule_files.len(), 1);
+        let fewer = render_with(&["rules.starter.disabled=[Watchdog]", "scrape.jobs.redis.enabled=false"]);
+        let names = starter_alerts(&fewer);
+        assert!(!names.iter().any(|n| n == "Watchdog" || n == "RedisDown"), "{names:?}");
+        assert_eq!(names.len(), STARTER_ALERTS.len() - 2);
+        let none = render_with(&["rules.starter.enabled=false"]);
+        assert!(none.rule_files.is_empty());
+        assert!(prometheus_config(&none).get("rule_files").is_none());
+    }
+
+    #[test]
+    fn an_unknown_starter_alert_to_disable_is_refused_with_the_list() {
+        let values = load(&[], &["rules.starter.disabled=[Watchdgo]".to_string()], None).unwrap();
+        let err = render(&values, &[]).unwrap_err();
+        assert!(
+            err.message.contains(r#"["Watchdgo"]"#) && err.message.contains("Watchdog, TargetDown"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn team_rule_files_travel_beside_the_config_and_a_too_big_configmap_is_refused() {
+        let values = load(&[], &[], None).unwrap();
+        let team = RuleSource { origin: "team/shop.yml".into(), stem: "shop".into(), text: "groups: []\n".into() };
+        let indented = RuleSource { origin: "odd.yml".into(), stem: "odd".into(), text: "  groups: []".into() };
+        let rendered = render(&values, &[team.clone(), indented]).unwrap();
+        let keys: Vec<&str> = rendered.rule_files.iter().map(|f| f.key.as_str()).collect();
+        assert_eq!(prometheus_config(&rendered)["rule_files"], json!(keys));
+        assert!(keys[1].starts_with("rules-shop-") && keys[2].starts_with("rules-odd-"), "{keys:?}");
+
+        let huge = RuleSource { text: format!("# {}\ngroups: []\n", "x".repeat(CONFIGMAP_LIMIT)), ..team };
+        let err = render(&values, &[huge]).unwrap_err();
+        assert!(err.message.contains("above the 1048576 bytes (1 MiB) a ConfigMap may hold"), "{}", err.message);
+        assert!(err.message.contains("team/shop.yml 10"), "{}", err.message);
+    }
+
     #[test]
     fn disabling_a_job_removes_it() {
         let config = prometheus_config(&render_with(&[
@@ -497,7 +633,7 @@ mod tests {
         assert!(job(&config, "redis").is_none());
         assert!(job(&config, "kubernetes-nodes").is_none());
         assert!(job(&config, "django").is_some());
-        assert_eq!(config["scrape_configs"].as_array().unwrap().len(), 8);
+        assert_eq!(config["scrape_configs"].as_array().unwrap().len(), 9);
     }
 
     #[test]
@@ -519,7 +655,7 @@ mod tests {
     #[test]
     fn application_jobs_default_to_the_install_namespace() {
         let values = load(&[], &[], Some("shop-ci")).unwrap();
-        let config = prometheus_config(&render(&values).unwrap());
+        let config = prometheus_config(&render(&values, &[]).unwrap());
         assert_eq!(
             job(&config, "celery").unwrap()["kubernetes_sd_configs"][0],
             json!({"role": "pod", "namespaces": {"names": ["shop-ci"]}})

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use k8s_openapi::jiff::Timestamp;
 
-use crate::prometheus::{JobHealth, group_down_targets};
+use crate::prometheus::{ActiveAlert, JobHealth, group_down_targets};
+use crate::rules::GroupHealth;
 use crate::validation::{Check, ERROR_GROUPS_SHOWN, EXAMPLES_PER_ERROR};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -251,6 +252,44 @@ pub fn job_table(jobs: &[JobHealth]) -> String {
                 groups.len() - ERROR_GROUPS_SHOWN
             ));
         }
+    }
+    lines.join("\n")
+}
+
+/// validate's rules section: one line per group, then each failing rule with its last error.
+pub fn rules_table(groups: &[GroupHealth]) -> String {
+    let mut lines = vec![format!(
+        "{:<30} {:>6} {:>4} {:>4} {:>8}  {:<24}  {}",
+        "GROUP", "RULES", "OK", "ERR", "PENDING", "LAST EVALUATION", "FILE"
+    )];
+    for g in groups {
+        let last = if g.last_evaluation.starts_with("0001-") { "-" } else { g.last_evaluation.as_str() };
+        let last: String = last.chars().take(24).collect();
+        lines.push(format!(
+            "{:<30} {:>6} {:>4} {:>4} {:>8}  {:<24}  {}",
+            g.group,
+            g.rules,
+            g.ok,
+            g.errors.len(),
+            g.unknown,
+            last,
+            g.file
+        ));
+        for e in &g.errors {
+            lines.push(format!("    {}: {}", e.rule, e.error));
+        }
+    }
+    lines.join("\n")
+}
+
+/// validate's alerts section: firing and pending alerts, their labels and since when.
+pub fn alerts_table(alerts: &[ActiveAlert]) -> String {
+    let mut lines = vec![format!("{:<8} {:<22} {:<30}  {}", "STATE", "SINCE", "ALERT", "LABELS")];
+    for a in alerts {
+        let labels: Vec<String> =
+            a.labels.iter().filter(|(k, _)| *k != "alertname").map(|(k, v)| format!("{k}={v}")).collect();
+        let since: String = a.active_at.as_deref().unwrap_or("-").chars().take(22).collect();
+        lines.push(format!("{:<8} {:<22} {:<30}  {}", a.state, since, a.name(), labels.join(" ")));
     }
     lines.join("\n")
 }

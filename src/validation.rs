@@ -20,10 +20,12 @@ use serde::Serialize;
 use crate::cluster::readiness::{self, Readiness};
 use crate::error::{FailureKind, kind_of};
 use crate::prometheus::{
-    DownTarget, JobExpectation, JobHealth, JobVerdict, PrometheusApi, all_settled, evaluate_jobs, group_down_targets,
+    ActiveAlert, DownTarget, JobExpectation, JobHealth, JobVerdict, PrometheusApi, all_settled, evaluate_jobs,
+    group_down_targets,
 };
 use crate::reload::{ConfigSignature, config_drift};
 use crate::render::Rendered;
+use crate::rules::{AlertMatcher, GroupHealth, GroupSummary, compare_loaded, group_health};
 use crate::values::Values;
 
 /// Service discovery reaches Prometheus's scrape manager at most every 5 s: a job whose pods appeared
@@ -350,6 +352,94 @@ pub async fn prometheus_checks(
     (checks, jobs)
 }
 
+/// What validate shows about rules and alerts beside the checks (its rules and alerts sections).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RulesReport {
+    pub groups: Vec<GroupHealth>,
+    /// Pending and firing alerts.
+    pub alerts: Vec<ActiveAlert>,
+}
+
+/// The rules Prometheus loaded against the rendered ones, their health, and the firing alerts that
+/// `--fail-on-alert` forbids. Rules not evaluated yet are waited for, up to `wait_evaluation`.
+pub async fn rules_checks(
+    api: &PrometheusApi,
+    expected: &[GroupSummary],
+    wait_evaluation: Duration,
+    fail_on: &[AlertMatcher],
+) -> (Vec<Check>, RulesReport) {
+    let mut checks = Vec::new();
+    let started = Instant::now();
+    let loaded = loop {
+        match api.rules().await {
+            Ok(loaded) => {
+                let unevaluated = loaded.iter().flat_map(|g| &g.rules).any(|r| r.health != "ok" && r.health != "err");
+                if !unevaluated || started.elapsed() >= wait_evaluation {
+                    break loaded;
+                }
+            }
+            Err(e) => {
+                checks.push(Check::from_error("rules loaded", &e));
+                return (checks, RulesReport::default());
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    };
+    checks.push(match compare_loaded(expected, &loaded) {
+        Ok((0, _)) => Check::pass("rules loaded", "no rules configured"),
+        Ok((groups, rules)) => Check::pass("rules loaded", format!("{groups} groups, {rules} rules, as rendered")),
+        Err(differences) => Check::fail("rules loaded", differences.join("; ")),
+    });
+    let groups = group_health(&loaded);
+    let errors: Vec<String> = groups
+        .iter()
+        .flat_map(|g| g.errors.iter().map(move |e| format!("{}/{}: {}", g.group, e.rule, e.error)))
+        .collect();
+    let (ok, unknown): (usize, usize) = groups.iter().fold((0, 0), |(o, u), g| (o + g.ok, u + g.unknown));
+    if !loaded.is_empty() {
+        checks.push(if errors.is_empty() {
+            let pending = if unknown > 0 {
+                format!(", {unknown} not evaluated after {}s", wait_evaluation.as_secs())
+            } else {
+                String::new()
+            };
+            Check::pass("rules evaluate", format!("{ok} rules ok{pending}"))
+        } else {
+            Check::fail(
+                "rules evaluate",
+                format!("{} of {} rules fail: {}", errors.len(), ok + unknown + errors.len(), errors.join("; ")),
+            )
+        });
+    }
+    let alerts = match api.alerts().await {
+        Ok(alerts) => alerts,
+        Err(e) => {
+            checks.push(Check::from_error("alerts", &e));
+            return (checks, RulesReport { groups, alerts: Vec::new() });
+        }
+    };
+    if !fail_on.is_empty() {
+        let firing = alerts.iter().filter(|a| a.state == "firing");
+        let forbidden: Vec<String> = firing
+            .filter(|a| fail_on.iter().any(|m| m.matches(a)))
+            .map(|a| format!("{} since {}", describe_alert(a), a.active_at.as_deref().unwrap_or("?")))
+            .collect();
+        checks.push(if forbidden.is_empty() {
+            Check::pass("alerts", "no firing alert matches --fail-on-alert")
+        } else {
+            Check::fail("alerts", format!("firing and forbidden by --fail-on-alert: {}", forbidden.join("; ")))
+        });
+    }
+    (checks, RulesReport { groups, alerts })
+}
+
+/// `Name{label="value", ...}` without the alertname label.
+pub fn describe_alert(alert: &ActiveAlert) -> String {
+    let labels: Vec<String> =
+        alert.labels.iter().filter(|(k, _)| *k != "alertname").map(|(k, v)| format!("{k}={v:?}")).collect();
+    format!("{}{{{}}}", alert.name(), labels.join(", "))
+}
+
 /// Where a default probe's metric comes from, for a failure message that says what to look at.
 fn empty_result_hint(expr: &str) -> &'static str {
     if expr.starts_with("kube_") {
@@ -387,7 +477,7 @@ mod tests {
     #[test]
     fn access_reviews_follow_the_rendered_cluster_role() {
         let values = crate::values::load(&[], &[], None).unwrap();
-        let rendered = crate::render::render(&values).unwrap();
+        let rendered = crate::render::render(&values, &[]).unwrap();
         let reviews = access_reviews(&rendered_rules(&rendered).unwrap());
         let names: Vec<&str> = reviews.iter().map(|(name, _, _)| name.as_str()).collect();
         for wanted in [

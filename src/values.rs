@@ -34,6 +34,7 @@ pub struct Values {
     pub rbac: RbacValues,
     pub extra_args: Vec<String>,
     pub scrape: ScrapeValues,
+    pub rules: RulesValues,
     /// Where `namespace` came from ("-n/--namespace", a file, "--set", "the kubeconfig context",
     /// "defaults"): said before anything is written, so the namespace never surprises.
     #[serde(skip)]
@@ -106,6 +107,24 @@ pub struct ScrapeValues {
     pub extra_jobs: Vec<Value>,
     /// Keyed by Prometheus job_name. Sorted here; [`Values::enabled_jobs`] gives the file's order.
     pub jobs: BTreeMap<String, JobValues>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RulesValues {
+    pub starter: StarterRulesValues,
+    /// Rule files and directories; `--rules` adds more. Read by [`crate::rules::read_sources`].
+    pub files: Vec<String>,
+    /// Rule groups as the user wrote them (the `groups:` list of a rule file); rules checks them.
+    pub groups: Vec<Value>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StarterRulesValues {
+    pub enabled: bool,
+    /// Alert names left out of the starter rules.
+    pub disabled: Vec<String>,
 }
 
 /// One scrape job. Application jobs have `port` and `path`; the Kubernetes jobs do not.
@@ -271,16 +290,16 @@ fn fit_shape(default: &Value, value: &mut Value, path: &str, source: &str, error
             }
             return fits;
         }
-        ("scrape.extraJobs", Value::Array(jobs)) => {
+        ("scrape.extraJobs" | "rules.groups", Value::Array(items)) => {
+            let what = if path == "rules.groups" {
+                "a rule group mapping (name: ..., rules: [...])"
+            } else {
+                "a scrape_config mapping (job_name: ...)"
+            };
             let mut fits = true;
-            for (i, job) in jobs.iter().enumerate() {
-                if !job.is_object() {
-                    errors.push(type_error(
-                        &format!("{path}[{i}]"),
-                        job,
-                        source,
-                        "a scrape_config mapping (job_name: ...)",
-                    ));
+            for (i, item) in items.iter().enumerate() {
+                if !item.is_object() {
+                    errors.push(type_error(&format!("{path}[{i}]"), item, source, what));
                     fits = false;
                 }
             }
@@ -699,7 +718,8 @@ mod tests {
                 "kubernetes-nodes 30s",
                 "kubernetes-cadvisor 30s",
                 "kubernetes-pods 30s",
-                "kubernetes-service-endpoints 30s"
+                "kubernetes-service-endpoints 30s",
+                "prometheus 30s"
             ]
         );
         assert_eq!(v.to_json()["scrape"]["jobs"]["django"]["port"], 8000);

@@ -9,7 +9,7 @@ use crate::cli::{DiffArgs, GlobalArgs};
 /// defaulting, admission and field ownership are the API server's own.
 pub async fn exec(global: &GlobalArgs, args: &DiffArgs, reporter: &mut Reporter) -> anyhow::Result<u8> {
     let values = load_values(global, &args.values)?;
-    let (rendered, _) = render_checked(&values)?;
+    let rendered = render_checked(&values, &args.values)?.rendered;
     let client = connect(global).await?;
     let options = ApplyOptions { dry_run: true, force_conflicts: false };
     let applied =

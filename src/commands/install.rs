@@ -20,8 +20,13 @@ const UNSCHEDULABLE_GRACE: Duration = Duration::from_secs(30);
 
 pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Reporter) -> anyhow::Result<u8> {
     let values = load_values(global, &args.values)?;
-    let (rendered, summary) = render_checked(&values)?;
-    reporter.detail(&format!("prometheus.yml passes the static check ({} jobs)", summary.jobs.len()));
+    let checked = render_checked(&values, &args.values)?;
+    let rendered = &checked.rendered;
+    reporter.detail(&format!(
+        "prometheus.yml and the rules pass the static check ({} jobs, {} rule groups)",
+        checked.config.jobs.len(),
+        checked.rule_groups.len()
+    ));
     let client = connect(global).await?;
     let deadline = tokio::time::Instant::now() + global.timeout;
     // A claim for a class that does not exist stays Pending forever: refuse before anything is applied.
@@ -48,7 +53,7 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
     let applying = apply_all(&client, &rendered.manifests, &values.namespace, &instance, options, |_| {});
     let applied = match bounded(applying, (deadline, global.timeout), reporter, "applying").await {
         Err(e) if promctl::error::is_forbidden(&e) => {
-            return Err(permission_denied(&client, &rendered, &values, e).await);
+            return Err(permission_denied(&client, rendered, &values, e).await);
         }
         other => other?,
     };
@@ -76,9 +81,9 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
     reporter.finish();
     // The pod kept running when only the config changed, or an earlier reload was interrupted after
     // its apply: prove that Prometheus loads the rendered config. A new pod reads it at start.
+    // The install's own client (no new TLS handshake): once the pod is Ready, the proxy answers.
+    let link = super::PrometheusLink::through_service_proxy(&client, &values);
     let reload = if matches!(outcome, WaitOutcome::Ready { .. }) && pods_kept(&applied) {
-        // The install's own client (no new TLS handshake): the pod is Ready, so the proxy answers.
-        let link = super::PrometheusLink::through_service_proxy(&client, &values);
         let why = if config_changed(&applied) {
             Some("the config changed under a running Prometheus: reloading it".to_string())
         } else {
@@ -87,12 +92,19 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
         match why {
             Some(why) => {
                 reporter.step(&why);
-                Some(super::verified_reload(&client, &link, &rendered, &values, false, global.timeout, reporter).await?)
+                Some(super::verified_reload(&client, &link, rendered, &values, false, global.timeout, reporter).await?)
             }
             None => None,
         }
     } else {
         None
+    };
+    let rules = match outcome {
+        WaitOutcome::Ready { .. } => {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now()).max(Duration::from_secs(10));
+            Some(super::prove_rules_loaded(&link.api, &checked.rule_groups, left, reporter).await?)
+        }
+        _ => None,
     };
     let total_seconds = reporter.elapsed().as_secs_f64();
     reporter.json(&json!({
@@ -102,6 +114,7 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
         "changed": changed,
         "readiness": outcome,
         "reload": reload,
+        "rules": rules,
         "apply_seconds": apply_seconds,
         "total_seconds": total_seconds,
     }));

@@ -20,6 +20,7 @@ use promctl::error::Failure;
 use promctl::reload::{ReloadEvent, ReloadReport, ReloadTarget, reload};
 use promctl::render::Rendered;
 use promctl::report::{Reporter, Tone};
+use promctl::rules::{self, GroupSummary};
 use promctl::values::Values;
 use promctl::{promconfig, render as renderer, values as values_core};
 
@@ -64,17 +65,34 @@ pub fn load_values(global: &GlobalArgs, args: &ValuesArgs) -> anyhow::Result<Val
     Ok(values_core::load_with_context(&args.files, &args.sets, global.namespace.as_deref(), context.as_deref())?)
 }
 
-/// Renders and statically checks prometheus.yml: nothing that fails the check ever reaches a cluster.
-pub fn render_checked(values: &Values) -> anyhow::Result<(Rendered, promconfig::ConfigSummary)> {
-    let rendered = renderer::render(values)?;
-    let summary = promconfig::check(&rendered.prometheus_yml).map_err(|problems| {
+/// What a command renders and the static checks learned about it.
+pub struct Checked {
+    pub rendered: Rendered,
+    pub config: promconfig::ConfigSummary,
+    /// Every rule group with its rules: what `/api/v1/rules` must show once loaded.
+    pub rule_groups: Vec<GroupSummary>,
+}
+
+/// Reads the rule files, renders, and statically checks the rules and prometheus.yml: nothing that
+/// fails a check ever reaches a cluster.
+pub fn render_checked(values: &Values, args: &ValuesArgs) -> anyhow::Result<Checked> {
+    let team_rules = rules::read_sources(values, &args.rules)?;
+    let rendered = renderer::render(values, &team_rules)?;
+    let major = renderer::prometheus_major(&values.image.tag);
+    let rule_groups = rules::check(&rendered.rule_files, major).map_err(|problems| {
+        Failure::bad_input(format!(
+            "the rules fail the static check; nothing was applied:\n  {}\nfix the rule files or values (`promctl render` shows the rendered rules)",
+            problems.join("\n  ")
+        ))
+    })?;
+    let config = promconfig::check(&rendered.prometheus_yml).map_err(|problems| {
         let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
         Failure::bad_input(format!(
             "the rendered prometheus.yml fails the static check; nothing was applied:\n{}\nfix the values (see `promctl render --config-only`)",
             lines.join("\n")
         ))
     })?;
-    Ok((rendered, summary))
+    Ok(Checked { rendered, config, rule_groups })
 }
 
 pub async fn connect(global: &GlobalArgs) -> anyhow::Result<kube::Client> {
@@ -181,4 +199,48 @@ pub async fn verified_reload(
         reporter.text("config unchanged and already loaded; nothing to reload");
     }
     Ok(report)
+}
+
+/// What `/api/v1/rules` showed: install and reload end with it in their JSON.
+#[derive(Debug, serde::Serialize)]
+pub struct RulesProof {
+    pub groups: usize,
+    pub rules: usize,
+    /// Seconds until Prometheus showed them as rendered.
+    pub seconds: f64,
+}
+
+/// Polls `/api/v1/rules` until every rendered group shows with its rules, from the rendered file
+/// version: the proof that install and reload end with. A loaded config whose rules never appear
+/// (a rule file Prometheus could not read) fails with what differs.
+pub async fn prove_rules_loaded(
+    api: &PrometheusApi,
+    expected: &[GroupSummary],
+    timeout: std::time::Duration,
+    reporter: &mut Reporter,
+) -> anyhow::Result<RulesProof> {
+    let started = std::time::Instant::now();
+    loop {
+        let differences = match rules::compare_loaded(expected, &api.rules().await?) {
+            Ok((groups, rules)) => {
+                let seconds = started.elapsed().as_secs_f64();
+                if groups > 0 {
+                    reporter.text(&format!(
+                        "rules loaded: {groups} groups, {rules} rules, as rendered (seen in /api/v1/rules)"
+                    ));
+                }
+                return Ok(RulesProof { groups, rules, seconds });
+            }
+            Err(differences) => differences,
+        };
+        if started.elapsed() >= timeout {
+            return Err(Failure::check_failed(format!(
+                "Prometheus does not show the rendered rules after {}s: {}; its log says why a rule file was not read",
+                timeout.as_secs(),
+                differences.join("; ")
+            ))
+            .into());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
 }

@@ -1,17 +1,19 @@
 use promctl::report::Reporter;
 use serde_json::json;
 
-use super::{connect, load_values, reach_prometheus, render_checked, verified_reload};
+use super::{connect, load_values, prove_rules_loaded, reach_prometheus, render_checked, verified_reload};
 use crate::cli::{GlobalArgs, ReloadArgs};
 
 pub async fn exec(global: &GlobalArgs, args: &ReloadArgs, reporter: &mut Reporter) -> anyhow::Result<u8> {
     let values = load_values(global, &args.values)?;
     // A config that fails the static check exits 2 here, before anything is applied.
-    let (rendered, _) = render_checked(&values)?;
+    let checked = render_checked(&values, &args.values)?;
+    let rendered = &checked.rendered;
     let client = connect(global).await?;
     let link = reach_prometheus(global, &args.access, &values).await?;
     let direct = args.access.prometheus_url.is_some();
-    let report = verified_reload(&client, &link, &rendered, &values, direct, global.timeout, reporter).await?;
-    reporter.json(&json!({"command": "reload", "reload": report}));
+    let report = verified_reload(&client, &link, rendered, &values, direct, global.timeout, reporter).await?;
+    let rules = prove_rules_loaded(&link.api, &checked.rule_groups, global.timeout, reporter).await?;
+    reporter.json(&json!({"command": "reload", "reload": report, "rules": rules}));
     Ok(0)
 }

@@ -5,7 +5,7 @@ use crate::cli::{GlobalArgs, RenderArgs};
 
 pub fn exec(global: &GlobalArgs, args: &RenderArgs, reporter: &Reporter) -> anyhow::Result<u8> {
     let values = load_values(global, &args.values)?;
-    let (rendered, _) = render_checked(&values)?;
+    let rendered = render_checked(&values, &args.values)?.rendered;
     let text = if args.config_only { rendered.prometheus_yml.clone() } else { rendered.to_yaml() };
     reporter.text(text.trim_end());
     reporter.json(&serde_json::json!({

@@ -2,8 +2,11 @@ use std::time::Duration;
 
 use promctl::error::Failure;
 use promctl::prometheus::JobExpectation;
-use promctl::report::{Reporter, Tone, job_table, junit_xml};
-use promctl::validation::{Check, Probe, TargetsProgress, cluster_checks, default_probes, prometheus_checks};
+use promctl::report::{Reporter, Tone, alerts_table, job_table, junit_xml, rules_table};
+use promctl::rules::AlertMatcher;
+use promctl::validation::{
+    Check, Probe, RulesReport, TargetsProgress, cluster_checks, default_probes, prometheus_checks, rules_checks,
+};
 use serde_json::json;
 
 use super::{connect, load_values, reach_prometheus, render_checked};
@@ -11,8 +14,11 @@ use crate::cli::{GlobalArgs, ValidateArgs};
 
 pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Reporter) -> anyhow::Result<u8> {
     promctl::promql::check_queries(&args.query)?;
+    let fail_on: Vec<AlertMatcher> =
+        args.fail_on_alert.iter().map(|m| AlertMatcher::parse(m)).collect::<Result<_, _>>()?;
     let values = load_values(global, &args.values)?;
-    let (rendered, summary) = render_checked(&values)?;
+    let checked = render_checked(&values, &args.values)?;
+    let (rendered, summary) = (&checked.rendered, &checked.config);
     let expected = expected_jobs(summary.jobs.iter().map(|j| j.name.as_str()), &args.expect_job, &args.skip_job)?;
     let longest = summary.jobs.iter().map(|j| j.scrape_interval).max().unwrap_or(Duration::from_secs(30));
     let wait_targets = args.wait_targets.unwrap_or(longest * 2);
@@ -22,7 +28,7 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
         let cluster = async {
             let client = connect(global).await?;
             reporter.step(&format!("checking the installed objects in namespace {}", values.namespace));
-            cluster_checks(&client, &values, &rendered).await
+            cluster_checks(&client, &values, rendered).await
         };
         checks.extend(cluster.await.map_err(|e| {
             if args.access.prometheus_url.is_some() {
@@ -56,7 +62,17 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
     };
     let (from_prometheus, jobs) =
         prometheus_checks(&link.api, &rendered.prometheus_yml, &expected, wait_targets, &probes, progress).await;
+    let reachable = !from_prometheus.iter().any(|c| c.unreachable);
     checks.extend(from_prometheus);
+    let mut rules = RulesReport::default();
+    if reachable {
+        // A group evaluates once per interval: give a just-loaded one that long, and a little more.
+        let evaluation = promctl::duration::parse_duration(&values.scrape.evaluation_interval).unwrap_or_default();
+        let (rule_checks, report) =
+            rules_checks(&link.api, &checked.rule_groups, evaluation + Duration::from_secs(5), &fail_on).await;
+        checks.extend(rule_checks);
+        rules = report;
+    }
     reporter.finish();
 
     for check in &checks {
@@ -67,6 +83,14 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
         reporter.text("");
         reporter.text(&job_table(&jobs));
     }
+    if !rules.groups.is_empty() {
+        reporter.text("");
+        reporter.text(&rules_table(&rules.groups));
+    }
+    if !rules.alerts.is_empty() {
+        reporter.text("");
+        reporter.text(&alerts_table(&rules.alerts));
+    }
     if let Some(path) = &args.junit {
         std::fs::write(path, junit_xml(&checks))
             .map_err(|e| Failure::bad_input(format!("cannot write --junit {}: {e}", path.display())))?;
@@ -74,7 +98,14 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
     let failed: Vec<&Check> = checks.iter().filter(|c| !c.passed).collect();
     // Built only when asked for: with every down target listed it can be megabytes.
     if reporter.format() == promctl::report::OutputFormat::Json {
-        reporter.json(&json!({"command": "validate", "passed": failed.is_empty(), "checks": checks, "jobs": jobs}));
+        reporter.json(&json!({
+            "command": "validate",
+            "passed": failed.is_empty(),
+            "checks": checks,
+            "jobs": jobs,
+            "rules": rules.groups,
+            "alerts": rules.alerts,
+        }));
     }
     if failed.is_empty() {
         reporter.text(&format!("all {} checks passed", checks.len()));
