@@ -3,6 +3,7 @@
 //! Data flows one way: values -> rendered manifests -> applied objects -> watched status -> report.
 //! Core modules never print; the command layer (src/commands) decides how results are shown.
 
+pub mod alertmanager;
 pub mod cluster;
 pub mod duration;
 pub mod error;

@@ -119,6 +119,16 @@ impl PrometheusApi {
         self.api_get("api/v1/status/runtimeinfo").await
     }
 
+    /// `GET /metrics`: the server's own metrics in the text format (Alertmanager's config hash).
+    pub async fn metrics_text(&self) -> anyhow::Result<String> {
+        let reply = self.send(Method::GET, "metrics").await?;
+        match reply.status {
+            200 => Ok(reply.body),
+            401 | 403 | 407 => Err(self.not_allowed("GET /metrics", &reply).into()),
+            _ => Err(self.failure(FailureKind::CheckFailed, "GET /metrics", &answered(&reply)).into()),
+        }
+    }
+
     /// The loaded rule groups with each rule's health and alerts, `GET /api/v1/rules`.
     pub async fn rules(&self) -> anyhow::Result<Vec<RuleGroupState>> {
         #[derive(Deserialize)]

@@ -169,7 +169,7 @@ async fn trigger(
 
 /// The kubelet refreshes ConfigMap volumes when it syncs a pod, which otherwise happens only every
 /// sync period (about a minute). Touching an annotation makes it sync now. Best effort.
-async fn nudge_kubelet(pods: &Api<Pod>, running: &[Pod], config: &str) {
+pub(crate) async fn nudge_kubelet(pods: &Api<Pod>, running: &[Pod], config: &str) {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     config.hash(&mut hasher);
     let patch = serde_json::json!({"metadata": {"annotations": {"promctl.dev/config-hash": format!("{:016x}", hasher.finish())}}});

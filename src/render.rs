@@ -13,7 +13,9 @@ use crate::rules::{CONFIGMAP_LIMIT, RuleFile, RuleSource};
 use crate::values::Values;
 
 /// The manifest templates in safe apply order: namespace, RBAC, config, storage, workload, service.
-const TEMPLATES: [(&str, &str); 8] = [
+/// The installed Alertmanager's objects come last, so that the first manifest of a kind is always
+/// Prometheus's (see [`Rendered::get`]); they render empty unless `alertmanager.enabled`.
+const TEMPLATES: [(&str, &str); 11] = [
     ("namespace.yaml", include_str!("../templates/namespace.yaml")),
     ("serviceaccount.yaml", include_str!("../templates/serviceaccount.yaml")),
     ("clusterrole.yaml", include_str!("../templates/clusterrole.yaml")),
@@ -22,7 +24,12 @@ const TEMPLATES: [(&str, &str); 8] = [
     ("pvc.yaml", include_str!("../templates/pvc.yaml")),
     ("deployment.yaml", include_str!("../templates/deployment.yaml")),
     ("service.yaml", include_str!("../templates/service.yaml")),
+    ("alertmanager-configmap.yaml", include_str!("../templates/alertmanager-configmap.yaml")),
+    ("alertmanager-deployment.yaml", include_str!("../templates/alertmanager-deployment.yaml")),
+    ("alertmanager-service.yaml", include_str!("../templates/alertmanager-service.yaml")),
 ];
+/// Included by the pod templates, never rendered alone.
+const PLACEMENT: (&str, &str) = ("placement.yaml", include_str!("../templates/placement.yaml"));
 const PROMETHEUS_YML: (&str, &str) = ("prometheus.yml", include_str!("../templates/prometheus.yml"));
 const STARTER_RULES: (&str, &str) = ("starter-rules.yml", include_str!("../templates/starter-rules.yml"));
 
@@ -55,41 +62,84 @@ impl Rendered {
         format!("---\n{}", docs.join("---\n"))
     }
 
-    /// The first manifest of that kind ("Deployment", "ConfigMap", ...).
+    /// The first manifest of that kind ("Deployment", "ConfigMap", ...): Prometheus's.
     pub fn get(&self, kind: &str) -> Option<&Manifest> {
         self.manifests.iter().find(|m| m.kind == kind)
     }
 
-    /// What the commands need to know about the rendered workload, read from the templates' own
-    /// output, so that no selector, container name or path is typed a second time in Rust.
+    /// What the commands need to know about the rendered Prometheus workload, read from the
+    /// templates' own output, so that no selector, container name or path is typed a second time in Rust.
     pub fn workload(&self) -> Result<Workload, Failure> {
-        let bug = |what: &str| {
-            Failure::bad_input(format!(
-                "render: templates/deployment.yaml renders no {what}; this is a bug in the templates"
-            ))
-        };
-        let deployment = &self.get("Deployment").ok_or_else(|| bug("Deployment"))?.object.data;
-        let template = &deployment["spec"]["template"];
-        let labels = template["metadata"]["labels"].as_object().ok_or_else(|| bug("pod labels"))?;
-        let pod_selector =
-            labels.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())).collect::<Vec<_>>().join(",");
-        let container = &template["spec"]["containers"][0];
-        let container_name = container["name"].as_str().ok_or_else(|| bug("container"))?.to_string();
-        let config_path = container["args"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|a| a.as_str()?.strip_prefix("--config.file="))
-            .next()
-            .ok_or_else(|| bug("--config.file argument"))?
-            .to_string();
-        Ok(Workload { pod_selector, container_name, config_path })
+        let deployment = self.get("Deployment").ok_or_else(|| template_bug("deployment.yaml", "Deployment"))?;
+        workload_of(deployment, "deployment.yaml", "--config.file=")
+    }
+
+    /// The installed Alertmanager's workload, when `alertmanager.enabled`.
+    pub fn alertmanager(&self) -> Result<Option<Workload>, Failure> {
+        let name = "alertmanager-deployment.yaml";
+        self.manifests
+            .iter()
+            .find(|m| {
+                m.kind == "Deployment"
+                    && m.object
+                        .metadata
+                        .labels
+                        .as_ref()
+                        .and_then(|l| l.get("app.kubernetes.io/name"))
+                        .is_some_and(|n| n == "alertmanager")
+            })
+            .map(|deployment| workload_of(deployment, name, "--config.file="))
+            .transpose()
+    }
+
+    /// The installed Alertmanager's config, as its ConfigMap carries it.
+    pub fn alertmanager_yml(&self) -> Option<&str> {
+        self.manifests
+            .iter()
+            .filter(|m| m.kind == "ConfigMap")
+            .find_map(|m| m.object.data["data"]["alertmanager.yml"].as_str())
+    }
+
+    /// The Service in front of a workload's pods: the one whose selector the pods' labels match.
+    pub fn service_of(&self, workload: &Workload) -> Option<&Manifest> {
+        self.manifests.iter().find(|m| {
+            m.kind == "Service"
+                && m.object.data["spec"]["selector"].as_object().is_some_and(|selector| {
+                    selector.iter().all(|(k, v)| workload.pod_labels.get(k) == v.as_str().map(str::to_string).as_ref())
+                })
+        })
     }
 }
 
-/// Facts about the rendered Prometheus pods.
+fn template_bug(template: &str, what: &str) -> Failure {
+    Failure::bad_input(format!("render: templates/{template} renders no {what}; this is a bug in the templates"))
+}
+
+fn workload_of(deployment: &Manifest, template_name: &str, config_flag: &str) -> Result<Workload, Failure> {
+    let bug = |what: &str| template_bug(template_name, what);
+    let template = &deployment.object.data["spec"]["template"];
+    let labels = template["metadata"]["labels"].as_object().ok_or_else(|| bug("pod labels"))?;
+    let pod_labels: std::collections::BTreeMap<String, String> =
+        labels.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect();
+    let pod_selector = pod_labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
+    let container = &template["spec"]["containers"][0];
+    let container_name = container["name"].as_str().ok_or_else(|| bug("container"))?.to_string();
+    let config_path = container["args"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a.as_str()?.strip_prefix(config_flag))
+        .next()
+        .ok_or_else(|| bug("--config.file argument"))?
+        .to_string();
+    Ok(Workload { deployment: deployment.name.clone(), pod_selector, pod_labels, container_name, config_path })
+}
+
+/// Facts about a rendered workload's pods (Prometheus's, or the installed Alertmanager's).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Workload {
+    pub deployment: String,
+    pub pod_labels: std::collections::BTreeMap<String, String>,
     /// Every label of the pod template: selects this install's pods and no one else's.
     pub pod_selector: String,
     pub container_name: String,
@@ -129,6 +179,15 @@ pub fn render(values: &Values, team_rules: &[RuleSource]) -> Result<Rendered, Fa
             *q = canonical.into();
         }
     }
+    context["image_pull_secrets"] =
+        values.image_pull_secrets.iter().map(|name| serde_json::json!({ "name": name })).collect();
+    context["alertmanagers"] = crate::alertmanager::template_context(&values.alertmanager);
+    if values.alertmanager.enabled {
+        let yaml = serde_saphyr::to_string(&values.alertmanager.config).map_err(|err| {
+            Failure::bad_input(format!("values: alertmanager.config cannot be written as YAML: {err}"))
+        })?;
+        context["alertmanager_yml"] = yaml.into();
+    }
     let mut rule_files = Vec::new();
     let unknown: Vec<&String> =
         values.rules.starter.disabled.iter().filter(|name| !STARTER_ALERTS.contains(&name.as_str())).collect();
@@ -167,6 +226,10 @@ pub fn render(values: &Values, team_rules: &[RuleSource]) -> Result<Rendered, Fa
     let mut manifests = Vec::with_capacity(TEMPLATES.len());
     for (name, _) in TEMPLATES {
         let yaml = render_template(&env, name, &context)?;
+        // A template for an optional object renders nothing when the object is off.
+        if yaml.trim().is_empty() {
+            continue;
+        }
         manifests.push(parse_manifest(name, yaml)?);
     }
     let rendered = Rendered { manifests, prometheus_yml, rule_files };
@@ -255,7 +318,7 @@ fn environment() -> Result<Environment<'static>, Failure> {
             minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, "cannot write as JSON").with_source(err)
         })
     });
-    for (name, source) in TEMPLATES.into_iter().chain([PROMETHEUS_YML, STARTER_RULES]) {
+    for (name, source) in TEMPLATES.into_iter().chain([PROMETHEUS_YML, STARTER_RULES, PLACEMENT]) {
         env.add_template(name, source).map_err(|err| template_error(name, &err))?;
     }
     Ok(env)
@@ -469,9 +532,9 @@ mod tests {
 
     #[test]
     fn extra_args_are_appended_and_quoted() {
-        let rendered = render_with(&["extraArgs=[--web.external-url=http://x:9090/, '--query.max-samples=50000000']"]);
+        let rendered = render_with(&["extraArgs=[--web.page-title=Shop, '--query.max-samples=50000000']"]);
         let args = &data(&rendered, "Deployment")["spec"]["template"]["spec"]["containers"][0]["args"];
-        assert_eq!(args[5], "--web.external-url=http://x:9090/");
+        assert_eq!(args[5], "--web.page-title=Shop");
         assert_eq!(args[6], "--query.max-samples=50000000");
     }
 
@@ -518,16 +581,29 @@ mod tests {
 
     #[test]
     fn workload_facts_come_from_the_rendered_deployment() {
-        let workload = render_with(&["name=prom"]).workload().unwrap();
+        let rendered = render_with(&["name=prom"]);
+        let workload = rendered.workload().unwrap();
+        assert_eq!(workload.deployment, "prom");
         assert_eq!(
-            workload,
-            Workload {
-                pod_selector: "app=prom,app.kubernetes.io/name=prometheus,app.kubernetes.io/instance=jewelry-shop.prom"
-                    .into(),
-                container_name: "prometheus".into(),
-                config_path: "/etc/prometheus/prometheus.yml".into(),
-            }
+            workload.pod_selector,
+            "app=prom,app.kubernetes.io/instance=jewelry-shop.prom,app.kubernetes.io/name=prometheus"
         );
+        assert_eq!(
+            (workload.container_name.as_str(), workload.config_path.as_str()),
+            ("prometheus", "/etc/prometheus/prometheus.yml")
+        );
+        assert_eq!(rendered.service_of(&workload).unwrap().name, "prometheus");
+        assert_eq!(rendered.alertmanager().unwrap(), None);
+
+        let with_am = render_with(&["name=prom", "alertmanager.enabled=true", "podLabels={team: shop}"]);
+        let am = with_am.alertmanager().unwrap().unwrap();
+        assert_eq!(
+            (am.deployment.as_str(), am.container_name.as_str(), am.config_path.as_str()),
+            ("prom-alertmanager", "alertmanager", "/etc/alertmanager/alertmanager.yml")
+        );
+        assert_eq!(with_am.service_of(&am).unwrap().name, "prom-alertmanager");
+        assert_eq!(with_am.workload().unwrap().pod_labels["team"], "shop");
+        assert_eq!(with_am.get("Deployment").unwrap().name, "prom", "Prometheus's objects come first");
     }
 
     #[test]
@@ -689,5 +765,46 @@ mod tests {
         let out = env.render_str("a: {{ v | tojson }}", Serde(json!({"v": "on"}))).unwrap();
         let parsed: Value = serde_saphyr::from_str(&out).unwrap();
         assert_eq!(parsed["a"], "on");
+    }
+
+    #[test]
+    fn placement_reaches_both_pod_specs_and_alerting_follows_the_values() {
+        let rendered = render_with(&[
+            "alertmanager.enabled=true",
+            "nodeSelector={kubernetes.io/os: linux}",
+            "tolerations=[{key: dedicated, operator: Exists}]",
+            "priorityClassName=monitoring",
+            "imagePullSecrets=[registry]",
+            "podAnnotations={team: shop}",
+            "serviceAccount.annotations={example.com/role: r}",
+            "service.annotations={example.com/lb: internal}",
+            "externalUrl=https://prometheus.example.com/shop",
+            "alertmanager.urls=[http://10.0.0.12:9093]",
+        ]);
+        let deployments: Vec<&Manifest> = rendered.manifests.iter().filter(|m| m.kind == "Deployment").collect();
+        assert_eq!(deployments.len(), 2);
+        for deployment in deployments {
+            let pod = &deployment.object.data["spec"]["template"];
+            assert_eq!(pod["spec"]["nodeSelector"], json!({"kubernetes.io/os": "linux"}), "{}", deployment.name);
+            assert_eq!(pod["spec"]["tolerations"], json!([{"key": "dedicated", "operator": "Exists"}]));
+            assert_eq!(pod["spec"]["priorityClassName"], "monitoring");
+            assert_eq!(pod["spec"]["imagePullSecrets"], json!([{"name": "registry"}]));
+            assert_eq!(pod["metadata"]["annotations"], json!({"team": "shop"}));
+        }
+        let account = rendered.get("ServiceAccount").unwrap();
+        assert_eq!(account.object.metadata.annotations.as_ref().unwrap()["example.com/role"], "r");
+        let args = &data(&rendered, "Deployment")["spec"]["template"]["spec"]["containers"][0]["args"];
+        assert!(args.as_array().unwrap().iter().any(|a| a == "--web.external-url=https://prometheus.example.com/shop"));
+        assert!(args.as_array().unwrap().iter().any(|a| a == "--web.route-prefix=/"));
+        let service = rendered.manifests.iter().find(|m| m.kind == "Service" && m.name == "prometheus").unwrap();
+        assert_eq!(service.object.metadata.annotations.as_ref().unwrap()["example.com/lb"], "internal");
+
+        let alerting = &prometheus_config(&rendered)["alerting"]["alertmanagers"];
+        assert_eq!(alerting.as_array().unwrap().len(), 2, "{alerting}");
+        assert_eq!(alerting[0]["relabel_configs"][0]["regex"], "prometheus-alertmanager;web");
+        assert_eq!(alerting[1]["static_configs"][0]["targets"], json!(["10.0.0.12:9093"]));
+        assert!(prometheus_config(&render_with(&[])).get("alerting").is_none(), "no Alertmanager, no alerting section");
+        let config: serde_json::Value = serde_saphyr::from_str(rendered.alertmanager_yml().unwrap()).unwrap();
+        assert_eq!(config["route"]["receiver"], "null", "the default config, as YAML that reads back");
     }
 }

@@ -151,6 +151,10 @@ pub async fn cluster_checks(client: &Client, values: &Values, rendered: &Rendere
         .list(&ListParams::default().labels(&format!("kubernetes.io/service-name={}", values.service.name)))
         .await?;
     checks.push(Check::from_readiness("Service has ready endpoints", readiness::service_endpoints(&slices.items)));
+    if let Some(alertmanager) = rendered.alertmanager()? {
+        let deployment = Api::<Deployment>::namespaced(client.clone(), ns).get_opt(&alertmanager.deployment).await?;
+        checks.push(Check::from_readiness("Alertmanager rolled out", readiness::deployment(deployment.as_ref())));
+    }
     let claim =
         Api::<PersistentVolumeClaim>::namespaced(client.clone(), ns).get_opt(&values.storage.claim_name).await?;
     let requested = Quantity(values.storage.size.clone());
@@ -431,6 +435,85 @@ pub async fn rules_checks(
         });
     }
     (checks, RulesReport { groups, alerts })
+}
+
+/// The installed Alertmanager reached through its Service, and the config it must run.
+pub struct InstalledAlertmanager<'a> {
+    pub api: PrometheusApi,
+    pub config: &'a str,
+}
+
+/// Where Prometheus sends alerts: every configured source shows in `/api/v1/alertmanagers` as
+/// active (waited for up to `wait`, as discovery takes a few seconds after a start), and the
+/// installed Alertmanager is ready and runs the rendered config.
+pub async fn alertmanager_checks(
+    api: &PrometheusApi,
+    values: &Values,
+    installed: Option<&InstalledAlertmanager<'_>>,
+    wait: Duration,
+) -> Vec<Check> {
+    let am = &values.alertmanager;
+    if !am.any() {
+        return Vec::new();
+    }
+    let mut checks = Vec::new();
+    let sources = usize::from(am.enabled) + am.services.len() + am.urls.len();
+    let statics: Vec<String> = am
+        .urls
+        .iter()
+        .filter_map(|u| crate::alertmanager::static_alertmanager(u))
+        .map(|s| format!("{}://{}{}", s.scheme, s.target, s.path_prefix.trim_end_matches('/')))
+        .collect();
+    let started = Instant::now();
+    let check = loop {
+        let targets = match api.alertmanagers().await {
+            Ok(targets) => targets,
+            Err(e) => break Check::from_error("Prometheus sends to Alertmanager", &e),
+        };
+        let active: Vec<&str> = targets.active_alertmanagers.iter().map(|a| a.url.as_str()).collect();
+        let missing: Vec<&String> =
+            statics.iter().filter(|s| !active.iter().any(|a| a.starts_with(s.as_str()))).collect();
+        if active.len() >= sources && missing.is_empty() {
+            break Check::pass("Prometheus sends to Alertmanager", format!("active: {}", active.join(", ")));
+        }
+        if started.elapsed() >= wait {
+            let dropped: Vec<&str> = targets.dropped_alertmanagers.iter().map(|a| a.url.as_str()).collect();
+            break Check::fail(
+                "Prometheus sends to Alertmanager",
+                format!(
+                    "{} active of {sources} configured (active: [{}]; dropped: [{}]){}",
+                    active.len(),
+                    active.join(", "),
+                    dropped.join(", "),
+                    if missing.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; not active: {}", missing.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", "))
+                    }
+                ),
+            );
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    };
+    checks.push(check);
+    if let Some(installed) = installed {
+        checks.push(match installed.api.ready().await {
+            Ok(()) => Check::pass("Alertmanager ready", "200 OK"),
+            Err(e) => Check::from_error("Alertmanager ready", &e),
+        });
+        let hash = crate::alertmanager::config_hash_metric(installed.config);
+        checks.push(match installed.api.metrics_text().await {
+            Ok(metrics) if crate::alertmanager::metric_value(&metrics, "alertmanager_config_hash") == Some(hash) => {
+                Check::pass("Alertmanager config", "runs the rendered alertmanager.yml")
+            }
+            Ok(_) => Check::fail(
+                "Alertmanager config",
+                "runs another config than the rendered one (an edit outside promctl, or a reload that did not finish); run promctl reload",
+            ),
+            Err(e) => Check::from_error("Alertmanager config", &e),
+        });
+    }
+    checks
 }
 
 /// `Name{label="value", ...}` without the alertname label.

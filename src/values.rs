@@ -31,10 +31,22 @@ pub struct Values {
     pub storage: StorageValues,
     pub retention: RetentionValues,
     pub service: ServiceValues,
+    pub node_selector: BTreeMap<String, String>,
+    /// core/v1 Tolerations as written; checked by a round trip through k8s-openapi's type.
+    pub tolerations: Vec<Value>,
+    /// A core/v1 Affinity as written; checked the same way.
+    pub affinity: Value,
+    pub priority_class_name: String,
+    pub image_pull_secrets: Vec<String>,
+    pub pod_annotations: BTreeMap<String, String>,
+    pub pod_labels: BTreeMap<String, String>,
+    pub service_account: ServiceAccountValues,
+    pub external_url: String,
     pub rbac: RbacValues,
     pub extra_args: Vec<String>,
     pub scrape: ScrapeValues,
     pub rules: RulesValues,
+    pub alertmanager: AlertmanagerValues,
     /// Where `namespace` came from ("-n/--namespace", a file, "--set", "the kubeconfig context",
     /// "defaults"): said before anything is written, so the namespace never surprises.
     #[serde(skip)]
@@ -88,6 +100,13 @@ pub struct ServiceValues {
     #[serde(rename = "type")]
     pub type_: String,
     pub port: u16,
+    pub annotations: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceAccountValues {
+    pub annotations: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -125,6 +144,27 @@ pub struct StarterRulesValues {
     pub enabled: bool,
     /// Alert names left out of the starter rules.
     pub disabled: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AlertmanagerValues {
+    pub enabled: bool,
+    pub image: ImageValues,
+    pub resources: ResourceValues,
+    /// alertmanager.yml as the user wrote it; checked by [`crate::alertmanager::check_config`].
+    pub config: Value,
+    pub secret_name: String,
+    /// NAMESPACE/SERVICE:PORT.
+    pub services: Vec<String>,
+    pub urls: Vec<String>,
+}
+
+impl AlertmanagerValues {
+    /// Whether Prometheus sends alerts anywhere.
+    pub fn any(&self) -> bool {
+        self.enabled || !self.services.is_empty() || !self.urls.is_empty()
+    }
 }
 
 /// One scrape job. Application jobs have `port` and `path`; the Kubernetes jobs do not.
@@ -213,6 +253,13 @@ pub fn load_with_context(
     Ok(values)
 }
 
+macro_rules! regex {
+    ($re:literal) => {{
+        static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new($re).unwrap());
+        &*RE
+    }};
+}
+
 /// Dotted path -> where its current value came from (a file path, `--set`, `-n/--namespace`).
 type Origins = BTreeMap<String, String>;
 
@@ -277,7 +324,17 @@ fn fit_shape(default: &Value, value: &mut Value, path: &str, source: &str, error
     match (path, &mut *value) {
         // Maps and lists whose keys and items are the user's, not the defaults': their content is
         // checked where it means something (label names below, scrape configs by promconfig).
-        ("scrape.externalLabels", Value::Object(labels)) => {
+        // Shapes that are Alertmanager's or Kubernetes's, checked field by field below.
+        ("alertmanager.config" | "affinity", Value::Object(_)) => return true,
+        (
+            "scrape.externalLabels"
+            | "nodeSelector"
+            | "podAnnotations"
+            | "podLabels"
+            | "serviceAccount.annotations"
+            | "service.annotations",
+            Value::Object(labels),
+        ) => {
             let mut fits = true;
             for (name, label) in labels.iter_mut() {
                 if let Some(text) = integer_text(label) {
@@ -290,11 +347,11 @@ fn fit_shape(default: &Value, value: &mut Value, path: &str, source: &str, error
             }
             return fits;
         }
-        ("scrape.extraJobs" | "rules.groups", Value::Array(items)) => {
-            let what = if path == "rules.groups" {
-                "a rule group mapping (name: ..., rules: [...])"
-            } else {
-                "a scrape_config mapping (job_name: ...)"
+        ("scrape.extraJobs" | "rules.groups" | "tolerations", Value::Array(items)) => {
+            let what = match path {
+                "rules.groups" => "a rule group mapping (name: ..., rules: [...])",
+                "tolerations" => "a toleration mapping (key: ..., operator: ..., effect: ...)",
+                _ => "a scrape_config mapping (job_name: ...)",
             };
             let mut fits = true;
             for (i, item) in items.iter().enumerate() {
@@ -455,6 +512,14 @@ fn check_fields(tree: &Value, origins: &Origins, errors: &mut Vec<String>) {
     check("service.type", |v| one_of(v, &["ClusterIP", "NodePort", "LoadBalancer"]));
     check("service.port", port);
     check("rbac.clusterRoleName", path_segment_name);
+    check("alertmanager.image.repository", image_repository);
+    check("alertmanager.image.tag", image_tag);
+    check("alertmanager.image.pullPolicy", |v| one_of(v, &["Always", "IfNotPresent", "Never"]));
+    for kind in ["requests", "limits"] {
+        check(&format!("alertmanager.resources.{kind}.cpu"), cpu);
+        check(&format!("alertmanager.resources.{kind}.memory"), memory);
+    }
+    check("alertmanager.secretName", |v| if v.as_str() == Some("") { Ok(()) } else { dns_subdomain(v) });
     check("scrape.scrapeTimeout", |v| duration(v, false));
     check("scrape.evaluationInterval", |v| duration(v, false));
     let jobs = lookup(tree, "scrape.jobs").and_then(Value::as_object).into_iter().flatten();
@@ -475,6 +540,8 @@ fn check_fields(tree: &Value, origins: &Origins, errors: &mut Vec<String>) {
         }
     };
     check_items("scrape.namespaces", dns_label);
+    check_items("alertmanager.services", alertmanager_service);
+    check_items("alertmanager.urls", alertmanager_url);
     check_items("extraArgs", extra_arg);
     let labels = lookup(tree, "scrape.externalLabels").and_then(Value::as_object).into_iter().flatten();
     for (name, _) in labels {
@@ -485,7 +552,148 @@ fn check_fields(tree: &Value, origins: &Origins, errors: &mut Vec<String>) {
             ));
         }
     }
+    check_placement(tree, origins, errors);
     check_across_fields(tree, origins, errors);
+}
+
+/// Label and annotation keys, tolerations and affinity: what the API server would refuse, named
+/// before anything is applied.
+fn check_placement(tree: &Value, origins: &Origins, errors: &mut Vec<String>) {
+    let entries = |path: &str| lookup(tree, path).and_then(Value::as_object).into_iter().flatten();
+    for path in ["nodeSelector", "podLabels", "podAnnotations", "serviceAccount.annotations", "service.annotations"] {
+        for (key, value) in entries(path) {
+            let here = format!("{path}.{key}");
+            let from = origin(origins, &here).to_string();
+            if let Err(problem) = qualified_name(key) {
+                errors.push(format!("values: {here} (from {from}): the key {problem}"));
+            }
+            let is_label = matches!(path, "nodeSelector" | "podLabels");
+            if is_label && !label_value(value.as_str().unwrap_or_default()) {
+                errors.push(format!(
+                    "values: {here} = {value} (from {from}) is not a label value; use at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit"
+                ));
+            }
+            if path == "podLabels" && SELECTOR_LABELS.contains(&key.as_str()) {
+                errors.push(format!(
+                    "values: {here} (from {from}) is a label promctl sets to select the pods; choose another key"
+                ));
+            }
+        }
+    }
+    check(
+        "priorityClassName",
+        tree,
+        origins,
+        errors,
+        |v| if v.as_str() == Some("") { Ok(()) } else { dns_subdomain(v) },
+    );
+    check("externalUrl", tree, origins, errors, external_url);
+    for (i, name) in lookup(tree, "imagePullSecrets").and_then(Value::as_array).into_iter().flatten().enumerate() {
+        if let Err(problem) = dns_subdomain(name) {
+            errors.push(format!(
+                "values: imagePullSecrets[{i}] = {name} (from {}) {problem}",
+                origin(origins, "imagePullSecrets")
+            ));
+        }
+    }
+    for (i, toleration) in lookup(tree, "tolerations").and_then(Value::as_array).into_iter().flatten().enumerate() {
+        let from = origin(origins, "tolerations");
+        if let Err(problem) =
+            kubernetes_shape::<k8s_openapi::api::core::v1::Toleration>(toleration, "a core/v1 Toleration")
+        {
+            errors.push(format!("values: tolerations[{i}] (from {from}) {problem}"));
+        }
+        let field = |name: &str| toleration.get(name).and_then(Value::as_str).unwrap_or_default().to_string();
+        if !matches!(field("operator").as_str(), "" | "Exists" | "Equal") {
+            errors.push(format!("values: tolerations[{i}].operator (from {from}) is not one of Exists, Equal"));
+        }
+        if !matches!(field("effect").as_str(), "" | "NoSchedule" | "PreferNoSchedule" | "NoExecute") {
+            errors.push(format!(
+                "values: tolerations[{i}].effect (from {from}) is not one of NoSchedule, PreferNoSchedule, NoExecute"
+            ));
+        }
+    }
+    if let Some(affinity) = lookup(tree, "affinity").filter(|a| a.as_object().is_some_and(|m| !m.is_empty()))
+        && let Err(problem) = kubernetes_shape::<k8s_openapi::api::core::v1::Affinity>(affinity, "a core/v1 Affinity")
+    {
+        errors.push(format!("values: affinity (from {}) {problem}", origin(origins, "affinity")));
+    }
+}
+
+/// The pod labels the selectors use: a pod label with one of these keys would break them.
+const SELECTOR_LABELS: [&str; 3] = ["app", "app.kubernetes.io/name", "app.kubernetes.io/instance"];
+
+fn check(path: &str, tree: &Value, origins: &Origins, errors: &mut Vec<String>, rule: Rule) {
+    if let Some(value) = lookup(tree, path)
+        && let Err(problem) = rule(value)
+    {
+        errors.push(format!("values: {path} = {value} (from {}) {problem}", origin(origins, path)));
+    }
+}
+
+/// Ok when `value` reads as the Kubernetes type `T` with nothing left over: a field the type does
+/// not know (a typo) would otherwise be dropped without a word.
+fn kubernetes_shape<T: serde::de::DeserializeOwned + Serialize>(value: &Value, what: &str) -> Result<(), String> {
+    let typed: T = serde_json::from_value(value.clone()).map_err(|err| format!("is not {what}: {err}"))?;
+    let back = serde_json::to_value(typed).expect("Kubernetes types serialize");
+    match first_unknown_field(value, &back, "") {
+        Some(field) => {
+            Err(format!("is not {what}: it has no field {field:?}; see `kubectl explain pod.spec.{}`", what_path(what)))
+        }
+        None => Ok(()),
+    }
+}
+
+fn what_path(what: &str) -> &'static str {
+    if what.contains("Toleration") { "tolerations" } else { "affinity" }
+}
+
+fn first_unknown_field(given: &Value, known: &Value, path: &str) -> Option<String> {
+    match (given, known) {
+        (Value::Object(given), Value::Object(known)) => given.iter().find_map(|(key, child)| {
+            let here = join(path, key);
+            match known.get(key) {
+                None if !child.is_null() => Some(here),
+                None => None,
+                Some(known_child) => first_unknown_field(child, known_child, &here),
+            }
+        }),
+        (Value::Array(given), Value::Array(known)) => given
+            .iter()
+            .zip(known)
+            .enumerate()
+            .find_map(|(i, (g, k))| first_unknown_field(g, k, &format!("{path}[{i}]"))),
+        _ => None,
+    }
+}
+
+/// A label or annotation key: an optional DNS-subdomain prefix and '/', then a name of at most 63
+/// characters.
+fn qualified_name(key: &str) -> Result<(), String> {
+    let (prefix, name) = match key.rsplit_once('/') {
+        Some((prefix, name)) => (Some(prefix), name),
+        None => (None, key),
+    };
+    let name_ok = regex!(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$").is_match(name);
+    let prefix_ok = prefix.is_none_or(|p| dns_subdomain(&Value::String(p.to_string())).is_ok());
+    require(
+        name_ok && prefix_ok,
+        &format!(
+            "{key:?} is not a valid key; use an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' and '.' (e.g. example.com/team)"
+        ),
+    )
+}
+
+fn label_value(value: &str) -> bool {
+    value.is_empty() || regex!(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$").is_match(value)
+}
+
+fn external_url(v: &Value) -> Result<(), String> {
+    let text = v.as_str().unwrap_or_default();
+    let ok = text.is_empty()
+        || reqwest::Url::parse(text)
+            .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.host_str().is_some());
+    require(ok, "is not a URL; write e.g. https://prometheus.example.com or leave it empty")
 }
 
 /// Rules that involve more than one field.
@@ -533,13 +741,6 @@ fn require(ok: bool, problem: &str) -> Result<(), String> {
 
 fn matches(re: &Regex, value: &Value) -> bool {
     value.as_str().is_some_and(|s| re.is_match(s))
-}
-
-macro_rules! regex {
-    ($re:literal) => {{
-        static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new($re).unwrap());
-        &*RE
-    }};
 }
 
 fn dns_label(v: &Value) -> Result<(), String> {
@@ -635,6 +836,25 @@ fn duration(v: &Value, zero_allowed: bool) -> Result<(), String> {
     }
 }
 
+fn alertmanager_service(v: &Value) -> Result<(), String> {
+    require(
+        matches(
+            regex!(
+                r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z]([-a-z0-9]*[a-z0-9])?:([0-9]{1,5}|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$"
+            ),
+            v,
+        ),
+        "is not NAMESPACE/SERVICE:PORT; write e.g. monitoring/alertmanager:web (a port name or number)",
+    )
+}
+
+fn alertmanager_url(v: &Value) -> Result<(), String> {
+    let ok = v.as_str().and_then(|s| reqwest::Url::parse(s).ok()).is_some_and(|url| {
+        matches!(url.scheme(), "http" | "https") && url.host_str().is_some() && url.query().is_none()
+    });
+    require(ok, "is not an Alertmanager URL; write e.g. http://10.0.0.12:9093 or https://alerts.example.com/prefix")
+}
+
 fn url_path(v: &Value) -> Result<(), String> {
     let ok = v.as_str().is_some_and(|s| s.starts_with('/') && !s.contains(char::is_whitespace));
     require(ok, "is not a URL path; use a path starting with / like /metrics")
@@ -648,6 +868,8 @@ const FLAGS_SET_BY_TEMPLATE: &[(&str, &str)] = &[
     ("--storage.tsdb.retention.time", "set retention.time instead"),
     ("--storage.tsdb.retention.size", "set retention.size instead"),
     ("--web.enable-lifecycle", "remove it: it is always on"),
+    ("--web.external-url", "set externalUrl instead"),
+    ("--web.route-prefix", "remove it: Prometheus serves at / (externalUrl sets the links)"),
 ];
 
 fn extra_arg(v: &Value) -> Result<(), String> {
@@ -730,7 +952,7 @@ mod tests {
         let v = load_sets(&[
             "replicas=0",
             "scrape.jobs.redis.enabled=false",
-            "extraArgs=[--web.external-url=http://x:9090/, --log.level=debug]",
+            "extraArgs=[--web.page-title=Shop, --log.level=debug]",
             "resources.limits.cpu=2",
             "resources.requests.cpu=0.5",
             "storage.storageClass=",
@@ -738,7 +960,7 @@ mod tests {
         .unwrap();
         assert_eq!(v.replicas, 0);
         assert!(!v.scrape.jobs["redis"].enabled);
-        assert_eq!(v.extra_args, ["--web.external-url=http://x:9090/", "--log.level=debug"]);
+        assert_eq!(v.extra_args, ["--web.page-title=Shop", "--log.level=debug"]);
         assert_eq!((v.resources.limits.cpu.as_str(), v.resources.requests.cpu.as_str()), ("2", "0.5"));
         assert_eq!(v.storage.storage_class, "");
     }
@@ -947,5 +1169,41 @@ mod tests {
             err.contains(r#"values: extraArgs[1] = "log.level=debug" (from --set) is not a Prometheus flag"#),
             "{err}"
         );
+    }
+
+    #[test]
+    fn placement_and_alertmanager_values_are_checked_like_the_api_server_would() {
+        let err = load_sets(&[
+            "tolerations=[{key: dedicated, operator: Equal, value: monitoring, efect: NoSchedule}]",
+            "affinity={nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerm: []}}}",
+            "podLabels={app: other}",
+            "nodeSelector={'bad key!': x}",
+            "externalUrl=prometheus.example.com",
+            "alertmanager.services=[alertmanager]",
+            "alertmanager.urls=[ftp://x]",
+            "imagePullSecrets=[Bad_Name]",
+        ])
+        .unwrap_err();
+        for part in [
+            r#"values: tolerations[0] (from --set) is not a core/v1 Toleration: it has no field "efect""#,
+            r#"is not a core/v1 Affinity: it has no field "nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerm""#,
+            "values: podLabels.app (from --set) is a label promctl sets to select the pods",
+            r#"values: nodeSelector.bad key! (from --set): the key "bad key!" is not a valid key"#,
+            "values: externalUrl = \"prometheus.example.com\" (from --set) is not a URL",
+            "values: alertmanager.services[0] = \"alertmanager\" (from --set) is not NAMESPACE/SERVICE:PORT",
+            "values: alertmanager.urls[0] = \"ftp://x\" (from --set) is not an Alertmanager URL",
+            "values: imagePullSecrets[0] = \"Bad_Name\" (from --set) is not a valid Kubernetes name",
+        ] {
+            assert!(err.contains(part), "{part:?} missing from:\n{err}");
+        }
+        let good = load_sets(&[
+            "tolerations=[{key: dedicated, operator: Equal, value: monitoring, effect: NoSchedule}]",
+            "affinity={nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: kubernetes.io/os, operator: In, values: [linux]}]}]}}}",
+            "nodeSelector={kubernetes.io/os: linux}",
+            "podLabels={team: shop}",
+            "alertmanager.services=[monitoring/alertmanager:web]",
+            "alertmanager.urls=[https://alerts.example.com/am]",
+        ]);
+        assert!(good.is_ok(), "{good:?}");
     }
 }

@@ -14,6 +14,7 @@ RUNC_VERSION=v1.4.4
 PROMETHEUS2_VERSION=v0.48.0 # Prometheus 2.48.0, the default image of promctl's values
 PROMETHEUS3_VERSION=v0.316.0 # Prometheus 3.16.0
 KSM_VERSION=v2.18.0
+ALERTMANAGER_VERSION=v0.35.0
 
 go_build_dir() { echo "$GO_BUILDS/$1-$2/bin"; }
 NODE_BIN="$GO_BUILDS/node-etcd-$ETCD_VERSION-containerd-$CONTAINERD_VERSION-runc-$RUNC_VERSION"
@@ -165,4 +166,33 @@ build_prometheus() {
 build_kube_state_metrics() {
   go_module_build kube-state-metrics k8s.io/kube-state-metrics/v2 "$KSM_VERSION" "$KSM_VERSION" \
     "-s -w -X github.com/prometheus/common/version.Version=${KSM_VERSION#v}" "" 0 .=kube-state-metrics
+}
+
+# Alertmanager's module leaves out its web UI (ui/app/dist is built with npm at release time, and the npm
+# registry here lacks its packages), so `go build` of the module fails on the embed. It is built from a
+# copy of the module with a placeholder page there; the API, which promctl and the tests use, is whole.
+build_alertmanager() {
+  local out work src v=github.com/prometheus/common/version module=github.com/prometheus/alertmanager cmd dist
+  out=$(go_build_dir alertmanager "$ALERTMANAGER_VERSION")
+  [ -x "$out/alertmanager" ] && [ -x "$out/amtool" ] && return 0
+  work=$(mktemp -d "${TMPDIR:-/tmp}/promctl-gobuild.XXXXXX")
+  log "go: $module@$ALERTMANAGER_VERSION (cold cache: downloading and compiling; web UI left out)"
+  src=$(cd "$work" && go mod download -json "$module@$ALERTMANAGER_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -d "$src" ] || die "go mod download $module@$ALERTMANAGER_VERSION failed"
+  cp -r "$src" "$work/src"
+  chmod -R u+w "$work/src"
+  for dist in elm mantine; do
+    mkdir -p "$work/src/ui/app/dist/$dist"
+    echo '<!doctype html><title>Alertmanager</title><p>The web UI is not built in the promctl test bed; the API is.' \
+      >"$work/src/ui/app/dist/$dist/index.html"
+  done
+  mkdir -p "$out"
+  for cmd in alertmanager amtool; do
+    log "go build $module/cmd/$cmd -> $cmd"
+    (cd "$work/src" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath \
+      -ldflags "-s -w -X $v.Version=${ALERTMANAGER_VERSION#v} -X $v.Revision=module-$ALERTMANAGER_VERSION -X $v.Branch=release -X $v.BuildUser=promctl-testbed" \
+      -o "$out/$cmd.partial" "./cmd/$cmd") || die "go build $module/cmd/$cmd failed"
+    mv "$out/$cmd.partial" "$out/$cmd"
+  done
+  rm -rf "$work"
 }

@@ -108,6 +108,27 @@ build_prometheus_image() {
   rm -rf "$rootfs"
 }
 
+# Alertmanager built from its Go module, laid out as the upstream image is (entrypoint, user, paths).
+ALERTMANAGER_IMAGE="docker.io/prom/alertmanager:$ALERTMANAGER_VERSION"
+build_alertmanager_image() {
+  local out="$IMAGES_DIR/alertmanager-$ALERTMANAGER_VERSION.tar" rootfs bin
+  [ -s "$out" ] && return 0
+  build_alertmanager
+  bin=$(go_build_dir alertmanager "$ALERTMANAGER_VERSION")
+  rootfs=$(mktemp -d)
+  minimal_etc "$rootfs"
+  install -D "$bin/alertmanager" "$rootfs/bin/alertmanager"
+  install -D "$bin/amtool" "$rootfs/bin/amtool"
+  add_busybox "$rootfs" sh cat ls wget
+  mkdir -p "$rootfs/etc/alertmanager" "$rootfs/alertmanager"
+  printf 'route:\n  receiver: default\nreceivers:\n  - name: default\n' >"$rootfs/etc/alertmanager/alertmanager.yml"
+  chown 65534:65534 "$rootfs/alertmanager"
+  write_image_archive "$ALERTMANAGER_IMAGE" "$rootfs" \
+    '{"Entrypoint":["/bin/alertmanager"],"Cmd":["--config.file=/etc/alertmanager/alertmanager.yml","--storage.path=/alertmanager"],"User":"nobody","WorkingDir":"/alertmanager","Env":["PATH=/bin"],"ExposedPorts":{"9093/tcp":{}}}' \
+    "$out"
+  rm -rf "$rootfs"
+}
+
 build_kube_state_metrics_image() {
   local out="$IMAGES_DIR/kube-state-metrics-$KSM_VERSION.tar" rootfs
   [ -s "$out" ] && return 0
@@ -155,6 +176,7 @@ build_images() {
   build_prometheus_image "$PROMETHEUS2_VERSION"
   build_prometheus_image "$PROMETHEUS3_VERSION"
   build_kube_state_metrics_image
+  build_alertmanager_image
   build_shop_image
 }
 
@@ -162,7 +184,8 @@ image_archives() {
   ls "$IMAGES_DIR"/pause-3.10.tar "$IMAGES_DIR"/busybox-1.tar \
     "$IMAGES_DIR/prometheus-$(prometheus_release "$PROMETHEUS2_VERSION").tar" \
     "$IMAGES_DIR/prometheus-$(prometheus_release "$PROMETHEUS3_VERSION").tar" \
-    "$IMAGES_DIR/kube-state-metrics-$KSM_VERSION.tar" "$IMAGES_DIR"/shop-*.tar
+    "$IMAGES_DIR/kube-state-metrics-$KSM_VERSION.tar" "$IMAGES_DIR/alertmanager-$ALERTMANAGER_VERSION.tar" \
+    "$IMAGES_DIR"/shop-*.tar
 }
 
 # prometheus_binary MODULE_VERSION: the Prometheus binary of that image, for tests that run a

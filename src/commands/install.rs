@@ -77,8 +77,29 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
     let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
     let remaining = if remaining > 2 * API_PROBE { remaining - API_PROBE } else { remaining };
     let spec = wait_spec(&values, &rendered.workload()?, remaining);
-    let outcome = wait_ready(&client, &spec, |status| show_status(reporter, status)).await?;
+    let mut outcome = wait_ready(&client, &spec, |status| show_status(reporter, status)).await?;
     reporter.finish();
+    if matches!(outcome, WaitOutcome::Ready { .. })
+        && let Some(alertmanager) = rendered.alertmanager()?
+    {
+        reporter.step("waiting for the Alertmanager (its Deployment, pod and Service)");
+        let service = rendered.service_of(&alertmanager).map(|s| s.name.clone()).unwrap_or_default();
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let spec = WaitSpec {
+            namespace: values.namespace.clone(),
+            deployment: alertmanager.deployment.clone(),
+            pod_selector: alertmanager.pod_selector.clone(),
+            claim: None,
+            service,
+            timeout: if left > 2 * API_PROBE { left - API_PROBE } else { left },
+            unschedulable_grace: UNSCHEDULABLE_GRACE,
+        };
+        let alertmanager_outcome = wait_ready(&client, &spec, |status| show_status(reporter, status)).await?;
+        reporter.finish();
+        if !matches!(alertmanager_outcome, WaitOutcome::Ready { .. }) {
+            outcome = alertmanager_outcome;
+        }
+    }
     // The pod kept running when only the config changed, or an earlier reload was interrupted after
     // its apply: prove that Prometheus loads the rendered config. A new pod reads it at start.
     // The install's own client (no new TLS handshake): once the pod is Ready, the proxy answers.
@@ -99,12 +120,16 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
     } else {
         None
     };
-    let rules = match outcome {
+    let (rules, alertmanager) = match outcome {
         WaitOutcome::Ready { .. } => {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now()).max(Duration::from_secs(10));
-            Some(super::prove_rules_loaded(&link.api, &checked.rule_groups, left, reporter).await?)
+            let rules = super::prove_rules_loaded(&link.api, &checked.rule_groups, left, reporter).await?;
+            // A running Alertmanager keeps its config when only the config changed: make it load it.
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now()).max(Duration::from_secs(10));
+            let alertmanager = super::reload_alertmanager(&client, rendered, &values, false, left, reporter).await?;
+            (Some(rules), alertmanager)
         }
-        _ => None,
+        _ => (None, None),
     };
     let total_seconds = reporter.elapsed().as_secs_f64();
     reporter.json(&json!({
@@ -115,6 +140,7 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
         "readiness": outcome,
         "reload": reload,
         "rules": rules,
+        "alertmanager": alertmanager,
         "apply_seconds": apply_seconds,
         "total_seconds": total_seconds,
     }));

@@ -76,6 +76,10 @@ pub struct Checked {
 /// Reads the rule files, renders, and statically checks the rules and prometheus.yml: nothing that
 /// fails a check ever reaches a cluster.
 pub fn render_checked(values: &Values, args: &ValuesArgs) -> anyhow::Result<Checked> {
+    if values.alertmanager.enabled {
+        promctl::alertmanager::check_config(&values.alertmanager.config)
+            .map_err(|problems| Failure::bad_input(format!("{}\nnothing was applied", problems.join("\n"))))?;
+    }
     let team_rules = rules::read_sources(values, &args.rules)?;
     let rendered = renderer::render(values, &team_rules)?;
     let major = renderer::prometheus_major(&values.image.tag);
@@ -243,4 +247,61 @@ pub async fn prove_rules_loaded(
         }
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
+}
+
+/// The installed Alertmanager's HTTP API through the API server's service proxy, at the port its
+/// rendered Service exposes.
+pub fn alertmanager_api(client: &kube::Client, values: &Values, service: &promctl::render::Manifest) -> PrometheusApi {
+    let port =
+        service.object.data["spec"]["ports"][0]["port"].as_u64().and_then(|p| u16::try_from(p).ok()).unwrap_or(9093);
+    PrometheusApi::via_service_proxy(client.clone(), &values.namespace, &service.name, port)
+}
+
+/// The installed Alertmanager's config loaded and proven (`alertmanager::verified_reload`), after
+/// applying its ConfigMap when `apply` (reload does; install has applied it already). None when
+/// promctl installs no Alertmanager.
+pub async fn reload_alertmanager(
+    client: &kube::Client,
+    rendered: &Rendered,
+    values: &Values,
+    apply: bool,
+    timeout: std::time::Duration,
+    reporter: &mut Reporter,
+) -> anyhow::Result<Option<promctl::alertmanager::AlertmanagerReload>> {
+    let Some(workload) = rendered.alertmanager()? else {
+        return Ok(None);
+    };
+    let (Some(service), Some(wanted)) = (rendered.service_of(&workload), rendered.alertmanager_yml()) else {
+        return Err(Failure::bad_input(
+            "render: the Alertmanager templates render no Service or config; this is a bug in the templates",
+        )
+        .into());
+    };
+    if apply {
+        let configmap = rendered
+            .manifests
+            .iter()
+            .find(|m| m.kind == "ConfigMap" && m.object.data["data"].get("alertmanager.yml").is_some())
+            .expect("alertmanager_yml came from this ConfigMap");
+        let applied = promctl::cluster::apply::apply_manifest(client, configmap, Default::default()).await?;
+        reporter.resource(
+            &format!("ConfigMap {}/{}", values.namespace, configmap.name),
+            Tone::Good,
+            applied.change.as_str(),
+            "",
+        );
+    }
+    let api = alertmanager_api(client, values, service);
+    let report =
+        promctl::alertmanager::verified_reload(client, &values.namespace, &workload, &api, wanted, timeout).await?;
+    reporter.finish();
+    if report.reloaded {
+        reporter.text(&format!(
+            "Alertmanager reloaded and verified: its config hash is the rendered file's ({:.1}s)",
+            report.seconds
+        ));
+    } else {
+        reporter.detail("Alertmanager runs the rendered config");
+    }
+    Ok(Some(report))
 }

@@ -1,7 +1,9 @@
 use promctl::report::Reporter;
 use serde_json::json;
 
-use super::{connect, load_values, prove_rules_loaded, reach_prometheus, render_checked, verified_reload};
+use super::{
+    connect, load_values, prove_rules_loaded, reach_prometheus, reload_alertmanager, render_checked, verified_reload,
+};
 use crate::cli::{GlobalArgs, ReloadArgs};
 
 pub async fn exec(global: &GlobalArgs, args: &ReloadArgs, reporter: &mut Reporter) -> anyhow::Result<u8> {
@@ -14,6 +16,7 @@ pub async fn exec(global: &GlobalArgs, args: &ReloadArgs, reporter: &mut Reporte
     let direct = args.access.prometheus_url.is_some();
     let report = verified_reload(&client, &link, rendered, &values, direct, global.timeout, reporter).await?;
     let rules = prove_rules_loaded(&link.api, &checked.rule_groups, global.timeout, reporter).await?;
-    reporter.json(&json!({"command": "reload", "reload": report, "rules": rules}));
+    let alertmanager = reload_alertmanager(&client, rendered, &values, true, global.timeout, reporter).await?;
+    reporter.json(&json!({"command": "reload", "reload": report, "rules": rules, "alertmanager": alertmanager}));
     Ok(0)
 }

@@ -5,12 +5,16 @@ use promctl::prometheus::JobExpectation;
 use promctl::report::{Reporter, Tone, alerts_table, job_table, junit_xml, rules_table};
 use promctl::rules::AlertMatcher;
 use promctl::validation::{
-    Check, Probe, RulesReport, TargetsProgress, cluster_checks, default_probes, prometheus_checks, rules_checks,
+    Check, InstalledAlertmanager, Probe, RulesReport, TargetsProgress, alertmanager_checks, cluster_checks,
+    default_probes, prometheus_checks, rules_checks,
 };
 use serde_json::json;
 
-use super::{connect, load_values, reach_prometheus, render_checked};
+use super::{alertmanager_api, connect, load_values, reach_prometheus, render_checked};
 use crate::cli::{GlobalArgs, ValidateArgs};
+
+/// The longest validate waits for rules that were not evaluated yet.
+const RULES_WAIT: Duration = Duration::from_secs(10);
 
 pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Reporter) -> anyhow::Result<u8> {
     promctl::promql::check_queries(&args.query)?;
@@ -24,11 +28,14 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
     let wait_targets = args.wait_targets.unwrap_or(longest * 2);
 
     let mut checks = Vec::new();
+    let mut alertmanager_client = None;
     if !args.prometheus_only {
         let cluster = async {
             let client = connect(global).await?;
             reporter.step(&format!("checking the installed objects in namespace {}", values.namespace));
-            cluster_checks(&client, &values, rendered).await
+            let checks = cluster_checks(&client, &values, rendered).await?;
+            alertmanager_client = Some(client);
+            anyhow::Ok(checks)
         };
         checks.extend(cluster.await.map_err(|e| {
             if args.access.prometheus_url.is_some() {
@@ -66,12 +73,23 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
     checks.extend(from_prometheus);
     let mut rules = RulesReport::default();
     if reachable {
-        // A group evaluates once per interval: give a just-loaded one that long, and a little more.
+        // A group evaluates once per interval: a just-loaded one gets a little of that to show its
+        // health (not all of it: validate right after install would wait 30 s for nothing).
         let evaluation = promctl::duration::parse_duration(&values.scrape.evaluation_interval).unwrap_or_default();
-        let (rule_checks, report) =
-            rules_checks(&link.api, &checked.rule_groups, evaluation + Duration::from_secs(5), &fail_on).await;
+        let wait_rules = (evaluation + Duration::from_secs(2)).min(RULES_WAIT);
+        let (rule_checks, report) = rules_checks(&link.api, &checked.rule_groups, wait_rules, &fail_on).await;
         checks.extend(rule_checks);
         rules = report;
+        // The installed Alertmanager is reached through the API server, like Prometheus by default.
+        let installed = match (&alertmanager_client, rendered.alertmanager()?) {
+            (Some(client), Some(workload)) => {
+                rendered.service_of(&workload).zip(rendered.alertmanager_yml()).map(|(service, config)| {
+                    InstalledAlertmanager { api: alertmanager_api(client, &values, service), config }
+                })
+            }
+            _ => None,
+        };
+        checks.extend(alertmanager_checks(&link.api, &values, installed.as_ref(), Duration::from_secs(30)).await);
     }
     reporter.finish();
 
