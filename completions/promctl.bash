@@ -170,7 +170,7 @@ _promctl() {
             return 0
             ;;
         promctl__subcmd__diff)
-            opts="-f -n -o -v -h --values --set --kubeconfig --context --namespace --output --timeout --verbose --no-color --help"
+            opts="-f -n -o -v -h --values --set --rules --kubeconfig --context --namespace --output --timeout --verbose --no-color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -185,6 +185,10 @@ _promctl() {
                     return 0
                     ;;
                 --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rules)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -378,7 +382,7 @@ _promctl() {
             return 0
             ;;
         promctl__subcmd__install)
-            opts="-f -n -o -v -h --values --set --dry-run --force-conflicts --no-wait --kubeconfig --context --namespace --output --timeout --verbose --no-color --help"
+            opts="-f -n -o -v -h --values --set --rules --dry-run --force-conflicts --no-wait --kubeconfig --context --namespace --output --timeout --verbose --no-color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -393,6 +397,10 @@ _promctl() {
                     return 0
                     ;;
                 --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rules)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -432,7 +440,7 @@ _promctl() {
             return 0
             ;;
         promctl__subcmd__port__subcmd__forward)
-            opts="-f -n -o -v -h --values --set --local-port --address --kubeconfig --context --namespace --output --timeout --verbose --no-color --help"
+            opts="-f -n -o -v -h --values --set --rules --local-port --address --kubeconfig --context --namespace --output --timeout --verbose --no-color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -447,6 +455,10 @@ _promctl() {
                     return 0
                     ;;
                 --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rules)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -494,7 +506,7 @@ _promctl() {
             return 0
             ;;
         promctl__subcmd__reload)
-            opts="-f -n -o -v -h --values --set --via --prometheus-url --kubeconfig --context --namespace --output --timeout --verbose --no-color --help"
+            opts="-f -n -o -v -h --values --set --rules --via --prometheus-url --kubeconfig --context --namespace --output --timeout --verbose --no-color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -509,6 +521,10 @@ _promctl() {
                     return 0
                     ;;
                 --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rules)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -556,7 +572,7 @@ _promctl() {
             return 0
             ;;
         promctl__subcmd__render)
-            opts="-f -n -o -v -h --values --set --config-only --kubeconfig --context --namespace --output --timeout --verbose --no-color --help"
+            opts="-f -n -o -v -h --values --set --rules --config-only --kubeconfig --context --namespace --output --timeout --verbose --no-color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -571,6 +587,10 @@ _promctl() {
                     return 0
                     ;;
                 --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rules)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -610,7 +630,7 @@ _promctl() {
             return 0
             ;;
         promctl__subcmd__uninstall)
-            opts="-f -n -o -v -h --values --set --delete-data --kubeconfig --context --namespace --output --timeout --verbose --no-color --help"
+            opts="-f -n -o -v -h --values --set --rules --delete-data --kubeconfig --context --namespace --output --timeout --verbose --no-color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -625,6 +645,10 @@ _promctl() {
                     return 0
                     ;;
                 --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rules)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -664,7 +688,7 @@ _promctl() {
             return 0
             ;;
         promctl__subcmd__validate)
-            opts="-f -n -o -v -h --values --set --via --prometheus-url --expect-job --skip-job --wait-targets --query --junit --prometheus-only --kubeconfig --context --namespace --output --timeout --verbose --no-color --help"
+            opts="-f -n -o -v -h --values --set --rules --via --prometheus-url --expect-job --skip-job --wait-targets --query --fail-on-alert --junit --prometheus-only --kubeconfig --context --namespace --output --timeout --verbose --no-color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -679,6 +703,10 @@ _promctl() {
                     return 0
                     ;;
                 --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rules)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -703,6 +731,10 @@ _promctl() {
                     return 0
                     ;;
                 --query)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fail-on-alert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -47,6 +47,7 @@ complete -c promctl -n "__fish_promctl_needs_command" -f -a "completions" -d 'Pr
 complete -c promctl -n "__fish_promctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c promctl -n "__fish_promctl_using_subcommand render" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand render" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
+complete -c promctl -n "__fish_promctl_using_subcommand render" -l rules -d 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand render" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand render" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c promctl -n "__fish_promctl_using_subcommand render" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
@@ -59,6 +60,7 @@ complete -c promctl -n "__fish_promctl_using_subcommand render" -l no-color -d '
 complete -c promctl -n "__fish_promctl_using_subcommand render" -s h -l help -d 'Print help'
 complete -c promctl -n "__fish_promctl_using_subcommand template" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand template" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
+complete -c promctl -n "__fish_promctl_using_subcommand template" -l rules -d 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand template" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand template" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c promctl -n "__fish_promctl_using_subcommand template" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
@@ -80,6 +82,7 @@ complete -c promctl -n "__fish_promctl_using_subcommand values" -l no-color -d '
 complete -c promctl -n "__fish_promctl_using_subcommand values" -s h -l help -d 'Print help'
 complete -c promctl -n "__fish_promctl_using_subcommand install" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand install" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
+complete -c promctl -n "__fish_promctl_using_subcommand install" -l rules -d 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand install" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand install" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c promctl -n "__fish_promctl_using_subcommand install" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
@@ -94,6 +97,7 @@ complete -c promctl -n "__fish_promctl_using_subcommand install" -l no-color -d 
 complete -c promctl -n "__fish_promctl_using_subcommand install" -s h -l help -d 'Print help'
 complete -c promctl -n "__fish_promctl_using_subcommand diff" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand diff" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
+complete -c promctl -n "__fish_promctl_using_subcommand diff" -l rules -d 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand diff" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand diff" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c promctl -n "__fish_promctl_using_subcommand diff" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
@@ -105,6 +109,7 @@ complete -c promctl -n "__fish_promctl_using_subcommand diff" -l no-color -d 'No
 complete -c promctl -n "__fish_promctl_using_subcommand diff" -s h -l help -d 'Print help'
 complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
+complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -l rules -d 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
@@ -117,6 +122,7 @@ complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -l no-color -
 complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -s h -l help -d 'Print help'
 complete -c promctl -n "__fish_promctl_using_subcommand validate" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand validate" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
+complete -c promctl -n "__fish_promctl_using_subcommand validate" -l rules -d 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand validate" -l via -d 'Path to Prometheus: the API server\'s service proxy (no local socket, works in CI) or a port-forward' -r -f -a "proxy\t''
 port-forward\t''"
 complete -c promctl -n "__fish_promctl_using_subcommand validate" -l prometheus-url -d 'Talk to Prometheus at this URL instead (when the caller can reach it directly)' -r
@@ -124,6 +130,7 @@ complete -c promctl -n "__fish_promctl_using_subcommand validate" -l expect-job 
 complete -c promctl -n "__fish_promctl_using_subcommand validate" -l skip-job -d 'Do not expect this job; repeatable' -r
 complete -c promctl -n "__fish_promctl_using_subcommand validate" -l wait-targets -d 'How long to wait for targets still `unknown` [default: twice the longest scrape interval]' -r
 complete -c promctl -n "__fish_promctl_using_subcommand validate" -l query -d 'A PromQL query that must return a non-empty result; repeatable (replaces the default probes)' -r
+complete -c promctl -n "__fish_promctl_using_subcommand validate" -l fail-on-alert -d 'Fail when an alert with this name, or with this LABEL=VALUE (severity=critical), is firing; repeatable' -r
 complete -c promctl -n "__fish_promctl_using_subcommand validate" -l junit -d 'Write a JUnit XML report (one test case per check) for CI dashboards' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand validate" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand validate" -l context -d 'Kubeconfig context to use [default: the current context]' -r
@@ -137,6 +144,7 @@ complete -c promctl -n "__fish_promctl_using_subcommand validate" -l no-color -d
 complete -c promctl -n "__fish_promctl_using_subcommand validate" -s h -l help -d 'Print help'
 complete -c promctl -n "__fish_promctl_using_subcommand reload" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand reload" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
+complete -c promctl -n "__fish_promctl_using_subcommand reload" -l rules -d 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand reload" -l via -d 'Path to Prometheus: the API server\'s service proxy (no local socket, works in CI) or a port-forward' -r -f -a "proxy\t''
 port-forward\t''"
 complete -c promctl -n "__fish_promctl_using_subcommand reload" -l prometheus-url -d 'Talk to Prometheus at this URL instead (when the caller can reach it directly)' -r
@@ -151,6 +159,7 @@ complete -c promctl -n "__fish_promctl_using_subcommand reload" -l no-color -d '
 complete -c promctl -n "__fish_promctl_using_subcommand reload" -s h -l help -d 'Print help'
 complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
+complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -l rules -d 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -l local-port -d 'Local port; 0 picks a free one' -r
 complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -l address -d 'Local address to listen on' -r
 complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F

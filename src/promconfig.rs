@@ -412,7 +412,7 @@ fn inline_secrets(config: &Map<String, Value>, job: Option<&str>, problems: &mut
             problems.at(
                 job,
                 path,
-                format!("a secret written into the config would be stored in the ConfigMap; use {instead} with a mounted Secret"),
+                format!("a secret written into the config would be stored in the ConfigMap; use {instead} with a file from a Secret listed in values `secrets` (mounted at /etc/prometheus-secrets/NAME/)"),
             );
         }
     }
@@ -513,8 +513,8 @@ mod tests {
         assert_eq!(
             problems(yml),
             [
-                r#"job "a": basic_auth.password: a secret written into the config would be stored in the ConfigMap; use password_file with a mounted Secret"#,
-                r#"job "b": bearer_token: a secret written into the config would be stored in the ConfigMap; use bearer_token_file with a mounted Secret"#,
+                r#"job "a": basic_auth.password: a secret written into the config would be stored in the ConfigMap; use password_file with a file from a Secret listed in values `secrets` (mounted at /etc/prometheus-secrets/NAME/)"#,
+                r#"job "b": bearer_token: a secret written into the config would be stored in the ConfigMap; use bearer_token_file with a file from a Secret listed in values `secrets` (mounted at /etc/prometheus-secrets/NAME/)"#,
             ]
         );
     }

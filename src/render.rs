@@ -780,6 +780,7 @@ mod tests {
             "service.annotations={example.com/lb: internal}",
             "externalUrl=https://prometheus.example.com/shop",
             "alertmanager.urls=[http://10.0.0.12:9093]",
+            "secrets=[shop-api-auth]",
         ]);
         let deployments: Vec<&Manifest> = rendered.manifests.iter().filter(|m| m.kind == "Deployment").collect();
         assert_eq!(deployments.len(), 2);
@@ -791,6 +792,15 @@ mod tests {
             assert_eq!(pod["spec"]["imagePullSecrets"], json!([{"name": "registry"}]));
             assert_eq!(pod["metadata"]["annotations"], json!({"team": "shop"}));
         }
+        let prometheus_pod = &data(&rendered, "Deployment")["spec"]["template"]["spec"];
+        assert_eq!(
+            prometheus_pod["containers"][0]["volumeMounts"][2],
+            json!({"name": "secret-0", "mountPath": "/etc/prometheus-secrets/shop-api-auth", "readOnly": true})
+        );
+        assert_eq!(
+            prometheus_pod["volumes"][2],
+            json!({"name": "secret-0", "secret": {"secretName": "shop-api-auth"}})
+        );
         let account = rendered.get("ServiceAccount").unwrap();
         assert_eq!(account.object.metadata.annotations.as_ref().unwrap()["example.com/role"], "r");
         let args = &data(&rendered, "Deployment")["spec"]["template"]["spec"]["containers"][0]["args"];

@@ -42,6 +42,8 @@ pub struct Values {
     pub pod_labels: BTreeMap<String, String>,
     pub service_account: ServiceAccountValues,
     pub external_url: String,
+    /// Secrets mounted into the Prometheus pod at /etc/prometheus-secrets/NAME/.
+    pub secrets: Vec<String>,
     pub rbac: RbacValues,
     pub extra_args: Vec<String>,
     pub scrape: ScrapeValues,

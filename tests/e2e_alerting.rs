@@ -274,3 +274,19 @@ async fn a_node_selector_that_matches_no_node_fails_fast_as_unschedulable() {
     assert!(err.contains("Unschedulable for"), "{err}");
     assert!(err.contains("node(s) didn't match"), "the scheduler's reason: {err}");
 }
+
+/// A Secret the values mount that does not exist: refused before anything is applied (a pod would
+/// otherwise wait in ContainerCreating until the timeout), naming the Secret and how to create it.
+#[tokio::test]
+#[ignore = "needs the test bed: scripts/test"]
+async fn a_missing_secret_is_refused_before_anything_is_applied() {
+    let client = common::client().await;
+    let it = Installed::new(&client, "e2e-nosecret").await;
+    let (code, out, err) = run(&it, &["install", "--set", "secrets=[shop-api-auth]"]);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(err.contains("Secret shop-api-auth not found in namespace"), "{err}");
+    assert!(err.contains("kubectl -n") && err.contains("create secret generic"), "{err}");
+    assert!(err.contains("nothing was applied"), "{err}");
+    let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(client.clone());
+    assert!(namespaces.get_opt(&it.namespace).await.unwrap().is_none(), "not even the namespace was created");
+}

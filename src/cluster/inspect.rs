@@ -114,4 +114,27 @@ pub async fn missing_storage_class(client: &Client, class: &str) -> Option<Strin
     ))
 }
 
+/// The Secrets the pods mount that do not exist in `namespace`: a pod would wait for them in
+/// ContainerCreating until the timeout. Read-only; None means all exist (or they cannot be asked
+/// about, which the apply will then report).
+pub async fn missing_secrets(client: &Client, namespace: &str, names: &[&str]) -> Option<String> {
+    use k8s_openapi::api::core::v1::Secret;
+    let api: Api<Secret> = Api::namespaced(client.clone(), namespace);
+    let mut missing = Vec::new();
+    for name in names {
+        // Only the metadata: promctl never reads a Secret's data.
+        if let Ok(None) = api.get_metadata_opt(name).await {
+            missing.push(*name);
+        }
+    }
+    (!missing.is_empty()).then(|| {
+        format!(
+            "Secret {} not found in namespace {namespace}; create {} first (kubectl -n {namespace} create secret generic NAME --from-file=KEY=PATH), or remove {} from the values",
+            missing.join(", "),
+            if missing.len() == 1 { "it" } else { "them" },
+            if missing.len() == 1 { "it" } else { "them" },
+        )
+    })
+}
+
 pub const DEFAULT_CLASS_ANNOTATION: &str = "storageclass.kubernetes.io/is-default-class";

@@ -38,6 +38,17 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
             return Err(Failure::bad_input(format!("{problem}; nothing was applied")).into());
         }
     }
+    let mut secrets: Vec<&str> = values.secrets.iter().map(String::as_str).collect();
+    if values.alertmanager.enabled && !values.alertmanager.secret_name.is_empty() {
+        secrets.push(&values.alertmanager.secret_name);
+    }
+    if !secrets.is_empty() {
+        let check =
+            async { Ok(promctl::cluster::inspect::missing_secrets(&client, &values.namespace, &secrets).await) };
+        if let Some(problem) = bounded(check, (deadline, global.timeout), reporter, "checking the Secrets").await? {
+            return Err(Failure::bad_input(format!("{problem}; nothing was applied")).into());
+        }
+    }
 
     let verb = if args.dry_run { "dry run: applying" } else { "applying" };
     reporter.step(&format!(
