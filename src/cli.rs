@@ -131,6 +131,12 @@ pub struct ValidateArgs {
     /// Fail when an alert with this name, or with this LABEL=VALUE (severity=critical), is firing; repeatable
     #[arg(long, value_name = "NAME|LABEL=VALUE")]
     pub fail_on_alert: Vec<String>,
+    /// The long-term store's Prometheus-compatible query URL (Thanos Query, Mimir, VictoriaMetrics): check that remote writes arrive there
+    #[arg(long, value_name = "URL", conflicts_with = "engine_service")]
+    pub engine_url: Option<String>,
+    /// The same, as an in-cluster Service reached through the API server: NAMESPACE/SERVICE:PORT
+    #[arg(long, value_name = "NAMESPACE/SERVICE:PORT")]
+    pub engine_service: Option<String>,
     /// Write a JUnit XML report (one test case per check) for CI dashboards
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,

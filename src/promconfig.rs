@@ -17,6 +17,15 @@ use crate::duration::parse_duration;
 pub struct ConfigSummary {
     pub global_scrape_interval: Duration,
     pub jobs: Vec<JobSummary>,
+    /// The remote_write endpoints, in order: what validate checks the queues of.
+    pub remote_writes: Vec<RemoteWriteSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemoteWriteSummary {
+    pub url: String,
+    /// Its `name`, when set: Prometheus labels the queue's metrics with it (`remote_name`).
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -193,11 +202,104 @@ pub fn check(prometheus_yml: &str) -> Result<ConfigSummary, Vec<ConfigProblem>> 
         }
     }
 
+    let mut remote_writes = Vec::new();
+    let remote_write = root.get("remote_write").unwrap_or(&Value::Null);
+    for (i, endpoint) in list(remote_write, None, "remote_write", &mut problems).iter().enumerate() {
+        if let Some(endpoint) = mapping(endpoint, None, &format!("remote_write[{i}]"), &mut problems) {
+            remote_writes.extend(check_remote_write(endpoint, i, &mut problems));
+        }
+    }
+    for (i, endpoint) in remote_writes.iter().enumerate() {
+        if endpoint.name.is_some() && remote_writes[..i].iter().any(|e| e.name == endpoint.name) {
+            problems.file(format!("remote_write[{i}].name"), "is used by an earlier endpoint; names must be unique");
+        }
+    }
+
     if problems.0.is_empty() {
-        Ok(ConfigSummary { global_scrape_interval: global_interval, jobs })
+        Ok(ConfigSummary { global_scrape_interval: global_interval, jobs, remote_writes })
     } else {
         Err(problems.0)
     }
+}
+
+const REMOTE_WRITE_FIELDS: &[&str] = &[
+    "url",
+    "name",
+    "remote_timeout",
+    "headers",
+    "write_relabel_configs",
+    "send_exemplars",
+    "send_native_histograms",
+    "protobuf_message",
+    "round_robin_dns",
+    "basic_auth",
+    "authorization",
+    "oauth2",
+    "sigv4",
+    "azuread",
+    "google_iam",
+    "tls_config",
+    "proxy_url",
+    "no_proxy",
+    "proxy_from_environment",
+    "proxy_connect_header",
+    "follow_redirects",
+    "enable_http2",
+    "queue_config",
+    "metadata_config",
+];
+const QUEUE_CONFIG_FIELDS: &[&str] = &[
+    "capacity",
+    "max_shards",
+    "min_shards",
+    "max_samples_per_send",
+    "batch_send_deadline",
+    "min_backoff",
+    "max_backoff",
+    "retry_on_http_429",
+    "sample_age_limit",
+];
+
+/// One remote_write endpoint: fields Prometheus knows, an http(s) URL, durations, relabelling,
+/// and credentials only by file (they would otherwise be stored in the ConfigMap).
+fn check_remote_write(
+    endpoint: &Map<String, Value>,
+    index: usize,
+    problems: &mut Problems,
+) -> Option<RemoteWriteSummary> {
+    let prefix = format!("remote_write[{index}].");
+    problems.unknown_fields(None, &prefix, endpoint, REMOTE_WRITE_FIELDS);
+    let url = endpoint.get("url").and_then(Value::as_str).unwrap_or_default();
+    let parsed =
+        reqwest::Url::parse(url).ok().filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+    if parsed.is_none() {
+        problems.file(
+            format!("{prefix}url"),
+            format!("{url:?} is not an http(s) URL; write e.g. http://thanos-receive:19291/api/v1/receive"),
+        );
+    }
+    duration_field(endpoint, None, &prefix, "remote_timeout", problems);
+    if let Some(queue) =
+        endpoint.get("queue_config").and_then(|q| mapping(q, None, &format!("{prefix}queue_config"), problems))
+    {
+        let queue_prefix = format!("{prefix}queue_config.");
+        problems.unknown_fields(None, &queue_prefix, queue, QUEUE_CONFIG_FIELDS);
+        for field in ["batch_send_deadline", "min_backoff", "max_backoff", "sample_age_limit"] {
+            duration_field(queue, None, &queue_prefix, field, problems);
+        }
+    }
+    if let Some(rules) = endpoint.get("write_relabel_configs") {
+        for (i, rule) in list(rules, None, &format!("{prefix}write_relabel_configs"), problems).iter().enumerate() {
+            if let Some(rule) = mapping(rule, None, &format!("{prefix}write_relabel_configs[{i}]"), problems) {
+                check_relabel(rule, None, &format!("{prefix}write_relabel_configs[{i}]."), problems);
+            }
+        }
+    }
+    inline_secrets_at(endpoint, None, &prefix, problems);
+    parsed.map(|_| RemoteWriteSummary {
+        url: url.to_string(),
+        name: endpoint.get("name").and_then(Value::as_str).map(str::to_string),
+    })
 }
 
 /// The global interval and timeout that jobs inherit, with Prometheus's defaulting rules.
@@ -399,6 +501,10 @@ impl Problems {
 /// Secrets written into a scrape config would land in the ConfigMap, readable by anyone who can read
 /// ConfigMaps: only their `_file` forms are accepted (a Secret mounted into the pod).
 fn inline_secrets(config: &Map<String, Value>, job: Option<&str>, problems: &mut Problems) {
+    inline_secrets_at(config, job, "", problems)
+}
+
+fn inline_secrets_at(config: &Map<String, Value>, job: Option<&str>, prefix: &str, problems: &mut Problems) {
     const INLINE: [(&str, &str, &str); 4] = [
         ("", "bearer_token", "bearer_token_file"),
         ("basic_auth", "password", "password_file"),
@@ -408,7 +514,7 @@ fn inline_secrets(config: &Map<String, Value>, job: Option<&str>, problems: &mut
     for (block, field, instead) in INLINE {
         let holder = if block.is_empty() { Some(config) } else { config.get(block).and_then(Value::as_object) };
         if holder.is_some_and(|h| h.contains_key(field)) {
-            let path = if block.is_empty() { field.to_string() } else { format!("{block}.{field}") };
+            let path = if block.is_empty() { format!("{prefix}{field}") } else { format!("{prefix}{block}.{field}") };
             problems.at(
                 job,
                 path,

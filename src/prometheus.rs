@@ -119,6 +119,22 @@ impl PrometheusApi {
         self.api_get("api/v1/status/runtimeinfo").await
     }
 
+    /// An instant query's vector: each series' labels and value (an empty vector for no data).
+    pub async fn query_vector(&self, expr: &str) -> anyhow::Result<Vec<(BTreeMap<String, String>, f64)>> {
+        #[derive(Deserialize)]
+        struct Sample {
+            metric: BTreeMap<String, String>,
+            value: (f64, String),
+        }
+        #[derive(Deserialize)]
+        struct Data {
+            result: Vec<Sample>,
+        }
+        let path = format!("api/v1/query?query={}", encode_query(expr));
+        let data: Data = self.api_get(&path).await?;
+        Ok(data.result.into_iter().map(|s| (s.metric, s.value.1.parse().unwrap_or(f64::NAN))).collect())
+    }
+
     /// `GET /metrics`: the server's own metrics in the text format (Alertmanager's config hash).
     pub async fn metrics_text(&self) -> anyhow::Result<String> {
         let reply = self.send(Method::GET, "metrics").await?;

@@ -182,6 +182,8 @@ pub fn render(values: &Values, team_rules: &[RuleSource]) -> Result<Rendered, Fa
     context["image_pull_secrets"] =
         values.image_pull_secrets.iter().map(|name| serde_json::json!({ "name": name })).collect();
     context["alertmanagers"] = crate::alertmanager::template_context(&values.alertmanager);
+    context["secrets_dir"] = crate::values::SECRETS_DIR.into();
+    context["alertmanager_secrets_dir"] = crate::alertmanager::SECRETS_DIR.into();
     if values.alertmanager.enabled {
         let yaml = serde_saphyr::to_string(&values.alertmanager.config).map_err(|err| {
             Failure::bad_input(format!("values: alertmanager.config cannot be written as YAML: {err}"))

@@ -2,6 +2,7 @@
 //! then Prometheus itself (health, the running config, every expected job's targets, PromQL
 //! probes). Each check is a named verdict; the command layer shows them (table, JUnit, JSON).
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant, SystemTime};
 
 use k8s_openapi::api::apps::v1::Deployment;
@@ -19,6 +20,7 @@ use serde::Serialize;
 
 use crate::cluster::readiness::{self, Readiness};
 use crate::error::{FailureKind, kind_of};
+use crate::promconfig::RemoteWriteSummary;
 use crate::prometheus::{
     ActiveAlert, DownTarget, JobExpectation, JobHealth, JobVerdict, PrometheusApi, all_settled, evaluate_jobs,
     group_down_targets,
@@ -516,6 +518,155 @@ pub async fn alertmanager_checks(
     checks
 }
 
+/// One series of an instant query: its labels and value.
+type Sample = (BTreeMap<String, String>, f64);
+
+/// How far a remote-write queue may lag behind the newest sample before validate calls it failing.
+pub const REMOTE_WRITE_LAG_LIMIT: Duration = Duration::from_secs(120);
+
+/// Each remote_write queue as Prometheus's own metrics show it (scraped by the `prometheus` job):
+/// samples failed (non-recoverable: the receiver refused them) or dropped in the last 2 minutes,
+/// shards, and how far sending lags behind the newest sample. A failing queue is named with its URL
+/// and, from `log` (Prometheus's recent log), the HTTP status the receiver answered.
+pub async fn remote_write_checks(
+    api: &PrometheusApi,
+    endpoints: &[RemoteWriteSummary],
+    log: Option<&str>,
+) -> Vec<Check> {
+    if endpoints.is_empty() {
+        return Vec::new();
+    }
+    let own = r#"{job="prometheus"}"#;
+    let queries = [
+        ("failed", format!("increase(prometheus_remote_storage_samples_failed_total{own}[2m])")),
+        ("failed_total", format!("prometheus_remote_storage_samples_failed_total{own}")),
+        ("dropped", format!("increase(prometheus_remote_storage_samples_dropped_total{own}[2m])")),
+        ("shards", format!("prometheus_remote_storage_shards{own}")),
+        (
+            "lag",
+            format!(
+                "prometheus_remote_storage_highest_timestamp_in_seconds{own} - ignoring(remote_name, url) group_right prometheus_remote_storage_queue_highest_sent_timestamp_seconds{own}"
+            ),
+        ),
+    ];
+    let mut series: BTreeMap<&str, Vec<Sample>> = BTreeMap::new();
+    for (what, expr) in &queries {
+        match api.query_vector(expr).await {
+            Ok(found) => {
+                series.insert(what, found);
+            }
+            Err(e) => return vec![Check::from_error("remote_write", &e)],
+        }
+    }
+    let value = |what: &str, url: &str| {
+        series.get(what)?.iter().find(|(labels, _)| labels.get("url").is_some_and(|u| u == url)).map(|(_, v)| *v)
+    };
+    endpoints
+        .iter()
+        .map(|endpoint| {
+            let name = format!("remote_write {}", endpoint.name.as_deref().unwrap_or(&endpoint.url));
+            let url = endpoint.url.as_str();
+            let Some(shards) = value("shards", url) else {
+                return Check::fail(
+                    name,
+                    format!("Prometheus reports no queue for {url} yet; its queue metrics come from the `prometheus` job (scrape.jobs.prometheus), scraped every interval"),
+                );
+            };
+            let failed = value("failed", url).or(value("failed_total", url)).unwrap_or(0.0);
+            let dropped = value("dropped", url).unwrap_or(0.0);
+            let lag = value("lag", url).unwrap_or(0.0).max(0.0);
+            let status = log.and_then(|log| last_http_status(log, url));
+            let mut problems = Vec::new();
+            if failed > 0.0 {
+                let seen = status.as_deref().map(|s| format!(": the receiver answered HTTP {s}")).unwrap_or_default();
+                problems.push(format!("{failed:.0} samples failed to send to {url} in the last 2m{seen}"));
+            }
+            if dropped > 0.0 {
+                problems.push(format!("{dropped:.0} samples dropped"));
+            }
+            if lag > REMOTE_WRITE_LAG_LIMIT.as_secs_f64() {
+                problems.push(format!("sending lags {lag:.0}s behind the newest sample"));
+            }
+            if problems.is_empty() {
+                Check::pass(name, format!("{url}: {shards:.0} shards, {lag:.0}s behind the newest sample, 0 failed"))
+            } else {
+                Check::fail(name, problems.join("; "))
+            }
+        })
+        .collect()
+}
+
+/// The long-term store behind remote_write, asked through its Prometheus-compatible query API
+/// (Thanos Query, Mimir, VictoriaMetrics): it holds one series of `up` per target this Prometheus
+/// scrapes (replicas deduplicated), and its newest sample is recent. Series are scoped by the install's
+/// external labels, which is how a store tells Prometheuses apart.
+pub async fn engine_checks(
+    engine: &PrometheusApi,
+    prometheus: &PrometheusApi,
+    values: &Values,
+    wait: Duration,
+) -> Vec<Check> {
+    let name = "engine receives";
+    let selector: Vec<String> = values
+        .scrape
+        .external_labels
+        .iter()
+        .filter(|(k, _)| k.as_str() != REPLICA_LABEL)
+        .map(|(k, v)| format!("{k}={v:?}"))
+        .collect();
+    let up = format!("up{{{}}}", selector.join(","));
+    let scope = if selector.is_empty() {
+        " (no external labels: the engine's whole `up` is compared; set scrape.externalLabels to scope it)".to_string()
+    } else {
+        format!(" ({up})")
+    };
+    // A target scraped just now reaches the store with the next batch: look again, up to `wait`.
+    let started = Instant::now();
+    loop {
+        let counts = async {
+            let scraped = prometheus.query_vector("count(up)").await?.first().map_or(0.0, |(_, v)| *v);
+            let stored = engine.query_vector(&format!("count({up})")).await?.first().map_or(0.0, |(_, v)| *v);
+            let age = engine.query_vector(&format!("time() - max(timestamp({up}))")).await?.first().map(|(_, v)| *v);
+            anyhow::Ok((scraped, stored, age))
+        };
+        let (scraped, stored, age) = match counts.await {
+            Ok(counts) => counts,
+            Err(e) => return vec![Check::from_error(name, &e)],
+        };
+        let verdict = match age {
+            None => Err(format!("the engine has no recent `up` samples{scope}: are the writes arriving?")),
+            Some(age) if age > REMOTE_WRITE_LAG_LIMIT.as_secs_f64() => {
+                Err(format!("its newest `up` sample is {age:.0}s old{scope}"))
+            }
+            Some(_) if stored > scraped => Err(format!(
+                "{stored:.0} series of `up` for {scraped:.0} targets{scope}: replicas are not deduplicated (the engine's replica label must be `{REPLICA_LABEL}`)"
+            )),
+            Some(_) if stored < scraped => Err(format!(
+                "{stored:.0} series of `up` for {scraped:.0} targets{scope}: some targets' samples are missing"
+            )),
+            Some(age) => Ok(format!("{stored:.0} series of `up`, one per target{scope}; newest sample {age:.0}s old")),
+        };
+        match verdict {
+            Ok(detail) => return vec![Check::pass(name, detail)],
+            Err(detail) if started.elapsed() >= wait => return vec![Check::fail(name, detail)],
+            Err(_) => tokio::time::sleep(Duration::from_secs(1)).await,
+        }
+    }
+}
+
+/// The external label that tells replicas apart; a deduplicating store is configured with it.
+pub const REPLICA_LABEL: &str = "replica";
+
+/// The HTTP status a receiver answered, from Prometheus's log lines about `url` (logfmt in 2.x,
+/// slog's text in 3.x: both write `url=...` and `err="server returned HTTP status 401 Unauthorized: ..."`).
+pub fn last_http_status(log: &str, url: &str) -> Option<String> {
+    log.lines().rev().filter(|line| line.contains(url)).find_map(|line| {
+        let at = line.find("server returned HTTP status ")? + "server returned HTTP status ".len();
+        let status: String = line[at..].chars().take_while(|c| *c != ':' && *c != '"').collect();
+        Some(status.trim().to_string())
+    })
+}
+
 /// `Name{label="value", ...}` without the alertname label.
 pub fn describe_alert(alert: &ActiveAlert) -> String {
     let labels: Vec<String> =
@@ -556,6 +707,20 @@ fn down_summary(down: &[DownTarget]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_receivers_http_status_is_read_from_either_log_format() {
+        let v2 = r#"ts=2026-12-02T00:30:01.002Z caller=dedupe.go:112 component=remote level=error remote_name=thanos url=http://10.96.0.9:19291/api/v1/receive msg="non-recoverable error" count=120 exemplarCount=0 err="server returned HTTP status 401 Unauthorized: Unauthorized""#;
+        let v3 = r#"time=2026-12-02T00:30:01.002Z level=ERROR source=queue_manager.go:1621 msg="non-recoverable error" component=remote remote_name=thanos url=http://10.96.0.9:19291/api/v1/receive failedSampleCount=120 err="server returned HTTP status 401 Unauthorized: Unauthorized""#;
+        for log in [v2, v3] {
+            let log = format!("{log}\nlevel=info msg=\"other\"\n");
+            assert_eq!(
+                last_http_status(&log, "http://10.96.0.9:19291/api/v1/receive").as_deref(),
+                Some("401 Unauthorized")
+            );
+        }
+        assert_eq!(last_http_status(v2, "http://elsewhere/"), None);
+    }
 
     #[test]
     fn access_reviews_follow_the_rendered_cluster_role() {

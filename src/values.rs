@@ -47,6 +47,8 @@ pub struct Values {
     pub rbac: RbacValues,
     pub extra_args: Vec<String>,
     pub scrape: ScrapeValues,
+    /// Prometheus remote_write objects as the user wrote them; promconfig checks them.
+    pub remote_write: Vec<Value>,
     pub rules: RulesValues,
     pub alertmanager: AlertmanagerValues,
     /// Where `namespace` came from ("-n/--namespace", a file, "--set", "the kubeconfig context",
@@ -349,8 +351,9 @@ fn fit_shape(default: &Value, value: &mut Value, path: &str, source: &str, error
             }
             return fits;
         }
-        ("scrape.extraJobs" | "rules.groups" | "tolerations", Value::Array(items)) => {
+        ("scrape.extraJobs" | "rules.groups" | "tolerations" | "remoteWrite", Value::Array(items)) => {
             let what = match path {
+                "remoteWrite" => "a remote_write mapping (url: ...)",
                 "rules.groups" => "a rule group mapping (name: ..., rules: [...])",
                 "tolerations" => "a toleration mapping (key: ..., operator: ..., effect: ...)",
                 _ => "a scrape_config mapping (job_name: ...)",
@@ -555,6 +558,7 @@ fn check_fields(tree: &Value, origins: &Origins, errors: &mut Vec<String>) {
         }
     }
     check_placement(tree, origins, errors);
+    check_secret_files(tree, origins, errors);
     check_across_fields(tree, origins, errors);
 }
 
@@ -619,6 +623,39 @@ fn check_placement(tree: &Value, origins: &Origins, errors: &mut Vec<String>) {
         && let Err(problem) = kubernetes_shape::<k8s_openapi::api::core::v1::Affinity>(affinity, "a core/v1 Affinity")
     {
         errors.push(format!("values: affinity (from {}) {problem}", origin(origins, "affinity")));
+    }
+}
+
+/// Where the deployment template mounts the Secrets listed in `secrets`.
+pub const SECRETS_DIR: &str = "/etc/prometheus-secrets";
+
+/// A `_file` credential in the team's jobs or remote_write that points into the Secrets directory
+/// must name a Secret that `secrets` mounts: otherwise Prometheus fails at run time on a missing file.
+fn check_secret_files(tree: &Value, origins: &Origins, errors: &mut Vec<String>) {
+    let mounted: Vec<&str> =
+        lookup(tree, "secrets").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+    fn walk<'a>(value: &'a Value, path: String, found: &mut Vec<(String, &'a str)>) {
+        match value {
+            Value::String(text) if text.starts_with(SECRETS_DIR) => found.push((path, text)),
+            Value::Object(map) => map.iter().for_each(|(k, v)| walk(v, join(&path, k), found)),
+            Value::Array(items) => items.iter().enumerate().for_each(|(i, v)| walk(v, format!("{path}[{i}]"), found)),
+            _ => {}
+        }
+    }
+    for root in ["scrape.extraJobs", "remoteWrite"] {
+        let mut found = Vec::new();
+        if let Some(value) = lookup(tree, root) {
+            walk(value, root.to_string(), &mut found);
+        }
+        for (path, file) in found {
+            let secret = file[SECRETS_DIR.len()..].trim_start_matches('/').split('/').next().unwrap_or_default();
+            if !mounted.contains(&secret) {
+                errors.push(format!(
+                    "values: {path} = {file:?} (from {}) is in Secret {secret:?}, which `secrets` does not mount; add it: --set 'secrets=[{secret}]'",
+                    origin(origins, root)
+                ));
+            }
+        }
     }
 }
 

@@ -129,6 +129,20 @@ build_alertmanager_image() {
   rm -rf "$rootfs"
 }
 
+# VictoriaMetrics single-node built from its Go module (build_victoriametrics), laid out as upstream's
+# image: /victoria-metrics-prod.
+VICTORIAMETRICS_IMAGE="docker.io/victoriametrics/victoria-metrics:$VICTORIAMETRICS_VERSION"
+build_victoriametrics_image() {
+  local out="$IMAGES_DIR/victoriametrics-$VICTORIAMETRICS_VERSION.tar" rootfs
+  [ -s "$out" ] && return 0
+  build_victoriametrics
+  rootfs=$(mktemp -d)
+  minimal_etc "$rootfs"
+  install -D "$(go_build_dir victoriametrics "$VICTORIAMETRICS_VERSION")/victoria-metrics" "$rootfs/victoria-metrics-prod"
+  write_image_archive "$VICTORIAMETRICS_IMAGE" "$rootfs" '{"Entrypoint":["/victoria-metrics-prod"],"ExposedPorts":{"8428/tcp":{}}}' "$out"
+  rm -rf "$rootfs"
+}
+
 build_kube_state_metrics_image() {
   local out="$IMAGES_DIR/kube-state-metrics-$KSM_VERSION.tar" rootfs
   [ -s "$out" ] && return 0
@@ -177,6 +191,7 @@ build_images() {
   build_prometheus_image "$PROMETHEUS3_VERSION"
   build_kube_state_metrics_image
   build_alertmanager_image
+  build_victoriametrics_image
   build_shop_image
 }
 
@@ -185,6 +200,7 @@ image_archives() {
     "$IMAGES_DIR/prometheus-$(prometheus_release "$PROMETHEUS2_VERSION").tar" \
     "$IMAGES_DIR/prometheus-$(prometheus_release "$PROMETHEUS3_VERSION").tar" \
     "$IMAGES_DIR/kube-state-metrics-$KSM_VERSION.tar" "$IMAGES_DIR/alertmanager-$ALERTMANAGER_VERSION.tar" \
+    "$IMAGES_DIR/victoriametrics-$VICTORIAMETRICS_VERSION.tar" \
     "$IMAGES_DIR"/shop-*.tar
 }
 

@@ -2,11 +2,12 @@ use std::time::Duration;
 
 use promctl::error::Failure;
 use promctl::prometheus::JobExpectation;
+use promctl::prometheus::PrometheusApi;
 use promctl::report::{Reporter, Tone, alerts_table, job_table, junit_xml, rules_table};
 use promctl::rules::AlertMatcher;
 use promctl::validation::{
     Check, InstalledAlertmanager, Probe, RulesReport, TargetsProgress, alertmanager_checks, cluster_checks,
-    default_probes, prometheus_checks, rules_checks,
+    default_probes, engine_checks, prometheus_checks, remote_write_checks, rules_checks,
 };
 use serde_json::json;
 
@@ -28,13 +29,14 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
     let wait_targets = args.wait_targets.unwrap_or(longest * 2);
 
     let mut checks = Vec::new();
-    let mut alertmanager_client = None;
+    // The cluster client, kept for the checks that read from the cluster beside Prometheus.
+    let mut cluster_client = None;
     if !args.prometheus_only {
         let cluster = async {
             let client = connect(global).await?;
             reporter.step(&format!("checking the installed objects in namespace {}", values.namespace));
             let checks = cluster_checks(&client, &values, rendered).await?;
-            alertmanager_client = Some(client);
+            cluster_client = Some(client);
             anyhow::Ok(checks)
         };
         checks.extend(cluster.await.map_err(|e| {
@@ -81,7 +83,7 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
         checks.extend(rule_checks);
         rules = report;
         // The installed Alertmanager is reached through the API server, like Prometheus by default.
-        let installed = match (&alertmanager_client, rendered.alertmanager()?) {
+        let installed = match (&cluster_client, rendered.alertmanager()?) {
             (Some(client), Some(workload)) => {
                 rendered.service_of(&workload).zip(rendered.alertmanager_yml()).map(|(service, config)| {
                     InstalledAlertmanager { api: alertmanager_api(client, &values, service), config }
@@ -90,6 +92,15 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
             _ => None,
         };
         checks.extend(alertmanager_checks(&link.api, &values, installed.as_ref(), Duration::from_secs(30)).await);
+        // A refused remote write is logged with the receiver's HTTP status: read the pods' recent log.
+        let log = match (&cluster_client, summary.remote_writes.is_empty()) {
+            (Some(client), false) => Some(recent_log(client, &values.namespace, &rendered.workload()?).await),
+            _ => None,
+        };
+        checks.extend(remote_write_checks(&link.api, &summary.remote_writes, log.as_deref()).await);
+        if let Some(engine) = engine_api(args, cluster_client.as_ref())? {
+            checks.extend(engine_checks(&engine, &link.api, &values, wait_targets).await);
+        }
     }
     reporter.finish();
 
@@ -135,6 +146,47 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
         return Err(Failure::unreachable(message).into());
     }
     Err(Failure::check_failed(message).into())
+}
+
+/// The store behind remote_write, when --engine-url or --engine-service names it.
+fn engine_api(args: &ValidateArgs, client: Option<&kube::Client>) -> anyhow::Result<Option<PrometheusApi>> {
+    if let Some(url) = &args.engine_url {
+        return Ok(Some(PrometheusApi::direct(url)?));
+    }
+    let Some(spec) = &args.engine_service else {
+        return Ok(None);
+    };
+    let bad = || {
+        Failure::bad_input(format!(
+            "--engine-service {spec:?}: write NAMESPACE/SERVICE:PORT, e.g. monitoring/thanos-query:9090"
+        ))
+    };
+    let (namespace, rest) = spec.split_once('/').ok_or_else(bad)?;
+    let (service, port) = rest.rsplit_once(':').ok_or_else(bad)?;
+    let port: u16 = port.parse().map_err(|_| bad())?;
+    let client = client.ok_or_else(|| {
+        Failure::bad_input("--engine-service needs the cluster; use --engine-url with --prometheus-only")
+    })?;
+    Ok(Some(PrometheusApi::via_service_proxy(client.clone(), namespace, service, port)))
+}
+
+/// The last lines of every Prometheus pod's log; empty when they cannot be read.
+async fn recent_log(client: &kube::Client, namespace: &str, workload: &promctl::render::Workload) -> String {
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::{Api, ListParams, LogParams};
+    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    let Ok(list) = pods.list(&ListParams::default().labels(&workload.pod_selector)).await else {
+        return String::new();
+    };
+    let mut log = String::new();
+    for pod in list.items {
+        let params =
+            LogParams { container: Some(workload.container_name.clone()), tail_lines: Some(300), ..Default::default() };
+        if let Ok(text) = pods.logs(&kube::ResourceExt::name_any(&pod), &params).await {
+            log.push_str(&text);
+        }
+    }
+    log
 }
 
 /// Every configured job, plus --expect-job NAME[=MIN] (adds a job or raises its minimum), minus --skip-job.
