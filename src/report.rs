@@ -209,6 +209,15 @@ fn log_timestamp(at: Timestamp) -> String {
     at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
+/// A time from Prometheus's API (nanoseconds, any offset) as the log lines show time, or "-" for
+/// none or Go's zero time ("never evaluated").
+fn api_time(text: Option<&str>) -> String {
+    match text.and_then(|t| t.parse::<Timestamp>().ok()).filter(|t| t.as_second() > 0) {
+        Some(at) => log_timestamp(at),
+        None => "-".into(),
+    }
+}
+
 /// One compact JSON line on stdout, flushed at once (port-forward's URL, which a script reads while
 /// promctl keeps running). It counts as the run's document: an error after it prints no second one.
 pub fn write_json_line(document: &serde_json::Value) {
@@ -263,8 +272,7 @@ pub fn rules_table(groups: &[GroupHealth]) -> String {
         "GROUP", "RULES", "OK", "ERR", "PENDING", "LAST EVALUATION", "FILE"
     )];
     for g in groups {
-        let last = if g.last_evaluation.starts_with("0001-") { "-" } else { g.last_evaluation.as_str() };
-        let last: String = last.chars().take(24).collect();
+        let last = api_time(Some(&g.last_evaluation));
         lines.push(format!(
             "{:<30} {:>6} {:>4} {:>4} {:>8}  {:<24}  {}",
             g.group,
@@ -284,12 +292,12 @@ pub fn rules_table(groups: &[GroupHealth]) -> String {
 
 /// validate's alerts section: firing and pending alerts, their labels and since when.
 pub fn alerts_table(alerts: &[ActiveAlert]) -> String {
-    let mut lines = vec![format!("{:<8} {:<22} {:<30}  {}", "STATE", "SINCE", "ALERT", "LABELS")];
+    let mut lines = vec![format!("{:<8} {:<24} {:<30}  {}", "STATE", "SINCE", "ALERT", "LABELS")];
     for a in alerts {
         let labels: Vec<String> =
             a.labels.iter().filter(|(k, _)| *k != "alertname").map(|(k, v)| format!("{k}={v}")).collect();
-        let since: String = a.active_at.as_deref().unwrap_or("-").chars().take(22).collect();
-        lines.push(format!("{:<8} {:<22} {:<30}  {}", a.state, since, a.name(), labels.join(" ")));
+        let since = api_time(a.active_at.as_deref());
+        lines.push(format!("{:<8} {:<24} {:<30}  {}", a.state, since, a.name(), labels.join(" ")));
     }
     lines.join("\n")
 }
@@ -337,6 +345,32 @@ mod tests {
         assert_eq!(xml.matches("<error ").count(), 1, "an unreachable target is an error, not a failure: {xml}");
         assert!(xml.contains("&lt;refused&gt; &amp; gone") && xml.contains("&quot;http://x&quot;"), "{xml}");
         assert!(!xml.contains('\u{1b}'), "no character XML cannot carry: {xml}");
+    }
+
+    #[test]
+    fn rules_and_alerts_tables_show_times_like_the_log_lines() {
+        let group = GroupHealth {
+            group: "shop".into(),
+            file: "rules-shop-1.yml".into(),
+            rules: 2,
+            ok: 1,
+            unknown: 0,
+            last_evaluation: "2026-12-02T00:40:02.364412345Z".into(),
+            errors: vec![crate::rules::RuleError { rule: "shop:bad".into(), error: "many-to-many".into() }],
+        };
+        let table = rules_table(&[group]);
+        assert!(table.lines().nth(1).unwrap().contains("2026-12-02T00:40:02.364Z  rules-shop-1.yml"), "{table}");
+        assert_eq!(table.lines().nth(2).unwrap(), "    shop:bad: many-to-many");
+        let alert: ActiveAlert = serde_json::from_str(
+            r#"{"labels":{"alertname":"Watchdog","severity":"none"},"state":"firing","activeAt":"2026-12-02T01:39:42.34+01:00"}"#,
+        )
+        .unwrap();
+        let table = alerts_table(&[alert]);
+        assert!(
+            table.ends_with("firing   2026-12-02T00:39:42.340Z Watchdog                        severity=none"),
+            "{table}"
+        );
+        assert_eq!(api_time(Some("0001-01-01T00:00:00Z")), "-");
     }
 
     #[test]
