@@ -27,8 +27,9 @@ end
 complete -c promctl -n "__fish_promctl_needs_command" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
 complete -c promctl -n "__fish_promctl_needs_command" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c promctl -n "__fish_promctl_needs_command" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
-complete -c promctl -n "__fish_promctl_needs_command" -s o -l output -d 'Output format: text for people, json for scripts (one document on stdout)' -r -f -a "text\t''
-json\t''"
+complete -c promctl -n "__fish_promctl_needs_command" -s o -l output -d 'Output format: text for people, json or yaml for scripts (one document on stdout)' -r -f -a "text\t''
+json\t''
+yaml\t''"
 complete -c promctl -n "__fish_promctl_needs_command" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
 complete -c promctl -n "__fish_promctl_needs_command" -s v -l verbose -d 'Show more detail'
 complete -c promctl -n "__fish_promctl_needs_command" -l no-color -d 'No colours (also when NO_COLOR is set)'
@@ -44,6 +45,7 @@ complete -c promctl -n "__fish_promctl_needs_command" -f -a "validate" -d 'Check
 complete -c promctl -n "__fish_promctl_needs_command" -f -a "reload" -d 'Push the rendered config and prove that Prometheus loaded it'
 complete -c promctl -n "__fish_promctl_needs_command" -f -a "port-forward" -d 'Forward a local port to the Prometheus Service, following pod restarts'
 complete -c promctl -n "__fish_promctl_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c promctl -n "__fish_promctl_needs_command" -f -a "version" -d 'Print promctl\'s version and the Kubernetes, Prometheus and Alertmanager versions it supports'
 complete -c promctl -n "__fish_promctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c promctl -n "__fish_promctl_using_subcommand render" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand render" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
@@ -51,8 +53,9 @@ complete -c promctl -n "__fish_promctl_using_subcommand render" -l rules -d 'A P
 complete -c promctl -n "__fish_promctl_using_subcommand render" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand render" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c promctl -n "__fish_promctl_using_subcommand render" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
-complete -c promctl -n "__fish_promctl_using_subcommand render" -s o -l output -d 'Output format: text for people, json for scripts (one document on stdout)' -r -f -a "text\t''
-json\t''"
+complete -c promctl -n "__fish_promctl_using_subcommand render" -s o -l output -d 'Output format: text for people, json or yaml for scripts (one document on stdout)' -r -f -a "text\t''
+json\t''
+yaml\t''"
 complete -c promctl -n "__fish_promctl_using_subcommand render" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
 complete -c promctl -n "__fish_promctl_using_subcommand render" -l config-only -d 'Print only the rendered prometheus.yml'
 complete -c promctl -n "__fish_promctl_using_subcommand render" -s v -l verbose -d 'Show more detail'
@@ -64,8 +67,9 @@ complete -c promctl -n "__fish_promctl_using_subcommand template" -l rules -d 'A
 complete -c promctl -n "__fish_promctl_using_subcommand template" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand template" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c promctl -n "__fish_promctl_using_subcommand template" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
-complete -c promctl -n "__fish_promctl_using_subcommand template" -s o -l output -d 'Output format: text for people, json for scripts (one document on stdout)' -r -f -a "text\t''
-json\t''"
+complete -c promctl -n "__fish_promctl_using_subcommand template" -s o -l output -d 'Output format: text for people, json or yaml for scripts (one document on stdout)' -r -f -a "text\t''
+json\t''
+yaml\t''"
 complete -c promctl -n "__fish_promctl_using_subcommand template" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
 complete -c promctl -n "__fish_promctl_using_subcommand template" -l config-only -d 'Print only the rendered prometheus.yml'
 complete -c promctl -n "__fish_promctl_using_subcommand template" -s v -l verbose -d 'Show more detail'
@@ -74,8 +78,9 @@ complete -c promctl -n "__fish_promctl_using_subcommand template" -s h -l help -
 complete -c promctl -n "__fish_promctl_using_subcommand values" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand values" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c promctl -n "__fish_promctl_using_subcommand values" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
-complete -c promctl -n "__fish_promctl_using_subcommand values" -s o -l output -d 'Output format: text for people, json for scripts (one document on stdout)' -r -f -a "text\t''
-json\t''"
+complete -c promctl -n "__fish_promctl_using_subcommand values" -s o -l output -d 'Output format: text for people, json or yaml for scripts (one document on stdout)' -r -f -a "text\t''
+json\t''
+yaml\t''"
 complete -c promctl -n "__fish_promctl_using_subcommand values" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
 complete -c promctl -n "__fish_promctl_using_subcommand values" -s v -l verbose -d 'Show more detail'
 complete -c promctl -n "__fish_promctl_using_subcommand values" -l no-color -d 'No colours (also when NO_COLOR is set)'
@@ -86,8 +91,9 @@ complete -c promctl -n "__fish_promctl_using_subcommand install" -l rules -d 'A 
 complete -c promctl -n "__fish_promctl_using_subcommand install" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand install" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c promctl -n "__fish_promctl_using_subcommand install" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
-complete -c promctl -n "__fish_promctl_using_subcommand install" -s o -l output -d 'Output format: text for people, json for scripts (one document on stdout)' -r -f -a "text\t''
-json\t''"
+complete -c promctl -n "__fish_promctl_using_subcommand install" -s o -l output -d 'Output format: text for people, json or yaml for scripts (one document on stdout)' -r -f -a "text\t''
+json\t''
+yaml\t''"
 complete -c promctl -n "__fish_promctl_using_subcommand install" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
 complete -c promctl -n "__fish_promctl_using_subcommand install" -l dry-run -d 'Server-side dry run: validate against the cluster, change nothing'
 complete -c promctl -n "__fish_promctl_using_subcommand install" -l force-conflicts -d 'Take over fields owned by another field manager'
@@ -101,8 +107,9 @@ complete -c promctl -n "__fish_promctl_using_subcommand diff" -l rules -d 'A Pro
 complete -c promctl -n "__fish_promctl_using_subcommand diff" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand diff" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c promctl -n "__fish_promctl_using_subcommand diff" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
-complete -c promctl -n "__fish_promctl_using_subcommand diff" -s o -l output -d 'Output format: text for people, json for scripts (one document on stdout)' -r -f -a "text\t''
-json\t''"
+complete -c promctl -n "__fish_promctl_using_subcommand diff" -s o -l output -d 'Output format: text for people, json or yaml for scripts (one document on stdout)' -r -f -a "text\t''
+json\t''
+yaml\t''"
 complete -c promctl -n "__fish_promctl_using_subcommand diff" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
 complete -c promctl -n "__fish_promctl_using_subcommand diff" -s v -l verbose -d 'Show more detail'
 complete -c promctl -n "__fish_promctl_using_subcommand diff" -l no-color -d 'No colours (also when NO_COLOR is set)'
@@ -113,8 +120,9 @@ complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -l rules -d '
 complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
-complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -s o -l output -d 'Output format: text for people, json for scripts (one document on stdout)' -r -f -a "text\t''
-json\t''"
+complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -s o -l output -d 'Output format: text for people, json or yaml for scripts (one document on stdout)' -r -f -a "text\t''
+json\t''
+yaml\t''"
 complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
 complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -l delete-data -d 'Also delete the PersistentVolumeClaim, and with it the stored metrics'
 complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -s v -l verbose -d 'Show more detail'
@@ -131,12 +139,15 @@ complete -c promctl -n "__fish_promctl_using_subcommand validate" -l skip-job -d
 complete -c promctl -n "__fish_promctl_using_subcommand validate" -l wait-targets -d 'How long to wait for targets still `unknown` [default: twice the longest scrape interval]' -r
 complete -c promctl -n "__fish_promctl_using_subcommand validate" -l query -d 'A PromQL query that must return a non-empty result; repeatable (replaces the default probes)' -r
 complete -c promctl -n "__fish_promctl_using_subcommand validate" -l fail-on-alert -d 'Fail when an alert with this name, or with this LABEL=VALUE (severity=critical), is firing; repeatable' -r
+complete -c promctl -n "__fish_promctl_using_subcommand validate" -l engine-url -d 'The long-term store\'s Prometheus-compatible query URL (Thanos Query, Mimir, VictoriaMetrics): check that remote writes arrive there' -r
+complete -c promctl -n "__fish_promctl_using_subcommand validate" -l engine-service -d 'The same, as an in-cluster Service reached through the API server: NAMESPACE/SERVICE:PORT' -r
 complete -c promctl -n "__fish_promctl_using_subcommand validate" -l junit -d 'Write a JUnit XML report (one test case per check) for CI dashboards' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand validate" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand validate" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c promctl -n "__fish_promctl_using_subcommand validate" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
-complete -c promctl -n "__fish_promctl_using_subcommand validate" -s o -l output -d 'Output format: text for people, json for scripts (one document on stdout)' -r -f -a "text\t''
-json\t''"
+complete -c promctl -n "__fish_promctl_using_subcommand validate" -s o -l output -d 'Output format: text for people, json or yaml for scripts (one document on stdout)' -r -f -a "text\t''
+json\t''
+yaml\t''"
 complete -c promctl -n "__fish_promctl_using_subcommand validate" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
 complete -c promctl -n "__fish_promctl_using_subcommand validate" -l prometheus-only -d 'Only the Prometheus checks (skip the Kubernetes object checks)'
 complete -c promctl -n "__fish_promctl_using_subcommand validate" -s v -l verbose -d 'Show more detail'
@@ -151,8 +162,9 @@ complete -c promctl -n "__fish_promctl_using_subcommand reload" -l prometheus-ur
 complete -c promctl -n "__fish_promctl_using_subcommand reload" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand reload" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c promctl -n "__fish_promctl_using_subcommand reload" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
-complete -c promctl -n "__fish_promctl_using_subcommand reload" -s o -l output -d 'Output format: text for people, json for scripts (one document on stdout)' -r -f -a "text\t''
-json\t''"
+complete -c promctl -n "__fish_promctl_using_subcommand reload" -s o -l output -d 'Output format: text for people, json or yaml for scripts (one document on stdout)' -r -f -a "text\t''
+json\t''
+yaml\t''"
 complete -c promctl -n "__fish_promctl_using_subcommand reload" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
 complete -c promctl -n "__fish_promctl_using_subcommand reload" -s v -l verbose -d 'Show more detail'
 complete -c promctl -n "__fish_promctl_using_subcommand reload" -l no-color -d 'No colours (also when NO_COLOR is set)'
@@ -165,8 +177,9 @@ complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -l address
 complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
-complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -s o -l output -d 'Output format: text for people, json for scripts (one document on stdout)' -r -f -a "text\t''
-json\t''"
+complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -s o -l output -d 'Output format: text for people, json or yaml for scripts (one document on stdout)' -r -f -a "text\t''
+json\t''
+yaml\t''"
 complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
 complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -s v -l verbose -d 'Show more detail'
 complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -l no-color -d 'No colours (also when NO_COLOR is set)'
@@ -174,19 +187,31 @@ complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -s h -l he
 complete -c promctl -n "__fish_promctl_using_subcommand completions" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand completions" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c promctl -n "__fish_promctl_using_subcommand completions" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
-complete -c promctl -n "__fish_promctl_using_subcommand completions" -s o -l output -d 'Output format: text for people, json for scripts (one document on stdout)' -r -f -a "text\t''
-json\t''"
+complete -c promctl -n "__fish_promctl_using_subcommand completions" -s o -l output -d 'Output format: text for people, json or yaml for scripts (one document on stdout)' -r -f -a "text\t''
+json\t''
+yaml\t''"
 complete -c promctl -n "__fish_promctl_using_subcommand completions" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
 complete -c promctl -n "__fish_promctl_using_subcommand completions" -s v -l verbose -d 'Show more detail'
 complete -c promctl -n "__fish_promctl_using_subcommand completions" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c promctl -n "__fish_promctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions help" -f -a "render" -d 'Print the manifests install would apply (no cluster needed)'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions help" -f -a "values" -d 'Print the embedded default values, with comments'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions help" -f -a "install" -d 'Render, check, apply (server-side) in a safe order, then wait until everything is ready'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions help" -f -a "diff" -d 'Show what install would change (exit 0: nothing, 1: changes, >1: error)'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions help" -f -a "uninstall" -d 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions help" -f -a "validate" -d 'Check the installed objects, then that Prometheus scrapes every expected job with all targets up'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions help" -f -a "reload" -d 'Push the rendered config and prove that Prometheus loaded it'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions help" -f -a "port-forward" -d 'Forward a local port to the Prometheus Service, following pod restarts'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c promctl -n "__fish_promctl_using_subcommand version" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand version" -l context -d 'Kubeconfig context to use [default: the current context]' -r
+complete -c promctl -n "__fish_promctl_using_subcommand version" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
+complete -c promctl -n "__fish_promctl_using_subcommand version" -s o -l output -d 'Output format: text for people, json or yaml for scripts (one document on stdout)' -r -f -a "text\t''
+json\t''
+yaml\t''"
+complete -c promctl -n "__fish_promctl_using_subcommand version" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
+complete -c promctl -n "__fish_promctl_using_subcommand version" -s v -l verbose -d 'Show more detail'
+complete -c promctl -n "__fish_promctl_using_subcommand version" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c promctl -n "__fish_promctl_using_subcommand version" -s h -l help -d 'Print help'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions version help" -f -a "render" -d 'Print the manifests install would apply (no cluster needed)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions version help" -f -a "values" -d 'Print the embedded default values, with comments'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions version help" -f -a "install" -d 'Render, check, apply (server-side) in a safe order, then wait until everything is ready'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions version help" -f -a "diff" -d 'Show what install would change (exit 0: nothing, 1: changes, >1: error)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions version help" -f -a "uninstall" -d 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions version help" -f -a "validate" -d 'Check the installed objects, then that Prometheus scrapes every expected job with all targets up'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions version help" -f -a "reload" -d 'Push the rendered config and prove that Prometheus loaded it'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions version help" -f -a "port-forward" -d 'Forward a local port to the Prometheus Service, following pod restarts'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions version help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions version help" -f -a "version" -d 'Print promctl\'s version and the Kubernetes, Prometheus and Alertmanager versions it supports'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use promctl::report::OutputFormat;
 
@@ -22,6 +22,24 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The name kubectl looks for on PATH to run `kubectl promctl ...`.
+pub const PLUGIN_NAME: &str = "kubectl-promctl";
+
+impl Cli {
+    /// The command line, read the way promctl was invoked: as `promctl`, or as the kubectl plugin
+    /// `kubectl-promctl` (kubectl runs it for `kubectl promctl ...` with the arguments unchanged and
+    /// KUBECONFIG in the environment), whose help then says `kubectl promctl`.
+    pub fn from_invocation() -> Self {
+        let invoked = std::env::args_os().next().map(PathBuf::from);
+        let name = invoked.as_deref().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned());
+        let mut command = Cli::command();
+        if name.as_deref() == Some(PLUGIN_NAME) {
+            command = command.bin_name("kubectl promctl").name("kubectl promctl");
+        }
+        Cli::from_arg_matches(&command.get_matches()).unwrap_or_else(|err| err.exit())
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]
@@ -33,7 +51,7 @@ pub struct GlobalArgs {
     /// Namespace to install into (overrides the `namespace` value)
     #[arg(short = 'n', long, global = true)]
     pub namespace: Option<String>,
-    /// Output format: text for people, json for scripts (one document on stdout)
+    /// Output format: text for people, json or yaml for scripts (one document on stdout)
     #[arg(short = 'o', long, global = true, value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
     /// How long to wait for readiness, e.g. 90s, 5m
@@ -91,6 +109,8 @@ pub enum Command {
     PortForward(PortForwardArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
     Completions(CompletionsArgs),
+    /// Print promctl's version and the Kubernetes, Prometheus and Alertmanager versions it supports
+    Version,
 }
 
 /// How validate and reload reach Prometheus's HTTP API.

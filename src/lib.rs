@@ -16,5 +16,6 @@ pub mod reload;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod support;
 pub mod validation;
 pub mod values;

@@ -2,15 +2,14 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use promctl::error::{Failure, FailureKind, exit_code, kind_of};
-use promctl::report::{OutputFormat, json_written, write_json};
+use promctl::report::{document_written, write_document};
 
 mod cli;
 mod commands;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = cli::Cli::from_invocation();
     // reqwest is built without a default TLS provider; kube already brings ring.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let output = cli.global.output;
@@ -55,10 +54,11 @@ fn main() -> ExitCode {
             } else {
                 eprintln!("promctl: error: {error:#}");
             }
-            if output == OutputFormat::Json && !json_written() {
-                write_json(&serde_json::json!({
-                    "error": {"message": format!("{error:#}"), "exit_code": kind.exit_code()}
-                }));
+            if output.is_document() && !document_written() {
+                write_document(
+                    output,
+                    &serde_json::json!({"error": {"message": format!("{error:#}"), "exit_code": kind.exit_code()}}),
+                );
             }
             exit_code(kind)
         }

@@ -19,13 +19,21 @@ use crate::validation::{Check, ERROR_GROUPS_SHOWN, EXAMPLES_PER_ERROR};
 pub enum OutputFormat {
     Text,
     Json,
+    Yaml,
 }
 
-/// Set once a JSON document went to stdout, so that an error after it does not print a second one.
-static JSON_WRITTEN: AtomicBool = AtomicBool::new(false);
+impl OutputFormat {
+    /// JSON or YAML: one document on stdout for scripts, progress on stderr only.
+    pub fn is_document(self) -> bool {
+        matches!(self, OutputFormat::Json | OutputFormat::Yaml)
+    }
+}
 
-pub fn json_written() -> bool {
-    JSON_WRITTEN.load(Ordering::SeqCst)
+/// Set once a document went to stdout, so that an error after it does not print a second one.
+static DOCUMENT_WRITTEN: AtomicBool = AtomicBool::new(false);
+
+pub fn document_written() -> bool {
+    DOCUMENT_WRITTEN.load(Ordering::SeqCst)
 }
 
 /// How a line's state is shown; colours only on a terminal and without NO_COLOR / --no-color.
@@ -178,17 +186,18 @@ impl Reporter {
 
     /// The one JSON document of a run (ignored in text mode), with the API server's warnings under
     /// `warnings` when there were any.
-    pub fn json(&self, document: &serde_json::Value) {
+    /// The run's machine-readable document, with `--output json` or `--output yaml`.
+    pub fn document(&self, document: &serde_json::Value) {
         self.show_api_warnings();
-        if self.format == OutputFormat::Json {
+        if self.format.is_document() {
             let warnings = self.api_warnings.lock().unwrap_or_else(|e| e.into_inner()).clone();
             match document {
                 serde_json::Value::Object(fields) if !warnings.is_empty() => {
                     let mut fields = fields.clone();
                     fields.insert("warnings".into(), warnings.into());
-                    write_json(&serde_json::Value::Object(fields));
+                    write_document(self.format, &serde_json::Value::Object(fields));
                 }
-                _ => write_json(document),
+                _ => write_document(self.format, document),
             }
         }
     }
@@ -224,13 +233,18 @@ pub fn write_json_line(document: &serde_json::Value) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{document}");
     let _ = out.flush();
-    JSON_WRITTEN.store(true, Ordering::SeqCst);
+    DOCUMENT_WRITTEN.store(true, Ordering::SeqCst);
 }
 
-pub fn write_json(document: &serde_json::Value) {
+/// Pretty JSON, or YAML (the same tree: keys in the same order).
+pub fn write_document(format: OutputFormat, document: &serde_json::Value) {
+    let text = match format {
+        OutputFormat::Yaml => serde_saphyr::to_string(document).unwrap_or_default().trim_end().to_string(),
+        _ => serde_json::to_string_pretty(document).unwrap_or_default(),
+    };
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{}", serde_json::to_string_pretty(document).unwrap_or_default());
-    JSON_WRITTEN.store(true, Ordering::SeqCst);
+    let _ = writeln!(out, "{text}");
+    DOCUMENT_WRITTEN.store(true, Ordering::SeqCst);
 }
 
 /// The per-job table of `validate`: counts, interval, last scrape, verdict, and the down targets

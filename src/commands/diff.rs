@@ -61,7 +61,7 @@ pub async fn exec(global: &GlobalArgs, args: &DiffArgs, reporter: &mut Reporter)
     if changed == 0 {
         reporter.text("no changes");
     }
-    reporter.json(&json!({"command": "diff", "changes": documents, "changed": changed}));
+    reporter.document(&json!({"command": "diff", "changes": documents, "changed": changed}));
     Ok(if changed == 0 { 0 } else { 1 })
 }
 

@@ -78,7 +78,7 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
     if args.dry_run || args.no_wait {
         let what = if args.dry_run { "dry run: nothing was changed" } else { "applied; not waiting (--no-wait)" };
         reporter.text(&format!("{what}; {}", change_summary(&applied)));
-        reporter.json(&json!({"command": "install", "dry_run": args.dry_run, "objects": applied,
+        reporter.document(&json!({"command": "install", "dry_run": args.dry_run, "objects": applied,
             "apply_seconds": apply_seconds}));
         return Ok(0);
     }
@@ -143,7 +143,7 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
         _ => (None, None),
     };
     let total_seconds = reporter.elapsed().as_secs_f64();
-    reporter.json(&json!({
+    reporter.document(&json!({
         "command": "install",
         "namespace": values.namespace,
         "objects": applied,

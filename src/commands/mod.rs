@@ -9,6 +9,7 @@ mod render;
 mod uninstall;
 mod validate;
 mod values;
+mod version;
 
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -40,6 +41,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Reload(args) => reload::exec(global, &args, &mut reporter).await,
         Command::PortForward(args) => port_forward::exec(global, &args, &mut reporter).await,
         Command::Completions(args) => completions::exec(&args),
+        Command::Version => version::exec(&reporter),
     };
     reporter.show_api_warnings();
     result.map_err(name_the_api_server)

@@ -62,6 +62,7 @@ pub async fn exec(global: &GlobalArgs, args: &PortForwardArgs, reporter: &mut Re
     }
     match reporter.format() {
         OutputFormat::Json => promctl::report::write_json_line(&serde_json::json!({"url": url})),
+        OutputFormat::Yaml => promctl::report::write_document(OutputFormat::Yaml, &serde_json::json!({"url": url})),
         OutputFormat::Text => reporter.text(&format!(
             "forwarding {url} -> service {}/{}:{} (Ctrl-C to stop)",
             values.namespace, values.service.name, values.service.port

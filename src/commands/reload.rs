@@ -17,6 +17,6 @@ pub async fn exec(global: &GlobalArgs, args: &ReloadArgs, reporter: &mut Reporte
     let report = verified_reload(&client, &link, rendered, &values, direct, global.timeout, reporter).await?;
     let rules = prove_rules_loaded(&link.api, &checked.rule_groups, global.timeout, reporter).await?;
     let alertmanager = reload_alertmanager(&client, rendered, &values, true, global.timeout, reporter).await?;
-    reporter.json(&json!({"command": "reload", "reload": report, "rules": rules, "alertmanager": alertmanager}));
+    reporter.document(&json!({"command": "reload", "reload": report, "rules": rules, "alertmanager": alertmanager}));
     Ok(0)
 }

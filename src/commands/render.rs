@@ -8,7 +8,7 @@ pub fn exec(global: &GlobalArgs, args: &RenderArgs, reporter: &Reporter) -> anyh
     let rendered = render_checked(&values, &args.values)?.rendered;
     let text = if args.config_only { rendered.prometheus_yml.clone() } else { rendered.to_yaml() };
     reporter.text(text.trim_end());
-    reporter.json(&serde_json::json!({
+    reporter.document(&serde_json::json!({
         "manifests": rendered.manifests.iter().map(|m| &m.object).collect::<Vec<_>>(),
         "prometheus_yml": rendered.prometheus_yml,
     }));

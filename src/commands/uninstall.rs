@@ -25,7 +25,7 @@ pub async fn exec(global: &GlobalArgs, args: &UninstallArgs, reporter: &mut Repo
     owned.reverse();
     if owned.is_empty() {
         reporter.text(&format!("nothing to uninstall: no objects of instance {} found", values.instance()));
-        reporter.json(&json!({"command": "uninstall", "deleted": [], "kept": []}));
+        reporter.document(&json!({"command": "uninstall", "deleted": [], "kept": []}));
         return Ok(0);
     }
     let (mut deleted, mut kept) = (Vec::new(), Vec::new());
@@ -61,6 +61,6 @@ pub async fn exec(global: &GlobalArgs, args: &UninstallArgs, reporter: &mut Repo
     }
     reporter.finish();
     reporter.text(&format!("uninstalled: {} deleted, {} kept", deleted.len(), kept.len()));
-    reporter.json(&json!({"command": "uninstall", "deleted": deleted, "kept": kept}));
+    reporter.document(&json!({"command": "uninstall", "deleted": deleted, "kept": kept}));
     Ok(0)
 }

@@ -126,8 +126,8 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
     }
     let failed: Vec<&Check> = checks.iter().filter(|c| !c.passed).collect();
     // Built only when asked for: with every down target listed it can be megabytes.
-    if reporter.format() == promctl::report::OutputFormat::Json {
-        reporter.json(&json!({
+    if reporter.format().is_document() {
+        reporter.document(&json!({
             "command": "validate",
             "passed": failed.is_empty(),
             "checks": checks,

@@ -3,6 +3,6 @@ use promctl::values::DEFAULTS;
 
 pub fn exec(reporter: &Reporter) -> anyhow::Result<u8> {
     reporter.text(DEFAULTS.trim_end());
-    reporter.json(&serde_json::json!({ "values_yaml": DEFAULTS }));
+    reporter.document(&serde_json::json!({ "values_yaml": DEFAULTS }));
     Ok(0)
 }
