@@ -93,8 +93,8 @@ pub enum Command {
     /// Print the manifests install would apply (no cluster needed)
     #[command(visible_alias = "template")]
     Render(RenderArgs),
-    /// Print the embedded default values, with comments
-    Values,
+    /// Print the embedded default values, with comments (or their JSON Schema)
+    Values(ValuesCmdArgs),
     /// Render, check, apply (server-side) in a safe order, then wait until everything is ready
     Install(InstallArgs),
     /// Show what install would change (exit 0: nothing, 1: changes, >1: error)
@@ -225,6 +225,13 @@ pub struct UninstallArgs {
     /// Also delete the PersistentVolumeClaim, and with it the stored metrics
     #[arg(long)]
     pub delete_data: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ValuesCmdArgs {
+    /// Print a JSON Schema of the values instead, for editors (yaml-language-server: $schema=...)
+    #[arg(long)]
+    pub schema: bool,
 }
 
 #[derive(Debug, Args)]

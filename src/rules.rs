@@ -444,6 +444,12 @@ pub fn compare_loaded(expected: &[GroupSummary], loaded: &[RuleGroupState]) -> R
     }
 }
 
+/// "1 group, 10 rules": the counts as a person says them.
+pub fn count_groups_and_rules(groups: usize, rules: usize) -> String {
+    let plural = |n: usize, word: &str| if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") };
+    format!("{}, {}", plural(groups, "group"), plural(rules, "rule"))
+}
+
 /// One group's state for the report: validate's rules section, JSON and JUnit.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupHealth {

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use regex::Regex;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -20,7 +21,7 @@ use crate::error::Failure;
 /// The embedded defaults, commented; `promctl values` prints them verbatim.
 pub const DEFAULTS: &str = include_str!("../templates/values.yaml");
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Values {
     pub namespace: String,
@@ -57,15 +58,16 @@ pub struct Values {
     pub namespace_source: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ImageValues {
     pub repository: String,
     pub tag: String,
+    #[schemars(extend("enum" = ["Always", "IfNotPresent", "Never"]))]
     pub pull_policy: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ResourceValues {
     pub requests: ResourceAmounts,
@@ -73,53 +75,55 @@ pub struct ResourceValues {
 }
 
 /// Kubernetes quantities, kept as text (`500m`, `1Gi`) because that is what the manifest carries.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ResourceAmounts {
     pub cpu: String,
     pub memory: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct StorageValues {
     pub claim_name: String,
     pub size: String,
     /// Empty: the cluster's default StorageClass.
     pub storage_class: String,
+    #[schemars(extend("enum" = ["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany"]))]
     pub access_mode: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RetentionValues {
     pub time: String,
     pub size: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ServiceValues {
     pub name: String,
     #[serde(rename = "type")]
+    #[schemars(extend("enum" = ["ClusterIP", "NodePort", "LoadBalancer"]))]
     pub type_: String,
     pub port: u16,
     pub annotations: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ServiceAccountValues {
     pub annotations: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RbacValues {
     pub cluster_role_name: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ScrapeValues {
     pub scrape_timeout: String,
@@ -132,7 +136,7 @@ pub struct ScrapeValues {
     pub jobs: BTreeMap<String, JobValues>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RulesValues {
     pub starter: StarterRulesValues,
@@ -142,7 +146,7 @@ pub struct RulesValues {
     pub groups: Vec<Value>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct StarterRulesValues {
     pub enabled: bool,
@@ -150,7 +154,7 @@ pub struct StarterRulesValues {
     pub disabled: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AlertmanagerValues {
     pub enabled: bool,
@@ -172,7 +176,7 @@ impl AlertmanagerValues {
 }
 
 /// One scrape job. Application jobs have `port` and `path`; the Kubernetes jobs do not.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct JobValues {
     pub enabled: bool,
@@ -202,6 +206,29 @@ impl Values {
         jobs.sort_by_key(|(name, _)| rank(name));
         jobs.into_iter().map(|(name, job)| (name.clone(), job)).collect()
     }
+}
+
+/// A JSON Schema of the values (`promctl values --schema`), for editors' YAML language servers: the
+/// keys, their types and the fixed choices; promctl's own checks (quantities, durations, names) go
+/// further.
+pub fn json_schema() -> Value {
+    let mut schema = serde_json::to_value(schemars::schema_for!(Values)).expect("a schema is JSON");
+    // A values file sets only what it changes: nothing is required.
+    fn optional(node: &mut Value) {
+        match node {
+            Value::Object(map) => {
+                map.remove("required");
+                map.values_mut().for_each(optional);
+            }
+            Value::Array(items) => items.iter_mut().for_each(optional),
+            _ => {}
+        }
+    }
+    optional(&mut schema);
+    schema["title"] = "promctl values".into();
+    schema["description"] =
+        "Values for promctl install/render/validate; `promctl values` prints the defaults with comments.".into();
+    schema
 }
 
 /// Defaults, then each `-f` file in order (later wins; maps merge deeply, lists replace), then each
@@ -1208,6 +1235,35 @@ mod tests {
             err.contains(r#"values: extraArgs[1] = "log.level=debug" (from --set) is not a Prometheus flag"#),
             "{err}"
         );
+    }
+
+    fn schema_verdict(doc: serde_json::Value) -> bool {
+        jsonschema::validator_for(&json_schema()).unwrap().is_valid(&doc)
+    }
+
+    #[test]
+    fn the_schema_accepts_the_defaults_and_rejects_what_promctl_rejects() {
+        let defaults: Value = serde_saphyr::from_str(DEFAULTS).unwrap();
+        assert!(schema_verdict(defaults.clone()), "the defaults");
+        assert!(
+            schema_verdict(serde_json::json!({"replicas": 1, "scrape": {"jobs": {"django": {"interval": "1m"}}}})),
+            "a partial file"
+        );
+        for (what, bad) in [
+            ("unknown key", serde_json::json!({"replicaz": 1})),
+            ("unknown nested key", serde_json::json!({"storage": {"sise": "1Gi"}})),
+            ("wrong type", serde_json::json!({"replicas": "two"})),
+            ("not a choice", serde_json::json!({"image": {"pullPolicy": "Sometimes"}})),
+            ("a list where a mapping goes", serde_json::json!({"nodeSelector": ["a"]})),
+        ] {
+            assert!(!schema_verdict(bad.clone()), "{what}: {bad}");
+            let promctl = load_sets(&[&format!(
+                "{}={}",
+                bad.as_object().unwrap().keys().next().unwrap(),
+                serde_json::to_string(bad.as_object().unwrap().values().next().unwrap()).unwrap()
+            )]);
+            assert!(promctl.is_err(), "promctl rejects it too: {what}");
+        }
     }
 
     #[test]

@@ -3,6 +3,8 @@
 mod completions;
 mod diff;
 mod install;
+#[cfg(test)]
+mod manpages;
 mod port_forward;
 mod reload;
 mod render;
@@ -33,7 +35,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
     let global = &cli.global;
     let result = match cli.command {
         Command::Render(args) => render::exec(global, &args, &reporter),
-        Command::Values => values::exec(&reporter),
+        Command::Values(args) => values::exec(&args, &reporter),
         Command::Install(args) => install::exec(global, &args, &mut reporter).await,
         Command::Diff(args) => diff::exec(global, &args, &mut reporter).await,
         Command::Uninstall(args) => uninstall::exec(global, &args, &mut reporter).await,
@@ -232,7 +234,8 @@ pub async fn prove_rules_loaded(
                 let seconds = started.elapsed().as_secs_f64();
                 if groups > 0 {
                     reporter.text(&format!(
-                        "rules loaded: {groups} groups, {rules} rules, as rendered (seen in /api/v1/rules)"
+                        "rules loaded: {}, as rendered (seen in /api/v1/rules)",
+                        rules::count_groups_and_rules(groups, rules)
                     ));
                 }
                 return Ok(RulesProof { groups, rules, seconds });
