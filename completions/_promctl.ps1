@@ -37,7 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Print the manifests install would apply (no cluster needed)')
             [CompletionResult]::new('template', 'template', [CompletionResultType]::ParameterValue, 'Print the manifests install would apply (no cluster needed)')
-            [CompletionResult]::new('values', 'values', [CompletionResultType]::ParameterValue, 'Print the embedded default values, with comments')
+            [CompletionResult]::new('values', 'values', [CompletionResultType]::ParameterValue, 'Print the embedded default values, with comments (or their JSON Schema)')
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Render, check, apply (server-side) in a safe order, then wait until everything is ready')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what install would change (exit 0: nothing, 1: changes, >1: error)')
             [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)')
@@ -97,6 +97,7 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: text for people, json or yaml for scripts (one document on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json or yaml for scripts (one document on stdout)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for readiness, e.g. 90s, 5m')
+            [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'Print a JSON Schema of the values instead, for editors (yaml-language-server: $schema=...)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail')
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
@@ -269,7 +270,7 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
         }
         'promctl;help' {
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Print the manifests install would apply (no cluster needed)')
-            [CompletionResult]::new('values', 'values', [CompletionResultType]::ParameterValue, 'Print the embedded default values, with comments')
+            [CompletionResult]::new('values', 'values', [CompletionResultType]::ParameterValue, 'Print the embedded default values, with comments (or their JSON Schema)')
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Render, check, apply (server-side) in a safe order, then wait until everything is ready')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what install would change (exit 0: nothing, 1: changes, >1: error)')
             [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)')

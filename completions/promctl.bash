@@ -806,7 +806,7 @@ _promctl() {
             return 0
             ;;
         promctl__subcmd__values)
-            opts="-n -o -v -h --kubeconfig --context --namespace --output --timeout --verbose --no-color --help"
+            opts="-n -o -v -h --schema --kubeconfig --context --namespace --output --timeout --verbose --no-color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -34,7 +34,7 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand --version 'Print version'
             cand render 'Print the manifests install would apply (no cluster needed)'
             cand template 'Print the manifests install would apply (no cluster needed)'
-            cand values 'Print the embedded default values, with comments'
+            cand values 'Print the embedded default values, with comments (or their JSON Schema)'
             cand install 'Render, check, apply (server-side) in a safe order, then wait until everything is ready'
             cand diff 'Show what install would change (exit 0: nothing, 1: changes, >1: error)'
             cand uninstall 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)'
@@ -91,6 +91,7 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand -o 'Output format: text for people, json or yaml for scripts (one document on stdout)'
             cand --output 'Output format: text for people, json or yaml for scripts (one document on stdout)'
             cand --timeout 'How long to wait for readiness, e.g. 90s, 5m'
+            cand --schema 'Print a JSON Schema of the values instead, for editors (yaml-language-server: $schema=...)'
             cand -v 'Show more detail'
             cand --verbose 'Show more detail'
             cand --no-color 'No colours (also when NO_COLOR is set)'
@@ -254,7 +255,7 @@ set edit:completion:arg-completer[promctl] = {|@words|
         }
         &'promctl;help'= {
             cand render 'Print the manifests install would apply (no cluster needed)'
-            cand values 'Print the embedded default values, with comments'
+            cand values 'Print the embedded default values, with comments (or their JSON Schema)'
             cand install 'Render, check, apply (server-side) in a safe order, then wait until everything is ready'
             cand diff 'Show what install would change (exit 0: nothing, 1: changes, >1: error)'
             cand uninstall 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)'

@@ -37,7 +37,7 @@ complete -c promctl -n "__fish_promctl_needs_command" -s h -l help -d 'Print hel
 complete -c promctl -n "__fish_promctl_needs_command" -s V -l version -d 'Print version'
 complete -c promctl -n "__fish_promctl_needs_command" -f -a "render" -d 'Print the manifests install would apply (no cluster needed)'
 complete -c promctl -n "__fish_promctl_needs_command" -f -a "template" -d 'Print the manifests install would apply (no cluster needed)'
-complete -c promctl -n "__fish_promctl_needs_command" -f -a "values" -d 'Print the embedded default values, with comments'
+complete -c promctl -n "__fish_promctl_needs_command" -f -a "values" -d 'Print the embedded default values, with comments (or their JSON Schema)'
 complete -c promctl -n "__fish_promctl_needs_command" -f -a "install" -d 'Render, check, apply (server-side) in a safe order, then wait until everything is ready'
 complete -c promctl -n "__fish_promctl_needs_command" -f -a "diff" -d 'Show what install would change (exit 0: nothing, 1: changes, >1: error)'
 complete -c promctl -n "__fish_promctl_needs_command" -f -a "uninstall" -d 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)'
@@ -82,6 +82,7 @@ complete -c promctl -n "__fish_promctl_using_subcommand values" -s o -l output -
 json\t''
 yaml\t''"
 complete -c promctl -n "__fish_promctl_using_subcommand values" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
+complete -c promctl -n "__fish_promctl_using_subcommand values" -l schema -d 'Print a JSON Schema of the values instead, for editors (yaml-language-server: $schema=...)'
 complete -c promctl -n "__fish_promctl_using_subcommand values" -s v -l verbose -d 'Show more detail'
 complete -c promctl -n "__fish_promctl_using_subcommand values" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c promctl -n "__fish_promctl_using_subcommand values" -s h -l help -d 'Print help'
@@ -205,7 +206,7 @@ complete -c promctl -n "__fish_promctl_using_subcommand version" -s v -l verbose
 complete -c promctl -n "__fish_promctl_using_subcommand version" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c promctl -n "__fish_promctl_using_subcommand version" -s h -l help -d 'Print help'
 complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions version help" -f -a "render" -d 'Print the manifests install would apply (no cluster needed)'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions version help" -f -a "values" -d 'Print the embedded default values, with comments'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions version help" -f -a "values" -d 'Print the embedded default values, with comments (or their JSON Schema)'
 complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions version help" -f -a "install" -d 'Render, check, apply (server-side) in a safe order, then wait until everything is ready'
 complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions version help" -f -a "diff" -d 'Show what install would change (exit 0: nothing, 1: changes, >1: error)'
 complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate reload port-forward completions version help" -f -a "uninstall" -d 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)'
