@@ -6,39 +6,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::Installed;
+use common::{Installed, own_jobs_only};
 use k8s_openapi::api::core::v1::{ConfigMap, Service};
 use kube::Client;
 use kube::api::Api;
-
-/// Only the jobs this namespace's install can satisfy on its own: no shop is deployed here, and the
-/// cluster-wide annotation jobs would judge other tests' pods.
-const OWN_JOBS_ONLY: [&str; 7] = [
-    "scrape.jobs.django.enabled=false",
-    "scrape.jobs.postgresql.enabled=false",
-    "scrape.jobs.redis.enabled=false",
-    "scrape.jobs.nginx.enabled=false",
-    "scrape.jobs.celery.enabled=false",
-    "scrape.jobs.kubernetes-pods.enabled=false",
-    "scrape.jobs.kubernetes-service-endpoints.enabled=false",
-];
-
-fn with_own_jobs_only<'a>(args: &[&'a str]) -> Vec<&'a str> {
-    let mut all = args.to_vec();
-    for set in OWN_JOBS_ONLY {
-        all.extend(["--set", set]);
-    }
-    all
-}
-
-fn run(it: &Installed, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = it.promctl(args).output().unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(common::unique_name(name));
@@ -76,11 +47,11 @@ async fn rule_files_load_a_failing_rule_shows_its_error_and_a_broken_one_is_refu
     )
     .unwrap();
     let rules_dir = dir.to_str().unwrap();
-    let (code, out, err) = run(&it, &with_own_jobs_only(&["install", "--rules", rules_dir]));
+    let (code, out, err) = it.run(&own_jobs_only(&["install", "--rules", rules_dir]));
     assert_eq!(code, Some(0), "{out}{err}");
     assert!(out.contains("rules loaded: 2 groups,") && out.contains("as rendered (seen in /api/v1/rules)"), "{out}");
 
-    let (code, out, err) = run(&it, &with_own_jobs_only(&["validate", "--rules", rules_dir, "--wait-targets", "60s"]));
+    let (code, out, err) = it.run(&own_jobs_only(&["validate", "--rules", rules_dir, "--wait-targets", "60s"]));
     assert_eq!(code, Some(1), "the failing rule fails validate: {out}{err}");
     assert!(out.contains("ok   rules loaded: 2 groups"), "{out}");
     let failing = out.lines().find(|l| l.starts_with("FAIL rules evaluate")).unwrap_or_else(|| panic!("{out}"));
@@ -90,7 +61,7 @@ async fn rule_files_load_a_failing_rule_shows_its_error_and_a_broken_one_is_refu
     assert!(err.contains("rules evaluate"), "{err}");
 
     // JSON carries the rules section and the alerts.
-    let out = it.promctl(&with_own_jobs_only(&["validate", "--rules", rules_dir, "-o", "json"])).output().unwrap();
+    let out = it.promctl(&own_jobs_only(&["validate", "--rules", rules_dir, "-o", "json"])).output().unwrap();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let shop = report["rules"].as_array().unwrap().iter().find(|g| g["group"] == "shop").expect("group shop in JSON");
     assert_eq!(shop["errors"][0]["rule"], "shop:broken:ratio");
@@ -102,7 +73,7 @@ async fn rule_files_load_a_failing_rule_shows_its_error_and_a_broken_one_is_refu
     let broken = dir.join("zz-broken.yml");
     std::fs::write(&broken, "groups:\n  - name: broken\n    rules:\n      - alert: Broken\n        expr: sum(\n")
         .unwrap();
-    let (code, _, err) = run(&it, &with_own_jobs_only(&["install", "--rules", rules_dir]));
+    let (code, _, err) = it.run(&own_jobs_only(&["install", "--rules", rules_dir]));
     assert_eq!(code, Some(2), "{err}");
     let position = format!(
         "{}:5:15: group \"broken\": rule 1 (alert \"Broken\"): expr \"sum(\" is not valid PromQL",
@@ -206,7 +177,7 @@ alertmanager:
     let file = values.to_str().unwrap();
 
     let started = Instant::now();
-    let (code, out, err) = run(&it, &with_own_jobs_only(&["install", "-f", file]));
+    let (code, out, err) = it.run(&own_jobs_only(&["install", "-f", file]));
     assert_eq!(code, Some(0), "{out}{err}");
     let installed = started.elapsed();
     let received = common::eventually("the Watchdog at the webhook receiver", BOUND, || async {
@@ -225,8 +196,7 @@ alertmanager:
     let alerts = proxy_get(&client, &it.namespace, "prometheus-alertmanager:9093", "api/v2/alerts").await.unwrap();
     assert!(alerts.contains("\"alertname\":\"Watchdog\""), "Alertmanager's /api/v2/alerts: {alerts}");
 
-    let (code, out, err) =
-        run(&it, &with_own_jobs_only(&["validate", "-f", file, "--fail-on-alert", "severity=critical"]));
+    let (code, out, err) = it.run(&own_jobs_only(&["validate", "-f", file, "--fail-on-alert", "severity=critical"]));
     assert_eq!(code, Some(0), "{out}{err}");
     for line in [
         "ok   Alertmanager rolled out",
@@ -241,7 +211,7 @@ alertmanager:
         out.lines().any(|l| l.starts_with("firing") && l.contains("Watchdog") && l.contains("severity=none")),
         "{out}"
     );
-    let (code, out, _) = run(&it, &with_own_jobs_only(&["validate", "-f", file, "--fail-on-alert", "Watchdog"]));
+    let (code, out, _) = it.run(&own_jobs_only(&["validate", "-f", file, "--fail-on-alert", "Watchdog"]));
     assert_eq!(code, Some(1), "{out}");
     assert!(
         out.contains("FAIL alerts: firing and forbidden by --fail-on-alert: Watchdog{severity=\"none\"} since"),
@@ -250,7 +220,7 @@ alertmanager:
 
     // A changed Alertmanager config: reload applies it and proves Alertmanager loaded it.
     write_values("alertname, namespace");
-    let (code, out, err) = run(&it, &with_own_jobs_only(&["reload", "-f", file]));
+    let (code, out, err) = it.run(&own_jobs_only(&["reload", "-f", file]));
     assert_eq!(code, Some(0), "{out}{err}");
     assert!(out.contains("Alertmanager reloaded and verified: its config hash is the rendered file's"), "{out}");
     let status = proxy_get(&client, &it.namespace, "prometheus-alertmanager:9093", "api/v2/status").await.unwrap();
@@ -267,7 +237,7 @@ async fn a_node_selector_that_matches_no_node_fails_fast_as_unschedulable() {
     let it = Installed::new(&client, "e2e-nodesel").await;
     let started = Instant::now();
     let (code, out, err) =
-        run(&it, &["install", "--timeout", "240s", "--set", "nodeSelector={promctl.dev/no-such-node: \"true\"}"]);
+        it.run(&["install", "--timeout", "240s", "--set", "nodeSelector={promctl.dev/no-such-node: \"true\"}"]);
     let elapsed = started.elapsed();
     assert_eq!(code, Some(1), "{out}{err}");
     assert!(elapsed < Duration::from_secs(120), "failed fast, not at the 240s timeout: {elapsed:?}");
@@ -282,7 +252,7 @@ async fn a_node_selector_that_matches_no_node_fails_fast_as_unschedulable() {
 async fn a_missing_secret_is_refused_before_anything_is_applied() {
     let client = common::client().await;
     let it = Installed::new(&client, "e2e-nosecret").await;
-    let (code, out, err) = run(&it, &["install", "--set", "secrets=[shop-api-auth]"]);
+    let (code, out, err) = it.run(&["install", "--set", "secrets=[shop-api-auth]"]);
     assert_eq!(code, Some(2), "{out}{err}");
     assert!(err.contains("Secret shop-api-auth not found in namespace"), "{err}");
     assert!(err.contains("kubectl -n") && err.contains("create secret generic"), "{err}");

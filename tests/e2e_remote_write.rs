@@ -14,33 +14,12 @@ use promctl::prometheus::PrometheusApi;
 
 const ENGINE: &str = include_str!("engine/victoriametrics.yaml");
 
-fn run(it: &Installed, args: &[String]) -> (Option<i32>, String, String) {
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = it.promctl(&args).output().unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 fn secret(name: &str, key: &str, value: &str) -> String {
     format!("apiVersion: v1\nkind: Secret\nmetadata: {{name: {name}}}\nstringData: {{{key}: {value:?}}}\n")
 }
 
-/// Only jobs this namespace satisfies on its own (no shop here; the cluster-wide annotation jobs
-/// would judge other tests' pods). The self-scrape runs every 5 s: it carries the queue metrics.
-const OWN_JOBS_ONLY: [&str; 9] = [
-    "scrape.jobs.django.enabled=false",
-    "scrape.jobs.postgresql.enabled=false",
-    "scrape.jobs.redis.enabled=false",
-    "scrape.jobs.nginx.enabled=false",
-    "scrape.jobs.celery.enabled=false",
-    "scrape.jobs.kubernetes-pods.enabled=false",
-    "scrape.jobs.kubernetes-service-endpoints.enabled=false",
-    "scrape.scrapeTimeout=5s",
-    "scrape.jobs.prometheus.interval=5s",
-];
+/// The self-scrape, which carries the queue metrics, every 5 s (its timeout may not be longer).
+const FAST_SELF_SCRAPE: [&str; 4] = ["--set", "scrape.scrapeTimeout=5s", "--set", "scrape.jobs.prometheus.interval=5s"];
 
 /// remote_write into VictoriaMetrics through basic auth: the samples arrive and validate confirms them through
 /// the engine's query API (one series of `up` per target); then the Secret's password changes and
@@ -83,19 +62,17 @@ remoteWrite:
         ),
     )
     .unwrap();
-    let file = values.to_str().unwrap().to_string();
-    // COMMAND -f VALUES --set ... MORE
-    let with = |command: &str, more: &[&str]| -> Vec<String> {
-        let mut all = vec![command.to_string(), "-f".into(), file.clone()];
-        for set in OWN_JOBS_ONLY {
-            all.extend(["--set".to_string(), set.to_string()]);
-        }
-        all.extend(more.iter().map(|m| m.to_string()));
+    let file = values.to_str().unwrap();
+    // COMMAND -f VALUES, the own jobs, the fast self-scrape, MORE.
+    let with = |command: &'static str, more: &[&'static str]| -> Vec<&str> {
+        let mut all = common::own_jobs_only(&[command, "-f", file]);
+        all.extend(FAST_SELF_SCRAPE);
+        all.extend(more);
         all
     };
 
     let started = Instant::now();
-    let (code, out, err) = run(&it, &with("install", &[]));
+    let (code, out, err) = it.run(&with("install", &[]));
     assert_eq!(code, Some(0), "{out}{err}");
     let engine = PrometheusApi::via_service_proxy(client.clone(), &ns, "engine", 8428);
     let selector = format!("count(up{{prometheus={ns:?}}})");
@@ -115,7 +92,9 @@ remoteWrite:
     .await;
     let engine_service = format!("{ns}/engine:8428");
     let validating = Instant::now();
-    let (code, out, err) = run(&it, &with("validate", &["--engine-service", &engine_service]));
+    let mut validate = with("validate", &[]);
+    validate.extend(["--engine-service", &engine_service]);
+    let (code, out, err) = it.run(&validate);
     let validate_seconds = validating.elapsed().as_secs_f64();
     assert_eq!(code, Some(0), "{out}{err}");
     assert!(out.contains(&format!("ok   remote_write victoriametrics: {url}: ")), "{out}");
@@ -141,7 +120,7 @@ remoteWrite:
         (!failed.is_empty()).then_some(())
     })
     .await;
-    let (code, out, err) = run(&it, &with("validate", &[]));
+    let (code, out, err) = it.run(&with("validate", &[]));
     let _ = std::fs::remove_file(&values);
     assert_eq!(code, Some(1), "{out}{err}");
     let line =

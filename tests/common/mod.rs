@@ -138,6 +138,39 @@ impl Installed {
     }
 }
 
+/// The jobs an install in a namespace of its own satisfies alone, as --set flags to add: no shop is
+/// deployed there, and the cluster-wide annotation jobs would judge other tests' pods.
+pub const OWN_NAMESPACE_JOBS_ONLY: [&str; 7] = [
+    "scrape.jobs.django.enabled=false",
+    "scrape.jobs.postgresql.enabled=false",
+    "scrape.jobs.redis.enabled=false",
+    "scrape.jobs.nginx.enabled=false",
+    "scrape.jobs.celery.enabled=false",
+    "scrape.jobs.kubernetes-pods.enabled=false",
+    "scrape.jobs.kubernetes-service-endpoints.enabled=false",
+];
+
+/// `args` followed by `--set` for each of [`OWN_NAMESPACE_JOBS_ONLY`].
+pub fn own_jobs_only<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let mut all = args.to_vec();
+    for set in OWN_NAMESPACE_JOBS_ONLY {
+        all.extend(["--set", set]);
+    }
+    all
+}
+
+impl Installed {
+    /// `promctl ARGS` (as [`Installed::promctl`]) run to its end: exit code, stdout, stderr.
+    pub fn run(&self, args: &[&str]) -> (Option<i32>, String, String) {
+        let out = self.promctl(args).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+}
+
 /// Cleans up even when the test failed (a panic skips code after it): deletes the namespace without
 /// waiting, and the cluster-scoped RBAC objects. Runs on its own runtime: Drop cannot await.
 impl Drop for Installed {
