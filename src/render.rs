@@ -71,7 +71,7 @@ impl Rendered {
     /// templates' own output, so that no selector, container name or path is typed a second time in Rust.
     pub fn workload(&self) -> Result<Workload, Failure> {
         let deployment = self.get("Deployment").ok_or_else(|| template_bug("deployment.yaml", "Deployment"))?;
-        workload_of(deployment, "deployment.yaml", "--config.file=")
+        workload_of(deployment, "deployment.yaml")
     }
 
     /// The installed Alertmanager's workload, when `alertmanager.enabled`.
@@ -88,16 +88,18 @@ impl Rendered {
                         .and_then(|l| l.get("app.kubernetes.io/name"))
                         .is_some_and(|n| n == "alertmanager")
             })
-            .map(|deployment| workload_of(deployment, name, "--config.file="))
+            .map(|deployment| workload_of(deployment, name))
             .transpose()
+    }
+
+    /// The installed Alertmanager's ConfigMap (the one carrying alertmanager.yml).
+    pub fn alertmanager_configmap(&self) -> Option<&Manifest> {
+        self.manifests.iter().find(|m| m.kind == "ConfigMap" && m.object.data["data"].get("alertmanager.yml").is_some())
     }
 
     /// The installed Alertmanager's config, as its ConfigMap carries it.
     pub fn alertmanager_yml(&self) -> Option<&str> {
-        self.manifests
-            .iter()
-            .filter(|m| m.kind == "ConfigMap")
-            .find_map(|m| m.object.data["data"]["alertmanager.yml"].as_str())
+        self.alertmanager_configmap()?.object.data["data"]["alertmanager.yml"].as_str()
     }
 
     /// The Service in front of a workload's pods: the one whose selector the pods' labels match.
@@ -115,7 +117,7 @@ fn template_bug(template: &str, what: &str) -> Failure {
     Failure::bad_input(format!("render: templates/{template} renders no {what}; this is a bug in the templates"))
 }
 
-fn workload_of(deployment: &Manifest, template_name: &str, config_flag: &str) -> Result<Workload, Failure> {
+fn workload_of(deployment: &Manifest, template_name: &str) -> Result<Workload, Failure> {
     let bug = |what: &str| template_bug(template_name, what);
     let template = &deployment.object.data["spec"]["template"];
     let labels = template["metadata"]["labels"].as_object().ok_or_else(|| bug("pod labels"))?;
@@ -128,7 +130,7 @@ fn workload_of(deployment: &Manifest, template_name: &str, config_flag: &str) ->
         .as_array()
         .into_iter()
         .flatten()
-        .filter_map(|a| a.as_str()?.strip_prefix(config_flag))
+        .filter_map(|a| a.as_str()?.strip_prefix("--config.file="))
         .next()
         .ok_or_else(|| bug("--config.file argument"))?
         .to_string();

@@ -516,14 +516,7 @@ fn describe(value: &Value) -> &'static str {
 type Rule = fn(&Value) -> Result<(), String>;
 
 fn check_fields(tree: &Value, origins: &Origins, errors: &mut Vec<String>) {
-    let mut check = |path: &str, rule: Rule| {
-        let Some(value) = lookup(tree, path) else {
-            return;
-        };
-        if let Err(problem) = rule(value) {
-            errors.push(format!("values: {path} = {value} (from {}) {problem}", origin(origins, path)));
-        }
-    };
+    let mut check = |path: &str, rule: Rule| check(path, tree, origins, errors, rule);
     check("namespace", dns_label);
     check("name", dns_label);
     check("image.repository", image_repository);
@@ -689,6 +682,7 @@ fn check_secret_files(tree: &Value, origins: &Origins, errors: &mut Vec<String>)
 /// The pod labels the selectors use: a pod label with one of these keys would break them.
 const SELECTOR_LABELS: [&str; 3] = ["app", "app.kubernetes.io/name", "app.kubernetes.io/instance"];
 
+/// One field's rule, reported with its path, value and origin; nothing when the field is absent.
 fn check(path: &str, tree: &Value, origins: &Origins, errors: &mut Vec<String>, rule: Rule) {
     if let Some(value) = lookup(tree, path)
         && let Err(problem) = rule(value)

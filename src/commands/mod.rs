@@ -283,11 +283,7 @@ pub async fn reload_alertmanager(
         .into());
     };
     if apply {
-        let configmap = rendered
-            .manifests
-            .iter()
-            .find(|m| m.kind == "ConfigMap" && m.object.data["data"].get("alertmanager.yml").is_some())
-            .expect("alertmanager_yml came from this ConfigMap");
+        let configmap = rendered.alertmanager_configmap().expect("alertmanager_yml came from this ConfigMap");
         let applied = promctl::cluster::apply::apply_manifest(client, configmap, Default::default()).await?;
         reporter.resource(
             &format!("ConfigMap {}/{}", values.namespace, configmap.name),
