@@ -30,8 +30,18 @@ pub struct PrometheusApi {
 
 #[derive(Clone)]
 enum Transport {
-    ServiceProxy { client: kube::Client, namespace: String, service: String, port: u16 },
-    Direct { http: reqwest::Client, base_url: String },
+    /// The API server's proxy to `resource` ("services" or "pods") `name:port` in `namespace`.
+    ApiProxy {
+        client: kube::Client,
+        namespace: String,
+        resource: &'static str,
+        name: String,
+        port: u16,
+    },
+    Direct {
+        http: reqwest::Client,
+        base_url: String,
+    },
 }
 
 /// Status code and body of an answer that came from Prometheus itself (not from the API server).
@@ -46,7 +56,21 @@ impl PrometheusApi {
     /// Build `client` with `Config::default_retry = false`: kube's default retry policy repeats a 503
     /// ("no endpoints available", or Prometheus's own "not ready yet") up to 15 times with backoff.
     pub fn via_service_proxy(client: kube::Client, namespace: &str, service: &str, port: u16) -> Self {
-        let transport = Transport::ServiceProxy { client, namespace: namespace.into(), service: service.into(), port };
+        let transport = Transport::ApiProxy {
+            client,
+            namespace: namespace.into(),
+            resource: "services",
+            name: service.into(),
+            port,
+        };
+        PrometheusApi { transport }
+    }
+
+    /// Reach one pod's Prometheus through `.../pods/{pod}:{port}/proxy/...`: what an HA pair's replicas
+    /// are checked and reloaded through, each on its own (the Service answers from either).
+    pub fn via_pod_proxy(client: kube::Client, namespace: &str, pod: &str, port: u16) -> Self {
+        let transport =
+            Transport::ApiProxy { client, namespace: namespace.into(), resource: "pods", name: pod.into(), port };
         PrometheusApi { transport }
     }
 
@@ -85,8 +109,9 @@ impl PrometheusApi {
     /// Where requests go, for messages: "service proxy jewelry-shop/prometheus:9090" or the base URL.
     pub fn describe(&self) -> String {
         match &self.transport {
-            Transport::ServiceProxy { namespace, service, port, .. } => {
-                format!("service proxy {namespace}/{service}:{port}")
+            Transport::ApiProxy { namespace, resource, name, port, .. } => {
+                let kind = if *resource == "pods" { "pod" } else { "service" };
+                format!("{kind} proxy {namespace}/{name}:{port}")
             }
             Transport::Direct { base_url, .. } => base_url.clone(),
         }
@@ -229,8 +254,8 @@ impl PrometheusApi {
     async fn send(&self, method: Method, path: &str) -> Result<Reply, Failure> {
         let attempt = async {
             match &self.transport {
-                Transport::ServiceProxy { client, namespace, service, port } => {
-                    let uri = format!("/api/v1/namespaces/{namespace}/services/{service}:{port}/proxy/{path}");
+                Transport::ApiProxy { client, namespace, resource, name, port } => {
+                    let uri = format!("/api/v1/namespaces/{namespace}/{resource}/{name}:{port}/proxy/{path}");
                     self.send_via_proxy(client, method, &uri).await
                 }
                 Transport::Direct { http, base_url } => {
@@ -277,7 +302,7 @@ impl PrometheusApi {
 
     fn unreachable(&self, why: &str) -> Failure {
         let hint = match self.transport {
-            Transport::ServiceProxy { .. } => {
+            Transport::ApiProxy { .. } => {
                 "is its pod Ready? `kubectl get pods -l app=prometheus` shows it; or pass --prometheus-url"
             }
             Transport::Direct { .. } => {

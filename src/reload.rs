@@ -25,7 +25,7 @@ pub enum ReloadEvent {
     WaitingForFile { pod: String },
     FileSeen { pod: String, seconds: f64 },
     Triggered { how: &'static str },
-    Verified,
+    Verified { replica: String },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -34,15 +34,25 @@ pub struct ReloadReport {
     pub reloaded: bool,
     /// Seconds from the ConfigMap apply until every pod could see the new file (None: not observable).
     pub file_seen_seconds: Option<f64>,
-    /// Seconds from the ConfigMap apply until the reload was verified.
+    /// Seconds from the ConfigMap apply until the reload was verified on every replica.
     pub verified_seconds: f64,
+    /// The last replica's.
     pub last_config_time: String,
     pub jobs: Vec<String>,
+    /// Each replica, in order, with what it showed once verified.
+    pub replicas: Vec<ReplicaReloaded>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplicaReloaded {
+    pub name: String,
+    pub last_config_time: String,
+    pub verified_seconds: f64,
 }
 
 pub struct ReloadTarget<'a> {
     pub namespace: &'a str,
-    /// Label selector of the Prometheus pods.
+    /// Label selector of every Prometheus pod (all replicas').
     pub pod_selector: String,
     pub container: &'a str,
     /// Where the container reads prometheus.yml.
@@ -52,30 +62,49 @@ pub struct ReloadTarget<'a> {
     pub timeout: Duration,
 }
 
+/// One Prometheus to reload and verify: a replica of an HA set reached on its own, or the one
+/// Prometheus behind the Service or --prometheus-url.
+pub struct ReloadReplica<'a> {
+    pub name: String,
+    pub api: &'a PrometheusApi,
+    /// Its pods (for SIGHUP when the lifecycle API is off).
+    pub pod_selector: String,
+}
+
 pub async fn reload(
     client: &Client,
-    api: &PrometheusApi,
     rendered: &Rendered,
     target: &ReloadTarget<'_>,
+    replicas: &[ReloadReplica<'_>],
     mut on_event: impl FnMut(ReloadEvent),
 ) -> anyhow::Result<ReloadReport> {
     let configmap = rendered.get("ConfigMap").ok_or_else(|| anyhow::anyhow!("the templates render no ConfigMap"))?;
-    let before = api.runtime_info().await?;
+    let mut before = Vec::with_capacity(replicas.len());
+    for replica in replicas {
+        before.push(replica.api.runtime_info().await?);
+    }
     let started = Instant::now();
     let deadline = started + target.timeout;
     let applied = apply_manifest(client, configmap, ApplyOptions::default()).await?;
     on_event(ReloadEvent::Applied(applied.change));
     let wanted = ConfigSignature::of(&rendered.prometheus_yml);
     let jobs: Vec<String> = wanted.jobs.keys().cloned().collect();
-    if applied.change == Change::Unchanged && ConfigSignature::of(&api.config().await?) == wanted {
-        return Ok(ReloadReport {
-            changed: false,
-            reloaded: false,
-            file_seen_seconds: None,
-            verified_seconds: 0.0,
-            last_config_time: before.last_config_time,
-            jobs,
-        });
+    if applied.change == Change::Unchanged {
+        let mut all_loaded = true;
+        for replica in replicas {
+            all_loaded &= ConfigSignature::of(&replica.api.config().await?) == wanted;
+        }
+        if all_loaded {
+            return Ok(ReloadReport {
+                changed: false,
+                reloaded: false,
+                file_seen_seconds: None,
+                verified_seconds: 0.0,
+                last_config_time: before.last().map(|b| b.last_config_time.clone()).unwrap_or_default(),
+                jobs,
+                replicas: Vec::new(),
+            });
+        }
     }
 
     let pods: Api<Pod> = Api::namespaced(client.clone(), target.namespace);
@@ -90,16 +119,49 @@ pub async fn reload(
         }
     }
 
-    // Reload until Prometheus serves the applied config. More than one round only when the file could
-    // not be watched: reloading the old file is harmless, and the next round reads the new one.
+    let mut reloaded = Vec::with_capacity(replicas.len());
+    for (replica, before) in replicas.iter().zip(&before) {
+        let last_config_time = reload_one(replica, before, &pods, target, &wanted, deadline, &mut on_event).await?;
+        reloaded.push(ReplicaReloaded {
+            name: replica.name.clone(),
+            last_config_time,
+            verified_seconds: started.elapsed().as_secs_f64(),
+        });
+    }
+    Ok(ReloadReport {
+        changed: applied.change != Change::Unchanged,
+        reloaded: true,
+        file_seen_seconds,
+        verified_seconds: started.elapsed().as_secs_f64(),
+        last_config_time: reloaded.last().map(|r| r.last_config_time.clone()).unwrap_or_default(),
+        jobs,
+        replicas: reloaded,
+    })
+}
+
+/// Reloads one Prometheus until it serves the applied config; returns its new lastConfigTime. More
+/// than one round only when the file could not be watched: reloading the old file is harmless, and the
+/// next round reads the new one.
+async fn reload_one(
+    replica: &ReloadReplica<'_>,
+    before: &crate::prometheus::RuntimeInfo,
+    pods: &Api<Pod>,
+    target: &ReloadTarget<'_>,
+    wanted: &ConfigSignature,
+    deadline: Instant,
+    on_event: &mut impl FnMut(ReloadEvent),
+) -> anyhow::Result<String> {
+    let api = replica.api;
     loop {
-        let how = trigger(api, &pods, &running, target).await.map_err(|e| rejected(e, &before.last_config_time))?;
+        let how = trigger(api, pods, &replica.pod_selector, target)
+            .await
+            .map_err(|e| rejected(e, &replica.name, &before.last_config_time))?;
         on_event(ReloadEvent::Triggered { how });
         let after = api.runtime_info().await?;
         if !after.reload_config_success {
             return Err(Failure::check_failed(format!(
-                "Prometheus reports the last reload failed (see its log); the config loaded at {} keeps running",
-                before.last_config_time
+                "{} reports the last reload failed (see its log); the config loaded at {} keeps running",
+                replica.name, before.last_config_time
             ))
             .into());
         }
@@ -108,21 +170,15 @@ pub async fn reload(
             (Some(a), Some(b)) => a >= b,
             _ => after.last_config_time != before.last_config_time,
         };
-        if newer && ConfigSignature::of(&api.config().await?) == wanted {
-            on_event(ReloadEvent::Verified);
-            return Ok(ReloadReport {
-                changed: applied.change != Change::Unchanged,
-                reloaded: true,
-                file_seen_seconds,
-                verified_seconds: started.elapsed().as_secs_f64(),
-                last_config_time: after.last_config_time,
-                jobs,
-            });
+        if newer && ConfigSignature::of(&api.config().await?) == *wanted {
+            on_event(ReloadEvent::Verified { replica: replica.name.clone() });
+            return Ok(after.last_config_time);
         }
         if Instant::now() >= deadline {
             return Err(Failure::timed_out(format!(
-                "Prometheus still serves the previous config {}s after the apply; the kubelet has not projected the \
+                "{} still serves the previous config {}s after the apply; the kubelet has not projected the \
                  new ConfigMap into the pod yet. Run promctl reload again later, or raise --timeout",
+                replica.name,
                 target.timeout.as_secs()
             ))
             .into());
@@ -131,10 +187,10 @@ pub async fn reload(
     }
 }
 
-fn rejected(error: ReloadError, previous: &str) -> anyhow::Error {
+fn rejected(error: ReloadError, replica: &str, previous: &str) -> anyhow::Error {
     match error {
         ReloadError::Rejected(message) => Failure::check_failed(format!(
-            "Prometheus rejected the new config: {}\nthe previous config (loaded at {previous}) is still the one running",
+            "{replica} rejected the new config: {}\nthe previous config (loaded at {previous}) is still the one running",
             message.trim()
         ))
         .into(),
@@ -149,13 +205,18 @@ fn rejected(error: ReloadError, previous: &str) -> anyhow::Error {
 async fn trigger(
     api: &PrometheusApi,
     pods: &Api<Pod>,
-    running: &[Pod],
+    pod_selector: &str,
     target: &ReloadTarget<'_>,
 ) -> Result<&'static str, ReloadError> {
     match api.reload().await {
         Ok(()) => Ok("POST /-/reload"),
         Err(ReloadError::LifecycleDisabled) if !target.direct => {
-            for pod in running {
+            let running = pods
+                .list(&ListParams::default().labels(pod_selector))
+                .await
+                .map_err(|e| ReloadError::Other(e.into()))?
+                .items;
+            for pod in &running {
                 exec_output(pods, &pod.name_any(), target.container, &["kill", "-HUP", "1"])
                     .await
                     .map_err(|_| ReloadError::LifecycleDisabled)?;

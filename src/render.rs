@@ -6,6 +6,7 @@
 use kube::api::DynamicObject;
 use minijinja::value::Serde;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use serde::Serialize;
 
 use crate::error::Failure;
 use crate::quantity::canonical_quantity;
@@ -69,9 +70,25 @@ impl Rendered {
 
     /// What the commands need to know about the rendered Prometheus workload, read from the
     /// templates' own output, so that no selector, container name or path is typed a second time in Rust.
+    ///
+    /// All of Prometheus's pods, every replica's: its selector is the labels the replicas' pods share.
     pub fn workload(&self) -> Result<Workload, Failure> {
-        let deployment = self.get("Deployment").ok_or_else(|| template_bug("deployment.yaml", "Deployment"))?;
-        workload_of(deployment, "deployment.yaml")
+        let mut replicas = self.replicas()?.into_iter();
+        let mut all = replicas.next().ok_or_else(|| template_bug("deployment.yaml", "Deployment"))?;
+        for replica in replicas {
+            all.pod_labels.retain(|key, value| replica.pod_labels.get(key) == Some(value));
+        }
+        all.pod_selector = selector_of(&all.pod_labels);
+        Ok(all)
+    }
+
+    /// Each Prometheus replica (a Deployment of one pod, with its own claim), replica 0 first.
+    pub fn replicas(&self) -> Result<Vec<Workload>, Failure> {
+        self.manifests
+            .iter()
+            .filter(|m| m.kind == "Deployment" && workload_kind(m) == Some("prometheus"))
+            .map(|deployment| workload_of(deployment, "deployment.yaml"))
+            .collect()
     }
 
     /// The installed Alertmanager's workload, when `alertmanager.enabled`.
@@ -79,15 +96,7 @@ impl Rendered {
         let name = "alertmanager-deployment.yaml";
         self.manifests
             .iter()
-            .find(|m| {
-                m.kind == "Deployment"
-                    && m.object
-                        .metadata
-                        .labels
-                        .as_ref()
-                        .and_then(|l| l.get("app.kubernetes.io/name"))
-                        .is_some_and(|n| n == "alertmanager")
-            })
+            .find(|m| m.kind == "Deployment" && workload_kind(m) == Some("alertmanager"))
             .map(|deployment| workload_of(deployment, name))
             .transpose()
     }
@@ -117,13 +126,22 @@ fn template_bug(template: &str, what: &str) -> Failure {
     Failure::bad_input(format!("render: templates/{template} renders no {what}; this is a bug in the templates"))
 }
 
+/// A Deployment's `app.kubernetes.io/name`: "prometheus" or "alertmanager".
+fn workload_kind(deployment: &Manifest) -> Option<&str> {
+    deployment.object.metadata.labels.as_ref()?.get("app.kubernetes.io/name").map(String::as_str)
+}
+
+fn selector_of(labels: &std::collections::BTreeMap<String, String>) -> String {
+    labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+}
+
 fn workload_of(deployment: &Manifest, template_name: &str) -> Result<Workload, Failure> {
     let bug = |what: &str| template_bug(template_name, what);
     let template = &deployment.object.data["spec"]["template"];
     let labels = template["metadata"]["labels"].as_object().ok_or_else(|| bug("pod labels"))?;
     let pod_labels: std::collections::BTreeMap<String, String> =
         labels.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect();
-    let pod_selector = pod_labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
+    let pod_selector = selector_of(&pod_labels);
     let container = &template["spec"]["containers"][0];
     let container_name = container["name"].as_str().ok_or_else(|| bug("container"))?.to_string();
     let config_path = container["args"]
@@ -134,7 +152,25 @@ fn workload_of(deployment: &Manifest, template_name: &str) -> Result<Workload, F
         .next()
         .ok_or_else(|| bug("--config.file argument"))?
         .to_string();
-    Ok(Workload { deployment: deployment.name.clone(), pod_selector, pod_labels, container_name, config_path })
+    let claim = template["spec"]["volumes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find_map(|v| v["persistentVolumeClaim"]["claimName"].as_str())
+        .map(str::to_string);
+    let port = container["ports"][0]["containerPort"]
+        .as_u64()
+        .and_then(|p| u16::try_from(p).ok())
+        .ok_or_else(|| bug("container port"))?;
+    Ok(Workload {
+        deployment: deployment.name.clone(),
+        pod_selector,
+        pod_labels,
+        container_name,
+        config_path,
+        claim,
+        port,
+    })
 }
 
 /// Facts about a rendered workload's pods (Prometheus's, or the installed Alertmanager's).
@@ -147,6 +183,10 @@ pub struct Workload {
     pub container_name: String,
     /// Where Prometheus reads its config (the mounted ConfigMap).
     pub config_path: String,
+    /// The PersistentVolumeClaim its pod mounts, if any.
+    pub claim: Option<String>,
+    /// The container's (first) port: what a pod proxy reaches.
+    pub port: u16,
 }
 
 /// The Prometheus major version an image tag names (`v2.48.0` -> 2, `3.16.0-distroless` -> 3). A tag
@@ -185,6 +225,11 @@ pub fn render(values: &Values, team_rules: &[RuleSource]) -> Result<Rendered, Fa
         values.image_pull_secrets.iter().map(|name| serde_json::json!({ "name": name })).collect();
     context["alertmanagers"] = crate::alertmanager::template_context(&values.alertmanager);
     context["secrets_dir"] = crate::values::SECRETS_DIR.into();
+    context["prometheus_replicas"] = serde_json::to_value(replicas(values)).expect("plain data");
+    context["external_labels"] = external_labels(values)?;
+    context["replica_env"] = REPLICA_ENV.into();
+    context["replica_label"] = REPLICA_LABEL.into();
+    context["replica_pod_label"] = REPLICA_POD_LABEL.into();
     context["alertmanager_secrets_dir"] = crate::alertmanager::SECRETS_DIR.into();
     if values.alertmanager.enabled {
         let yaml = serde_saphyr::to_string(&values.alertmanager.config).map_err(|err| {
@@ -230,11 +275,12 @@ pub fn render(values: &Values, team_rules: &[RuleSource]) -> Result<Rendered, Fa
     let mut manifests = Vec::with_capacity(TEMPLATES.len());
     for (name, _) in TEMPLATES {
         let yaml = render_template(&env, name, &context)?;
-        // A template for an optional object renders nothing when the object is off.
-        if yaml.trim().is_empty() {
-            continue;
+        // A template for an optional object renders nothing when the object is off; one for the
+        // replicas renders a document per replica.
+        for doc in yaml.split("\n---\n").filter(|doc| !doc.trim().is_empty()) {
+            let doc = if doc.ends_with('\n') { doc.to_string() } else { format!("{doc}\n") };
+            manifests.push(parse_manifest(name, doc)?);
         }
-        manifests.push(parse_manifest(name, yaml)?);
     }
     let rendered = Rendered { manifests, prometheus_yml, rule_files };
 
@@ -252,6 +298,61 @@ pub fn render(values: &Values, team_rules: &[RuleSource]) -> Result<Rendered, Fa
     }
     check_configmap_size(&rendered)?;
     Ok(rendered)
+}
+
+/// The pod label telling an HA pair's replicas apart (their Deployments select by it), and the value
+/// of the `replica` external label each one sends.
+pub const REPLICA_POD_LABEL: &str = "promctl.dev/replica";
+/// The external label that tells replicas apart; a deduplicating store is configured with it.
+pub const REPLICA_LABEL: &str = "replica";
+/// The environment variable each replica's pod carries its name in; prometheus.yml's `replica`
+/// external label expands it, so one ConfigMap serves every replica.
+const REPLICA_ENV: &str = "PROMCTL_REPLICA";
+
+/// One Prometheus replica's objects, as the templates name them.
+#[derive(Debug, Clone, Serialize)]
+struct Replica {
+    deployment: String,
+    claim: String,
+    /// `spec.replicas` of its Deployment: 1, or 0 when values ask for no Prometheus at all.
+    count: u32,
+    /// Only in an HA pair (replicas >= 2): the value of its pod label and `replica` external label.
+    label: Option<String>,
+}
+
+/// One Deployment and one claim per replica, each replica a Deployment of one pod. Replica 0 keeps
+/// the seed's names (`prometheus` on `prometheus-storage`) and the others add `-N`, so going from one
+/// replica to two and back keeps replica 0's data, and a replica that goes away leaves its claim
+/// (apply keeps claims). A StatefulSet would name the claims `<template>-<set>-N`: the seed's volume
+/// could not be carried over.
+fn replicas(values: &Values) -> Vec<Replica> {
+    let ha = values.replicas >= 2;
+    let suffix = |base: &str, i: u32| if i == 0 { base.to_string() } else { format!("{base}-{i}") };
+    (0..values.replicas.max(1))
+        .map(|i| Replica {
+            deployment: suffix(&values.name, i),
+            claim: suffix(&values.storage.claim_name, i),
+            count: values.replicas.min(1),
+            label: ha.then(|| suffix(&values.name, i)),
+        })
+        .collect()
+}
+
+/// prometheus.yml's external labels: the user's, and in an HA pair `replica`, which each pod expands
+/// from its environment (Prometheus 2.x only with `--enable-feature=expand-external-labels`, which the
+/// Deployment then adds; 3.x always expands).
+fn external_labels(values: &Values) -> Result<serde_json::Value, Failure> {
+    let mut labels = serde_json::to_value(&values.scrape.external_labels).expect("plain data");
+    if values.replicas >= 2 {
+        if values.scrape.external_labels.contains_key(REPLICA_LABEL) {
+            return Err(Failure::bad_input(format!(
+                "values: scrape.externalLabels.{REPLICA_LABEL} is set, but with replicas = {} promctl sets `{REPLICA_LABEL}` per replica; remove it from scrape.externalLabels",
+                values.replicas
+            )));
+        }
+        labels[REPLICA_LABEL] = format!("${{{REPLICA_ENV}}}").into();
+    }
+    Ok(labels)
 }
 
 /// Every alert templates/starter-rules.yml can render (a unit test keeps the list complete).
@@ -581,6 +682,58 @@ mod tests {
             ("kubernetes-service-endpoints", "30s"),
             ("prometheus", "30s"),
         ]
+    }
+
+    #[test]
+    fn an_ha_set_is_a_deployment_and_a_claim_per_replica_and_replica_0_keeps_the_seeds_names() {
+        let one = render_with(&[]);
+        let pair = render_with(&["replicas=2", "alertmanager.enabled=true"]);
+        let names = |r: &Rendered, kind: &str| -> Vec<String> {
+            r.manifests.iter().filter(|m| m.kind == kind).map(|m| m.name.clone()).collect()
+        };
+        assert_eq!(names(&pair, "PersistentVolumeClaim"), ["prometheus-storage", "prometheus-storage-1"]);
+        assert_eq!(names(&pair, "Deployment"), ["prometheus", "prometheus-1", "prometheus-alertmanager"]);
+        let replicas = pair.replicas().unwrap();
+        assert_eq!(replicas.len(), 2);
+        assert_eq!(replicas[1].claim.as_deref(), Some("prometheus-storage-1"));
+        assert_eq!(replicas[0].port, 9090);
+        // Replica 0's selector stays the seed's (immutable); each replica's pods carry their name.
+        let deployments: Vec<&Manifest> = pair.manifests.iter().filter(|m| m.kind == "Deployment").collect();
+        assert_eq!(deployments[0].object.data["spec"]["selector"], json!({"matchLabels": {"app": "prometheus"}}));
+        assert_eq!(
+            deployments[1].object.data["spec"]["selector"],
+            json!({"matchLabels": {"app": "prometheus", REPLICA_POD_LABEL: "prometheus-1"}})
+        );
+        assert!(replicas[0].pod_selector.contains(&format!("{REPLICA_POD_LABEL}=prometheus")));
+        assert_eq!(pair.workload().unwrap().pod_selector, one.workload().unwrap().pod_selector, "all replicas' pods");
+        assert_eq!(pair.service_of(&pair.workload().unwrap()).unwrap().name, "prometheus");
+        for (deployment, replica) in deployments.iter().zip(["prometheus", "prometheus-1"]) {
+            let container = &deployment.object.data["spec"]["template"]["spec"]["containers"][0];
+            assert_eq!(deployment.object.data["spec"]["replicas"], 1);
+            assert_eq!(container["env"], json!([{"name": REPLICA_ENV, "value": replica}]));
+            assert!(container["args"].as_array().unwrap().contains(&json!("--enable-feature=expand-external-labels")));
+        }
+        // One ConfigMap: the replica label is expanded by each pod; alerts lose it before Alertmanager.
+        let config = prometheus_config(&pair);
+        assert_eq!(config["global"]["external_labels"][REPLICA_LABEL], "${PROMCTL_REPLICA}");
+        assert_eq!(
+            config["alerting"]["alert_relabel_configs"],
+            json!([{"action": "labeldrop", "regex": REPLICA_LABEL}])
+        );
+        crate::promconfig::check(&pair.prometheus_yml).unwrap();
+        // Prometheus 3 expands external labels without the flag.
+        let three = render_with(&["replicas=2", "image.tag=v3.16.0"]);
+        let container = &three.get("Deployment").unwrap().object.data["spec"]["template"]["spec"]["containers"][0];
+        assert!(!container["args"].to_string().contains("expand-external-labels"));
+        // One Prometheus renders none of it.
+        assert!(
+            one.get("Deployment").unwrap().object.data["spec"]["template"]["spec"]["containers"][0]["env"].is_null()
+        );
+        assert!(prometheus_config(&one)["global"]["external_labels"].is_null());
+        // The user cannot also set the label promctl sets per replica.
+        let values = load(&[], &["replicas=2".into(), "scrape.externalLabels.replica=a".into()], None).unwrap();
+        let err = render(&values, &[]).unwrap_err().to_string();
+        assert!(err.contains("scrape.externalLabels.replica is set, but with replicas = 2"), "{err}");
     }
 
     #[test]

@@ -26,7 +26,7 @@ use crate::prometheus::{
     group_down_targets,
 };
 use crate::reload::{ConfigSignature, config_drift};
-use crate::render::Rendered;
+use crate::render::{REPLICA_LABEL, Rendered};
 use crate::rules::{AlertMatcher, GroupHealth, GroupSummary, compare_loaded, group_health};
 use crate::values::Values;
 
@@ -129,26 +129,41 @@ pub async fn cluster_checks(client: &Client, values: &Values, rendered: &Rendere
     });
     checks.push(discovery_permissions(client, ns, &values.name, &rules).await?);
 
-    let deployment = Api::<Deployment>::namespaced(client.clone(), ns).get_opt(&values.name).await?;
-    checks.push(Check::from_readiness("Deployment rolled out", readiness::deployment(deployment.as_ref())));
-    let selector = &rendered.workload()?.pod_selector;
-    let pods = Api::<Pod>::namespaced(client.clone(), ns).list(&ListParams::default().labels(selector)).await?;
-    let verdicts: Vec<Readiness> = pods
-        .items
-        .iter()
-        .filter(|p| p.metadata.deletion_timestamp.is_none())
-        .map(|p| readiness::pod(p, Timestamp::now(), Duration::ZERO))
-        .collect();
-    checks.push(match verdicts.iter().find(|r| r.is_ready()) {
-        Some(ready) => Check::pass("Pod Ready", ready.reason()),
-        None => Check::fail(
-            "Pod Ready",
-            verdicts
-                .first()
-                .map(|r| r.reason().to_string())
-                .unwrap_or_else(|| format!("no pod with labels {selector}")),
-        ),
-    });
+    let replicas = rendered.replicas()?;
+    for replica in &replicas {
+        // One Prometheus keeps the checks' plain names; an HA set's name the replica.
+        let named = |check: &str| {
+            if replicas.len() > 1 { format!("{check} ({})", replica.deployment) } else { check.to_string() }
+        };
+        let deployment = Api::<Deployment>::namespaced(client.clone(), ns).get_opt(&replica.deployment).await?;
+        checks.push(Check::from_readiness(named("Deployment rolled out"), readiness::deployment(deployment.as_ref())));
+        let selector = &replica.pod_selector;
+        let pods = Api::<Pod>::namespaced(client.clone(), ns).list(&ListParams::default().labels(selector)).await?;
+        let verdicts: Vec<Readiness> = pods
+            .items
+            .iter()
+            .filter(|p| p.metadata.deletion_timestamp.is_none())
+            .map(|p| readiness::pod(p, Timestamp::now(), Duration::ZERO))
+            .collect();
+        checks.push(match verdicts.iter().find(|r| r.is_ready()) {
+            Some(ready) => Check::pass(named("Pod Ready"), ready.reason()),
+            None => Check::fail(
+                named("Pod Ready"),
+                verdicts
+                    .first()
+                    .map(|r| r.reason().to_string())
+                    .unwrap_or_else(|| format!("no pod with labels {selector}")),
+            ),
+        });
+        if let Some(claim_name) = &replica.claim {
+            let claim = Api::<PersistentVolumeClaim>::namespaced(client.clone(), ns).get_opt(claim_name).await?;
+            let requested = Quantity(values.storage.size.clone());
+            checks.push(Check::from_readiness(
+                named("PVC Bound"),
+                readiness::persistent_volume_claim(claim.as_ref(), &requested, false, true),
+            ));
+        }
+    }
     let slices = Api::<EndpointSlice>::namespaced(client.clone(), ns)
         .list(&ListParams::default().labels(&format!("kubernetes.io/service-name={}", values.service.name)))
         .await?;
@@ -157,13 +172,6 @@ pub async fn cluster_checks(client: &Client, values: &Values, rendered: &Rendere
         let deployment = Api::<Deployment>::namespaced(client.clone(), ns).get_opt(&alertmanager.deployment).await?;
         checks.push(Check::from_readiness("Alertmanager rolled out", readiness::deployment(deployment.as_ref())));
     }
-    let claim =
-        Api::<PersistentVolumeClaim>::namespaced(client.clone(), ns).get_opt(&values.storage.claim_name).await?;
-    let requested = Quantity(values.storage.size.clone());
-    checks.push(Check::from_readiness(
-        "PVC Bound",
-        readiness::persistent_volume_claim(claim.as_ref(), &requested, false, true),
-    ));
     Ok(checks)
 }
 
@@ -356,6 +364,134 @@ pub async fn prometheus_checks(
         });
     }
     (checks, jobs)
+}
+
+/// One replica of an HA set as validate sees it: its name, and its own API (or why it has none).
+pub struct ReplicaUnderTest<'a> {
+    pub name: String,
+    pub api: Result<&'a PrometheusApi, String>,
+}
+
+/// What a replica serves that its peers must serve too.
+#[derive(Debug, PartialEq, Eq)]
+struct ReplicaView {
+    config: ConfigSignature,
+    targets: std::collections::BTreeSet<(String, String)>,
+    rule_groups: std::collections::BTreeSet<(String, usize)>,
+}
+
+/// Each replica of an HA set on its own (ready, running the rendered config, every expected job's
+/// targets up, the rendered rules loaded), then whether they agree: the same jobs with the same
+/// targets and the same rules, as two copies of one Prometheus must. Checked through each replica's
+/// pod, since the Service answers from either.
+pub async fn replica_checks(
+    replicas: &[ReplicaUnderTest<'_>],
+    rendered: &str,
+    expected: &[JobExpectation],
+    rule_groups: &[GroupSummary],
+) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let mut views: Vec<(&str, ReplicaView)> = Vec::new();
+    for replica in replicas {
+        let name = format!("replica {}", replica.name);
+        let api = match &replica.api {
+            Ok(api) => *api,
+            Err(why) => {
+                checks.push(Check::fail(name, format!("no Ready pod: {why}")));
+                continue;
+            }
+        };
+        let seen = async {
+            api.ready().await?;
+            let config = ConfigSignature::of(&api.config().await?);
+            let targets = api.targets().await?;
+            let loaded = api.rules().await?;
+            anyhow::Ok((config, targets, loaded))
+        };
+        let (config, targets, loaded) = match seen.await {
+            Ok(seen) => seen,
+            Err(e) => {
+                checks.push(Check::from_error(name, &e));
+                continue;
+            }
+        };
+        let mut problems = ConfigSignature::of(rendered).differences(&config);
+        let jobs = evaluate_jobs(&targets, expected, SystemTime::now());
+        let bad: Vec<String> = jobs
+            .iter()
+            .filter(|j| !matches!(j.verdict, JobVerdict::Healthy | JobVerdict::Pending))
+            .map(|j| format!("job {}: {}/{} targets up", j.job, j.up, j.up + j.down + j.unknown))
+            .collect();
+        problems.extend(bad);
+        if let Err(differences) = compare_loaded(rule_groups, &loaded) {
+            problems.extend(differences);
+        }
+        let up: usize = jobs.iter().map(|j| j.up).sum();
+        checks.push(if problems.is_empty() {
+            Check::pass(
+                name,
+                format!(
+                    "ready, the rendered config, {} jobs with {up} targets up, {} rule groups loaded",
+                    jobs.len(),
+                    loaded.len()
+                ),
+            )
+        } else {
+            Check::fail(name, problems.join("; "))
+        });
+        let view = ReplicaView {
+            config,
+            targets: targets.iter().map(|t| (t.job().to_string(), t.scrape_url.clone())).collect(),
+            rule_groups: loaded.iter().map(|g| (g.name.clone(), g.rules.len())).collect(),
+        };
+        views.push((&replica.name, view));
+    }
+    if replicas.len() > 1 {
+        checks.push(replicas_agree(&views, replicas.len()));
+    }
+    checks
+}
+
+fn replicas_agree(views: &[(&str, ReplicaView)], replicas: usize) -> Check {
+    const NAME: &str = "replicas agree";
+    let Some(((first, reference), others)) = views.split_first() else {
+        return Check::fail(NAME, "no replica could be asked");
+    };
+    let mut problems = Vec::new();
+    for (name, view) in others {
+        if view.config != reference.config {
+            problems.push(format!("{name} runs another config than {first}"));
+        }
+        let only_first: Vec<String> =
+            reference.targets.difference(&view.targets).map(|(job, url)| format!("{job} {url}")).collect();
+        let only_other: Vec<String> =
+            view.targets.difference(&reference.targets).map(|(job, url)| format!("{job} {url}")).collect();
+        if !only_first.is_empty() || !only_other.is_empty() {
+            problems.push(format!(
+                "targets differ: only {first} scrapes [{}], only {name} scrapes [{}]",
+                only_first.join(", "),
+                only_other.join(", ")
+            ));
+        }
+        if view.rule_groups != reference.rule_groups {
+            problems.push(format!("{name} and {first} load different rule groups"));
+        }
+    }
+    if views.len() < replicas {
+        problems.push(format!("only {} of {replicas} replicas could be compared", views.len()));
+    }
+    if problems.is_empty() {
+        Check::pass(
+            NAME,
+            format!(
+                "{replicas} replicas: the same config, the same {} targets, the same {} rule groups",
+                reference.targets.len(),
+                reference.rule_groups.len()
+            ),
+        )
+    } else {
+        Check::fail(NAME, problems.join("; "))
+    }
 }
 
 /// What validate shows about rules and alerts beside the checks (its rules and alerts sections).
@@ -656,9 +792,6 @@ pub async fn engine_checks(
     }
 }
 
-/// The external label that tells replicas apart; a deduplicating store is configured with it.
-pub const REPLICA_LABEL: &str = "replica";
-
 /// The HTTP status a receiver answered, from Prometheus's log lines about `url` (logfmt in 2.x,
 /// slog's text in 3.x: both write `url=...` and `err="server returned HTTP status 401 Unauthorized: ..."`).
 pub fn last_http_status(log: &str, url: &str) -> Option<String> {
@@ -709,6 +842,29 @@ fn down_summary(down: &[DownTarget]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn replicas_agree_only_with_the_same_config_targets_and_rules() {
+        let view = |targets: &[(&str, &str)], groups: &[(&str, usize)]| ReplicaView {
+            config: ConfigSignature::of("scrape_configs: [{job_name: django}]"),
+            targets: targets.iter().map(|(j, u)| (j.to_string(), u.to_string())).collect(),
+            rule_groups: groups.iter().map(|(g, n)| (g.to_string(), *n)).collect(),
+        };
+        let a = view(&[("django", "http://10.0.0.1:8000/metrics")], &[("starter", 8)]);
+        let same = view(&[("django", "http://10.0.0.1:8000/metrics")], &[("starter", 8)]);
+        let agree = replicas_agree(&[("prometheus", a), ("prometheus-1", same)], 2);
+        assert!(agree.passed, "{}", agree.detail);
+        assert_eq!(agree.detail, "2 replicas: the same config, the same 1 targets, the same 1 rule groups");
+
+        let a = view(&[("django", "http://10.0.0.1:8000/metrics")], &[("starter", 8)]);
+        let other = view(&[("django", "http://10.0.0.2:8000/metrics")], &[("starter", 7)]);
+        let differ = replicas_agree(&[("prometheus", a), ("prometheus-1", other)], 3);
+        assert!(!differ.passed);
+        assert_eq!(
+            differ.detail,
+            "targets differ: only prometheus scrapes [django http://10.0.0.1:8000/metrics], only prometheus-1 scrapes [django http://10.0.0.2:8000/metrics]; prometheus-1 and prometheus load different rule groups; only 2 of 3 replicas could be compared"
+        );
+    }
 
     #[test]
     fn the_receivers_http_status_is_read_from_either_log_format() {

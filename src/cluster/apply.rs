@@ -91,10 +91,12 @@ fn wave(kind: &str) -> usize {
 }
 
 /// Applies `manifests` (already in safe order) wave by wave, reporting each result through
-/// `on_applied`, then prunes objects labelled as this instance's that are no longer rendered.
+/// `on_applied`, then prunes objects labelled as this instance's that are no longer rendered. `later`
+/// are rendered too but applied by the caller afterwards (an HA pair's replicas one at a time): never pruned.
 pub async fn apply_all(
     client: &Client,
     manifests: &[Manifest],
+    later: &[Manifest],
     namespace: &str,
     instance: &str,
     options: ApplyOptions,
@@ -153,7 +155,8 @@ pub async fn apply_all(
         }
     }
 
-    for pruned in prune(client, manifests, owned, options.dry_run).await? {
+    let rendered: Vec<&Manifest> = manifests.iter().chain(later).collect();
+    for pruned in prune(client, &rendered, owned, options.dry_run).await? {
         on_applied(&pruned);
         results.push(pruned);
     }
@@ -354,7 +357,7 @@ fn apply_error(manifest: &Manifest, error: kube::Error) -> anyhow::Error {
 /// longer render.
 async fn prune(
     client: &Client,
-    manifests: &[Manifest],
+    manifests: &[&Manifest],
     owned: Vec<Applied>,
     dry_run: bool,
 ) -> anyhow::Result<Vec<Applied>> {

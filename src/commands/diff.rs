@@ -13,7 +13,7 @@ pub async fn exec(global: &GlobalArgs, args: &DiffArgs, reporter: &mut Reporter)
     let client = connect(global).await?;
     let options = ApplyOptions { dry_run: true, force_conflicts: false };
     let applied =
-        apply_all(&client, &rendered.manifests, &values.namespace, &values.instance(), options, |_| {}).await?;
+        apply_all(&client, &rendered.manifests, &[], &values.namespace, &values.instance(), options, |_| {}).await?;
 
     let mut documents = Vec::new();
     let mut changed = 0;

@@ -6,7 +6,7 @@ use promctl::cluster::inspect::PodDiagnostics;
 use promctl::cluster::readiness::Readiness;
 use promctl::cluster::wait::{ClaimSpec, ResourceStatus, WaitOutcome, WaitSpec, wait_ready};
 use promctl::error::Failure;
-use promctl::render::Workload;
+use promctl::render::{Manifest, Workload};
 use promctl::report::{Reporter, Tone};
 use promctl::values::Values;
 use serde_json::json;
@@ -59,10 +59,19 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
     ));
     let options = ApplyOptions { dry_run: args.dry_run, force_conflicts: args.force_conflicts };
     let instance = values.instance();
+    // An HA set rolls one replica at a time, as a StatefulSet would: the others' Deployments are
+    // applied only once the replica before them is Ready, so a changed pod template never takes
+    // every Prometheus down at once. A dry run or --no-wait applies them all now.
+    let replicas = rendered.replicas()?;
+    let one_by_one = !(args.dry_run || args.no_wait);
+    let (now, later): (Vec<Manifest>, Vec<Manifest>) =
+        rendered.manifests.iter().cloned().partition(|m| {
+            !one_by_one || m.kind != "Deployment" || !replicas[1..].iter().any(|r| r.deployment == m.name)
+        });
     // Lines are shown once the apply is done (tens of ms): meanwhile the reporter says whether the
     // API server is slow, and --timeout bounds the apply phase too.
-    let applying = apply_all(&client, &rendered.manifests, &values.namespace, &instance, options, |_| {});
-    let applied = match bounded(applying, (deadline, global.timeout), reporter, "applying").await {
+    let applying = apply_all(&client, &now, &later, &values.namespace, &instance, options, |_| {});
+    let mut applied = match bounded(applying, (deadline, global.timeout), reporter, "applying").await {
         Err(e) if promctl::error::is_forbidden(&e) => {
             return Err(permission_denied(&client, rendered, &values, e).await);
         }
@@ -83,13 +92,33 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
         return Ok(0);
     }
 
-    reporter.step("waiting for readiness (watching the Deployment, its pods, the claim and the Service)");
-    // Kept back from the wait: the time to ask a silent API server whether it is there at all.
-    let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
-    let remaining = if remaining > 2 * API_PROBE { remaining - API_PROBE } else { remaining };
-    let spec = wait_spec(&values, &rendered.workload()?, remaining);
-    let mut outcome = wait_ready(&client, &spec, |status| show_status(reporter, status)).await?;
-    reporter.finish();
+    let mut outcome = None;
+    for (index, replica) in replicas.iter().enumerate() {
+        if let Some(manifest) = later.iter().find(|m| m.name == replica.deployment) {
+            let applied_now = promctl::cluster::apply::apply_manifest(&client, manifest, options).await?;
+            show_applied(reporter, &applied_now);
+            reporter.finish();
+            applied.push(applied_now);
+        }
+        let which = if replicas.len() > 1 {
+            format!("replica {} of {} (Deployment {})", index + 1, replicas.len(), replica.deployment)
+        } else {
+            "the Deployment".to_string()
+        };
+        reporter.step(&format!("waiting for readiness of {which}, its pods, the claim and the Service"));
+        // Kept back from the wait: the time to ask a silent API server whether it is there at all.
+        let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let remaining = if remaining > 2 * API_PROBE { remaining - API_PROBE } else { remaining };
+        let spec = wait_spec(&values, replica, remaining);
+        let replica_outcome = wait_ready(&client, &spec, |status| show_status(reporter, status)).await?;
+        reporter.finish();
+        let ready = matches!(replica_outcome, WaitOutcome::Ready { .. });
+        outcome = Some(replica_outcome);
+        if !ready {
+            break;
+        }
+    }
+    let mut outcome = outcome.expect("the templates render at least one replica");
     if matches!(outcome, WaitOutcome::Ready { .. })
         && let Some(alertmanager) = rendered.alertmanager()?
     {
@@ -115,16 +144,20 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
     // its apply: prove that Prometheus loads the rendered config. A new pod reads it at start.
     // The install's own client (no new TLS handshake): once the pod is Ready, the proxy answers.
     let link = super::PrometheusLink::through_service_proxy(&client, &values);
-    let reload = if matches!(outcome, WaitOutcome::Ready { .. }) && pods_kept(&applied) {
+    let links = match outcome {
+        WaitOutcome::Ready { .. } => super::replica_links(Some(&client), &link, rendered, &values).await?,
+        _ => Vec::new(),
+    };
+    let reload = if matches!(outcome, WaitOutcome::Ready { .. }) && pods_kept(&applied, &replicas) {
         let why = if config_changed(&applied) {
             Some("the config changed under a running Prometheus: reloading it".to_string())
         } else {
-            running_config_drift(&link, &rendered.prometheus_yml, reporter).await
+            running_config_drift(&links, &rendered.prometheus_yml, reporter).await
         };
         match why {
             Some(why) => {
                 reporter.step(&why);
-                Some(super::verified_reload(&client, &link, rendered, &values, false, global.timeout, reporter).await?)
+                Some(super::verified_reload(&client, &links, rendered, &values, false, global.timeout, reporter).await?)
             }
             None => None,
         }
@@ -134,7 +167,7 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
     let (rules, alertmanager) = match outcome {
         WaitOutcome::Ready { .. } => {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now()).max(Duration::from_secs(10));
-            let rules = super::prove_rules_loaded(&link.api, &checked.rule_groups, left, reporter).await?;
+            let rules = super::prove_rules_loaded(&links, &checked.rule_groups, left, reporter).await?;
             // A running Alertmanager keeps its config when only the config changed: make it load it.
             let left = deadline.saturating_duration_since(tokio::time::Instant::now()).max(Duration::from_secs(10));
             let alertmanager = super::reload_alertmanager(&client, rendered, &values, false, left, reporter).await?;
@@ -270,13 +303,14 @@ async fn bounded<T>(
 }
 
 /// What the install must reach, from the same values the manifests were rendered from.
-pub fn wait_spec(values: &Values, workload: &Workload, timeout: Duration) -> WaitSpec {
+/// One replica's: its Deployment, pods and claim.
+pub fn wait_spec(values: &Values, replica: &Workload, timeout: Duration) -> WaitSpec {
     WaitSpec {
         namespace: values.namespace.clone(),
-        deployment: values.name.clone(),
-        pod_selector: workload.pod_selector.clone(),
-        claim: Some(ClaimSpec {
-            name: values.storage.claim_name.clone(),
+        deployment: replica.deployment.clone(),
+        pod_selector: replica.pod_selector.clone(),
+        claim: replica.claim.as_ref().map(|name| ClaimSpec {
+            name: name.clone(),
             requested: Quantity(values.storage.size.clone()),
             storage_class: Some(values.storage.storage_class.clone()).filter(|c| !c.is_empty()),
         }),
@@ -290,9 +324,11 @@ fn change_of(applied: &[Applied], kind: &str) -> Option<Change> {
     applied.iter().find(|a| a.kind == kind).map(|a| a.change)
 }
 
-/// The Deployment did not change, so its pods keep running with the config they have loaded.
-fn pods_kept(applied: &[Applied]) -> bool {
-    change_of(applied, "Deployment") == Some(Change::Unchanged)
+/// No replica's Deployment changed, so their pods keep running with the config they have loaded.
+fn pods_kept(applied: &[Applied], replicas: &[Workload]) -> bool {
+    replicas.iter().all(|replica| {
+        applied.iter().any(|a| a.kind == "Deployment" && a.name == replica.deployment && a.change == Change::Unchanged)
+    })
 }
 
 fn config_changed(applied: &[Applied]) -> bool {
@@ -302,19 +338,28 @@ fn config_changed(applied: &[Applied]) -> bool {
 /// Why the running Prometheus must reload although nothing was applied now: it runs another config
 /// than the rendered one (an interrupted reload). None when it runs the rendered one, or when that
 /// cannot be read (then a warning says so; validate will tell).
-async fn running_config_drift(link: &super::PrometheusLink, rendered: &str, reporter: &Reporter) -> Option<String> {
-    match promctl::reload::config_drift(&link.api, rendered).await {
-        Ok(differences) => (!differences.is_empty()).then(|| {
-            format!(
-                "Prometheus runs another config than the rendered one ({}): finishing the reload",
-                differences.join("; ")
-            )
-        }),
-        Err(e) => {
-            reporter.warn(&format!("could not compare the running config with the rendered one: {e:#}"));
-            None
+async fn running_config_drift(links: &[super::ReplicaLink], rendered: &str, reporter: &Reporter) -> Option<String> {
+    for link in links {
+        let drift = match link.api() {
+            Ok(api) => promctl::reload::config_drift(api, rendered).await,
+            Err(e) => Err(e),
+        };
+        match drift {
+            Ok(differences) if differences.is_empty() => {}
+            Ok(differences) => {
+                return Some(format!(
+                    "{} runs another config than the rendered one ({}): finishing the reload",
+                    link.describe(),
+                    differences.join("; ")
+                ));
+            }
+            Err(e) => {
+                reporter.warn(&format!("could not compare the running config with the rendered one: {e:#}"));
+                return None;
+            }
         }
     }
+    None
 }
 
 fn show_applied(reporter: &mut Reporter, applied: &Applied) {

@@ -20,7 +20,7 @@ use promctl::prometheus::PrometheusApi;
 
 use promctl::cluster::{self, ClusterOptions};
 use promctl::error::Failure;
-use promctl::reload::{ReloadEvent, ReloadReport, ReloadTarget, reload};
+use promctl::reload::{ReloadEvent, ReloadReplica, ReloadReport, ReloadTarget, reload};
 use promctl::render::Rendered;
 use promctl::report::{Reporter, Tone};
 use promctl::rules::{self, GroupSummary};
@@ -156,11 +156,65 @@ pub async fn reach_prometheus(
     }
 }
 
+/// One Prometheus replica reached on its own (an HA set's replicas are checked and reloaded one by
+/// one: the Service answers from either). With one replica, or with --prometheus-url, the command's
+/// own link is the replica's.
+pub struct ReplicaLink {
+    pub workload: promctl::render::Workload,
+    /// Its Ready pod's API through the API server's pod proxy, or why it has no Ready pod.
+    pub api: Result<PrometheusApi, String>,
+    pub pod: Option<String>,
+}
+
+impl ReplicaLink {
+    /// "replica NAME (pod POD)" in an HA set, "Prometheus" for the only one.
+    pub fn describe(&self) -> String {
+        match &self.pod {
+            Some(pod) => format!("replica {} (pod {pod})", self.workload.deployment),
+            None => "Prometheus".to_string(),
+        }
+    }
+
+    /// The replica's API, or a failure naming the replica without a Ready pod.
+    pub fn api(&self) -> anyhow::Result<&PrometheusApi> {
+        self.api.as_ref().map_err(|why| {
+            Failure::check_failed(format!("replica {} has no Ready pod: {why}", self.workload.deployment)).into()
+        })
+    }
+}
+
+pub async fn replica_links(
+    client: Option<&kube::Client>,
+    link: &PrometheusLink,
+    rendered: &Rendered,
+    values: &Values,
+) -> anyhow::Result<Vec<ReplicaLink>> {
+    let replicas = rendered.replicas()?;
+    let Some(client) = client.filter(|_| replicas.len() > 1) else {
+        return Ok(replicas
+            .into_iter()
+            .map(|workload| ReplicaLink { workload, api: Ok(link.api.clone()), pod: None })
+            .collect());
+    };
+    let mut links = Vec::with_capacity(replicas.len());
+    for workload in replicas {
+        let (api, pod) = match cluster::inspect::ready_pod(client, &values.namespace, &workload.pod_selector).await? {
+            Ok(pod) => {
+                let name = pod.metadata.name.unwrap_or_default();
+                (Ok(PrometheusApi::via_pod_proxy(client.clone(), &values.namespace, &name, workload.port)), Some(name))
+            }
+            Err(why) => (Err(why), None),
+        };
+        links.push(ReplicaLink { workload, api, pod });
+    }
+    Ok(links)
+}
+
 /// The verified reload with its progress lines: `reload` is this, and `install` ends with it when the
-/// running config is not the rendered one.
+/// running config is not the rendered one. Every replica is reloaded and verified.
 pub async fn verified_reload(
     client: &kube::Client,
-    link: &PrometheusLink,
+    links: &[ReplicaLink],
     rendered: &promctl::render::Rendered,
     values: &Values,
     direct: bool,
@@ -176,8 +230,17 @@ pub async fn verified_reload(
         direct,
         timeout,
     };
+    let mut replicas = Vec::with_capacity(links.len());
+    for replica in links {
+        replicas.push(ReloadReplica {
+            name: replica.describe(),
+            api: replica.api()?,
+            pod_selector: replica.workload.pod_selector.clone(),
+        });
+    }
     let configmap = format!("ConfigMap {}/{}-config", values.namespace, values.name);
-    let report = reload(client, &link.api, rendered, &target, |event| match event {
+    let several = replicas.len() > 1;
+    let report = reload(client, rendered, &target, &replicas, |event| match event {
         ReloadEvent::Applied(change) => reporter.resource(&configmap, Tone::Good, change.as_str(), ""),
         ReloadEvent::WaitingForFile { pod } => reporter.resource(
             &format!("pod {pod}"),
@@ -192,13 +255,15 @@ pub async fn verified_reload(
             &format!("{seconds:.1}s after the apply"),
         ),
         ReloadEvent::Triggered { how } => reporter.detail(&format!("reload triggered ({how})")),
-        ReloadEvent::Verified => {}
+        ReloadEvent::Verified { replica } if several => reporter.resource(&replica, Tone::Good, "verified", ""),
+        ReloadEvent::Verified { .. } => {}
     })
     .await?;
     reporter.finish();
     if report.reloaded {
+        let who = if several { format!("all {} replicas", report.replicas.len()) } else { "Prometheus".into() };
         reporter.text(&format!(
-            "reloaded and verified: Prometheus loaded the new config at {} with {} jobs ({:.1}s from apply to verified)",
+            "reloaded and verified: {who} loaded the new config at {} with {} jobs ({:.1}s from apply to verified)",
             report.last_config_time,
             report.jobs.len(),
             report.verified_seconds
@@ -222,36 +287,42 @@ pub struct RulesProof {
 /// version: the proof that install and reload end with. A loaded config whose rules never appear
 /// (a rule file Prometheus could not read) fails with what differs.
 pub async fn prove_rules_loaded(
-    api: &PrometheusApi,
+    links: &[ReplicaLink],
     expected: &[GroupSummary],
     timeout: std::time::Duration,
     reporter: &mut Reporter,
 ) -> anyhow::Result<RulesProof> {
     let started = std::time::Instant::now();
-    loop {
-        let differences = match rules::compare_loaded(expected, &api.rules().await?) {
-            Ok((groups, rules)) => {
-                let seconds = started.elapsed().as_secs_f64();
-                if groups > 0 {
-                    reporter.text(&format!(
-                        "rules loaded: {}, as rendered (seen in /api/v1/rules)",
-                        rules::count_groups_and_rules(groups, rules)
-                    ));
+    let mut proof = RulesProof { groups: 0, rules: 0, seconds: 0.0 };
+    for link in links {
+        let api = link.api()?;
+        let on = if links.len() > 1 { format!(" on {}", link.describe()) } else { String::new() };
+        loop {
+            let differences = match rules::compare_loaded(expected, &api.rules().await?) {
+                Ok((groups, rules)) => {
+                    if groups > 0 {
+                        reporter.text(&format!(
+                            "rules loaded{on}: {}, as rendered (seen in /api/v1/rules)",
+                            rules::count_groups_and_rules(groups, rules)
+                        ));
+                    }
+                    proof = RulesProof { groups, rules, seconds: started.elapsed().as_secs_f64() };
+                    break;
                 }
-                return Ok(RulesProof { groups, rules, seconds });
+                Err(differences) => differences,
+            };
+            if started.elapsed() >= timeout {
+                return Err(Failure::check_failed(format!(
+                    "Prometheus{on} does not show the rendered rules after {}s: {}; its log says why a rule file was not read",
+                    timeout.as_secs(),
+                    differences.join("; ")
+                ))
+                .into());
             }
-            Err(differences) => differences,
-        };
-        if started.elapsed() >= timeout {
-            return Err(Failure::check_failed(format!(
-                "Prometheus does not show the rendered rules after {}s: {}; its log says why a rule file was not read",
-                timeout.as_secs(),
-                differences.join("; ")
-            ))
-            .into());
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
+    Ok(proof)
 }
 
 /// The installed Alertmanager's HTTP API through the API server's service proxy, at the port its

@@ -6,8 +6,9 @@ use promctl::prometheus::PrometheusApi;
 use promctl::report::{Reporter, Tone, alerts_table, job_table, junit_xml, rules_table};
 use promctl::rules::AlertMatcher;
 use promctl::validation::{
-    Check, InstalledAlertmanager, Probe, RulesReport, TargetsProgress, alertmanager_checks, cluster_checks,
-    default_probes, engine_checks, prometheus_checks, remote_write_checks, rules_checks,
+    Check, InstalledAlertmanager, Probe, ReplicaUnderTest, RulesReport, TargetsProgress, alertmanager_checks,
+    cluster_checks, default_probes, engine_checks, prometheus_checks, remote_write_checks, replica_checks,
+    rules_checks,
 };
 use serde_json::json;
 
@@ -92,12 +93,34 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
             _ => None,
         };
         checks.extend(alertmanager_checks(&link.api, &values, installed.as_ref(), Duration::from_secs(30)).await);
-        // A refused remote write is logged with the receiver's HTTP status: read the pods' recent log.
-        let log = match (&cluster_client, summary.remote_writes.is_empty()) {
-            (Some(client), false) => Some(recent_log(client, &values.namespace, &rendered.workload()?).await),
-            _ => None,
-        };
-        checks.extend(remote_write_checks(&link.api, &summary.remote_writes, log.as_deref()).await);
+        // Without the cluster (--prometheus-only) every replica is the one behind the link.
+        let links = super::replica_links(cluster_client.as_ref(), &link, rendered, &values).await?;
+        if links.len() > 1 {
+            let replicas: Vec<ReplicaUnderTest> = links
+                .iter()
+                .map(|l| ReplicaUnderTest {
+                    name: l.workload.deployment.clone(),
+                    api: l.api.as_ref().map_err(Clone::clone),
+                })
+                .collect();
+            checks.extend(replica_checks(&replicas, &rendered.prometheus_yml, &expected, &checked.rule_groups).await);
+        }
+        // Each replica sends on its own queue. A refused remote write is logged with the receiver's HTTP
+        // status: read the replica's pods' recent log.
+        for replica in links.iter().filter(|_| !summary.remote_writes.is_empty()) {
+            let Ok(api) = &replica.api else { continue };
+            let log = match &cluster_client {
+                Some(client) => Some(recent_log(client, &values.namespace, &replica.workload).await),
+                None => None,
+            };
+            let mut queue_checks = remote_write_checks(api, &summary.remote_writes, log.as_deref()).await;
+            if links.len() > 1 {
+                for check in &mut queue_checks {
+                    check.name = format!("{} ({})", check.name, replica.workload.deployment);
+                }
+            }
+            checks.extend(queue_checks);
+        }
         if let Some(engine) = engine_api(args, cluster_client.as_ref())? {
             checks.extend(engine_checks(&engine, &link.api, &values, wait_targets).await);
         }
