@@ -7,16 +7,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::Installed;
-use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::{Pod, Service};
+use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams, Patch, PatchParams};
 use promctl::prometheus::PrometheusApi;
-
-const ENGINE: &str = include_str!("engine/victoriametrics.yaml");
-
-fn secret(name: &str, key: &str, value: &str) -> String {
-    format!("apiVersion: v1\nkind: Secret\nmetadata: {{name: {name}}}\nstringData: {{{key}: {value:?}}}\n")
-}
 
 /// The self-scrape, which carries the queue metrics, every 5 s (its timeout may not be longer).
 const FAST_SELF_SCRAPE: [&str; 4] = ["--set", "scrape.scrapeTimeout=5s", "--set", "scrape.jobs.prometheus.interval=5s"];
@@ -30,38 +23,9 @@ async fn remote_write_into_victoriametrics_arrives_and_a_wrong_password_is_named
     let client = common::client().await;
     let it = Installed::new(&client, "e2e-rw").await;
     let ns = it.namespace.clone();
-    common::apply_yaml(&client, "", &format!("apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}\n")).await;
-    common::apply_yaml(&client, &ns, &secret("engine-auth", "htpasswd", "shop:{PLAIN}s3cret\n")).await;
-    common::apply_yaml(&client, &ns, &secret("remote-write-auth", "password", "s3cret")).await;
-    common::apply_yaml(&client, &ns, ENGINE).await;
-    let deployments: Api<Deployment> = Api::namespaced(client.clone(), &ns);
-    common::eventually("the engine ready", Duration::from_secs(120), || async {
-        let d = deployments.get("engine").await.ok()?;
-        (d.status?.available_replicas? >= 1).then_some(())
-    })
-    .await;
-    // No cluster DNS in the test bed: Prometheus writes to the Service's ClusterIP.
-    let ip =
-        Api::<Service>::namespaced(client.clone(), &ns).get("engine").await.unwrap().spec.unwrap().cluster_ip.unwrap();
-    let url = format!("http://{ip}:8080/api/v1/write");
-    let values = std::env::temp_dir().join(format!("{ns}-values.yaml"));
-    std::fs::write(
-        &values,
-        format!(
-            r#"scrape:
-  externalLabels: {{prometheus: {ns}}}
-secrets: [remote-write-auth]
-remoteWrite:
-  - url: {url}
-    name: victoriametrics
-    basic_auth:
-      username: shop
-      password_file: /etc/prometheus-secrets/remote-write-auth/password
-    queue_config: {{batch_send_deadline: 1s}}
-"#
-        ),
-    )
-    .unwrap();
+    let url = common::start_engine(&client, &ns, "s3cret").await;
+    common::apply_yaml(&client, &ns, &common::secret("remote-write-auth", "password", "s3cret")).await;
+    let values = common::remote_write_values(&ns, &url, "");
     let file = values.to_str().unwrap();
     // COMMAND -f VALUES, the own jobs, the fast self-scrape, MORE.
     let with = |command: &'static str, more: &[&'static str]| -> Vec<&str> {
@@ -105,7 +69,7 @@ remoteWrite:
     );
 
     // The receiver's password changes: every write is refused with 401 from now on.
-    common::apply_yaml(&client, &ns, &secret("engine-auth", "htpasswd", "shop:{PLAIN}rotated\n")).await;
+    common::apply_yaml(&client, &ns, &common::secret("engine-auth", "htpasswd", "shop:{PLAIN}rotated\n")).await;
     // The kubelet refreshes a Secret volume on its own schedule; touching the pod makes it look now.
     let pods: Api<Pod> = Api::namespaced(client.clone(), &ns);
     for pod in pods.list(&ListParams::default().labels("app=engine")).await.unwrap() {

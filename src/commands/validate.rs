@@ -49,7 +49,12 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
         })?);
     }
     let link = reach_prometheus(global, &args.access, &values).await?;
-    reporter.step(&format!("checking Prometheus through {}", link.api.describe()));
+    // Without the cluster (--prometheus-only) every replica is the one behind the link.
+    let links = super::replica_links(cluster_client.as_ref(), &link, rendered, &values).await?;
+    // An HA set is judged through one replica's pod: through the Service each request may land on
+    // another replica, whose targets were scraped at other moments.
+    let prometheus = links.iter().find_map(|l| l.api.as_ref().ok()).filter(|_| links.len() > 1).unwrap_or(&link.api);
+    reporter.step(&format!("checking Prometheus through {}", prometheus.describe()));
     let probes = if args.query.is_empty() {
         default_probes(&values, &args.skip_job)
     } else {
@@ -71,7 +76,7 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
         }
     };
     let (from_prometheus, jobs) =
-        prometheus_checks(&link.api, &rendered.prometheus_yml, &expected, wait_targets, &probes, progress).await;
+        prometheus_checks(prometheus, &rendered.prometheus_yml, &expected, wait_targets, &probes, progress).await;
     let reachable = !from_prometheus.iter().any(|c| c.unreachable);
     checks.extend(from_prometheus);
     let mut rules = RulesReport::default();
@@ -80,7 +85,7 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
         // health (not all of it: validate right after install would wait 30 s for nothing).
         let evaluation = promctl::duration::parse_duration(&values.scrape.evaluation_interval).unwrap_or_default();
         let wait_rules = (evaluation + Duration::from_secs(2)).min(RULES_WAIT);
-        let (rule_checks, report) = rules_checks(&link.api, &checked.rule_groups, wait_rules, &fail_on).await;
+        let (rule_checks, report) = rules_checks(prometheus, &checked.rule_groups, wait_rules, &fail_on).await;
         checks.extend(rule_checks);
         rules = report;
         // The installed Alertmanager is reached through the API server, like Prometheus by default.
@@ -92,9 +97,7 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
             }
             _ => None,
         };
-        checks.extend(alertmanager_checks(&link.api, &values, installed.as_ref(), Duration::from_secs(30)).await);
-        // Without the cluster (--prometheus-only) every replica is the one behind the link.
-        let links = super::replica_links(cluster_client.as_ref(), &link, rendered, &values).await?;
+        checks.extend(alertmanager_checks(prometheus, &values, installed.as_ref(), Duration::from_secs(30)).await);
         if links.len() > 1 {
             let replicas: Vec<ReplicaUnderTest> = links
                 .iter()
@@ -122,7 +125,7 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
             checks.extend(queue_checks);
         }
         if let Some(engine) = engine_api(args, cluster_client.as_ref())? {
-            checks.extend(engine_checks(&engine, &link.api, &values, wait_targets).await);
+            checks.extend(engine_checks(&engine, prometheus, &values, wait_targets).await);
         }
     }
     reporter.finish();

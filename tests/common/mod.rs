@@ -190,3 +190,53 @@ impl Drop for Installed {
         .join();
     }
 }
+
+/// A Secret with one key, as YAML for [`apply_yaml`].
+pub fn secret(name: &str, key: &str, value: &str) -> String {
+    format!("apiVersion: v1\nkind: Secret\nmetadata: {{name: {name}}}\nstringData: {{{key}: {value:?}}}\n")
+}
+
+/// The long-term store of tests/engine/victoriametrics.yaml in `namespace` (created here), accepting
+/// user `shop` with `password`, ready. Returns its remote-write URL (the Service's ClusterIP: the test
+/// bed has no cluster DNS); its query API is the Service `engine`, port 8428.
+#[allow(dead_code)]
+pub async fn start_engine(client: &Client, namespace: &str, password: &str) -> String {
+    use k8s_openapi::api::apps::v1::Deployment;
+    use k8s_openapi::api::core::v1::Service;
+    apply_yaml(client, "", &format!("apiVersion: v1\nkind: Namespace\nmetadata: {{name: {namespace}}}\n")).await;
+    apply_yaml(client, namespace, &secret("engine-auth", "htpasswd", &format!("shop:{{PLAIN}}{password}\n"))).await;
+    apply_yaml(client, namespace, include_str!("../engine/victoriametrics.yaml")).await;
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), namespace);
+    eventually("the engine ready", Duration::from_secs(120), || async {
+        let d = deployments.get("engine").await.ok()?;
+        (d.status?.available_replicas? >= 1).then_some(())
+    })
+    .await;
+    let service = Api::<Service>::namespaced(client.clone(), namespace).get("engine").await.unwrap();
+    format!("http://{}:8080/api/v1/write", service.spec.unwrap().cluster_ip.unwrap())
+}
+
+/// Values writing to the engine at `url` as user `shop`, the password from the Secret
+/// `remote-write-auth` (key `password`), with `extra` appended (more top-level keys).
+#[allow(dead_code)]
+pub fn remote_write_values(namespace: &str, url: &str, extra: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("{namespace}-values.yaml"));
+    std::fs::write(
+        &path,
+        format!(
+            r#"scrape:
+  externalLabels: {{prometheus: {namespace}}}
+secrets: [remote-write-auth]
+remoteWrite:
+  - url: {url}
+    name: victoriametrics
+    basic_auth:
+      username: shop
+      password_file: /etc/prometheus-secrets/remote-write-auth/password
+    queue_config: {{batch_send_deadline: 1s}}
+{extra}"#
+        ),
+    )
+    .unwrap();
+    path
+}
