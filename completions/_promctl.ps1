@@ -42,6 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what install would change (exit 0: nothing, 1: changes, >1: error)')
             [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check the installed objects, then that Prometheus scrapes every expected job with all targets up')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find what is wrong, read-only, and say how to fix it: pods, claims, permissions, annotations, down targets, config drift')
             [CompletionResult]::new('reload', 'reload', [CompletionResultType]::ParameterValue, 'Push the rendered config and prove that Prometheus loaded it')
             [CompletionResult]::new('port-forward', 'port-forward', [CompletionResultType]::ParameterValue, 'Forward a local port to the Prometheus Service, following pod restarts')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
@@ -196,6 +197,27 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'promctl;doctor' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
+            [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f')
+            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)')
+            [CompletionResult]::new('--via', '--via', [CompletionResultType]::ParameterName, 'Path to Prometheus: the API server''s service proxy (no local socket, works in CI) or a port-forward')
+            [CompletionResult]::new('--prometheus-url', '--prometheus-url', [CompletionResultType]::ParameterName, 'Talk to Prometheus at this URL instead (when the caller can reach it directly)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use [default: the current context]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to install into (overrides the `namespace` value)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace to install into (overrides the `namespace` value)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: text for people, json or yaml for scripts (one document on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json or yaml for scripts (one document on stdout)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for readiness, e.g. 90s, 5m')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'promctl;reload' {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
             [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
@@ -275,6 +297,7 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what install would change (exit 0: nothing, 1: changes, >1: error)')
             [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check the installed objects, then that Prometheus scrapes every expected job with all targets up')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find what is wrong, read-only, and say how to fix it: pods, claims, permissions, annotations, down targets, config drift')
             [CompletionResult]::new('reload', 'reload', [CompletionResultType]::ParameterValue, 'Push the rendered config and prove that Prometheus loaded it')
             [CompletionResult]::new('port-forward', 'port-forward', [CompletionResultType]::ParameterValue, 'Forward a local port to the Prometheus Service, following pod restarts')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
@@ -298,6 +321,9 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
             break
         }
         'promctl;help;validate' {
+            break
+        }
+        'promctl;help;doctor' {
             break
         }
         'promctl;help;reload' {

@@ -39,6 +39,7 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand diff 'Show what install would change (exit 0: nothing, 1: changes, >1: error)'
             cand uninstall 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)'
             cand validate 'Check the installed objects, then that Prometheus scrapes every expected job with all targets up'
+            cand doctor 'Find what is wrong, read-only, and say how to fix it: pods, claims, permissions, annotations, down targets, config drift'
             cand reload 'Push the rendered config and prove that Prometheus loaded it'
             cand port-forward 'Forward a local port to the Prometheus Service, following pod restarts'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
@@ -185,6 +186,26 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'promctl;doctor'= {
+            cand -f 'A values file (YAML); repeatable, later files win'
+            cand --values 'A values file (YAML); repeatable, later files win'
+            cand --set 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f'
+            cand --rules 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)'
+            cand --via 'Path to Prometheus: the API server''s service proxy (no local socket, works in CI) or a port-forward'
+            cand --prometheus-url 'Talk to Prometheus at this URL instead (when the caller can reach it directly)'
+            cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
+            cand --context 'Kubeconfig context to use [default: the current context]'
+            cand -n 'Namespace to install into (overrides the `namespace` value)'
+            cand --namespace 'Namespace to install into (overrides the `namespace` value)'
+            cand -o 'Output format: text for people, json or yaml for scripts (one document on stdout)'
+            cand --output 'Output format: text for people, json or yaml for scripts (one document on stdout)'
+            cand --timeout 'How long to wait for readiness, e.g. 90s, 5m'
+            cand -v 'Show more detail'
+            cand --verbose 'Show more detail'
+            cand --no-color 'No colours (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'promctl;reload'= {
             cand -f 'A values file (YAML); repeatable, later files win'
             cand --values 'A values file (YAML); repeatable, later files win'
@@ -260,6 +281,7 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand diff 'Show what install would change (exit 0: nothing, 1: changes, >1: error)'
             cand uninstall 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)'
             cand validate 'Check the installed objects, then that Prometheus scrapes every expected job with all targets up'
+            cand doctor 'Find what is wrong, read-only, and say how to fix it: pods, claims, permissions, annotations, down targets, config drift'
             cand reload 'Push the rendered config and prove that Prometheus loaded it'
             cand port-forward 'Forward a local port to the Prometheus Service, following pod restarts'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
@@ -277,6 +299,8 @@ set edit:completion:arg-completer[promctl] = {|@words|
         &'promctl;help;uninstall'= {
         }
         &'promctl;help;validate'= {
+        }
+        &'promctl;help;doctor'= {
         }
         &'promctl;help;reload'= {
         }

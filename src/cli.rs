@@ -103,6 +103,8 @@ pub enum Command {
     Uninstall(UninstallArgs),
     /// Check the installed objects, then that Prometheus scrapes every expected job with all targets up
     Validate(ValidateArgs),
+    /// Find what is wrong, read-only, and say how to fix it: pods, claims, permissions, annotations, down targets, config drift
+    Doctor(DoctorArgs),
     /// Push the rendered config and prove that Prometheus loaded it
     Reload(ReloadArgs),
     /// Forward a local port to the Prometheus Service, following pod restarts
@@ -163,6 +165,14 @@ pub struct ValidateArgs {
     /// Only the Prometheus checks (skip the Kubernetes object checks)
     #[arg(long)]
     pub prometheus_only: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    #[command(flatten)]
+    pub access: PrometheusAccess,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@
 
 pub mod alertmanager;
 pub mod cluster;
+pub mod doctor;
 pub mod duration;
 pub mod error;
 pub mod forward;

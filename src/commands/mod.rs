@@ -2,6 +2,7 @@
 
 mod completions;
 mod diff;
+mod doctor;
 mod install;
 #[cfg(test)]
 mod manpages;
@@ -40,6 +41,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Diff(args) => diff::exec(global, &args, &mut reporter).await,
         Command::Uninstall(args) => uninstall::exec(global, &args, &mut reporter).await,
         Command::Validate(args) => validate::exec(global, &args, &mut reporter).await,
+        Command::Doctor(args) => doctor::exec(global, &args, &mut reporter).await,
         Command::Reload(args) => reload::exec(global, &args, &mut reporter).await,
         Command::PortForward(args) => port_forward::exec(global, &args, &mut reporter).await,
         Command::Completions(args) => completions::exec(&args),

@@ -1,0 +1,668 @@
+//! `promctl doctor`: the seed's Troubleshooting page (describe the pod, read its logs, check the claim
+//! and its StorageClass, the ServiceAccount's permissions, the Services' annotations, curl /metrics from
+//! inside the cluster, the targets page) as one read-only run that names each cause with its fix.
+//! Nothing here writes to the cluster: every request is a get, a list, a SubjectAccessReview (which
+//! stores nothing) or an exec of a read-only `wget` in the Prometheus container.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use k8s_openapi::api::authorization::v1::{ResourceAttributes, SubjectAccessReview, SubjectAccessReviewSpec};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Service};
+use k8s_openapi::api::storage::v1::StorageClass;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use kube::api::{Api, AttachParams, ListParams, PostParams};
+use kube::{Client, ResourceExt};
+use serde::Serialize;
+use tokio::io::AsyncReadExt;
+
+use crate::cluster::inspect::{DEFAULT_CLASS_ANNOTATION, pod_diagnostics};
+use crate::cluster::readiness::{self, Readiness};
+use crate::prometheus::{Health, PrometheusApi, Target};
+use crate::render::Workload;
+use crate::values::Values;
+
+/// One thing wrong, where, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub area: &'static str,
+    pub object: String,
+    pub problem: String,
+    pub fix: String,
+}
+
+/// Everything doctor looked at: what is wrong, and what it found fine (so "nothing found" says what
+/// was looked at).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Diagnosis {
+    pub findings: Vec<Finding>,
+    pub fine: Vec<String>,
+}
+
+impl Diagnosis {
+    fn found(
+        &mut self,
+        area: &'static str,
+        object: impl Into<String>,
+        problem: impl Into<String>,
+        fix: impl Into<String>,
+    ) {
+        self.findings.push(Finding { area, object: object.into(), problem: problem.into(), fix: fix.into() });
+    }
+}
+
+/// Each replica's pods: not Ready, or restarted, with the pod's events and the last log lines of the
+/// container and of its previous instance.
+pub async fn pods(
+    client: &Client,
+    namespace: &str,
+    replicas: &[Workload],
+    diagnosis: &mut Diagnosis,
+) -> anyhow::Result<()> {
+    let api: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    let now = k8s_openapi::jiff::Timestamp::now();
+    for replica in replicas {
+        let pods = api.list(&ListParams::default().labels(&replica.pod_selector)).await?.items;
+        if pods.is_empty() {
+            diagnosis.found(
+                "pods",
+                format!("Deployment {namespace}/{}", replica.deployment),
+                "has no pod",
+                "`promctl install` creates it; `kubectl describe deployment` shows why the ReplicaSet made none (quota, admission)",
+            );
+            continue;
+        }
+        for pod in pods.iter().filter(|p| p.metadata.deletion_timestamp.is_none()) {
+            let name = pod.name_any();
+            let restarts: i32 =
+                pod.status.iter().flat_map(|s| s.container_statuses.iter().flatten()).map(|c| c.restart_count).sum();
+            let verdict = readiness::pod(pod, now, Duration::ZERO);
+            if verdict.is_ready() && restarts == 0 {
+                diagnosis.fine.push(format!("pod {name}: Ready, no restarts"));
+                continue;
+            }
+            let diagnostics = pod_diagnostics(client, namespace, pod).await;
+            let mut evidence = Vec::new();
+            if !diagnostics.events.is_empty() {
+                evidence.push(format!("events: {}", diagnostics.events.join(" | ")));
+            }
+            for tail in &diagnostics.logs {
+                let which = if tail.previous { "previous container's" } else { "container's" };
+                let last: Vec<&str> = tail.text.lines().rev().take(5).collect::<Vec<_>>().into_iter().rev().collect();
+                evidence.push(format!("{which} last log lines: {}", last.join(" | ")));
+            }
+            let problem = match &verdict {
+                Readiness::Ready(_) => format!("Ready, but restarted {restarts} times"),
+                other => other.reason().to_string(),
+            };
+            let problem = if evidence.is_empty() { problem } else { format!("{problem}\n{}", evidence.join("\n")) };
+            diagnosis.found("pods", format!("pod {namespace}/{name}"), problem, pod_fix(&verdict, restarts));
+        }
+    }
+    Ok(())
+}
+
+/// What to do about a pod in that state.
+fn pod_fix(verdict: &Readiness, restarts: i32) -> String {
+    let reason = verdict.reason();
+    let fix = if reason.contains("ImagePull") || reason.contains("ErrImage") || reason.contains("InvalidImageName") {
+        "the image cannot be pulled: check image.repository and image.tag, and imagePullSecrets for a private registry"
+    } else if reason.contains("OOMKilled") {
+        "raise resources.limits.memory (and requests), or lower retention.size"
+    } else if reason.contains("nschedulable") {
+        "no node fits: check nodeSelector, tolerations, affinity and resources.requests against the nodes"
+    } else if reason.contains("CreateContainerConfigError") || reason.contains("ContainerCreating") {
+        "the pod waits for a volume, Secret or ConfigMap: its events say which"
+    } else if reason.contains("CrashLoopBackOff") || restarts > 0 {
+        "the container exits: its previous log lines say why (a config Prometheus rejects, a TSDB it cannot open)"
+    } else {
+        "wait for it, or read `kubectl describe pod` for what it waits on"
+    };
+    fix.to_string()
+}
+
+/// Each replica's claim: Bound, or why not; the StorageClass the values name exists, or a default one
+/// does when they name none.
+pub async fn storage(
+    client: &Client,
+    namespace: &str,
+    values: &Values,
+    replicas: &[Workload],
+    diagnosis: &mut Diagnosis,
+) -> anyhow::Result<()> {
+    let classes = Api::<StorageClass>::all(client.clone()).list(&ListParams::default()).await?.items;
+    let is_default = |c: &StorageClass| {
+        c.metadata.annotations.as_ref().and_then(|a| a.get(DEFAULT_CLASS_ANNOTATION)).is_some_and(|v| v == "true")
+    };
+    let names: Vec<String> = classes
+        .iter()
+        .map(|c| if is_default(c) { format!("{} (default)", c.name_any()) } else { c.name_any() })
+        .collect();
+    let have = if names.is_empty() { "none".to_string() } else { names.join(", ") };
+    let wanted = values.storage.storage_class.as_str();
+    if wanted.is_empty() {
+        match classes.iter().find(|c| is_default(c)) {
+            Some(class) => diagnosis.fine.push(format!("storage.storageClass empty: the default class {} is used", class.name_any())),
+            None => diagnosis.found(
+                "storage",
+                "storage.storageClass",
+                format!("is empty and the cluster has no default StorageClass (it has: {have}): the claim stays Pending"),
+                format!("set storage.storageClass to one of them, or mark one default with the annotation {DEFAULT_CLASS_ANNOTATION}=true"),
+            ),
+        }
+    } else if let Some(class) = classes.iter().find(|c| c.name_any() == wanted) {
+        let default = if is_default(class) { ", the cluster's default" } else { "" };
+        diagnosis.fine.push(format!("StorageClass {wanted} exists{default}"));
+    } else {
+        diagnosis.found(
+            "storage",
+            format!("StorageClass {wanted}"),
+            format!("storage.storageClass names {wanted:?}, which does not exist (the cluster has: {have})"),
+            "set storage.storageClass to one of those, or \"\" for the cluster's default, then `promctl install`; a claim already Pending on it must be deleted first (its class cannot change)",
+        );
+    }
+    let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), namespace);
+    for claim_name in replicas.iter().filter_map(|r| r.claim.as_deref()) {
+        let Some(claim) = claims.get_opt(claim_name).await? else {
+            diagnosis.found(
+                "storage",
+                format!("PersistentVolumeClaim {namespace}/{claim_name}"),
+                "does not exist",
+                "`promctl install` creates it",
+            );
+            continue;
+        };
+        let phase = claim.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
+        let class = claim.spec.as_ref().and_then(|s| s.storage_class_name.clone()).unwrap_or_default();
+        if phase == "Bound" {
+            diagnosis.fine.push(format!("PersistentVolumeClaim {claim_name}: Bound (class {class})"));
+            continue;
+        }
+        let events =
+            crate::cluster::inspect::object_events(client, namespace, "PersistentVolumeClaim", claim_name).await;
+        let class_exists = classes.iter().any(|c| c.name_any() == class);
+        let (problem, fix) = if !class.is_empty() && !class_exists {
+            (
+                format!("{phase}: its StorageClass {class:?} does not exist (the cluster has: {have})"),
+                "a claim's class cannot change: delete the claim (it holds no data while Pending) and run `promctl install` with storage.storageClass set to an existing class".to_string(),
+            )
+        } else {
+            (
+                format!("{phase}{}", if events.is_empty() { String::new() } else { format!(": {}", events.join(" | ")) }),
+                "a WaitForFirstConsumer class binds once the pod is scheduled; otherwise its provisioner or a matching PersistentVolume is missing".to_string(),
+            )
+        };
+        diagnosis.found("storage", format!("PersistentVolumeClaim {namespace}/{claim_name}"), problem, fix);
+    }
+    Ok(())
+}
+
+/// One permission a job's service discovery (or scrape) needs.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Need {
+    pub job: String,
+    pub verb: &'static str,
+    pub group: &'static str,
+    pub resource: &'static str,
+    pub subresource: Option<&'static str>,
+    /// None: in every namespace.
+    pub namespace: Option<String>,
+}
+
+impl Need {
+    fn describe(&self) -> String {
+        let resource =
+            if self.group.is_empty() { self.resource.to_string() } else { format!("{}.{}", self.resource, self.group) };
+        let resource = match self.subresource {
+            Some(sub) => format!("{resource}/{sub}"),
+            None => resource,
+        };
+        let scope = match &self.namespace {
+            Some(ns) => format!(" in namespace {ns}"),
+            None => String::new(),
+        };
+        format!("{} {resource}{scope}", self.verb)
+    }
+}
+
+/// What each job's kubernetes_sd_configs must list and watch (Prometheus's discovery reads these per
+/// role), and `get nodes/metrics` for a job scraping kubelets with the account's token: read from
+/// the config itself, so a team's own jobs count too.
+pub fn discovery_needs(prometheus_yml: &str) -> Vec<Need> {
+    let Ok(config) = serde_saphyr::from_str::<serde_json::Value>(prometheus_yml) else {
+        return Vec::new();
+    };
+    let mut needs = BTreeSet::new();
+    for job in config["scrape_configs"].as_array().into_iter().flatten() {
+        let name = job["job_name"].as_str().unwrap_or_default();
+        for sd in job["kubernetes_sd_configs"].as_array().into_iter().flatten() {
+            let role = sd["role"].as_str().unwrap_or_default();
+            let resources: &[(&str, &str)] = match role {
+                "pod" => &[("", "pods")],
+                "service" => &[("", "services")],
+                "endpoints" => &[("", "endpoints"), ("", "services"), ("", "pods")],
+                "endpointslice" => &[("discovery.k8s.io", "endpointslices"), ("", "services"), ("", "pods")],
+                "node" => &[("", "nodes")],
+                "ingress" => &[("networking.k8s.io", "ingresses")],
+                _ => &[],
+            };
+            let own = sd["namespaces"]["own_namespace"].as_bool().unwrap_or(false);
+            let names: Vec<Option<String>> = match sd["namespaces"]["names"].as_array() {
+                Some(names) if !names.is_empty() => {
+                    names.iter().filter_map(|n| n.as_str()).map(|n| Some(n.to_string())).collect()
+                }
+                _ if own => Vec::new(),
+                _ => vec![None],
+            };
+            for (group, resource) in resources {
+                for verb in ["list", "watch"] {
+                    // Nodes are cluster-scoped whatever the namespaces say.
+                    let scopes = if *resource == "nodes" { vec![None] } else { names.clone() };
+                    for namespace in scopes {
+                        needs.insert(Need { job: name.into(), verb, group, resource, subresource: None, namespace });
+                    }
+                }
+            }
+            let token = job["bearer_token_file"].is_string() || job["authorization"]["credentials_file"].is_string();
+            if role == "node" && token && job["scheme"].as_str() == Some("https") {
+                needs.insert(Need {
+                    job: name.into(),
+                    verb: "get",
+                    group: "",
+                    resource: "nodes",
+                    subresource: Some("metrics"),
+                    namespace: None,
+                });
+            }
+        }
+    }
+    needs.into_iter().collect()
+}
+
+/// Asks the API server, one SubjectAccessReview per need, whether Prometheus's ServiceAccount has it.
+pub async fn permissions(
+    client: &Client,
+    namespace: &str,
+    account: &str,
+    prometheus_yml: &str,
+    cluster_role: &str,
+    diagnosis: &mut Diagnosis,
+) -> anyhow::Result<()> {
+    let user = format!("system:serviceaccount:{namespace}:{account}");
+    let reviews: Api<SubjectAccessReview> = Api::all(client.clone());
+    let needs = discovery_needs(prometheus_yml);
+    let mut denied: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let answers = futures::future::try_join_all(needs.iter().map(|need| {
+        let reviews = reviews.clone();
+        let user = user.clone();
+        async move {
+            let spec = SubjectAccessReviewSpec {
+                user: Some(user),
+                resource_attributes: Some(ResourceAttributes {
+                    verb: Some(need.verb.into()),
+                    group: Some(need.group.into()),
+                    resource: Some(need.resource.into()),
+                    subresource: need.subresource.map(str::to_string),
+                    namespace: need.namespace.clone(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            };
+            let answer =
+                reviews.create(&PostParams::default(), &SubjectAccessReview { spec, ..Default::default() }).await?;
+            anyhow::Ok(answer.status.is_some_and(|s| s.allowed))
+        }
+    }))
+    .await?;
+    for (need, allowed) in needs.iter().zip(answers) {
+        if !allowed {
+            denied.entry(need.job.clone()).or_default().push(need.describe());
+        }
+    }
+    if denied.is_empty() {
+        diagnosis.fine.push(format!("{user} may do all {} things the jobs' discovery needs", needs.len()));
+    }
+    for (job, missing) in denied {
+        diagnosis.found(
+            "permissions",
+            format!("job {job}"),
+            format!("its discovery needs what {user} may not do: {}; Prometheus finds no targets for it", missing.join(", ")),
+            format!("`promctl install` re-applies the ClusterRole {cluster_role} and its binding to {user}; if something else manages RBAC, grant these verbs there"),
+        );
+    }
+    Ok(())
+}
+
+/// The prometheus.io annotations of the Services and pods the annotation jobs scrape: `scrape` must
+/// be exactly "true", `port` a port the Service's pods listen on, `path` absolute, `scheme` http(s).
+/// `pods` are the pods of the same namespaces (a Service's port lives on its pods).
+pub fn annotation_problems(services: &[Service], pods: &[Pod], check_pods: bool) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let container_ports = |pod: &Pod| -> Vec<i32> {
+        pod.spec
+            .iter()
+            .flat_map(|s| &s.containers)
+            .flat_map(|c| c.ports.iter().flatten())
+            .map(|p| p.container_port)
+            .collect()
+    };
+    for service in services {
+        let annotations = service.metadata.annotations.clone().unwrap_or_default();
+        let object = format!("Service {}/{}", service.namespace().unwrap_or_default(), service.name_any());
+        let Some(scrape) = annotations.get("prometheus.io/scrape") else { continue };
+        if scrape != "true" {
+            findings.push(Finding {
+                area: "annotations",
+                object,
+                problem: format!("prometheus.io/scrape is {scrape:?}; only \"true\" is scraped"),
+                fix: "set prometheus.io/scrape: \"true\" (quoted), or remove it".into(),
+            });
+            continue;
+        }
+        let spec = service.spec.clone().unwrap_or_default();
+        let selector = spec.selector.clone().unwrap_or_default();
+        let selected: Vec<&Pod> = pods
+            .iter()
+            .filter(|p| p.namespace() == service.namespace())
+            .filter(|p| !selector.is_empty() && selector.iter().all(|(k, v)| p.labels().get(k) == Some(v)))
+            .collect();
+        let mut ports: BTreeSet<i32> = BTreeSet::new();
+        for port in spec.ports.iter().flatten() {
+            if let Some(IntOrString::Int(target)) = &port.target_port {
+                ports.insert(*target);
+            }
+        }
+        ports.extend(selected.iter().flat_map(|p| container_ports(p)));
+        findings.extend(common_problems(&object, &annotations, &ports, "the Service's pods listen on"));
+    }
+    if check_pods {
+        for pod in pods {
+            let annotations = pod.metadata.annotations.clone().unwrap_or_default();
+            let Some(scrape) = annotations.get("prometheus.io/scrape") else { continue };
+            let object = format!("pod {}/{}", pod.namespace().unwrap_or_default(), pod.name_any());
+            if scrape != "true" {
+                findings.push(Finding {
+                    area: "annotations",
+                    object,
+                    problem: format!("prometheus.io/scrape is {scrape:?}; only \"true\" is scraped"),
+                    fix: "set prometheus.io/scrape: \"true\" (quoted), or remove it".into(),
+                });
+                continue;
+            }
+            let ports: BTreeSet<i32> = container_ports(pod).into_iter().collect();
+            findings.extend(common_problems(&object, &annotations, &ports, "its containers declare"));
+        }
+    }
+    findings
+}
+
+fn common_problems(
+    object: &str,
+    annotations: &BTreeMap<String, String>,
+    ports: &BTreeSet<i32>,
+    where_: &str,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let finding =
+        |problem: String, fix: String| Finding { area: "annotations", object: object.to_string(), problem, fix };
+    let shown = if ports.is_empty() {
+        "none".to_string()
+    } else {
+        ports.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
+    };
+    match annotations.get("prometheus.io/port").map(|p| (p, p.parse::<i32>())) {
+        None if ports.is_empty() => findings.push(finding(
+            "has no prometheus.io/port and no port to fall back on".into(),
+            "add prometheus.io/port with the port /metrics is served on".into(),
+        )),
+        None => {}
+        Some((text, Err(_))) => findings.push(finding(
+            format!("prometheus.io/port is {text:?}, not a port number: the target is dropped"),
+            format!("set prometheus.io/port to a number ({where_}: {shown})"),
+        )),
+        Some((_, Ok(port))) if !ports.is_empty() && !ports.contains(&port) => findings.push(finding(
+            format!("prometheus.io/port is {port}, but {where_} {shown}: the scrape is refused"),
+            format!("set prometheus.io/port to the port /metrics is served on (one of {shown})"),
+        )),
+        Some(_) => {}
+    }
+    if let Some(path) = annotations.get("prometheus.io/path").filter(|p| !p.starts_with('/')) {
+        findings.push(finding(
+            format!("prometheus.io/path is {path:?}, not an absolute path"),
+            "write it with a leading slash, e.g. /metrics".into(),
+        ));
+    }
+    if let Some(scheme) = annotations.get("prometheus.io/scheme").filter(|s| *s != "http" && *s != "https") {
+        findings.push(finding(
+            format!("prometheus.io/scheme is {scheme:?}; only http and https are used"),
+            "set it to http or https, or remove it".into(),
+        ));
+    }
+    findings
+}
+
+/// Why a scrape failed, in people's words, and the fix, from the error Prometheus recorded.
+pub fn explain_scrape_error(error: &str) -> (&'static str, &'static str) {
+    let e = error.to_ascii_lowercase();
+    if e.contains("connection refused") {
+        (
+            "connection refused: nothing listens on that port",
+            "the exporter is not running, or the port (prometheus.io/port, the job's port) is wrong",
+        )
+    } else if e.contains("status 404") {
+        ("HTTP 404: nothing is served at that path", "fix the metrics path (prometheus.io/path, the job's path)")
+    } else if e.contains("status 401") || e.contains("status 403") {
+        (
+            "refused with 401/403: the endpoint wants credentials",
+            "give the job authorization or basic_auth from a mounted Secret (values secrets), or open /metrics",
+        )
+    } else if e.contains("deadline exceeded") || e.contains("timeout") || e.contains("i/o timeout") {
+        (
+            "timed out",
+            "a NetworkPolicy drops the traffic, the host is unreachable, or the exporter is slower than scrape_timeout",
+        )
+    } else if e.contains("content-type") || e.contains("content type") || e.contains("unsupported media") {
+        (
+            "the answer is not in a metrics format (Content-Type)",
+            "point the job at the real metrics endpoint; for an exporter without a Content-Type, Prometheus 3 needs fallback_scrape_protocol",
+        )
+    } else if e.contains("no route to host") || e.contains("host is unreachable") {
+        ("no route to host", "the pod is gone or on an unreachable node; check the pod and the network")
+    } else if e.contains("tls") || e.contains("certificate") || e.contains("x509") {
+        ("TLS failed", "check the job's scheme and tls_config (ca_file, insecure_skip_verify)")
+    } else if e.contains("http: server gave http response to https client") {
+        ("HTTPS to a plain-HTTP endpoint", "set the scheme to http (prometheus.io/scheme)")
+    } else if e.contains("sample limit") || e.contains("body size limit") {
+        (
+            "over the job's sample or body limit",
+            "raise sample_limit/body_size_limit, or drop series with metric_relabel_configs",
+        )
+    } else {
+        ("the scrape failed", "Prometheus's error above says why")
+    }
+}
+
+/// Each down target with its cause, the object it belongs to (its pod by name, not only its IP),
+/// and, when `from` gives the Prometheus pod, whether that pod reaches the URL itself.
+pub async fn down_targets(
+    targets: &[Target],
+    pods: &[Pod],
+    from: Option<(&Client, &str, &str, &str)>,
+    diagnosis: &mut Diagnosis,
+) {
+    let by_ip: BTreeMap<String, String> = pods
+        .iter()
+        .filter_map(|p| {
+            let ip = p.status.as_ref()?.pod_ip.clone()?;
+            Some((ip, format!("pod {}/{}", p.namespace().unwrap_or_default(), p.name_any())))
+        })
+        .collect();
+    let down: Vec<&Target> = targets.iter().filter(|t| t.health == Health::Down).collect();
+    let up = targets.iter().filter(|t| t.health == Health::Up).count();
+    if down.is_empty() {
+        let unscraped = targets.len() - up;
+        let pending = if unscraped > 0 { format!(", {unscraped} not scraped yet") } else { String::new() };
+        diagnosis.fine.push(format!("{up} targets up{pending}, none down"));
+    }
+    for target in down {
+        let host = reqwest::Url::parse(&target.scrape_url).ok().and_then(|u| u.host_str().map(str::to_string));
+        let object = host.as_ref().and_then(|h| by_ip.get(h).cloned()).unwrap_or_else(|| {
+            match (target.labels.get("namespace"), target.labels.get("pod").or(target.labels.get("service"))) {
+                (Some(ns), Some(name)) => format!("{ns}/{name}"),
+                _ => host.clone().unwrap_or_default(),
+            }
+        });
+        let (cause, fix) = explain_scrape_error(&target.last_error);
+        let mut problem =
+            format!("job {}: {} is down: {cause} ({})", target.job(), target.scrape_url, target.last_error.trim());
+        if let Some((client, namespace, pod, container)) = from {
+            problem.push_str(&format!(
+                "\nfrom pod {pod}: {}",
+                reach_from_pod(client, namespace, pod, container, &target.scrape_url).await
+            ));
+        }
+        diagnosis.found("targets", object, problem, fix);
+    }
+}
+
+/// `wget` of `url` inside the Prometheus container (busybox's, in the official images): what the
+/// network says from where Prometheus stands, apart from Prometheus's own config.
+async fn reach_from_pod(client: &Client, namespace: &str, pod: &str, container: &str, url: &str) -> String {
+    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    let params = AttachParams::default().container(container).stdout(true).stderr(true).stdin(false);
+    let command = ["wget", "-T", "5", "-O", "/dev/null", url];
+    let attempt = async {
+        let mut process = pods.exec(pod, command, &params).await?;
+        let mut output = String::new();
+        if let Some(mut stderr) = process.stderr() {
+            stderr.read_to_string(&mut output).await?;
+        }
+        let status = process.take_status();
+        let _ = process.join().await;
+        let failed = match status {
+            Some(status) => status.await.is_some_and(|s| s.status.as_deref() == Some("Failure")),
+            None => false,
+        };
+        anyhow::Ok((failed, output))
+    };
+    match tokio::time::timeout(Duration::from_secs(10), attempt).await {
+        Ok(Ok((false, _))) => {
+            "wget reaches it (so the failure is in what Prometheus sends or expects: path, auth, format)".into()
+        }
+        Ok(Ok((true, output))) => format!("wget fails too: {}", output.trim().lines().last().unwrap_or("no output")),
+        Ok(Err(e)) => format!("could not run wget in the pod ({e:#})"),
+        Err(_) => "wget gave no answer within 10s".into(),
+    }
+}
+
+/// The config each replica runs against the rendered one.
+pub async fn config_drift(
+    replicas: &[(String, Result<&PrometheusApi, String>)],
+    rendered: &str,
+    diagnosis: &mut Diagnosis,
+) {
+    for (name, api) in replicas {
+        let Ok(api) = api else { continue };
+        match crate::reload::config_drift(api, rendered).await {
+            Ok(differences) if differences.is_empty() => diagnosis.fine.push(format!("{name} runs the rendered config")),
+            Ok(differences) => diagnosis.found(
+                "config",
+                name.clone(),
+                format!("runs another config than promctl renders from these values: {}", differences.join("; ")),
+                "`promctl reload` loads the rendered one (`promctl diff` shows what else differs); if the running one is right, put it in the values",
+            ),
+            Err(e) => diagnosis.found("config", name.clone(), format!("its config cannot be read: {e:#}"), "is the pod Ready? see the pods above"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrape_errors_are_explained_by_their_cause() {
+        let cause = |e: &str| explain_scrape_error(e).0;
+        assert!(
+            cause(r#"Get "http://10.88.0.9:9999/metrics": dial tcp 10.88.0.9:9999: connect: connection refused"#)
+                .starts_with("connection refused")
+        );
+        assert!(cause("server returned HTTP status 404 Not Found").starts_with("HTTP 404"));
+        assert!(cause("server returned HTTP status 401 Unauthorized").contains("401"));
+        assert!(cause("context deadline exceeded").starts_with("timed out"));
+        assert!(
+            cause(r#"received unsupported Content-Type "text/html" and no fallback_scrape_protocol specified"#)
+                .contains("Content-Type")
+        );
+        assert_eq!(cause("something new"), "the scrape failed");
+    }
+
+    #[test]
+    fn discovery_needs_follow_the_config_roles_and_namespaces() {
+        let config = r#"
+scrape_configs:
+  - job_name: django
+    kubernetes_sd_configs: [{role: pod, namespaces: {names: [shop]}}]
+  - job_name: kubernetes-nodes
+    scheme: https
+    bearer_token_file: /var/run/secrets/kubernetes.io/serviceaccount/token
+    kubernetes_sd_configs: [{role: node}]
+  - job_name: endpoints
+    kubernetes_sd_configs: [{role: endpointslice}]
+"#;
+        let needs: Vec<String> =
+            discovery_needs(config).iter().map(|n| format!("{}: {}", n.job, n.describe())).collect();
+        assert_eq!(
+            needs,
+            [
+                "django: list pods in namespace shop",
+                "django: watch pods in namespace shop",
+                "endpoints: list pods",
+                "endpoints: list services",
+                "endpoints: list endpointslices.discovery.k8s.io",
+                "endpoints: watch pods",
+                "endpoints: watch services",
+                "endpoints: watch endpointslices.discovery.k8s.io",
+                "kubernetes-nodes: get nodes/metrics",
+                "kubernetes-nodes: list nodes",
+                "kubernetes-nodes: watch nodes",
+            ]
+        );
+        // The rendered defaults need what the rendered ClusterRole grants, nothing more.
+        let rendered = crate::render::render(&crate::values::load(&[], &[], None).unwrap(), &[]).unwrap();
+        let needs = discovery_needs(&rendered.prometheus_yml);
+        assert!(needs.iter().any(|n| n.job == "kubernetes-cadvisor" && n.subresource == Some("metrics")));
+        assert!(needs.iter().any(|n| n.job == "django" && n.namespace.as_deref() == Some("jewelry-shop")));
+    }
+
+    #[test]
+    fn annotations_with_a_wrong_port_or_value_are_named_with_the_ports_there_are() {
+        let service: Service = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "api", "namespace": "shop",
+                "annotations": {"prometheus.io/scrape": "true", "prometheus.io/port": "9999", "prometheus.io/path": "metrics"}},
+            "spec": {"selector": {"app": "api"}, "ports": [{"port": 80, "targetPort": 8000}]}
+        }))
+        .unwrap();
+        let typo: Service = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "cache", "namespace": "shop", "annotations": {"prometheus.io/scrape": "yes"}},
+            "spec": {"ports": [{"port": 6379}]}
+        }))
+        .unwrap();
+        let pod: Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "api-1", "namespace": "shop", "labels": {"app": "api"}},
+            "spec": {"containers": [{"name": "api", "ports": [{"containerPort": 8000}, {"containerPort": 9102}]}]}
+        }))
+        .unwrap();
+        let findings = annotation_problems(&[service, typo], &[pod], true);
+        let lines: Vec<String> = findings.iter().map(|f| format!("{}: {}", f.object, f.problem)).collect();
+        assert_eq!(
+            lines,
+            [
+                "Service shop/api: prometheus.io/port is 9999, but the Service's pods listen on 8000, 9102: the scrape is refused",
+                "Service shop/api: prometheus.io/path is \"metrics\", not an absolute path",
+                "Service shop/cache: prometheus.io/scrape is \"yes\"; only \"true\" is scraped",
+            ]
+        );
+        assert!(findings[0].fix.contains("one of 8000, 9102"));
+    }
+}

@@ -1,0 +1,139 @@
+//! End to end on the test bed: `promctl doctor` on a healthy install finds nothing (exit 0); then one
+//! thing broken at a time, each named with its fix (exit 1): a StorageClass that does not exist, a
+//! Service whose prometheus.io/port names a port its pods do not listen on (and the down target it
+//! makes, named by its pod), a ServiceAccount lacking a permission, a config drift.
+
+mod common;
+
+use std::time::Duration;
+
+use common::Installed;
+use promctl::prometheus::{Health, PrometheusApi};
+
+/// A busybox httpd on 8080 behind a Service whose annotation says 9999.
+const WRONG_PORT: &str = r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: httpd
+          image: localhost/busybox:1
+          command: [httpd, -f, -p, "8080", -h, /tmp]
+          ports: [{name: http, containerPort: 8080}]
+          readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  annotations: {prometheus.io/scrape: "true", prometheus.io/port: "9999"}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 8080, targetPort: http, protocol: TCP}]
+"#;
+
+fn problem_line<'a>(out: &'a str, start: &str) -> &'a str {
+    let at = out.find(start).unwrap_or_else(|| panic!("no {start:?} in\n{out}"));
+    // The finding runs to the next finding or the end; its fix line is part of it.
+    let rest = &out[at..];
+    let end = rest[1..].find("\nPROBLEM ").map_or(rest.len(), |i| i + 1);
+    &rest[..end]
+}
+
+#[tokio::test]
+#[ignore = "needs the test bed: scripts/test"]
+async fn doctor_finds_nothing_on_a_healthy_install_then_names_each_break_with_its_fix() {
+    let client = common::client().await;
+    let it = Installed::new(&client, "e2e-doctor").await;
+    let ns = it.namespace.clone();
+    let (code, out, err) = it.run(&common::own_jobs_only(&["install"]));
+    assert_eq!(code, Some(0), "{out}{err}");
+
+    // Healthy.
+    let (code, out, err) = it.run(&common::own_jobs_only(&["doctor"]));
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("no problems found"), "{out}");
+    assert!(!out.contains("PROBLEM"), "{out}");
+    eprintln!("doctor, healthy:\n{out}");
+
+    // A StorageClass that does not exist.
+    let (code, out, err) = it.run(&common::own_jobs_only(&["doctor", "--set", "storage.storageClass=fast-ssd"]));
+    assert_eq!(code, Some(1), "{out}{err}");
+    let finding = problem_line(&out, "PROBLEM [storage] StorageClass fast-ssd:");
+    assert!(finding.contains("which does not exist (the cluster has: local-path"), "{finding}");
+    assert!(finding.contains("fix: set storage.storageClass to one of those"), "{finding}");
+    eprintln!("doctor, missing StorageClass:\n{out}");
+
+    // A config drift: the values now say 20s, the running Prometheus scrapes every 30s.
+    let drift = common::own_jobs_only(&["doctor", "--set", "scrape.jobs.kubernetes-nodes.interval=20s"]);
+    let (code, out, err) = it.run(&drift);
+    assert_eq!(code, Some(1), "{out}{err}");
+    let finding = problem_line(&out, "PROBLEM [config] Prometheus:");
+    assert!(finding.contains("job kubernetes-nodes: rendered every 20s"), "{finding}");
+    assert!(finding.contains("fix: `promctl reload` loads the rendered one"), "{finding}");
+    eprintln!("doctor, config drift:\n{out}");
+
+    // A Service whose annotation names a port its pod does not listen on, scraped by the
+    // service-endpoints job (reloaded in): the annotation and the down target, named by its pod.
+    common::apply_yaml(&client, &ns, WRONG_PORT).await;
+    let endpoints = ["--set", "scrape.jobs.kubernetes-service-endpoints.enabled=true"];
+    let mut reload = common::own_jobs_only(&["reload"]);
+    reload.extend(endpoints);
+    let (code, out, err) = it.run(&reload);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let prometheus = PrometheusApi::via_service_proxy(client.clone(), &ns, "prometheus", 9090);
+    common::eventually("the wrong port scraped and down", Duration::from_secs(90), || async {
+        let targets = prometheus.targets().await.ok()?;
+        targets.iter().any(|t| t.scrape_url.contains(":9999/") && t.health == Health::Down).then_some(())
+    })
+    .await;
+    let mut doctor = common::own_jobs_only(&["doctor"]);
+    doctor.extend(endpoints);
+    let (code, out, err) = it.run(&doctor);
+    assert_eq!(code, Some(1), "{out}{err}");
+    let finding = problem_line(&out, &format!("PROBLEM [annotations] Service {ns}/web:"));
+    assert!(finding.contains("prometheus.io/port is 9999, but the Service's pods listen on 8080"), "{finding}");
+    assert!(
+        finding.contains("fix: set prometheus.io/port to the port /metrics is served on (one of 8080)"),
+        "{finding}"
+    );
+    let finding = problem_line(&out, &format!("PROBLEM [targets] pod {ns}/web-"));
+    assert!(finding.contains("job kubernetes-service-endpoints: http://"), "{finding}");
+    assert!(finding.contains(":9999/metrics is down: connection refused"), "{finding}");
+    assert!(finding.contains("from pod prometheus-"), "the pod's own view: {finding}");
+    eprintln!("doctor, wrong annotation port:\n{out}");
+
+    // The ServiceAccount loses list/watch on nodes (the ClusterRole narrowed by someone else).
+    let role = format!("prometheus-{ns}");
+    common::apply_yaml(
+        &client,
+        "",
+        &format!(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {{name: {role}}}\nrules:\n  - apiGroups: [\"\"]\n    resources: [services, pods]\n    verbs: [get, list, watch]\n  - apiGroups: [discovery.k8s.io]\n    resources: [endpointslices]\n    verbs: [get, list, watch]\n"
+        ),
+    )
+    .await;
+    let (code, out, err) = it.run(&common::own_jobs_only(&["doctor"]));
+    assert_eq!(code, Some(1), "{out}{err}");
+    let finding = problem_line(&out, "PROBLEM [permissions] job kubernetes-nodes:");
+    assert!(
+        finding.contains(&format!(
+            "system:serviceaccount:{ns}:prometheus may not do: get nodes/metrics, list nodes, watch nodes"
+        )),
+        "{finding}"
+    );
+    assert!(finding.contains(&format!("fix: `promctl install` re-applies the ClusterRole {role}")), "{finding}");
+    eprintln!("doctor, a permission lost:\n{out}");
+
+    // JSON for CI: the same findings.
+    let (code, out, err) = it.run(&common::own_jobs_only(&["doctor", "--output", "json"]));
+    assert_eq!(code, Some(1), "{out}{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert_eq!(report["healthy"], false);
+    assert!(report["findings"].as_array().unwrap().iter().any(|f| f["area"] == "permissions"), "{out}");
+}
