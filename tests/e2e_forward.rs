@@ -177,21 +177,7 @@ async fn get_body(addr: SocketAddr) -> String {
 
 /// The name of a Ready pod of the app that is not being deleted and is not `other_than`.
 async fn wait_for_ready_pod(client: &Client, ns: &str, other_than: Option<&str>) -> String {
-    let pods: Api<Pod> = Api::namespaced(client.clone(), ns);
-    common::eventually("a ready pod", READY_WITHIN, || async {
-        let list = pods.list(&ListParams::default().labels(&format!("app={APP}"))).await.unwrap();
-        list.items
-            .into_iter()
-            .filter(|p| {
-                p.metadata.deletion_timestamp.is_none()
-                    && readiness::pod(p, Timestamp::now(), Duration::ZERO).is_ready()
-            })
-            .find_map(|p| {
-                let name = p.metadata.name.unwrap();
-                (Some(name.as_str()) != other_than).then_some(name)
-            })
-    })
-    .await
+    wait_for_ready_pod_labelled(client, ns, &format!("app={APP}"), other_than).await
 }
 
 async fn wait_for_no_ready_endpoint(client: &Client, ns: &str) {
@@ -201,6 +187,95 @@ async fn wait_for_no_ready_endpoint(client: &Client, ns: &str) {
         let slices = slices.list(&of_app).await.unwrap();
         let ready = readiness::service_endpoints(&slices.items).is_ready();
         (!ready).then_some(())
+    })
+    .await
+}
+
+/// Kills `promctl port-forward` when the test ends, passed or not.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// What the targets page of the Prometheus UI asks for when it loads, `copies` times at once over
+/// one keep-alive client (a browser's tabs and panels): every answer must be whole.
+async fn load_the_ui_pages(api: &promctl::prometheus::PrometheusApi, copies: usize) -> anyhow::Result<usize> {
+    let one = || async {
+        let (targets, up, rules, alerts, info, config) = futures::try_join!(
+            api.targets(),
+            api.query_vector("up"),
+            api.rules(),
+            api.alerts(),
+            api.runtime_info(),
+            api.config()
+        )?;
+        anyhow::ensure!(!targets.is_empty() && !up.is_empty() && !config.is_empty(), "an empty answer");
+        let _ = (rules, alerts, info);
+        anyhow::Ok(6)
+    };
+    let answered = futures::future::try_join_all((0..copies).map(|_| one())).await?;
+    Ok(answered.into_iter().sum())
+}
+
+/// The seed's "open the UI" step as a person takes it, without the UI (the images have none: see
+/// README): `promctl port-forward`, the UI's API calls many at once over keep-alive connections, the
+/// Prometheus pod restarted while the forward runs, and the same calls again (the page reloaded).
+#[tokio::test]
+#[ignore = "needs the test bed: scripts/test"]
+async fn the_ui_api_calls_through_promctl_port_forward_survive_a_pod_restart() {
+    use std::io::BufRead;
+    let client = common::client().await;
+    let it = common::Installed::new(&client, "e2e-ui").await;
+    let (code, out, err) = it.run(&common::own_jobs_only(&["install"]));
+    assert_eq!(code, Some(0), "{out}{err}");
+    let mut forward = it.promctl(&["port-forward", "--local-port", "0", "--output", "json"]);
+    let mut child =
+        Child(forward.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null()).spawn().unwrap());
+    let mut line = String::new();
+    std::io::BufReader::new(child.0.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    let api = promctl::prometheus::PrometheusApi::direct(url["url"].as_str().unwrap()).unwrap();
+
+    // The page shows scraped targets: wait for the first scrape, as a person would.
+    common::eventually("the first scrape", READY_WITHIN, || async {
+        api.query_vector("up").await.ok().filter(|up| !up.is_empty())
+    })
+    .await;
+    let started = Instant::now();
+    let answered = load_the_ui_pages(&api, 16).await.unwrap();
+    eprintln!(
+        "figure: {answered} UI API calls at once through promctl port-forward in {:.2}s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let old = wait_for_ready_pod_labelled(&client, &it.namespace, "app=prometheus", None).await;
+    Api::<Pod>::namespaced(client.clone(), &it.namespace).delete(&old, &DeleteParams::default()).await.unwrap();
+    wait_for_ready_pod_labelled(&client, &it.namespace, "app=prometheus", Some(&old)).await;
+    // The page reloaded: the same calls through the same forward reach the new pod.
+    let reloaded = common::eventually("the UI's calls answered by the new pod", READY_WITHIN, || async {
+        load_the_ui_pages(&api, 16).await.ok()
+    })
+    .await;
+    assert_eq!(reloaded, answered);
+    let targets = api.targets().await.unwrap();
+    assert!(targets.iter().any(|t| t.scrape_pool == "prometheus"), "the new pod's own targets");
+}
+
+/// The name of a Ready pod matching `selector` (other than `other_than`), waiting for one.
+async fn wait_for_ready_pod_labelled(client: &Client, ns: &str, selector: &str, other_than: Option<&str>) -> String {
+    let pods: Api<Pod> = Api::namespaced(client.clone(), ns);
+    common::eventually("a Ready pod", READY_WITHIN, || async {
+        let list = pods.list(&ListParams::default().labels(selector)).await.ok()?;
+        list.items
+            .iter()
+            .filter(|p| p.metadata.deletion_timestamp.is_none())
+            .filter(|p| readiness::pod(p, Timestamp::now(), Duration::ZERO).is_ready())
+            .filter_map(|p| p.metadata.name.clone())
+            .find(|n| Some(n.as_str()) != other_than)
     })
     .await
 }
