@@ -530,7 +530,8 @@ pub async fn down_targets(
 async fn reach_from_pod(client: &Client, namespace: &str, pod: &str, container: &str, url: &str) -> String {
     let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
     let params = AttachParams::default().container(container).stdout(true).stderr(true).stdin(false);
-    let command = ["wget", "-T", "5", "-O", "/dev/null", url];
+    // No -T: Debian's static busybox (the test bed's images) crashes on it; the exec is bounded below.
+    let command = ["wget", "-O", "/dev/null", url];
     let attempt = async {
         let mut process = pods.exec(pod, command, &params).await?;
         let mut output = String::new();
@@ -539,17 +540,24 @@ async fn reach_from_pod(client: &Client, namespace: &str, pod: &str, container: 
         }
         let status = process.take_status();
         let _ = process.join().await;
-        let failed = match status {
-            Some(status) => status.await.is_some_and(|s| s.status.as_deref() == Some("Failure")),
-            None => false,
+        let failure = match status {
+            Some(status) => {
+                status.await.filter(|s| s.status.as_deref() == Some("Failure")).map(|s| s.message.unwrap_or_default())
+            }
+            None => None,
         };
-        anyhow::Ok((failed, output))
+        anyhow::Ok((failure, output))
     };
+    // wget exits 1 when it cannot fetch; anything else (127: no wget, 139: a crash) says nothing
+    // about the network.
     match tokio::time::timeout(Duration::from_secs(10), attempt).await {
-        Ok(Ok((false, _))) => {
+        Ok(Ok((None, _))) => {
             "wget reaches it (so the failure is in what Prometheus sends or expects: path, auth, format)".into()
         }
-        Ok(Ok((true, output))) => format!("wget fails too: {}", output.trim().lines().last().unwrap_or("no output")),
+        Ok(Ok((Some(message), output))) if message.ends_with("exit code 1") => {
+            format!("wget fails too: {}", output.trim().lines().last().unwrap_or("no output"))
+        }
+        Ok(Ok((Some(message), _))) => format!("could not test from inside the pod: {message}"),
         Ok(Err(e)) => format!("could not run wget in the pod ({e:#})"),
         Err(_) => "wget gave no answer within 10s".into(),
     }

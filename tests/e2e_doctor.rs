@@ -105,7 +105,7 @@ async fn doctor_finds_nothing_on_a_healthy_install_then_names_each_break_with_it
     let finding = problem_line(&out, &format!("PROBLEM [targets] pod {ns}/web-"));
     assert!(finding.contains("job kubernetes-service-endpoints: http://"), "{finding}");
     assert!(finding.contains(":9999/metrics is down: connection refused"), "{finding}");
-    assert!(finding.contains("from pod prometheus-"), "the pod's own view: {finding}");
+    assert!(finding.contains("wget fails too: wget: can't connect to remote host"), "the pod's own view: {finding}");
     eprintln!("doctor, wrong annotation port:\n{out}");
 
     // The ServiceAccount loses list/watch on nodes (the ClusterRole narrowed by someone else).
