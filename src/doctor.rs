@@ -96,22 +96,26 @@ pub async fn pods(
                 other => other.reason().to_string(),
             };
             let problem = if evidence.is_empty() { problem } else { format!("{problem}\n{}", evidence.join("\n")) };
-            diagnosis.found("pods", format!("pod {namespace}/{name}"), problem, pod_fix(&verdict, restarts));
+            // The events may know more than the pod's state: ErrImagePull while it still says ContainerCreating.
+            let fix = pod_fix(&problem, restarts);
+            diagnosis.found("pods", format!("pod {namespace}/{name}"), problem, fix);
         }
     }
     Ok(())
 }
 
-/// What to do about a pod in that state.
-fn pod_fix(verdict: &Readiness, restarts: i32) -> String {
-    let reason = verdict.reason();
+/// What to do about a pod in that state, from its state and events (`reason`).
+fn pod_fix(reason: &str, restarts: i32) -> String {
     let fix = if reason.contains("ImagePull") || reason.contains("ErrImage") || reason.contains("InvalidImageName") {
         "the image cannot be pulled: check image.repository and image.tag, and imagePullSecrets for a private registry"
     } else if reason.contains("OOMKilled") {
         "raise resources.limits.memory (and requests), or lower retention.size"
     } else if reason.contains("nschedulable") {
         "no node fits: check nodeSelector, tolerations, affinity and resources.requests against the nodes"
-    } else if reason.contains("CreateContainerConfigError") || reason.contains("ContainerCreating") {
+    } else if reason.contains("CreateContainerConfigError")
+        || reason.contains("FailedMount")
+        || reason.contains("ContainerCreating")
+    {
         "the pod waits for a volume, Secret or ConfigMap: its events say which"
     } else if reason.contains("CrashLoopBackOff") || restarts > 0 {
         "the container exits: its previous log lines say why (a config Prometheus rejects, a TSDB it cannot open)"

@@ -859,7 +859,7 @@ fn one_of(v: &Value, allowed: &[&str]) -> Result<(), String> {
 
 fn replicas(v: &Value) -> Result<(), String> {
     let ok = v.as_u64().is_some_and(|n| n <= i32::MAX as u64);
-    require(ok, "is not a replica count; use 0 or more (1 for one Prometheus)")
+    require(ok, "is not a replica count; use 1 for one Prometheus, 2 or more for an HA set (0: no pod)")
 }
 
 fn port(v: &Value) -> Result<(), String> {

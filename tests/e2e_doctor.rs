@@ -1,7 +1,8 @@
 //! End to end on the test bed: `promctl doctor` on a healthy install finds nothing (exit 0); then one
 //! thing broken at a time, each named with its fix (exit 1): a StorageClass that does not exist, a
-//! Service whose prometheus.io/port names a port its pods do not listen on (and the down target it
-//! makes, named by its pod), a ServiceAccount lacking a permission, a config drift.
+//! config drift, a Service whose prometheus.io/port names a port its pods do not listen on (and the
+//! down target it makes, named by its pod), an image that cannot be pulled, a ServiceAccount lacking
+//! a permission.
 
 mod common;
 
@@ -107,6 +108,25 @@ async fn doctor_finds_nothing_on_a_healthy_install_then_names_each_break_with_it
     assert!(finding.contains(":9999/metrics is down: connection refused"), "{finding}");
     assert!(finding.contains("wget fails too: wget: can't connect to remote host"), "the pod's own view: {finding}");
     eprintln!("doctor, wrong annotation port:\n{out}");
+
+    // An image that cannot be pulled: the pod's state, its events, and the fix.
+    let mut bad_image =
+        common::own_jobs_only(&["install", "--no-wait", "--set", "image.repository=localhost/no-such-image"]);
+    bad_image.extend(endpoints);
+    let (code, out, err) = it.run(&bad_image);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let mut doctor = common::own_jobs_only(&["doctor", "--set", "image.repository=localhost/no-such-image"]);
+    doctor.extend(endpoints);
+    let out = common::eventually("the pull failure seen", Duration::from_secs(60), || async {
+        let (_, out, _) = it.run(&doctor);
+        out.contains("ErrImagePull").then_some(out)
+    })
+    .await;
+    let finding = problem_line(&out, &format!("PROBLEM [pods] pod {ns}/prometheus-"));
+    assert!(finding.contains("events: "), "the pod's events: {finding}");
+    assert!(finding.contains("Failed to pull image \"localhost/no-such-image:"), "{finding}");
+    assert!(finding.contains("fix: the image cannot be pulled: check image.repository and image.tag"), "{finding}");
+    eprintln!("doctor, an image that cannot be pulled:\n{out}");
 
     // The ServiceAccount loses list/watch on nodes (the ClusterRole narrowed by someone else).
     let role = format!("prometheus-{ns}");
