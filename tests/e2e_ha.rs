@@ -43,7 +43,8 @@ impl Drop for Uncordon {
 /// One Prometheus, then the pair (replica 0 keeps the claim and its data); validate checks both
 /// replicas and the engine holds one series of `up` per target; a replica's pod deleted while it
 /// cannot come back: validate names it, the engine keeps receiving from the other, and the pair
-/// converges once it returns; a reload verifies both; back to one keeps the second replica's claim.
+/// converges once it returns; a reload verifies both; the engine's password changes and validate
+/// names each replica's refused queue with its 401; back to one keeps the second replica's claim.
 #[tokio::test]
 #[ignore = "needs the test bed: scripts/test"]
 async fn an_ha_pair_writes_one_series_per_target_survives_a_lost_replica_and_reloads_both() {
@@ -172,6 +173,23 @@ async fn an_ha_pair_writes_one_series_per_target_survives_a_lost_replica_and_rel
         let nodes_job = nodes_job.split("job_name:").next().unwrap_or_default();
         assert!(nodes_job.contains("scrape_interval: 20s"), "{replica} runs:\n{config}");
     }
+
+    // The engine's password changes: both replicas' writes are refused, and validate names each
+    // replica's queue with the URL and the 401.
+    common::rotate_engine_password(&client, &ns, "rotated").await;
+    for replica in ["prometheus", "prometheus-1"] {
+        let pod = replica_pod(replica).await.unwrap();
+        common::refused_writes_counted(&PrometheusApi::via_pod_proxy(client.clone(), &ns, &pod, 9090)).await;
+    }
+    let (code, out, err) = run(with("validate", &["--set", "scrape.jobs.kubernetes-nodes.interval=20s"]));
+    assert_eq!(code, Some(1), "{out}{err}");
+    for replica in ["prometheus", "prometheus-1"] {
+        let start = format!("FAIL remote_write victoriametrics ({replica}): ");
+        let line = out.lines().find(|l| l.starts_with(&start)).unwrap_or_else(|| panic!("{start}: {out}"));
+        assert!(line.contains(&format!("samples failed to send to {url}")), "{line}");
+        assert!(line.contains("the receiver answered HTTP 401 Unauthorized"), "{line}");
+    }
+    assert!(!out.contains("s3cret") && !err.contains("s3cret"), "the password never shows");
 
     // Back to one: replica 1's Deployment goes, its claim (its data) stays, replica 0 keeps its own.
     let (code, out, err) =

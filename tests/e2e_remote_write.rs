@@ -7,8 +7,6 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::Installed;
-use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, ListParams, Patch, PatchParams};
 use promctl::prometheus::PrometheusApi;
 
 /// The self-scrape, which carries the queue metrics, every 5 s (its timeout may not be longer).
@@ -69,21 +67,8 @@ async fn remote_write_into_victoriametrics_arrives_and_a_wrong_password_is_named
     );
 
     // The receiver's password changes: every write is refused with 401 from now on.
-    common::apply_yaml(&client, &ns, &common::secret("engine-auth", "htpasswd", "shop:{PLAIN}rotated\n")).await;
-    // The kubelet refreshes a Secret volume on its own schedule; touching the pod makes it look now.
-    let pods: Api<Pod> = Api::namespaced(client.clone(), &ns);
-    for pod in pods.list(&ListParams::default().labels("app=engine")).await.unwrap() {
-        let touch = serde_json::json!({"metadata": {"annotations": {"promctl.dev/touched": "1"}}});
-        pods.patch(&kube::ResourceExt::name_any(&pod), &PatchParams::default(), &Patch::Merge(&touch)).await.unwrap();
-    }
-    common::eventually("refused writes counted", Duration::from_secs(180), || async {
-        let failed = prometheus
-            .query_vector(r#"increase(prometheus_remote_storage_samples_failed_total{job="prometheus"}[2m]) > 0"#)
-            .await
-            .ok()?;
-        (!failed.is_empty()).then_some(())
-    })
-    .await;
+    common::rotate_engine_password(&client, &ns, "rotated").await;
+    common::refused_writes_counted(&prometheus).await;
     let (code, out, err) = it.run(&with("validate", &[]));
     let _ = std::fs::remove_file(&values);
     assert_eq!(code, Some(1), "{out}{err}");

@@ -240,3 +240,31 @@ remoteWrite:
     .unwrap();
     path
 }
+
+/// The engine's accepted password changes to `password`: every write with the old one is refused with
+/// 401 from then on. The kubelet refreshes a Secret volume on its own schedule; touching the pod makes
+/// it look now.
+#[allow(dead_code)]
+pub async fn rotate_engine_password(client: &Client, namespace: &str, password: &str) {
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::ListParams;
+    apply_yaml(client, namespace, &secret("engine-auth", "htpasswd", &format!("shop:{{PLAIN}}{password}\n"))).await;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    for pod in pods.list(&ListParams::default().labels("app=engine")).await.unwrap() {
+        let touch = serde_json::json!({"metadata": {"annotations": {"promctl.dev/touched": password}}});
+        pods.patch(&pod.name_any(), &PatchParams::default(), &Patch::Merge(&touch)).await.unwrap();
+    }
+}
+
+/// Waits until the Prometheus behind `api` has counted refused remote writes (its self-scrape).
+#[allow(dead_code)]
+pub async fn refused_writes_counted(api: &promctl::prometheus::PrometheusApi) {
+    eventually("refused writes counted", Duration::from_secs(180), || async {
+        let failed = api
+            .query_vector(r#"increase(prometheus_remote_storage_samples_failed_total{job="prometheus"}[2m]) > 0"#)
+            .await
+            .ok()?;
+        (!failed.is_empty()).then_some(())
+    })
+    .await;
+}
