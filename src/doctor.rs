@@ -352,63 +352,53 @@ pub fn annotation_problems(services: &[Service], pods: &[Pod], check_pods: bool)
     };
     for service in services {
         let annotations = service.metadata.annotations.clone().unwrap_or_default();
-        let object = format!("Service {}/{}", service.namespace().unwrap_or_default(), service.name_any());
-        let Some(scrape) = annotations.get("prometheus.io/scrape") else { continue };
-        if scrape != "true" {
-            findings.push(Finding {
-                area: "annotations",
-                object,
-                problem: format!("prometheus.io/scrape is {scrape:?}; only \"true\" is scraped"),
-                fix: "set prometheus.io/scrape: \"true\" (quoted), or remove it".into(),
-            });
+        if !annotations.contains_key("prometheus.io/scrape") {
             continue;
         }
+        let object = format!("Service {}/{}", service.namespace().unwrap_or_default(), service.name_any());
         let spec = service.spec.clone().unwrap_or_default();
         let selector = spec.selector.clone().unwrap_or_default();
-        let selected: Vec<&Pod> = pods
+        let selected = pods
             .iter()
             .filter(|p| p.namespace() == service.namespace())
-            .filter(|p| !selector.is_empty() && selector.iter().all(|(k, v)| p.labels().get(k) == Some(v)))
-            .collect();
-        let mut ports: BTreeSet<i32> = BTreeSet::new();
+            .filter(|p| !selector.is_empty() && selector.iter().all(|(k, v)| p.labels().get(k) == Some(v)));
+        let mut ports: BTreeSet<i32> = selected.flat_map(&container_ports).collect();
         for port in spec.ports.iter().flatten() {
             if let Some(IntOrString::Int(target)) = &port.target_port {
                 ports.insert(*target);
             }
         }
-        ports.extend(selected.iter().flat_map(|p| container_ports(p)));
         findings.extend(common_problems(&object, &annotations, &ports, "the Service's pods listen on"));
     }
-    if check_pods {
-        for pod in pods {
-            let annotations = pod.metadata.annotations.clone().unwrap_or_default();
-            let Some(scrape) = annotations.get("prometheus.io/scrape") else { continue };
-            let object = format!("pod {}/{}", pod.namespace().unwrap_or_default(), pod.name_any());
-            if scrape != "true" {
-                findings.push(Finding {
-                    area: "annotations",
-                    object,
-                    problem: format!("prometheus.io/scrape is {scrape:?}; only \"true\" is scraped"),
-                    fix: "set prometheus.io/scrape: \"true\" (quoted), or remove it".into(),
-                });
-                continue;
-            }
-            let ports: BTreeSet<i32> = container_ports(pod).into_iter().collect();
-            findings.extend(common_problems(&object, &annotations, &ports, "its containers declare"));
+    for pod in pods.iter().filter(|_| check_pods) {
+        let annotations = pod.metadata.annotations.clone().unwrap_or_default();
+        if !annotations.contains_key("prometheus.io/scrape") {
+            continue;
         }
+        let object = format!("pod {}/{}", pod.namespace().unwrap_or_default(), pod.name_any());
+        let ports: BTreeSet<i32> = container_ports(pod).into_iter().collect();
+        findings.extend(common_problems(&object, &annotations, &ports, "its containers declare"));
     }
     findings
 }
 
+/// The problems of one annotated object; `ports` are those it can be scraped on.
 fn common_problems(
     object: &str,
     annotations: &BTreeMap<String, String>,
     ports: &BTreeSet<i32>,
     where_: &str,
 ) -> Vec<Finding> {
-    let mut findings = Vec::new();
     let finding =
         |problem: String, fix: String| Finding { area: "annotations", object: object.to_string(), problem, fix };
+    let scrape = annotations.get("prometheus.io/scrape").map(String::as_str).unwrap_or_default();
+    if scrape != "true" {
+        return vec![finding(
+            format!("prometheus.io/scrape is {scrape:?}; only \"true\" is scraped"),
+            "set prometheus.io/scrape: \"true\" (quoted), or remove it".into(),
+        )];
+    }
+    let mut findings = Vec::new();
     let shown = if ports.is_empty() {
         "none".to_string()
     } else {
