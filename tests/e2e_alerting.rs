@@ -51,6 +51,19 @@ async fn rule_files_load_a_failing_rule_shows_its_error_and_a_broken_one_is_refu
     assert_eq!(code, Some(0), "{out}{err}");
     assert!(out.contains("rules loaded: 2 groups,") && out.contains("as rendered (seen in /api/v1/rules)"), "{out}");
 
+    // The rule fails only once `up` has two series (its right side is then not unique): until the
+    // second job's first scrape, it evaluates fine. Wait for Prometheus to record the error.
+    let prometheus =
+        promctl::prometheus::PrometheusApi::via_service_proxy(client.clone(), &it.namespace, "prometheus", 9090);
+    common::eventually("the broken rule failing in Prometheus", Duration::from_secs(90), || async {
+        let groups = prometheus.rules().await.ok()?;
+        groups
+            .iter()
+            .flat_map(|g| &g.rules)
+            .any(|r| r.name == "shop:broken:ratio" && !r.last_error.is_empty())
+            .then_some(())
+    })
+    .await;
     let (code, out, err) = it.run(&own_jobs_only(&["validate", "--rules", rules_dir, "--wait-targets", "60s"]));
     assert_eq!(code, Some(1), "the failing rule fails validate: {out}{err}");
     assert!(out.contains("ok   rules loaded: 2 groups"), "{out}");

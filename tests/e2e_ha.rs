@@ -128,7 +128,10 @@ async fn an_ha_pair_writes_one_series_per_target_survives_a_lost_replica_and_rel
     assert!(out.contains("ok   engine receives: ") && out.contains("one per target"), "{out}");
     eprintln!("validate on the pair:\n{out}");
     // The engine's own answer: as many series of `up` as one replica has targets, and no replica label.
-    let targets = PrometheusApi::via_service_proxy(client.clone(), &ns, "prometheus", 9090);
+    // Replica 0 asked through its pod, as validate did (through the Service either replica answers, and
+    // a replica still scraping its first round has fewer series).
+    let replica_0 = replica_pod("prometheus").await.unwrap();
+    let targets = PrometheusApi::via_pod_proxy(client.clone(), &ns, &replica_0, 9090);
     let scraped = targets.query_vector("count(up)").await.unwrap()[0].1;
     let stored = engine.query_vector(&format!("count(up{{{scope}}})")).await.unwrap()[0].1;
     assert_eq!(stored, scraped, "one deduplicated series per target");
