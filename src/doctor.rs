@@ -81,6 +81,19 @@ pub async fn pods(
                 diagnosis.fine.push(format!("pod {name}: Ready, no restarts"));
                 continue;
             }
+            // A restart counter only grows: a Ready pod whose last restart is old is history, not a problem.
+            let last_restart = pod
+                .status
+                .iter()
+                .flat_map(|s| s.container_statuses.iter().flatten())
+                .filter_map(|c| c.last_state.as_ref()?.terminated.as_ref()?.finished_at.as_ref().map(|t| t.0))
+                .max();
+            let recent =
+                last_restart.is_none_or(|t| now.duration_since(t).as_secs_f64() < RECENT_RESTART.as_secs_f64());
+            if verdict.is_ready() && !recent {
+                diagnosis.fine.push(format!("pod {name}: Ready, {restarts} restarts, none in the last hour"));
+                continue;
+            }
             let diagnostics = pod_diagnostics(client, namespace, pod).await;
             let mut evidence = Vec::new();
             if !diagnostics.events.is_empty() {
@@ -103,6 +116,9 @@ pub async fn pods(
     }
     Ok(())
 }
+
+/// A Ready pod that restarted more recently than this is reported with its previous log.
+const RECENT_RESTART: Duration = Duration::from_secs(3600);
 
 /// What to do about a pod in that state, from its state and events (`reason`).
 fn pod_fix(reason: &str, restarts: i32) -> String {

@@ -54,7 +54,9 @@ pub async fn exec(global: &GlobalArgs, args: &DoctorArgs, reporter: &mut Reporte
     }
 
     let link = reach_prometheus(global, &args.access, &values).await?;
-    let links = replica_links(Some(&client), &link, rendered, &values).await?;
+    // --prometheus-url names the one Prometheus to ask.
+    let replica_client = Some(&client).filter(|_| args.access.prometheus_url.is_none());
+    let links = replica_links(replica_client, &link, rendered, &values).await?;
     reporter.step("asking Prometheus for its targets and its config");
     let first = links.iter().find_map(|l| l.api.as_ref().ok().map(|api| (l, api)));
     match first {

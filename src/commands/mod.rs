@@ -185,6 +185,8 @@ impl ReplicaLink {
     }
 }
 
+/// Each Prometheus replica's own link: with a client and more than one replica, its newest Ready pod
+/// through the API server's pod proxy; otherwise (one replica, --prometheus-url, no cluster) `link`.
 pub async fn replica_links(
     client: Option<&kube::Client>,
     link: &PrometheusLink,

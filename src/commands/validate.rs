@@ -49,8 +49,10 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
         })?);
     }
     let link = reach_prometheus(global, &args.access, &values).await?;
-    // Without the cluster (--prometheus-only) every replica is the one behind the link.
-    let links = super::replica_links(cluster_client.as_ref(), &link, rendered, &values).await?;
+    // Without the cluster (--prometheus-only), or with --prometheus-url (the Prometheus the user names),
+    // every replica is the one behind the link.
+    let replica_client = cluster_client.as_ref().filter(|_| args.access.prometheus_url.is_none());
+    let links = super::replica_links(replica_client, &link, rendered, &values).await?;
     // An HA set is judged through one replica's pod: through the Service each request may land on
     // another replica, whose targets were scraped at other moments.
     let prometheus = links.iter().find_map(|l| l.api.as_ref().ok()).filter(|_| links.len() > 1).unwrap_or(&link.api);
