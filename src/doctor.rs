@@ -18,8 +18,9 @@ use tokio::io::AsyncReadExt;
 
 use crate::cluster::inspect::{DEFAULT_CLASS_ANNOTATION, pod_diagnostics};
 use crate::cluster::readiness::{self, Readiness};
-use crate::prometheus::{Health, PrometheusApi, Target};
+use crate::prometheus::{Health, Target};
 use crate::render::Workload;
+use crate::validation::ReplicaUnderTest;
 use crate::values::Values;
 
 /// One thing wrong, where, and what to do about it.
@@ -574,12 +575,8 @@ async fn reach_from_pod(client: &Client, namespace: &str, pod: &str, container: 
 }
 
 /// The config each replica runs against the rendered one.
-pub async fn config_drift(
-    replicas: &[(String, Result<&PrometheusApi, String>)],
-    rendered: &str,
-    diagnosis: &mut Diagnosis,
-) {
-    for (name, api) in replicas {
+pub async fn config_drift(replicas: &[ReplicaUnderTest<'_>], rendered: &str, diagnosis: &mut Diagnosis) {
+    for ReplicaUnderTest { name, api } in replicas {
         let Ok(api) = api else { continue };
         match crate::reload::config_drift(api, rendered).await {
             Ok(differences) if differences.is_empty() => diagnosis.fine.push(format!("{name} runs the rendered config")),

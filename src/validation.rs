@@ -392,6 +392,7 @@ pub async fn replica_checks(
 ) -> Vec<Check> {
     let mut checks = Vec::new();
     let mut views: Vec<(&str, ReplicaView)> = Vec::new();
+    let rendered = ConfigSignature::of(rendered);
     for replica in replicas {
         let name = format!("replica {}", replica.name);
         let api = match &replica.api {
@@ -415,7 +416,7 @@ pub async fn replica_checks(
                 continue;
             }
         };
-        let mut problems = ConfigSignature::of(rendered).differences(&config);
+        let mut problems = rendered.differences(&config);
         let jobs = evaluate_jobs(&targets, expected, SystemTime::now());
         let bad: Vec<String> = jobs
             .iter()

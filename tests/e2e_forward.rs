@@ -202,8 +202,12 @@ impl Drop for Child {
 }
 
 /// What the targets page of the Prometheus UI asks for when it loads, `copies` times at once over
-/// one keep-alive client (a browser's tabs and panels): every answer must be whole.
-async fn load_the_ui_pages(api: &promctl::prometheus::PrometheusApi, copies: usize) -> anyhow::Result<usize> {
+/// one keep-alive client (a browser's tabs and panels): every answer must be whole, and every copy
+/// must list the same jobs. Returns those jobs and how many calls were answered.
+async fn load_the_ui_pages(
+    api: &promctl::prometheus::PrometheusApi,
+    copies: usize,
+) -> anyhow::Result<(std::collections::BTreeSet<String>, usize)> {
     let one = || async {
         let (targets, up, rules, alerts, info, config) = futures::try_join!(
             api.targets(),
@@ -215,10 +219,12 @@ async fn load_the_ui_pages(api: &promctl::prometheus::PrometheusApi, copies: usi
         )?;
         anyhow::ensure!(!targets.is_empty() && !up.is_empty() && !config.is_empty(), "an empty answer");
         let _ = (rules, alerts, info);
-        anyhow::Ok(6)
+        let jobs: std::collections::BTreeSet<String> = targets.into_iter().map(|t| t.scrape_pool).collect();
+        anyhow::Ok(jobs)
     };
-    let answered = futures::future::try_join_all((0..copies).map(|_| one())).await?;
-    Ok(answered.into_iter().sum())
+    let pages = futures::future::try_join_all((0..copies).map(|_| one())).await?;
+    anyhow::ensure!(pages.windows(2).all(|w| w[0] == w[1]), "the copies list different jobs: {pages:?}");
+    Ok((pages.into_iter().next().unwrap_or_default(), copies * 6))
 }
 
 /// The seed's "open the UI" step as a person takes it, without the UI (the images have none: see
@@ -240,13 +246,15 @@ async fn the_ui_api_calls_through_promctl_port_forward_survive_a_pod_restart() {
     let url: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
     let api = promctl::prometheus::PrometheusApi::direct(url["url"].as_str().unwrap()).unwrap();
 
-    // The page shows scraped targets: wait for the first scrape, as a person would.
-    common::eventually("the first scrape", READY_WITHIN, || async {
-        api.query_vector("up").await.ok().filter(|up| !up.is_empty())
+    // The page shows scraped targets of every job: wait for them, as a person would.
+    let own_jobs = ["kubernetes-apiservers", "kubernetes-cadvisor", "kubernetes-nodes", "prometheus"];
+    common::eventually("every job discovered and a first scrape", READY_WITHIN, || async {
+        let (jobs, _) = load_the_ui_pages(&api, 1).await.ok()?;
+        own_jobs.iter().all(|j| jobs.contains(*j)).then_some(())
     })
     .await;
     let started = Instant::now();
-    let answered = load_the_ui_pages(&api, 16).await.unwrap();
+    let (jobs, answered) = load_the_ui_pages(&api, 16).await.unwrap();
     eprintln!(
         "figure: {answered} UI API calls at once through promctl port-forward in {:.2}s",
         started.elapsed().as_secs_f64()
@@ -255,14 +263,13 @@ async fn the_ui_api_calls_through_promctl_port_forward_survive_a_pod_restart() {
     let old = wait_for_ready_pod_labelled(&client, &it.namespace, "app=prometheus", None).await;
     Api::<Pod>::namespaced(client.clone(), &it.namespace).delete(&old, &DeleteParams::default()).await.unwrap();
     wait_for_ready_pod_labelled(&client, &it.namespace, "app=prometheus", Some(&old)).await;
-    // The page reloaded: the same calls through the same forward reach the new pod.
-    let reloaded = common::eventually("the UI's calls answered by the new pod", READY_WITHIN, || async {
-        load_the_ui_pages(&api, 16).await.ok()
+    // The page reloaded: the same calls through the same forward reach the new pod, which shows the
+    // same jobs once it has scraped.
+    common::eventually("the UI's calls answered by the new pod, with every job", READY_WITHIN, || async {
+        let (reloaded, _) = load_the_ui_pages(&api, 16).await.ok()?;
+        (reloaded == jobs).then_some(())
     })
     .await;
-    assert_eq!(reloaded, answered);
-    let targets = api.targets().await.unwrap();
-    assert!(targets.iter().any(|t| t.scrape_pool == "prometheus"), "the new pod's own targets");
 }
 
 /// The name of a Ready pod matching `selector` (other than `other_than`), waiting for one.

@@ -13,9 +13,6 @@ use kube::ResourceExt;
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
 use promctl::prometheus::PrometheusApi;
 
-/// The self-scrape, which carries the queue metrics, every 5 s (its timeout may not be longer).
-const FAST_SELF_SCRAPE: [&str; 4] = ["--set", "scrape.scrapeTimeout=5s", "--set", "scrape.jobs.prometheus.interval=5s"];
-
 async fn set_unschedulable(client: &kube::Client, unschedulable: bool) {
     let nodes: Api<Node> = Api::all(client.clone());
     for node in nodes.list(&ListParams::default()).await.unwrap() {
@@ -60,7 +57,7 @@ async fn an_ha_pair_writes_one_series_per_target_survives_a_lost_replica_and_rel
             .into_iter()
             .map(str::to_string)
             .collect();
-        all.extend(FAST_SELF_SCRAPE.iter().map(|s| s.to_string()));
+        all.extend(common::FAST_SELF_SCRAPE.iter().map(|s| s.to_string()));
         all.extend(more.iter().map(|s| s.to_string()));
         all
     };

@@ -9,9 +9,6 @@ use std::time::{Duration, Instant};
 use common::Installed;
 use promctl::prometheus::PrometheusApi;
 
-/// The self-scrape, which carries the queue metrics, every 5 s (its timeout may not be longer).
-const FAST_SELF_SCRAPE: [&str; 4] = ["--set", "scrape.scrapeTimeout=5s", "--set", "scrape.jobs.prometheus.interval=5s"];
-
 /// remote_write into VictoriaMetrics through basic auth: the samples arrive and validate confirms them through
 /// the engine's query API (one series of `up` per target); then the Secret's password changes and
 /// validate exits 1 naming the URL and the 401 the receiver answered.
@@ -28,7 +25,7 @@ async fn remote_write_into_victoriametrics_arrives_and_a_wrong_password_is_named
     // COMMAND -f VALUES, the own jobs, the fast self-scrape, MORE.
     let with = |command: &'static str, more: &[&'static str]| -> Vec<&str> {
         let mut all = common::own_jobs_only(&[command, "-f", file]);
-        all.extend(FAST_SELF_SCRAPE);
+        all.extend(common::FAST_SELF_SCRAPE);
         all.extend(more);
         all
     };

@@ -144,17 +144,19 @@ pub const DEFAULT_CLASS_ANNOTATION: &str = "storageclass.kubernetes.io/is-defaul
 pub async fn ready_pod(client: &Client, namespace: &str, selector: &str) -> anyhow::Result<Result<Pod, String>> {
     let pods = Api::<Pod>::namespaced(client.clone(), namespace).list(&ListParams::default().labels(selector)).await?;
     let now = k8s_openapi::jiff::Timestamp::now();
-    let live: Vec<&Pod> = pods.items.iter().filter(|p| p.metadata.deletion_timestamp.is_none()).collect();
+    let live: Vec<(&Pod, crate::cluster::readiness::Readiness)> = pods
+        .items
+        .iter()
+        .filter(|p| p.metadata.deletion_timestamp.is_none())
+        .map(|p| (p, crate::cluster::readiness::pod(p, now, std::time::Duration::MAX)))
+        .collect();
     let newest_ready = live
         .iter()
-        .filter(|p| crate::cluster::readiness::pod(p, now, std::time::Duration::MAX).is_ready())
-        .max_by_key(|p| (p.metadata.creation_timestamp.clone(), p.metadata.name.clone()));
-    if let Some(pod) = newest_ready {
+        .filter(|(_, verdict)| verdict.is_ready())
+        .max_by_key(|(p, _)| (p.metadata.creation_timestamp.clone(), p.metadata.name.clone()));
+    if let Some((pod, _)) = newest_ready {
         return Ok(Ok((*pod).clone()));
     }
-    let why: Vec<String> = live
-        .iter()
-        .map(|p| crate::cluster::readiness::pod(p, now, std::time::Duration::MAX).reason().to_string())
-        .collect();
+    let why: Vec<String> = live.iter().map(|(_, verdict)| verdict.reason().to_string()).collect();
     Ok(Err(if why.is_empty() { format!("no pod matches {selector}") } else { why.join("; ") }))
 }

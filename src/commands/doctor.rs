@@ -3,6 +3,7 @@ use kube::api::{Api, ListParams};
 use promctl::doctor::{self, Diagnosis};
 use promctl::error::Failure;
 use promctl::report::{Reporter, Tone};
+use promctl::validation::ReplicaUnderTest;
 use serde_json::json;
 
 use super::{connect, load_values, reach_prometheus, render_checked, replica_links};
@@ -86,8 +87,7 @@ pub async fn exec(global: &GlobalArgs, args: &DoctorArgs, reporter: &mut Reporte
             fix: "see the pods above".into(),
         }),
     }
-    let apis: Vec<(String, Result<&promctl::prometheus::PrometheusApi, String>)> =
-        links.iter().map(|l| (l.describe(), l.api.as_ref().map_err(Clone::clone))).collect();
+    let apis: Vec<ReplicaUnderTest> = links.iter().map(|l| l.under_test(l.describe())).collect();
     doctor::config_drift(&apis, &rendered.prometheus_yml, &mut diagnosis).await;
     reporter.finish();
 

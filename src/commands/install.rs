@@ -64,10 +64,9 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
     // every Prometheus down at once. A dry run or --no-wait applies them all now.
     let replicas = rendered.replicas()?;
     let one_by_one = !(args.dry_run || args.no_wait);
-    let (now, later): (Vec<Manifest>, Vec<Manifest>) =
-        rendered.manifests.iter().cloned().partition(|m| {
-            !one_by_one || m.kind != "Deployment" || !replicas[1..].iter().any(|r| r.deployment == m.name)
-        });
+    let (now, later): (Vec<Manifest>, Vec<Manifest>) = rendered.manifests.iter().cloned().partition(|m| {
+        !one_by_one || m.kind != "Deployment" || !replicas.iter().skip(1).any(|r| r.deployment == m.name)
+    });
     // Lines are shown once the apply is done (tens of ms): meanwhile the reporter says whether the
     // API server is slow, and --timeout bounds the apply phase too.
     let applying = apply_all(&client, &now, &later, &values.namespace, &instance, options, |_| {});

@@ -177,6 +177,11 @@ impl ReplicaLink {
         }
     }
 
+    /// This replica for the checks that judge each one, named `name`.
+    pub fn under_test(&self, name: String) -> promctl::validation::ReplicaUnderTest<'_> {
+        promctl::validation::ReplicaUnderTest { name, api: self.api.as_ref().map_err(Clone::clone) }
+    }
+
     /// The replica's API, or a failure naming the replica without a Ready pod.
     pub fn api(&self) -> anyhow::Result<&PrometheusApi> {
         self.api.as_ref().map_err(|why| {

@@ -101,13 +101,8 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
         };
         checks.extend(alertmanager_checks(prometheus, &values, installed.as_ref(), Duration::from_secs(30)).await);
         if links.len() > 1 {
-            let replicas: Vec<ReplicaUnderTest> = links
-                .iter()
-                .map(|l| ReplicaUnderTest {
-                    name: l.workload.deployment.clone(),
-                    api: l.api.as_ref().map_err(Clone::clone),
-                })
-                .collect();
+            let replicas: Vec<ReplicaUnderTest> =
+                links.iter().map(|l| l.under_test(l.workload.deployment.clone())).collect();
             checks.extend(replica_checks(&replicas, &rendered.prometheus_yml, &expected, &checked.rule_groups).await);
         }
         // Each replica sends on its own queue. A refused remote write is logged with the receiver's HTTP

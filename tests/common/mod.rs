@@ -268,3 +268,9 @@ pub async fn refused_writes_counted(api: &promctl::prometheus::PrometheusApi) {
     })
     .await;
 }
+
+/// The self-scrape, which carries the remote-write queue metrics, every 5 s (its timeout may not be
+/// longer), as --set flags.
+#[allow(dead_code)]
+pub const FAST_SELF_SCRAPE: [&str; 4] =
+    ["--set", "scrape.scrapeTimeout=5s", "--set", "scrape.jobs.prometheus.interval=5s"];
