@@ -2,16 +2,9 @@
 //! EndpointSlices, fixed URLs), the config of the installed one checked before anything is applied,
 //! and the proof that Alertmanager loaded a config (its own config-hash metric).
 
-use std::time::{Duration, Instant};
-
-use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, ListParams};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::error::Failure;
-use crate::prometheus::{PrometheusApi, ReloadError};
-use crate::render::Workload;
 use crate::values::AlertmanagerValues;
 
 /// Where the installed Alertmanager finds the files of the Secret `alertmanager.secretName`.
@@ -190,62 +183,6 @@ pub fn config_hash_metric(text: &str) -> f64 {
     let mut bytes = [0u8; 8];
     bytes[..6].copy_from_slice(&sum[..6]);
     u64::from_le_bytes(bytes) as f64
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct AlertmanagerReload {
-    /// False when Alertmanager already ran the rendered config.
-    pub reloaded: bool,
-    pub seconds: f64,
-}
-
-/// Makes the running Alertmanager load `wanted` (its ConfigMap already applied) and proves it: its
-/// `alertmanager_config_hash` equals the hash of the rendered file and the last reload succeeded. A
-/// config Alertmanager rejects fails with its own message (the previous config keeps running).
-pub async fn verified_reload(
-    client: &kube::Client,
-    namespace: &str,
-    workload: &Workload,
-    api: &PrometheusApi,
-    wanted: &str,
-    timeout: Duration,
-) -> anyhow::Result<AlertmanagerReload> {
-    let started = Instant::now();
-    let hash = config_hash_metric(wanted);
-    let loaded = |metrics: &str| {
-        metric_value(metrics, "alertmanager_config_hash") == Some(hash)
-            && metric_value(metrics, "alertmanager_config_last_reload_successful") == Some(1.0)
-    };
-    if loaded(&api.metrics_text().await?) {
-        return Ok(AlertmanagerReload { reloaded: false, seconds: 0.0 });
-    }
-    // The kubelet projects a changed ConfigMap on its own schedule; touching the pod makes it look now.
-    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
-    let running = pods.list(&ListParams::default().labels(&workload.pod_selector)).await?.items;
-    crate::reload::nudge_kubelet(&pods, &running, wanted).await;
-    loop {
-        match api.reload().await {
-            Ok(()) => {}
-            Err(ReloadError::Rejected(reason)) => {
-                return Err(Failure::check_failed(format!(
-                    "Alertmanager rejected the new config: {reason}; the previous config keeps running. Fix values alertmanager.config"
-                ))
-                .into());
-            }
-            Err(other) => return Err(anyhow::anyhow!("POST /-/reload to Alertmanager: {other}")),
-        }
-        if loaded(&api.metrics_text().await?) {
-            return Ok(AlertmanagerReload { reloaded: true, seconds: started.elapsed().as_secs_f64() });
-        }
-        if started.elapsed() >= timeout {
-            return Err(Failure::timed_out(format!(
-                "Alertmanager did not load the rendered config within {}s (its config hash is another one): the kubelet may not have projected the ConfigMap yet; run promctl reload again",
-                timeout.as_secs()
-            ))
-            .into());
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
-    }
 }
 
 /// A sample's value in Prometheus's text format, for a metric without labels.

@@ -3,20 +3,18 @@
 //! successful load newer than before AND serves the config that was applied.
 
 use std::collections::BTreeMap;
-use std::hash::{Hash, Hasher};
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, AttachParams, ListParams, Patch, PatchParams};
+use kube::api::{Api, ListParams};
 use kube::{Client, ResourceExt};
 use serde::Serialize;
-use tokio::io::AsyncReadExt;
 
 use crate::cluster::apply::{ApplyOptions, Change, apply_manifest};
 use crate::duration::parse_duration;
 use crate::error::Failure;
 use crate::prometheus::{PrometheusApi, ReloadError};
-use crate::render::Rendered;
+use crate::render::{Rendered, Workload};
 
 /// What happened, for progress lines. Core modules never print.
 #[derive(Debug, Clone)]
@@ -111,7 +109,7 @@ pub async fn reload(
     let running = pods.list(&ListParams::default().labels(&target.pod_selector)).await?.items;
     let mut file_seen_seconds = None;
     if !target.direct {
-        nudge_kubelet(&pods, &running, &rendered.prometheus_yml).await;
+        crate::cluster::pods::touch(&pods, &running, &rendered.prometheus_yml).await;
         if let Some(seconds) =
             wait_for_file(&pods, &running, target, &rendered.prometheus_yml, started, deadline, &mut on_event).await?
         {
@@ -228,17 +226,6 @@ async fn trigger(
     }
 }
 
-/// The kubelet refreshes ConfigMap volumes when it syncs a pod, which otherwise happens only every
-/// sync period (about a minute). Touching an annotation makes it sync now. Best effort.
-pub(crate) async fn nudge_kubelet(pods: &Api<Pod>, running: &[Pod], config: &str) {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    config.hash(&mut hasher);
-    let patch = serde_json::json!({"metadata": {"annotations": {"promctl.dev/config-hash": format!("{:016x}", hasher.finish())}}});
-    for pod in running {
-        let _ = pods.patch(&pod.name_any(), &PatchParams::default(), &Patch::Merge(&patch)).await;
-    }
-}
-
 /// Waits until every running pod's mounted prometheus.yml is the applied one (read through exec).
 /// Returns None when exec is not possible (no permission, no `cat`): then the reload loop decides.
 async fn wait_for_file(
@@ -275,27 +262,70 @@ async fn wait_for_file(
     Ok(Some(started.elapsed().as_secs_f64()))
 }
 
+/// `command`'s standard output in the container, or a failure naming the command and the pod.
 async fn exec_output(pods: &Api<Pod>, pod: &str, container: &str, command: &[&str]) -> anyhow::Result<String> {
-    let params = AttachParams::default().container(container).stdout(true).stderr(false).stdin(false);
-    let mut process = pods.exec(pod, command.iter().map(|s| s.to_string()), &params).await?;
-    let mut output = String::new();
-    if let Some(mut stdout) = process.stdout() {
-        stdout.read_to_string(&mut output).await?;
+    let output = crate::cluster::pods::exec(pods, pod, container, command).await?;
+    match output.failure {
+        Some(message) => Err(Failure::check_failed(format!("{} in pod {pod}: {message}", command.join(" "))).into()),
+        None => Ok(output.stdout),
     }
-    let status = process.take_status();
-    let _ = process.join().await;
-    if let Some(status) = status
-        && let Some(status) = status.await
-        && status.status.as_deref() == Some("Failure")
-    {
-        return Err(Failure::check_failed(format!(
-            "{} in pod {pod}: {}",
-            command.join(" "),
-            status.message.unwrap_or_default()
-        ))
-        .into());
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AlertmanagerReload {
+    /// False when Alertmanager already ran the rendered config.
+    pub reloaded: bool,
+    pub seconds: f64,
+}
+
+/// Alertmanager's verified reload: makes the running Alertmanager load `wanted` (its ConfigMap already applied) and proves it: its
+/// `alertmanager_config_hash` equals the hash of the rendered file and the last reload succeeded. A
+/// config Alertmanager rejects fails with its own message (the previous config keeps running).
+pub async fn alertmanager(
+    client: &kube::Client,
+    namespace: &str,
+    workload: &Workload,
+    api: &PrometheusApi,
+    wanted: &str,
+    timeout: Duration,
+) -> anyhow::Result<AlertmanagerReload> {
+    let started = Instant::now();
+    let hash = crate::alertmanager::config_hash_metric(wanted);
+    let loaded = |metrics: &str| {
+        crate::alertmanager::metric_value(metrics, "alertmanager_config_hash") == Some(hash)
+            && crate::alertmanager::metric_value(metrics, "alertmanager_config_last_reload_successful") == Some(1.0)
+    };
+    if loaded(&api.metrics_text().await?) {
+        return Ok(AlertmanagerReload { reloaded: false, seconds: 0.0 });
     }
-    Ok(output)
+    // The kubelet projects a changed ConfigMap on its own schedule; touching the pod makes it look now.
+    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    let running = pods.list(&ListParams::default().labels(&workload.pod_selector)).await?.items;
+    crate::cluster::pods::touch(&pods, &running, wanted).await;
+    loop {
+        match api.reload().await {
+            Ok(()) => {}
+            Err(ReloadError::Rejected(reason)) => {
+                return Err(Failure::check_failed(format!(
+                    "Alertmanager rejected the new config: {reason}; the previous config keeps running. Fix values alertmanager.config"
+                ))
+                .into());
+            }
+            // The client's own failure (unreachable: exit 3) stays the cause, not a string.
+            Err(other) => return Err(anyhow::Error::new(other).context("POST /-/reload to Alertmanager")),
+        }
+        if loaded(&api.metrics_text().await?) {
+            return Ok(AlertmanagerReload { reloaded: true, seconds: started.elapsed().as_secs_f64() });
+        }
+        if started.elapsed() >= timeout {
+            return Err(Failure::timed_out(format!(
+                "Alertmanager did not load the rendered config within {}s (its config hash is another one): the kubelet may not have projected the ConfigMap yet; run promctl reload again",
+                timeout.as_secs()
+            ))
+            .into());
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
 }
 
 /// How the config Prometheus runs differs from the rendered one (`ConfigSignature::differences`);

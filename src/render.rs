@@ -9,6 +9,7 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde::Serialize;
 
 use crate::error::Failure;
+pub use crate::manifest::Manifest;
 use crate::quantity::canonical_quantity;
 use crate::rules::{CONFIGMAP_LIMIT, RuleFile, RuleSource};
 use crate::values::Values;
@@ -33,17 +34,6 @@ const TEMPLATES: [(&str, &str); 11] = [
 const PLACEMENT: (&str, &str) = ("placement.yaml", include_str!("../templates/placement.yaml"));
 const PROMETHEUS_YML: (&str, &str) = ("prometheus.yml", include_str!("../templates/prometheus.yml"));
 const STARTER_RULES: (&str, &str) = ("starter-rules.yml", include_str!("../templates/starter-rules.yml"));
-
-/// One rendered Kubernetes object: its identity, the parsed object, and the text it came from.
-#[derive(Debug, Clone)]
-pub struct Manifest {
-    pub kind: String,
-    pub name: String,
-    /// None for cluster-scoped objects (Namespace, ClusterRole, ClusterRoleBinding).
-    pub namespace: Option<String>,
-    pub object: DynamicObject,
-    pub yaml: String,
-}
 
 #[derive(Debug, Clone)]
 pub struct Rendered {

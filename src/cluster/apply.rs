@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::{FIELD_MANAGER, INSTANCE_LABEL, KINDS, MANAGED_BY_LABEL, describe, dynamic_api};
 use crate::error::Failure;
-use crate::render::Manifest;
+use crate::manifest::Manifest;
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ApplyOptions {

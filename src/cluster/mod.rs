@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod inspect;
 pub mod permissions;
+pub mod pods;
 pub mod readiness;
 pub mod wait;
 pub mod warnings;

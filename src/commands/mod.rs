@@ -352,7 +352,7 @@ pub async fn reload_alertmanager(
     apply: bool,
     timeout: std::time::Duration,
     reporter: &mut Reporter,
-) -> anyhow::Result<Option<promctl::alertmanager::AlertmanagerReload>> {
+) -> anyhow::Result<Option<promctl::reload::AlertmanagerReload>> {
     let Some(workload) = rendered.alertmanager()? else {
         return Ok(None);
     };
@@ -374,7 +374,7 @@ pub async fn reload_alertmanager(
     }
     let api = alertmanager_api(client, values, service);
     let report =
-        promctl::alertmanager::verified_reload(client, &values.namespace, &workload, &api, wanted, timeout).await?;
+        promctl::reload::alertmanager(client, &values.namespace, &workload, &api, wanted, timeout).await?;
     reporter.finish();
     if report.reloaded {
         reporter.text(&format!(
