@@ -373,8 +373,7 @@ pub async fn reload_alertmanager(
         );
     }
     let api = alertmanager_api(client, values, service);
-    let report =
-        promctl::reload::alertmanager(client, &values.namespace, &workload, &api, wanted, timeout).await?;
+    let report = promctl::reload::alertmanager(client, &values.namespace, &workload, &api, wanted, timeout).await?;
     reporter.finish();
     if report.reloaded {
         reporter.text(&format!(
