@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
+use promctl::ops::validate::{ExpectedJob, ServiceAddress};
 use promctl::report::OutputFormat;
+use promctl::rules::AlertMatcher;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -74,6 +76,20 @@ fn parse_timeout(s: &str) -> Result<Duration, String> {
     }
 }
 
+/// A URL promctl can send HTTP requests to, checked when parsed (exit 2 before anything is contacted).
+fn parse_http_url(s: &str) -> Result<String, String> {
+    promctl::prometheus::PrometheusApi::direct(s).map(|_| s.to_string()).map_err(|failure| failure.message)
+}
+
+/// A PromQL expression, parsed by a real PromQL parser.
+fn parse_promql(s: &str) -> Result<String, String> {
+    promctl::promql::parse(s).map(|()| s.to_string()).map_err(|reason| format!("not valid PromQL: {reason}"))
+}
+
+fn parse_alert_matcher(s: &str) -> Result<AlertMatcher, String> {
+    AlertMatcher::parse(s).map_err(|failure| failure.message)
+}
+
 /// Where values come from: the embedded defaults, then each -f file, then each --set.
 #[derive(Debug, Clone, Args, Default)]
 pub struct ValuesArgs {
@@ -102,7 +118,7 @@ pub enum Command {
     /// Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)
     Uninstall(UninstallArgs),
     /// Check the installed objects, then that Prometheus scrapes every expected job with all targets up
-    Validate(ValidateArgs),
+    Validate(Box<ValidateArgs>),
     /// Find what is wrong, read-only, and say how to fix it: pods, claims, permissions, annotations, down targets, config drift
     Doctor(DoctorArgs),
     /// Push the rendered config and prove that Prometheus loaded it
@@ -122,7 +138,7 @@ pub struct PrometheusAccess {
     #[arg(long, value_enum, default_value_t = Via::Proxy)]
     pub via: Via,
     /// Talk to Prometheus at this URL instead (when the caller can reach it directly)
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = parse_http_url)]
     pub prometheus_url: Option<String>,
 }
 
@@ -140,7 +156,7 @@ pub struct ValidateArgs {
     pub access: PrometheusAccess,
     /// Expect this job with at least MIN targets (default 1); repeatable. Every configured job is expected anyway
     #[arg(long, value_name = "NAME[=MIN]")]
-    pub expect_job: Vec<String>,
+    pub expect_job: Vec<ExpectedJob>,
     /// Do not expect this job; repeatable
     #[arg(long, value_name = "NAME")]
     pub skip_job: Vec<String>,
@@ -148,17 +164,17 @@ pub struct ValidateArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
     pub wait_targets: Option<Duration>,
     /// A PromQL query that must return a non-empty result; repeatable (replaces the default probes)
-    #[arg(long, value_name = "EXPR")]
+    #[arg(long, value_name = "EXPR", value_parser = parse_promql)]
     pub query: Vec<String>,
     /// Fail when an alert with this name, or with this LABEL=VALUE (severity=critical), is firing; repeatable
-    #[arg(long, value_name = "NAME|LABEL=VALUE")]
-    pub fail_on_alert: Vec<String>,
+    #[arg(long, value_name = "NAME|LABEL=VALUE", value_parser = parse_alert_matcher)]
+    pub fail_on_alert: Vec<AlertMatcher>,
     /// The long-term store's Prometheus-compatible query URL (Thanos Query, Mimir, VictoriaMetrics): check that remote writes arrive there
-    #[arg(long, value_name = "URL", conflicts_with = "engine_service")]
+    #[arg(long, value_name = "URL", conflicts_with = "engine_service", value_parser = parse_http_url)]
     pub engine_url: Option<String>,
     /// The same, as an in-cluster Service reached through the API server: NAMESPACE/SERVICE:PORT
     #[arg(long, value_name = "NAMESPACE/SERVICE:PORT")]
-    pub engine_service: Option<String>,
+    pub engine_service: Option<ServiceAddress>,
     /// Write a JUnit XML report (one test case per check) for CI dashboards
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,

@@ -56,6 +56,10 @@ impl Failure {
     pub fn timed_out(message: impl Into<String>) -> Self {
         Self::new(FailureKind::TimedOut, message)
     }
+    /// Something promctl's own templates or code got wrong (exit 101), never the user's input.
+    pub fn bug(message: impl Into<String>) -> Self {
+        Self::new(FailureKind::Internal, message)
+    }
 }
 
 /// The kind of an arbitrary error chain: a `Failure` anywhere in it wins; Kubernetes and Prometheus

@@ -22,10 +22,15 @@ use crate::error::{Failure, FailureKind};
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A client for one Prometheus server.
+/// A client for one server that speaks Prometheus's HTTP API: Prometheus itself, and the
+/// Alertmanager and storage engines promctl checks through the same endpoints.
 #[derive(Clone)]
 pub struct PrometheusApi {
     transport: Transport,
+    /// What answers, for messages: "Prometheus", "Alertmanager", "the storage engine".
+    what: &'static str,
+    /// The label selector of the pods behind it, for the hint when it cannot be reached.
+    pods: Option<String>,
 }
 
 #[derive(Clone)]
@@ -63,7 +68,7 @@ impl PrometheusApi {
             name: service.into(),
             port,
         };
-        PrometheusApi { transport }
+        PrometheusApi { transport, what: "Prometheus", pods: None }
     }
 
     /// Reach one pod's Prometheus through `.../pods/{pod}:{port}/proxy/...`: what an HA pair's replicas
@@ -71,7 +76,7 @@ impl PrometheusApi {
     pub fn via_pod_proxy(client: kube::Client, namespace: &str, pod: &str, port: u16) -> Self {
         let transport =
             Transport::ApiProxy { client, namespace: namespace.into(), resource: "pods", name: pod.into(), port };
-        PrometheusApi { transport }
+        PrometheusApi { transport, what: "Prometheus", pods: None }
     }
 
     /// Reach Prometheus over plain HTTP(S) at `base_url` (which may carry a `--web.route-prefix` path).
@@ -103,7 +108,19 @@ impl PrometheusApi {
         }
         let http = builder.build().map_err(|e| bad(error_chain(&e)))?;
         let base_url = url.as_str().trim_end_matches('/').to_string();
-        Ok(PrometheusApi { transport: Transport::Direct { http, base_url } })
+        Ok(PrometheusApi { transport: Transport::Direct { http, base_url }, what: "Prometheus", pods: None })
+    }
+
+    /// The same client, named as `what` in its messages ("Alertmanager", "the storage engine").
+    pub fn serving(mut self, what: &'static str) -> Self {
+        self.what = what;
+        self
+    }
+
+    /// The same client, whose "cannot reach" hint lists the pods of `selector`.
+    pub fn with_pods(mut self, selector: &str) -> Self {
+        self.pods = Some(selector.to_string());
+        self
     }
 
     /// Where requests go, for messages: "service proxy jewelry-shop/prometheus:9090" or the base URL.
@@ -301,16 +318,22 @@ impl PrometheusApi {
     }
 
     fn unreachable(&self, why: &str) -> Failure {
-        let hint = match self.transport {
-            Transport::ApiProxy { .. } => {
-                "is its pod Ready? `kubectl get pods -l app=prometheus` shows it; or pass --prometheus-url"
+        let what = self.what;
+        // Only Prometheus is chosen by --prometheus-url; Alertmanager and the engine have flags of their own.
+        let prometheus = what == "Prometheus";
+        let hint = match (&self.transport, &self.pods) {
+            (Transport::ApiProxy { namespace, .. }, pods) => {
+                let selector = pods.as_deref().map(|p| format!(" -l {p}")).unwrap_or_default();
+                let or = if prometheus { "; or pass --prometheus-url" } else { "" };
+                format!("is its pod Ready? `kubectl get pods -n {namespace}{selector}` shows it{or}")
             }
-            Transport::Direct { .. } => {
-                "is Prometheus listening at that address? drop --prometheus-url to go through the API server"
+            (Transport::Direct { .. }, _) if prometheus => {
+                "is Prometheus listening at that address? drop --prometheus-url to go through the API server".into()
             }
+            (Transport::Direct { .. }, _) => format!("is {what} listening at that address?"),
         };
         let target = self.describe();
-        Failure::unreachable(format!("cannot reach Prometheus through {target}: {why}; {hint}"))
+        Failure::unreachable(format!("cannot reach {what} through {target}: {why}; {hint}"))
     }
 
     /// A 401, 403 or 407 from whatever stands in front of Prometheus (an auth proxy, say).
@@ -325,7 +348,7 @@ impl PrometheusApi {
     }
 
     fn failure(&self, kind: FailureKind, endpoint: &str, why: &str) -> Failure {
-        Failure::new(kind, format!("{endpoint} on Prometheus ({}): {why}", self.describe()))
+        Failure::new(kind, format!("{endpoint} on {} ({}): {why}", self.what, self.describe()))
     }
 }
 
@@ -363,7 +386,7 @@ impl fmt::Display for ReloadError {
             ReloadError::Rejected(message) => {
                 write!(f, "Prometheus rejected the new configuration and keeps running the previous one: {message}")
             }
-            ReloadError::Other(_) => f.write_str("reloading Prometheus failed"),
+            ReloadError::Other(_) => f.write_str("POST /-/reload failed"),
         }
     }
 }

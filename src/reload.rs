@@ -76,7 +76,7 @@ pub async fn reload(
     replicas: &[ReloadReplica<'_>],
     mut on_event: impl FnMut(ReloadEvent),
 ) -> anyhow::Result<ReloadReport> {
-    let configmap = rendered.get("ConfigMap").ok_or_else(|| anyhow::anyhow!("the templates render no ConfigMap"))?;
+    let configmap = rendered.prometheus_configmap()?;
     let mut before = Vec::with_capacity(replicas.len());
     for replica in replicas {
         before.push(replica.api.runtime_info().await?);

@@ -58,6 +58,14 @@ impl Rendered {
         self.manifests.iter().find(|m| m.kind == kind)
     }
 
+    /// Prometheus's ConfigMap: the one carrying prometheus.yml.
+    pub fn prometheus_configmap(&self) -> Result<&Manifest, Failure> {
+        self.manifests
+            .iter()
+            .find(|m| m.kind == "ConfigMap" && m.object.data["data"].get("prometheus.yml").is_some())
+            .ok_or_else(|| template_bug("configmap.yaml", "ConfigMap with prometheus.yml"))
+    }
+
     /// What the commands need to know about the rendered Prometheus workload, read from the
     /// templates' own output, so that no selector, container name or path is typed a second time in Rust.
     ///
@@ -113,7 +121,7 @@ impl Rendered {
 }
 
 fn template_bug(template: &str, what: &str) -> Failure {
-    Failure::bad_input(format!("render: templates/{template} renders no {what}; this is a bug in the templates"))
+    Failure::bug(format!("render: templates/{template} renders no {what}; this is a bug in the templates"))
 }
 
 /// A Deployment's `app.kubernetes.io/name`: "prometheus" or "alertmanager".
@@ -425,11 +433,13 @@ fn render_template(env: &Environment, name: &str, context: &serde_json::Value) -
 }
 
 fn template_error(name: &str, err: &minijinja::Error) -> Failure {
-    Failure::bad_input(format!("render: templates/{name}: {err:#}"))
+    Failure::bug(format!("render: templates/{name}: {err:#}; this is a bug in the templates"))
 }
 
 fn parse_manifest(template: &str, yaml: String) -> Result<Manifest, Failure> {
-    let invalid = |why: String| Failure::bad_input(format!("render: templates/{template} rendered {why}"));
+    let invalid = |why: String| {
+        Failure::bug(format!("render: templates/{template} rendered {why}; this is a bug in the templates"))
+    };
     let object: DynamicObject = serde_saphyr::from_str(&yaml).map_err(|err| invalid(format!("invalid YAML: {err}")))?;
     let kind = match &object.types {
         Some(types) if !types.kind.is_empty() && !types.api_version.is_empty() => types.kind.clone(),
@@ -505,9 +515,10 @@ mod tests {
     fn manifests_come_in_safe_apply_order_with_explicit_namespaces() {
         let rendered = render_with(&[]);
         let kinds: Vec<&str> = rendered.manifests.iter().map(|m| m.kind.as_str()).collect();
-        assert_eq!(kinds, crate::cluster::KINDS, "the safe apply order the applier relies on");
+        let managed: Vec<&str> = crate::cluster::KINDS.iter().map(|k| k.kind).collect();
+        assert_eq!(kinds, managed, "the safe apply order the applier relies on");
         for m in &rendered.manifests {
-            let cluster_scoped = matches!(m.kind.as_str(), "Namespace" | "ClusterRole" | "ClusterRoleBinding");
+            let cluster_scoped = !crate::cluster::managed_kind(&m.kind).unwrap().namespaced;
             let expected = (!cluster_scoped).then(|| "jewelry-shop".to_string());
             assert_eq!(m.namespace, expected, "{}", m.kind);
         }

@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use k8s_openapi::jiff::Timestamp;
 
+use crate::progress::Progress;
+pub use crate::progress::Tone;
 use crate::prometheus::{ActiveAlert, JobHealth, group_down_targets};
 use crate::rules::GroupHealth;
 use crate::validation::{Check, ERROR_GROUPS_SHOWN, EXAMPLES_PER_ERROR};
@@ -34,15 +36,6 @@ static DOCUMENT_WRITTEN: AtomicBool = AtomicBool::new(false);
 
 pub fn document_written() -> bool {
     DOCUMENT_WRITTEN.load(Ordering::SeqCst)
-}
-
-/// How a line's state is shown; colours only on a terminal and without NO_COLOR / --no-color.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
-    Good,
-    Waiting,
-    Bad,
-    Plain,
 }
 
 pub struct Reporter {
@@ -146,6 +139,18 @@ impl Reporter {
         if tone != Tone::Waiting {
             bar.set_style(ProgressStyle::with_template("  {msg}").expect("static template"));
             bar.finish_with_message(text);
+        }
+    }
+
+    /// Shows what an operation said.
+    pub fn show(&mut self, progress: Progress) {
+        match progress {
+            Progress::Step(text) => self.step(&text),
+            Progress::Detail(text) => self.detail(&text),
+            Progress::Resource { resource, tone, state, detail } => self.resource(&resource, tone, &state, &detail),
+            Progress::PhaseDone => self.finish(),
+            Progress::Warning(text) => self.warn(&text),
+            Progress::Outcome(text) => self.text(&text),
         }
     }
 

@@ -18,7 +18,7 @@ use common::{Installed, promctl};
 async fn resource_versions(client: &Client, ns: &str, instance: &str) -> BTreeMap<String, String> {
     let selector = format!("app.kubernetes.io/managed-by=promctl,app.kubernetes.io/instance={instance}");
     let mut versions = BTreeMap::new();
-    for kind in KINDS {
+    for kind in KINDS.iter().map(|k| k.kind) {
         let api: Api<DynamicObject> = dynamic_api(client, kind, Some(ns)).unwrap();
         for o in api.list(&ListParams::default().labels(&selector)).await.unwrap() {
             versions.insert(format!("{kind}/{}", o.name_any()), o.resource_version().unwrap());

@@ -160,3 +160,29 @@ pub async fn ready_pod(client: &Client, namespace: &str, selector: &str) -> anyh
     let why: Vec<String> = live.iter().map(|(_, verdict)| verdict.reason().to_string()).collect();
     Ok(Err(if why.is_empty() { format!("no pod matches {selector}") } else { why.join("; ") }))
 }
+/// Every pod of the cluster (doctor matches annotations and down targets' IPs against them).
+pub async fn all_pods(client: &Client) -> anyhow::Result<Vec<Pod>> {
+    Ok(Api::<Pod>::all(client.clone()).list(&ListParams::default()).await?.items)
+}
+
+/// Every Service of the cluster (doctor checks their prometheus.io annotations).
+pub async fn all_services(client: &Client) -> anyhow::Result<Vec<k8s_openapi::api::core::v1::Service>> {
+    Ok(Api::all(client.clone()).list(&ListParams::default()).await?.items)
+}
+
+/// The last 300 lines of `container`'s log in every pod of `selector`, one after another; empty when
+/// they cannot be read (a log is evidence, never a reason to fail).
+pub async fn recent_logs(client: &Client, namespace: &str, selector: &str, container: &str) -> String {
+    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    let Ok(list) = pods.list(&ListParams::default().labels(selector)).await else {
+        return String::new();
+    };
+    let mut log = String::new();
+    for pod in list.items {
+        let params = LogParams { container: Some(container.to_string()), tail_lines: Some(300), ..Default::default() };
+        if let Ok(text) = pods.logs(&kube::ResourceExt::name_any(&pod), &params).await {
+            log.push_str(&text);
+        }
+    }
+    log
+}

@@ -99,31 +99,100 @@ pub fn context_namespace(options: &ClusterOptions) -> Option<String> {
     context.namespace.clone().filter(|ns| !ns.is_empty())
 }
 
-/// The kinds promctl renders, with their API resources: known statically, so no discovery round trips
-/// (and no dependence on aggregated discovery). Order is the safe apply order.
-pub const KINDS: [&str; 8] = [
-    "Namespace",
-    "ServiceAccount",
-    "ClusterRole",
-    "ClusterRoleBinding",
-    "ConfigMap",
-    "PersistentVolumeClaim",
-    "Deployment",
-    "Service",
+/// What becomes of an object of a kind when promctl no longer wants it (prune) or is told to remove
+/// it (uninstall).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Deleted by prune and uninstall.
+    Never,
+    /// Holds the data: kept by prune, deleted by uninstall only with --delete-data.
+    Data,
+    /// Never deleted by promctl: a namespace may hold other things.
+    Always,
+}
+
+/// One kind promctl manages: its API resource (known statically, so no discovery round trips and
+/// no dependence on aggregated discovery), scope, apply wave and keep policy.
+pub struct ManagedKind {
+    pub kind: &'static str,
+    pub resource: fn() -> ApiResource,
+    pub namespaced: bool,
+    /// Everything in a wave depends only on earlier waves, so a wave is applied concurrently.
+    /// Namespace; then what the workload uses (account, role, config, claim); then what uses those
+    /// (the binding needs its role to exist for the RBAC escalation check, the pods their account,
+    /// config and claim, the Service its pods).
+    pub wave: usize,
+    pub keep: Keep,
+}
+
+/// Every kind promctl renders, in the safe apply order: the one table that render, apply, prune,
+/// uninstall and the tests read.
+pub const KINDS: &[ManagedKind] = &[
+    ManagedKind {
+        kind: "Namespace",
+        resource: || ApiResource::erase::<Namespace>(&()),
+        namespaced: false,
+        wave: 0,
+        keep: Keep::Always,
+    },
+    ManagedKind {
+        kind: "ServiceAccount",
+        resource: || ApiResource::erase::<ServiceAccount>(&()),
+        namespaced: true,
+        wave: 1,
+        keep: Keep::Never,
+    },
+    ManagedKind {
+        kind: "ClusterRole",
+        resource: || ApiResource::erase::<ClusterRole>(&()),
+        namespaced: false,
+        wave: 1,
+        keep: Keep::Never,
+    },
+    ManagedKind {
+        kind: "ClusterRoleBinding",
+        resource: || ApiResource::erase::<ClusterRoleBinding>(&()),
+        namespaced: false,
+        wave: 2,
+        keep: Keep::Never,
+    },
+    ManagedKind {
+        kind: "ConfigMap",
+        resource: || ApiResource::erase::<ConfigMap>(&()),
+        namespaced: true,
+        wave: 1,
+        keep: Keep::Never,
+    },
+    ManagedKind {
+        kind: "PersistentVolumeClaim",
+        resource: || ApiResource::erase::<PersistentVolumeClaim>(&()),
+        namespaced: true,
+        wave: 1,
+        keep: Keep::Data,
+    },
+    ManagedKind {
+        kind: "Deployment",
+        resource: || ApiResource::erase::<Deployment>(&()),
+        namespaced: true,
+        wave: 2,
+        keep: Keep::Never,
+    },
+    ManagedKind {
+        kind: "Service",
+        resource: || ApiResource::erase::<Service>(&()),
+        namespaced: true,
+        wave: 2,
+        keep: Keep::Never,
+    },
 ];
 
+/// The row of `kind`, if promctl manages it.
+pub fn managed_kind(kind: &str) -> Option<&'static ManagedKind> {
+    KINDS.iter().find(|k| k.kind == kind)
+}
+
 pub fn api_resource(kind: &str) -> Option<(ApiResource, bool)> {
-    Some(match kind {
-        "Namespace" => (ApiResource::erase::<Namespace>(&()), false),
-        "ServiceAccount" => (ApiResource::erase::<ServiceAccount>(&()), true),
-        "ClusterRole" => (ApiResource::erase::<ClusterRole>(&()), false),
-        "ClusterRoleBinding" => (ApiResource::erase::<ClusterRoleBinding>(&()), false),
-        "ConfigMap" => (ApiResource::erase::<ConfigMap>(&()), true),
-        "PersistentVolumeClaim" => (ApiResource::erase::<PersistentVolumeClaim>(&()), true),
-        "Deployment" => (ApiResource::erase::<Deployment>(&()), true),
-        "Service" => (ApiResource::erase::<Service>(&()), true),
-        _ => return None,
-    })
+    managed_kind(kind).map(|k| ((k.resource)(), k.namespaced))
 }
 
 pub fn dynamic_api(client: &Client, kind: &str, namespace: Option<&str>) -> anyhow::Result<Api<DynamicObject>> {

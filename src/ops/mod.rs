@@ -1,0 +1,52 @@
+//! The operations under the commands, as cargo's ops are under its commands: each takes typed
+//! options, emits progress (src/progress.rs) and returns a report. They never print and know nothing
+//! of clap; src/commands turns arguments into one call and shows the result.
+
+pub mod doctor;
+pub mod install;
+pub mod reach;
+pub mod reload;
+pub mod uninstall;
+pub mod validate;
+
+use std::path::PathBuf;
+
+use crate::error::Failure;
+use crate::render::Rendered;
+use crate::rules::{self, GroupSummary};
+use crate::values::Values;
+use crate::{promconfig, render};
+
+/// What a command renders and the static checks learned about it.
+pub struct Checked {
+    pub rendered: Rendered,
+    pub config: promconfig::ConfigSummary,
+    /// Every rule group with its rules: what `/api/v1/rules` must show once loaded.
+    pub rule_groups: Vec<GroupSummary>,
+}
+
+/// Reads the rule files (`rule_paths` beside values' rules.files), renders, and statically checks the
+/// Alertmanager config, the rules and prometheus.yml: nothing that fails a check ever reaches a cluster.
+pub fn render_checked(values: &Values, rule_paths: &[PathBuf]) -> anyhow::Result<Checked> {
+    if values.alertmanager.enabled {
+        crate::alertmanager::check_config(&values.alertmanager.config)
+            .map_err(|problems| Failure::bad_input(format!("{}\nnothing was applied", problems.join("\n"))))?;
+    }
+    let team_rules = rules::read_sources(values, rule_paths)?;
+    let rendered = render::render(values, &team_rules)?;
+    let major = render::prometheus_major(&values.image.tag);
+    let rule_groups = rules::check(&rendered.rule_files, major).map_err(|problems| {
+        Failure::bad_input(format!(
+            "the rules fail the static check; nothing was applied:\n  {}\nfix the rule files or values (`promctl render` shows the rendered rules)",
+            problems.join("\n  ")
+        ))
+    })?;
+    let config = promconfig::check(&rendered.prometheus_yml).map_err(|problems| {
+        let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
+        Failure::bad_input(format!(
+            "the rendered prometheus.yml fails the static check; nothing was applied:\n{}\nfix the values (see `promctl render --config-only`)",
+            lines.join("\n")
+        ))
+    })?;
+    Ok(Checked { rendered, config, rule_groups })
+}
