@@ -185,30 +185,8 @@ impl Drop for RunningForward {
 /// One HTTP GET of `path` through the local port; returns the status. A connection or protocol
 /// failure is `unreachable`. Takes up to about 75 s when no pod is Ready (the forward waits 60 s).
 pub async fn probe(addr: SocketAddr, path: &str) -> anyhow::Result<u16> {
-    let url = format!("http://{addr}/{}", path.trim_start_matches('/'));
-    let client = reqwest::Client::builder()
-        // Built with `rustls-no-provider`, reqwest panics at build() even for plain http unless it
-        // gets a TLS config; this one never verifies anything because it is never used.
-        .tls_backend_preconfigured(plain_http_tls_config()?)
-        // The tunnel is local: never send it to a proxy named in the environment.
-        .no_proxy()
-        .timeout(PROBE_TIMEOUT)
-        .build()
-        .context("building the HTTP client")?;
-    let response = client.get(&url).send().await.map_err(|e| {
-        let cause = anyhow::Error::from(e);
-        Failure::unreachable(format!("GET {url} through the port-forward failed: {cause:#}"))
-    })?;
-    Ok(response.status().as_u16())
-}
-
-fn plain_http_tls_config() -> anyhow::Result<rustls::ClientConfig> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    Ok(rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .context("building the TLS config")?
-        .with_root_certificates(rustls::RootCertStore::empty())
-        .with_no_client_auth())
+    let api = crate::prometheus::PrometheusApi::direct(&format!("http://{addr}"))?.with_timeout(PROBE_TIMEOUT);
+    Ok(api.status(path).await?)
 }
 
 struct Shared {

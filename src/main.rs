@@ -3,15 +3,14 @@
 use std::process::ExitCode;
 
 use promctl::error::{Failure, FailureKind, exit_code, kind_of};
-use promctl::report::{document_written, write_document};
+use promctl::report::{document_written, stdout_error, write_document};
 
 mod cli;
 mod commands;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::from_invocation();
-    // reqwest is built without a default TLS provider; kube already brings ring.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    promctl::prometheus::ensure_tls_provider();
     let output = cli.global.output;
     // One thread: every command waits on the network, and one thread keeps one malloc arena (a
     // 10,000-target validate peaked at 42 MB on two, 36 MB on one). port-forward serves many
@@ -27,8 +26,8 @@ fn main() -> ExitCode {
     let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("promctl: error: cannot start the async runtime: {e}");
-            return ExitCode::from(1);
+            eprintln!("promctl: internal error: cannot start the async runtime: {e}");
+            return exit_code(FailureKind::Internal);
         }
     };
     // port-forward runs until Ctrl-C, which is its normal end; anywhere else Ctrl-C interrupts (exit 130).
@@ -43,6 +42,14 @@ fn main() -> ExitCode {
             _ = tokio::signal::ctrl_c() => Err(Failure::new(FailureKind::Interrupted, "interrupted").into()),
         }
     });
+    // Stdout is the run's result: one that could not be written is not a success.
+    let result = match (result, stdout_error()) {
+        (Ok(_), Some(why)) => Err(Failure::bad_input(format!(
+            "cannot write the result to standard output: {why}; is the disk or the pipe's reader gone?"
+        ))
+        .into()),
+        (result, _) => result,
+    };
     match result {
         Ok(code) => ExitCode::from(code),
         Err(error) => {

@@ -31,6 +31,8 @@ pub struct PrometheusApi {
     what: &'static str,
     /// The label selector of the pods behind it, for the hint when it cannot be reached.
     pods: Option<String>,
+    /// Bounds one request.
+    timeout: Duration,
 }
 
 #[derive(Clone)]
@@ -47,6 +49,16 @@ enum Transport {
         http: reqwest::Client,
         base_url: String,
     },
+}
+
+/// Installs ring as rustls's process-wide crypto provider, once: reqwest is built without a default
+/// provider (kube already brings ring), and panics building a client without one.
+pub fn ensure_tls_provider() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        // Err only when another provider was installed first, which serves as well.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
 }
 
 /// Status code and body of an answer that came from Prometheus itself (not from the API server).
@@ -68,7 +80,7 @@ impl PrometheusApi {
             name: service.into(),
             port,
         };
-        PrometheusApi { transport, what: "Prometheus", pods: None }
+        PrometheusApi { transport, what: "Prometheus", pods: None, timeout: REQUEST_TIMEOUT }
     }
 
     /// Reach one pod's Prometheus through `.../pods/{pod}:{port}/proxy/...`: what an HA pair's replicas
@@ -76,7 +88,7 @@ impl PrometheusApi {
     pub fn via_pod_proxy(client: kube::Client, namespace: &str, pod: &str, port: u16) -> Self {
         let transport =
             Transport::ApiProxy { client, namespace: namespace.into(), resource: "pods", name: pod.into(), port };
-        PrometheusApi { transport, what: "Prometheus", pods: None }
+        PrometheusApi { transport, what: "Prometheus", pods: None, timeout: REQUEST_TIMEOUT }
     }
 
     /// Reach Prometheus over plain HTTP(S) at `base_url` (which may carry a `--web.route-prefix` path).
@@ -96,11 +108,7 @@ impl PrometheusApi {
         if url.query().is_some() || url.fragment().is_some() {
             return Err(bad("it must not have a query or fragment".into()));
         }
-        // reqwest panics when it builds a TLS config without a crypto provider; the binary installs ring
-        // first, this covers tests and other callers.
-        if rustls::crypto::CryptoProvider::get_default().is_none() {
-            let _ = rustls::crypto::ring::default_provider().install_default();
-        }
+        ensure_tls_provider();
         let mut builder = reqwest::Client::builder().connect_timeout(CONNECT_TIMEOUT);
         // A port-forward is always local: an HTTP_PROXY from the environment must not swallow it.
         if matches!(host, "localhost" | "127.0.0.1" | "[::1]") {
@@ -108,13 +116,29 @@ impl PrometheusApi {
         }
         let http = builder.build().map_err(|e| bad(error_chain(&e)))?;
         let base_url = url.as_str().trim_end_matches('/').to_string();
-        Ok(PrometheusApi { transport: Transport::Direct { http, base_url }, what: "Prometheus", pods: None })
+        Ok(PrometheusApi {
+            transport: Transport::Direct { http, base_url },
+            what: "Prometheus",
+            pods: None,
+            timeout: REQUEST_TIMEOUT,
+        })
     }
 
     /// The same client, named as `what` in its messages ("Alertmanager", "the storage engine").
     pub fn serving(mut self, what: &'static str) -> Self {
         self.what = what;
         self
+    }
+
+    /// The same client, with each request bounded by `timeout` instead of 30 s.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The HTTP status of `GET /path`, whatever it is; `Err` only when no answer arrived.
+    pub async fn status(&self, path: &str) -> Result<u16, Failure> {
+        Ok(self.send(Method::GET, path.trim_start_matches('/')).await?.status)
     }
 
     /// The same client, whose "cannot reach" hint lists the pods of `selector`.
@@ -284,8 +308,8 @@ impl PrometheusApi {
                 }
             }
         };
-        let limit = REQUEST_TIMEOUT.as_secs();
-        tokio::time::timeout(REQUEST_TIMEOUT, attempt)
+        let limit = self.timeout.as_secs();
+        tokio::time::timeout(self.timeout, attempt)
             .await
             .unwrap_or_else(|_| Err(self.unreachable(&format!("no answer to /{path} within {limit} s"))))
     }
@@ -366,39 +390,20 @@ impl fmt::Debug for PrometheusApi {
 }
 
 /// Why `POST /-/reload` did not reload.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ReloadError {
     /// 403: Prometheus runs without `--web.enable-lifecycle`; SIGHUP is the way left.
+    #[error(
+        "Prometheus refused POST /-/reload (403): its lifecycle API is off; start it with --web.enable-lifecycle, or reload with SIGHUP"
+    )]
     LifecycleDisabled,
     /// 500: Prometheus rejected the new configuration (its own message) and keeps running the old one.
+    #[error("Prometheus rejected the new configuration and keeps running the previous one: {0}")]
     Rejected(String),
-    /// Prometheus was not reached, or answered something else.
-    Other(anyhow::Error),
-}
-
-impl fmt::Display for ReloadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ReloadError::LifecycleDisabled => f.write_str(
-                "Prometheus refused POST /-/reload (403): its lifecycle API is off; \
-                 start it with --web.enable-lifecycle, or reload with SIGHUP",
-            ),
-            ReloadError::Rejected(message) => {
-                write!(f, "Prometheus rejected the new configuration and keeps running the previous one: {message}")
-            }
-            ReloadError::Other(_) => f.write_str("POST /-/reload failed"),
-        }
-    }
-}
-
-// `Other` exposes its cause as `source` so that `error::kind_of` finds the `Failure` inside.
-impl std::error::Error for ReloadError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            ReloadError::Other(e) => Some(e.as_ref()),
-            _ => None,
-        }
-    }
+    /// The server was not reached, or answered something else. Its cause is the `source`, so that
+    /// `error::kind_of` finds the `Failure` inside (unreachable: exit 3).
+    #[error("POST /-/reload failed")]
+    Other(#[source] anyhow::Error),
 }
 
 /// One active scrape target, as `/api/v1/targets` reports it.

@@ -311,8 +311,7 @@ pub async fn alertmanager(
                 ))
                 .into());
             }
-            // The client's own failure (unreachable: exit 3) stays the cause, not a string.
-            Err(other) => return Err(anyhow::Error::new(other).context("POST /-/reload to Alertmanager")),
+            Err(other) => return Err(alertmanager_reload_failed(other)),
         }
         if loaded(&api.metrics_text().await?) {
             return Ok(AlertmanagerReload { reloaded: true, seconds: started.elapsed().as_secs_f64() });
@@ -326,6 +325,12 @@ pub async fn alertmanager(
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
+}
+
+/// A reload of Alertmanager that failed other than by rejecting the config: the client's own failure
+/// (unreachable: exit 3, naming Alertmanager) stays the cause, never a string (which exited 101).
+fn alertmanager_reload_failed(error: ReloadError) -> anyhow::Error {
+    anyhow::Error::new(error).context("reloading Alertmanager")
 }
 
 /// How the config Prometheus runs differs from the rendered one (`ConfigSignature::differences`);
@@ -436,5 +441,20 @@ mod tests {
                 "job gone: running, no longer rendered",
             ]
         );
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_alertmanager_during_reload_is_unreachable_naming_it_not_a_bug() {
+        // A port nobody listens on, on loopback: the connection is refused.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let api = super::PrometheusApi::direct(&format!("http://127.0.0.1:{port}")).unwrap().serving("Alertmanager");
+        let error = super::alertmanager_reload_failed(api.reload().await.unwrap_err());
+        assert_eq!(crate::error::kind_of(&error), crate::error::FailureKind::Unreachable);
+        let message = format!("{error:#}");
+        assert!(
+            message.starts_with("reloading Alertmanager: POST /-/reload failed: cannot reach Alertmanager"),
+            "{message}"
+        );
+        assert!(!message.contains("Prometheus"), "{message}");
     }
 }

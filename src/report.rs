@@ -47,6 +47,8 @@ pub struct Reporter {
     verbose: bool,
     started: Instant,
     live: Option<Live>,
+    /// Without a terminal: the last line shown for each resource.
+    last_plain: HashMap<String, String>,
     /// The API server's warnings shown so far, for the JSON document.
     api_warnings: Mutex<Vec<String>>,
 }
@@ -71,6 +73,7 @@ impl Reporter {
             verbose,
             started: Instant::now(),
             live,
+            last_plain: HashMap::new(),
             api_warnings: Mutex::new(Vec::new()),
         }
     }
@@ -126,7 +129,11 @@ impl Reporter {
         let text =
             if detail.is_empty() { format!("{resource}: {state}") } else { format!("{resource}: {state} ({detail})") };
         let Some(live) = &mut self.live else {
-            self.plain_line(&text);
+            // A CI log gets a line when a resource's state changes, not a heartbeat per update.
+            if self.last_plain.get(resource) != Some(&text) {
+                self.plain_line(&text);
+                self.last_plain.insert(resource.to_string(), text);
+            }
             return;
         };
         let bar = live.bars.entry(resource.to_string()).or_insert_with(|| {
@@ -184,8 +191,7 @@ impl Reporter {
     pub fn text(&self, text: &str) {
         self.show_api_warnings();
         if self.format == OutputFormat::Text {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{text}");
+            write_stdout(text);
         }
     }
 
@@ -235,9 +241,7 @@ fn api_time(text: Option<&str>) -> String {
 /// One compact JSON line on stdout, flushed at once (port-forward's URL, which a script reads while
 /// promctl keeps running). It counts as the run's document: an error after it prints no second one.
 pub fn write_json_line(document: &serde_json::Value) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{document}");
-    let _ = out.flush();
+    write_stdout(&document.to_string());
     DOCUMENT_WRITTEN.store(true, Ordering::SeqCst);
 }
 
@@ -247,9 +251,34 @@ pub fn write_document(format: OutputFormat, document: &serde_json::Value) {
         OutputFormat::Yaml => serde_saphyr::to_string(document).unwrap_or_default().trim_end().to_string(),
         _ => serde_json::to_string_pretty(document).unwrap_or_default(),
     };
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{text}");
+    write_stdout(&text);
     DOCUMENT_WRITTEN.store(true, Ordering::SeqCst);
+}
+
+/// The first failed write to stdout, other than a closed pipe: the run must not exit 0 with a
+/// truncated document (a full disk, say).
+static STDOUT_ERROR: Mutex<Option<std::io::Error>> = Mutex::new(None);
+
+/// Writes a line to stdout and flushes it, so that a failure is seen now and not lost at exit. A
+/// closed pipe (`promctl validate | head -1`) is a clean end, as ripgrep treats it.
+pub fn write_stdout(text: &str) {
+    write_stdout_exactly(&format!("{text}\n"));
+}
+
+/// `text` as it is, with no newline added (a completion script).
+pub fn write_stdout_exactly(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let written = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    if let Err(error) = written
+        && error.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        STDOUT_ERROR.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(error);
+    }
+}
+
+/// Why writing to stdout failed during the run, if it did (a closed pipe does not count).
+pub fn stdout_error() -> Option<String> {
+    STDOUT_ERROR.lock().unwrap_or_else(|e| e.into_inner()).as_ref().map(ToString::to_string)
 }
 
 /// The per-job table of `validate`: counts, interval, last scrape, verdict, and the down targets

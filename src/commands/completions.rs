@@ -3,7 +3,7 @@ use clap::CommandFactory;
 use crate::cli::{Cli, CompletionsArgs};
 
 pub fn exec(args: &CompletionsArgs) -> anyhow::Result<u8> {
-    print!("{}", script(args.shell));
+    promctl::report::write_stdout_exactly(&script(args.shell));
     Ok(0)
 }
 

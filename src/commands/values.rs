@@ -6,7 +6,7 @@ use crate::cli::ValuesCmdArgs;
 pub fn exec(args: &ValuesCmdArgs, reporter: &Reporter) -> anyhow::Result<u8> {
     if args.schema {
         // The schema is the document: printed as JSON whatever --output says (editors read JSON).
-        println!("{}", serde_json::to_string_pretty(&json_schema())?);
+        promctl::report::write_stdout(&serde_json::to_string_pretty(&json_schema())?);
         return Ok(0);
     }
     reporter.text(DEFAULTS.trim_end());
