@@ -1,68 +1,57 @@
-use promctl::cluster::apply::{ApplyOptions, Change, apply_all, field_changes};
+use promctl::cluster::apply::Change;
+use promctl::ops::diff::{ObjectDiff, diff};
 use promctl::report::{Reporter, Tone};
 use serde_json::json;
 
 use super::{connect, load_values, render_checked};
 use crate::cli::{DiffArgs, GlobalArgs};
 
-/// Like `kubectl diff`: 0 no changes, 1 changes, >1 error. Computed by a server-side dry run, so
-/// defaulting, admission and field ownership are the API server's own.
+/// Like `kubectl diff`: 0 no changes, 1 changes, >1 error (ops::diff: a server-side dry run).
 pub async fn exec(global: &GlobalArgs, args: &DiffArgs, reporter: &mut Reporter) -> anyhow::Result<u8> {
     let values = load_values(global, &args.values)?;
     let rendered = render_checked(&values, &args.values)?.rendered;
     let client = connect(global).await?;
-    let options = ApplyOptions { dry_run: true, force_conflicts: false };
-    let applied =
-        apply_all(&client, &rendered.manifests, &[], &values.namespace, &values.instance(), options, |_| {}).await?;
-
-    let mut documents = Vec::new();
-    let mut changed = 0;
-    for a in &applied {
-        let fields = match (a.change, &a.previous, &a.object) {
-            (Change::Configured, Some(before), Some(after)) => field_changes(before, after),
-            _ => Vec::new(),
-        };
-        let (sign, tone) = match a.change {
-            Change::Unchanged => {
-                reporter.detail(&format!("  {} unchanged", a.describe()));
-                continue;
-            }
-            Change::Created => ("+", Tone::Good),
-            Change::Configured => ("~", Tone::Waiting),
-            Change::Pruned => ("-", Tone::Bad),
-            Change::Kept => (" ", Tone::Plain),
-        };
-        if a.change != Change::Kept {
-            changed += 1;
-        }
-        let verb = match a.change {
-            Change::Created => "would be created",
-            Change::Configured => "would change",
-            Change::Pruned => "would be pruned (no longer rendered)",
-            _ => "no longer rendered; kept because it holds data",
-        };
-        reporter.text(&reporter.paint(tone, &format!("{sign} {} {verb}", a.describe())));
-        for f in &fields {
-            match (f.before.as_ref().and_then(|v| v.as_str()), f.after.as_ref().and_then(|v| v.as_str())) {
-                (Some(before), Some(after)) if before.contains('\n') || after.contains('\n') => {
-                    reporter.text(&format!("    {}:", f.path));
-                    for line in changed_lines(before, after) {
-                        reporter.text(&format!("      {line}"));
-                    }
-                }
-                _ => {
-                    let show = |v: &Option<serde_json::Value>| v.as_ref().map_or("(absent)".into(), |v| v.to_string());
-                    reporter.text(&format!("    {}: {} -> {}", f.path, show(&f.before), show(&f.after)));
-                }
-            }
-        }
-        documents.push(json!({"object": a, "fields": fields}));
+    let objects = diff(&client, &rendered, &values).await?;
+    for object in &objects {
+        show(reporter, object);
     }
+    let changed = objects.iter().filter(|o| o.changes()).count();
     if changed == 0 {
         reporter.text("no changes");
     }
-    reporter.document(&json!({"command": "diff", "changes": documents, "changed": changed}));
+    let shown: Vec<_> = objects
+        .iter()
+        .filter(|o| o.object.change != Change::Unchanged)
+        .map(|o| json!({"object": o.object, "fields": o.fields}))
+        .collect();
+    reporter.document(&json!({"command": "diff", "changes": shown, "changed": changed}));
     Ok(if changed == 0 { 0 } else { 1 })
+}
+
+fn show(reporter: &Reporter, diff: &ObjectDiff) {
+    let a = &diff.object;
+    let (sign, tone, verb) = match a.change {
+        Change::Unchanged => return reporter.detail(&format!("  {} unchanged", a.describe())),
+        Change::Created => ("+", Tone::Good, "would be created"),
+        Change::Configured => ("~", Tone::Waiting, "would change"),
+        Change::Pruned => ("-", Tone::Bad, "would be pruned (no longer rendered)"),
+        Change::Kept => (" ", Tone::Plain, "no longer rendered; kept because it holds data"),
+    };
+    reporter.text(&reporter.paint(tone, &format!("{sign} {} {verb}", a.describe())));
+    for f in &diff.fields {
+        match (f.before.as_ref().and_then(|v| v.as_str()), f.after.as_ref().and_then(|v| v.as_str())) {
+            (Some(before), Some(after)) if before.contains('\n') || after.contains('\n') => {
+                reporter.text(&format!("    {}:", f.path));
+                for line in changed_lines(before, after) {
+                    reporter.text(&format!("      {line}"));
+                }
+            }
+            _ => {
+                let show = |v: &Option<serde_json::Value>| v.as_ref().map_or("(absent)".into(), |v| v.to_string());
+                reporter.text(&format!("    {}: {} -> {}", f.path, show(&f.before), show(&f.after)));
+            }
+        }
+    }
 }
 
 /// A line diff (similar's Myers diff) showing changed lines with one line of context around each

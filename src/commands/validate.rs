@@ -1,5 +1,5 @@
 use promctl::error::Failure;
-use promctl::ops::validate::{Engine, ValidateOptions, validate};
+use promctl::ops::validate::{Engine, ValidateOptions, ValidateReport, validate};
 use promctl::report::{Reporter, Tone, alerts_table, job_table, junit_xml, rules_table};
 use serde_json::json;
 
@@ -27,22 +27,7 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
     };
     let report = validate(&checked, &values, &options, &mut |p| reporter.show(p)).await?;
 
-    for check in &report.checks {
-        let (tone, mark) = if check.passed { (Tone::Good, "ok  ") } else { (Tone::Bad, "FAIL") };
-        reporter.text(&format!("{} {}: {}", reporter.paint(tone, mark), check.name, check.detail));
-    }
-    if !report.jobs.is_empty() {
-        reporter.text("");
-        reporter.text(&job_table(&report.jobs));
-    }
-    if !report.rules.groups.is_empty() {
-        reporter.text("");
-        reporter.text(&rules_table(&report.rules.groups));
-    }
-    if !report.rules.alerts.is_empty() {
-        reporter.text("");
-        reporter.text(&alerts_table(&report.rules.alerts));
-    }
+    show(reporter, &report);
     if let Some(path) = &args.junit {
         std::fs::write(path, junit_xml(&report.checks))
             .map_err(|e| Failure::bad_input(format!("cannot write --junit {}: {e}", path.display())))?;
@@ -61,4 +46,24 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
     report.verdict()?;
     reporter.text(&format!("all {} checks passed", report.checks.len()));
     Ok(0)
+}
+
+/// The checks, then the jobs, rules and alerts tables (each only when it has rows).
+fn show(reporter: &Reporter, report: &ValidateReport) {
+    for check in &report.checks {
+        let (tone, mark) = if check.passed { (Tone::Good, "ok  ") } else { (Tone::Bad, "FAIL") };
+        reporter.text(&format!("{} {}: {}", reporter.paint(tone, mark), check.name, check.detail));
+    }
+    if !report.jobs.is_empty() {
+        reporter.text("");
+        reporter.text(&job_table(&report.jobs));
+    }
+    if !report.rules.groups.is_empty() {
+        reporter.text("");
+        reporter.text(&rules_table(&report.rules.groups));
+    }
+    if !report.rules.alerts.is_empty() {
+        reporter.text("");
+        reporter.text(&alerts_table(&report.rules.alerts));
+    }
 }

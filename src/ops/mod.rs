@@ -2,8 +2,10 @@
 //! options, emits progress (src/progress.rs) and returns a report. They never print and know nothing
 //! of clap; src/commands turns arguments into one call and shows the result.
 
+pub mod diff;
 pub mod doctor;
 pub mod install;
+pub mod port_forward;
 pub mod reach;
 pub mod reload;
 pub mod uninstall;
