@@ -316,7 +316,7 @@ async fn find_backend(shared: &Shared) -> anyhow::Result<(Option<Backend>, Optio
 
 /// The EndpointSlices of one Service: the controller labels each with the Service's name.
 fn slices_of(service: &str) -> ListParams {
-    ListParams::default().labels(&format!("kubernetes.io/service-name={service}"))
+    ListParams::default().labels(&crate::cluster::endpoint_slices_of(service))
 }
 
 /// Resolves on the next change to the Service's EndpointSlices after `version`. Never resolves when
@@ -324,7 +324,7 @@ fn slices_of(service: &str) -> ListParams {
 async fn endpoints_changed(shared: &Shared, version: Option<String>) {
     if let Some(version) = version {
         let api = Api::<EndpointSlice>::namespaced(shared.client.clone(), &shared.target.namespace);
-        let params = WatchParams::default().labels(&format!("kubernetes.io/service-name={}", shared.target.service));
+        let params = WatchParams::default().labels(&crate::cluster::endpoint_slices_of(&shared.target.service));
         if let Ok(stream) = api.watch(&params, &version).await {
             std::pin::pin!(stream).next().await;
             return;
@@ -350,7 +350,7 @@ fn service_port<'a>(service: &'a Service, target: &ForwardTarget) -> anyhow::Res
 
 fn label_selector(service: &Service) -> Option<String> {
     let selector = service.spec.as_ref()?.selector.as_ref().filter(|s| !s.is_empty())?;
-    Some(selector.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(","))
+    Some(crate::cluster::label_selector(selector))
 }
 
 /// Names of the pods the EndpointSlices list as ready (condition `ready` true or unknown).

@@ -76,7 +76,7 @@ impl Rendered {
         for replica in replicas {
             all.pod_labels.retain(|key, value| replica.pod_labels.get(key) == Some(value));
         }
-        all.pod_selector = selector_of(&all.pod_labels);
+        all.pod_selector = crate::cluster::label_selector(&all.pod_labels);
         Ok(all)
     }
 
@@ -129,17 +129,13 @@ fn workload_kind(deployment: &Manifest) -> Option<&str> {
     deployment.object.metadata.labels.as_ref()?.get("app.kubernetes.io/name").map(String::as_str)
 }
 
-fn selector_of(labels: &std::collections::BTreeMap<String, String>) -> String {
-    labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
-}
-
 fn workload_of(deployment: &Manifest, template_name: &str) -> Result<Workload, Failure> {
     let bug = |what: &str| template_bug(template_name, what);
     let template = &deployment.object.data["spec"]["template"];
     let labels = template["metadata"]["labels"].as_object().ok_or_else(|| bug("pod labels"))?;
     let pod_labels: std::collections::BTreeMap<String, String> =
         labels.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect();
-    let pod_selector = selector_of(&pod_labels);
+    let pod_selector = crate::cluster::label_selector(&pod_labels);
     let container = &template["spec"]["containers"][0];
     let container_name = container["name"].as_str().ok_or_else(|| bug("container"))?.to_string();
     let config_path = container["args"]
@@ -226,6 +222,8 @@ pub fn render(values: &Values, team_rules: &[RuleSource]) -> Result<Rendered, Fa
     context["prometheus_replicas"] = serde_json::to_value(replicas(values)).expect("plain data");
     context["external_labels"] = external_labels(values)?;
     context["replica_env"] = REPLICA_ENV.into();
+    // The jobs in values.yaml's order (the values keep them sorted by name): the config lists them so.
+    context["job_order"] = values.scrape.jobs_in_file_order().into();
     context["replica_label"] = REPLICA_LABEL.into();
     context["replica_pod_label"] = REPLICA_POD_LABEL.into();
     context["alertmanager_secrets_dir"] = crate::alertmanager::SECRETS_DIR.into();
@@ -236,12 +234,13 @@ pub fn render(values: &Values, team_rules: &[RuleSource]) -> Result<Rendered, Fa
         context["alertmanager_yml"] = yaml.into();
     }
     let mut rule_files = Vec::new();
+    let starter = starter_alerts();
     let unknown: Vec<&String> =
-        values.rules.starter.disabled.iter().filter(|name| !STARTER_ALERTS.contains(&name.as_str())).collect();
+        values.rules.starter.disabled.iter().filter(|name| !starter.contains(&name.as_str())).collect();
     if !unknown.is_empty() {
         return Err(Failure::bad_input(format!(
             "values: rules.starter.disabled names {unknown:?}, which is no starter alert; the starter alerts are {}",
-            STARTER_ALERTS.join(", ")
+            starter.join(", ")
         )));
     }
     if values.rules.starter.enabled {
@@ -298,9 +297,7 @@ pub fn render(values: &Values, team_rules: &[RuleSource]) -> Result<Rendered, Fa
     Ok(rendered)
 }
 
-/// The pod label telling an HA pair's replicas apart (their Deployments select by it), and the value
-/// of the `replica` external label each one sends.
-pub const REPLICA_POD_LABEL: &str = "promctl.dev/replica";
+pub use crate::values::REPLICA_POD_LABEL;
 /// The external label that tells replicas apart; a deduplicating store is configured with it.
 pub const REPLICA_LABEL: &str = "replica";
 /// The environment variable each replica's pod carries its name in; prometheus.yml's `replica`
@@ -353,19 +350,11 @@ fn external_labels(values: &Values) -> Result<serde_json::Value, Failure> {
     Ok(labels)
 }
 
-/// Every alert templates/starter-rules.yml can render (a unit test keeps the list complete).
-pub const STARTER_ALERTS: [&str; 10] = [
-    "Watchdog",
-    "TargetDown",
-    "PostgreSQLDown",
-    "RedisDown",
-    "NginxDown",
-    "DjangoHigh5xxRatio",
-    "PrometheusConfigReloadFailed",
-    "PrometheusRuleEvaluationFailures",
-    "PrometheusNotificationsFailing",
-    "PrometheusTSDBNearRetentionSize",
-];
+/// Every alert templates/starter-rules.yml can render, read from the template itself (its
+/// `- alert: NAME` lines), so the list and the file cannot disagree.
+pub fn starter_alerts() -> Vec<&'static str> {
+    STARTER_RULES.1.lines().filter_map(|line| line.trim_start().strip_prefix("- alert: ")).map(str::trim).collect()
+}
 
 /// A text a `|` block scalar carries unchanged: ends with one newline, no carriage returns or tabs
 /// at a line start, first line not indented. Anything else goes as a quoted string.
@@ -820,12 +809,13 @@ mod tests {
 
     #[test]
     fn starter_rules_pass_the_rule_check_and_list_every_starter_alert() {
-        assert_eq!(starter_alerts(&render_with(&[])), STARTER_ALERTS);
+        assert_eq!(starter_alerts(&render_with(&[])), super::starter_alerts());
+        assert_eq!(super::starter_alerts().len(), 10, "{:?}", super::starter_alerts());
         assert_eq!(render_with(&["image.tag=v3.16.0"]).rule_files.len(), 1);
         let fewer = render_with(&["rules.starter.disabled=[Watchdog]", "scrape.jobs.redis.enabled=false"]);
         let names = starter_alerts(&fewer);
         assert!(!names.iter().any(|n| n == "Watchdog" || n == "RedisDown"), "{names:?}");
-        assert_eq!(names.len(), STARTER_ALERTS.len() - 2);
+        assert_eq!(names.len(), super::starter_alerts().len() - 2);
         let none = render_with(&["rules.starter.enabled=false"]);
         assert!(none.rule_files.is_empty());
         assert!(prometheus_config(&none).get("rule_files").is_none());

@@ -136,6 +136,16 @@ pub struct ScrapeValues {
     pub jobs: BTreeMap<String, JobValues>,
 }
 
+impl ScrapeValues {
+    /// Every job's name, in the order values.yaml lists them.
+    pub fn jobs_in_file_order(&self) -> Vec<String> {
+        let order = default_job_order();
+        let mut names: Vec<&String> = self.jobs.keys().collect();
+        names.sort_by_key(|name| order.iter().position(|n| n == *name).unwrap_or(usize::MAX));
+        names.into_iter().cloned().collect()
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RulesValues {
@@ -185,9 +195,33 @@ pub struct JobValues {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     pub interval: String,
+    /// PromQL that must return something once the job is scraped (validate's default probes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub probes: Vec<String>,
+    /// What promctl reads the job as, where a check depends on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<JobRole>,
+}
+
+/// A job that promctl's checks treat apart from the others, named in values.yaml (never by job name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum JobRole {
+    /// Targets are Services annotated prometheus.io/scrape (doctor checks the annotations).
+    AnnotatedServices,
+    /// Targets are pods annotated prometheus.io/scrape.
+    AnnotatedPods,
+    /// Prometheus's own metrics (validate reads its remote_write queues there).
+    #[serde(rename = "self")]
+    SelfScrape,
 }
 
 impl Values {
+    /// The enabled job of `role`, if there is one.
+    pub fn job_with_role(&self, role: JobRole) -> Option<String> {
+        self.enabled_jobs().into_iter().find(|(_, job)| job.role == Some(role)).map(|(name, _)| name)
+    }
+
     /// The values as the templates see them (camelCase keys, as in values.yaml).
     pub fn to_json(&self) -> Value {
         serde_json::to_value(self).expect("values are plain data and always serialize")
@@ -200,11 +234,9 @@ impl Values {
 
     /// Enabled jobs in the order values.yaml lists them.
     pub fn enabled_jobs(&self) -> Vec<(String, &JobValues)> {
-        let order = default_job_order();
-        let rank = |name: &str| order.iter().position(|n| n == name).unwrap_or(usize::MAX);
-        let mut jobs: Vec<_> = self.scrape.jobs.iter().filter(|(_, job)| job.enabled).collect();
-        jobs.sort_by_key(|(name, _)| rank(name));
-        jobs.into_iter().map(|(name, job)| (name.clone(), job)).collect()
+        let jobs = &self.scrape.jobs;
+        let in_order = self.scrape.jobs_in_file_order().into_iter().map(|name| (jobs.get_key_value(&name), name));
+        in_order.filter_map(|(job, name)| job.map(|(_, job)| (name, job))).filter(|(_, job)| job.enabled).collect()
     }
 }
 
@@ -547,11 +579,23 @@ fn check_fields(tree: &Value, origins: &Origins, errors: &mut Vec<String>) {
     check("alertmanager.secretName", |v| if v.as_str() == Some("") { Ok(()) } else { dns_subdomain(v) });
     check("scrape.scrapeTimeout", |v| duration(v, false));
     check("scrape.evaluationInterval", |v| duration(v, false));
+    let mut probe_errors = Vec::new();
     let jobs = lookup(tree, "scrape.jobs").and_then(Value::as_object).into_iter().flatten();
     for (job, fields) in jobs {
         for (field, rule) in [("port", port as Rule), ("path", url_path), ("interval", |v| duration(v, false))] {
             if fields.get(field).is_some() {
                 check(&format!("scrape.jobs.{job}.{field}"), rule);
+            }
+        }
+        for (i, probe) in fields.get("probes").and_then(Value::as_array).into_iter().flatten().enumerate() {
+            let path = format!("scrape.jobs.{job}.probes");
+            if let Err(reason) =
+                probe.as_str().ok_or_else(|| "is not a string".to_string()).and_then(crate::promql::parse)
+            {
+                probe_errors.push(format!(
+                    "values: {path}[{i}] = {probe} (from {}) is not valid PromQL: {reason}; fix the expression",
+                    origin(origins, &path)
+                ));
             }
         }
     }
@@ -568,6 +612,7 @@ fn check_fields(tree: &Value, origins: &Origins, errors: &mut Vec<String>) {
     check_items("alertmanager.services", alertmanager_service);
     check_items("alertmanager.urls", alertmanager_url);
     check_items("extraArgs", extra_arg);
+    errors.extend(probe_errors);
     let labels = lookup(tree, "scrape.externalLabels").and_then(Value::as_object).into_iter().flatten();
     for (name, _) in labels {
         if let Err(problem) = label_name(&Value::String(name.clone())) {
@@ -679,8 +724,13 @@ fn check_secret_files(tree: &Value, origins: &Origins, errors: &mut Vec<String>)
     }
 }
 
-/// The pod labels the selectors use: a pod label with one of these keys would break them.
-const SELECTOR_LABELS: [&str; 3] = ["app", "app.kubernetes.io/name", "app.kubernetes.io/instance"];
+/// The pod labels the selectors use, and the role label render reads: a pod label with one of these
+/// keys would break them (a test holds the list against every rendered selector).
+const SELECTOR_LABELS: [&str; 4] = ["app", "app.kubernetes.io/name", "app.kubernetes.io/instance", REPLICA_POD_LABEL];
+
+/// The pod label telling an HA pair's replicas apart (their Deployments select by it), and the value
+/// of the `replica` external label each one sends. Here, below render, because values guards it.
+pub const REPLICA_POD_LABEL: &str = "promctl.dev/replica";
 
 /// One field's rule, reported with its path, value and origin; nothing when the field is absent.
 fn check(path: &str, tree: &Value, origins: &Origins, errors: &mut Vec<String>, rule: Rule) {
@@ -957,6 +1007,58 @@ fn default_job_order() -> &'static [String] {
 mod tests {
     use super::*;
     use std::io::Write;
+
+    /// The checks' copies of template facts, held against what the templates render: a flag the
+    /// Deployment sets that extraArgs may repeat, or a selector label podLabels may override, fails here.
+    #[test]
+    fn the_flags_and_selector_labels_values_guard_are_the_ones_the_templates_render() {
+        let values = load_sets(&["externalUrl=https://prometheus.example"]).unwrap();
+        let rendered = crate::render::render(&values, &[]).unwrap();
+        let deployment = rendered.manifests.iter().find(|m| m.kind == "Deployment").unwrap();
+        let container = &deployment.object.data["spec"]["template"]["spec"]["containers"][0];
+        let mut set: Vec<&str> = container["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().split('=').next().unwrap())
+            .collect();
+        // Feature flags may be given more than once.
+        set.retain(|flag| *flag != "--enable-feature");
+        let guarded: Vec<&str> = FLAGS_SET_BY_TEMPLATE.iter().map(|(flag, _)| *flag).collect();
+        assert_eq!(set, guarded);
+        // Every selector of every workload and Service, with an HA pair and an Alertmanager, is guarded.
+        let all = load_sets(&["replicas=2", "alertmanager.enabled=true"]).unwrap();
+        let rendered = crate::render::render(&all, &[]).unwrap();
+        let mut used: Vec<&str> = Vec::new();
+        for m in &rendered.manifests {
+            let selector = match m.kind.as_str() {
+                "Deployment" => &m.object.data["spec"]["selector"]["matchLabels"],
+                "Service" => &m.object.data["spec"]["selector"],
+                _ => continue,
+            };
+            used.extend(selector.as_object().unwrap().keys().map(String::as_str));
+        }
+        used.sort();
+        used.dedup();
+        let unguarded: Vec<&&str> = used.iter().filter(|key| !SELECTOR_LABELS.contains(key)).collect();
+        assert!(unguarded.is_empty(), "podLabels could override selector labels {unguarded:?}");
+    }
+
+    #[test]
+    fn a_job_probe_that_is_not_promql_is_refused_naming_the_key() {
+        let err = load_sets(&["scrape.jobs.redis.probes=[redis_up ==]"]).unwrap_err();
+        assert!(
+            err.starts_with(
+                r#"values: scrape.jobs.redis.probes[0] = "redis_up ==" (from --set) is not valid PromQL: "#
+            ),
+            "{err}"
+        );
+        let v = load_sets(&["scrape.jobs.redis.probes=[redis_up == 1, redis_connected_clients > 0]"]).unwrap();
+        assert_eq!(v.scrape.jobs["redis"].probes.len(), 2);
+        assert_eq!(v.job_with_role(JobRole::AnnotatedServices).as_deref(), Some("kubernetes-service-endpoints"));
+        let without = load_sets(&["scrape.jobs.kubernetes-service-endpoints.enabled=false"]).unwrap();
+        assert_eq!(without.job_with_role(JobRole::AnnotatedServices), None);
+    }
 
     fn sets(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| s.to_string()).collect()

@@ -99,6 +99,16 @@ pub fn context_namespace(options: &ClusterOptions) -> Option<String> {
     context.namespace.clone().filter(|ns| !ns.is_empty())
 }
 
+/// A label selector (`a=1,b=2`) that matches exactly these labels.
+pub fn label_selector<'a>(labels: impl IntoIterator<Item = (&'a String, &'a String)>) -> String {
+    labels.into_iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+}
+
+/// The label selector of a Service's EndpointSlices (discovery.k8s.io/v1 labels each with its Service).
+pub fn endpoint_slices_of(service: &str) -> String {
+    format!("kubernetes.io/service-name={service}")
+}
+
 /// What becomes of an object of a kind when promctl no longer wants it (prune) or is told to remove
 /// it (uninstall).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

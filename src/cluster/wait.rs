@@ -176,7 +176,7 @@ pub async fn wait_ready(
     let ns = spec.namespace.as_str();
     let by_name = |name: &str| watcher::Config::default().fields(&format!("metadata.name={name}"));
     // The EndpointSlice controller labels each slice with the name of the Service it belongs to.
-    let of_service = |name: &str| watcher::Config::default().labels(&format!("kubernetes.io/service-name={name}"));
+    let of_service = |name: &str| watcher::Config::default().labels(&super::endpoint_slices_of(name));
     // Every await below is bounded by the deadline: an API server that stops answering (paused,
     // partitioned) leaves requests hanging without an error.
     let deadline = tokio::time::Instant::now() + spec.timeout;

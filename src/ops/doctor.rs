@@ -8,11 +8,7 @@ use crate::doctor::{self, Diagnosis, Finding};
 use crate::error::Failure;
 use crate::progress::{Emit, Progress};
 use crate::validation::ReplicaUnderTest;
-use crate::values::Values;
-
-/// The annotation jobs, whose targets come from annotated Services and pods anywhere in the cluster.
-const SERVICE_ANNOTATION_JOB: &str = "kubernetes-service-endpoints";
-const POD_ANNOTATION_JOB: &str = "kubernetes-pods";
+use crate::values::{JobRole, Values};
 
 impl Diagnosis {
     /// Ok when nothing is wrong; otherwise a failed check (exit 1) counting the problems by area.
@@ -56,18 +52,17 @@ pub async fn diagnose(
         &mut diagnosis,
     )
     .await?;
-    let jobs: Vec<&str> = checked.config.jobs.iter().map(|j| j.name.as_str()).collect();
+    // The annotation jobs (by their role in values.yaml), whose targets come from annotated Services
+    // and pods anywhere in the cluster.
+    let annotated_services = values.job_with_role(JobRole::AnnotatedServices).is_some();
+    let annotated_pods = values.job_with_role(JobRole::AnnotatedPods).is_some();
     // Every pod of the cluster: annotated pods, the pods behind annotated Services, and the pod a
     // down target's IP belongs to.
     let all_pods = cluster::inspect::all_pods(client).await?;
-    if jobs.contains(&SERVICE_ANNOTATION_JOB) || jobs.contains(&POD_ANNOTATION_JOB) {
+    if annotated_services || annotated_pods {
         emit(Progress::Step("looking at the prometheus.io annotations of Services and pods".into()));
-        let services = if jobs.contains(&SERVICE_ANNOTATION_JOB) {
-            cluster::inspect::all_services(client).await?
-        } else {
-            Vec::new()
-        };
-        let found = doctor::annotation_problems(&services, &all_pods, jobs.contains(&POD_ANNOTATION_JOB));
+        let services = if annotated_services { cluster::inspect::all_services(client).await? } else { Vec::new() };
+        let found = doctor::annotation_problems(&services, &all_pods, annotated_pods);
         if found.is_empty() {
             diagnosis.fine.push("every prometheus.io annotation is complete and names a port that exists".into());
         }
