@@ -49,3 +49,42 @@ fn an_error_with_output_yaml_is_a_yaml_document() {
     assert_eq!(doc["error"]["exit_code"], 2);
     assert!(doc["error"]["message"].as_str().unwrap().contains("replicas"), "{doc}");
 }
+
+/// Bad input is refused before any cluster is asked: the kubeconfig here does not exist, so a
+/// command that got as far as connecting would exit 3, not 2.
+#[test]
+fn bad_values_flags_and_configs_exit_2_before_the_cluster_is_asked() {
+    let no_cluster = ["--kubeconfig", "/nonexistent/kubeconfig"];
+    let refused = [
+        (vec!["install", "--set", "scrape.jobs.djnago.interval=20s"], "did you mean \"scrape.jobs.django\""),
+        (vec!["install", "--set", "scrape.scrapeTimeout=1m"], "is above scrape.jobs.django.interval"),
+        (vec!["install", "--set", "scrape.extraJobs=[{job_name: x, scrape_interval: 1m, scrape_timeout: 2m, static_configs: [{targets: [\"a:1\"]}]}]"], "fails the static check"),
+        (vec!["validate", "--prometheus-url", "not a url"], "invalid Prometheus URL"),
+        (vec!["validate", "--expect-job", "django=two"], "MIN must be a whole number"),
+        (vec!["validate", "--engine-service", "vm:8428"], "NAMESPACE/SERVICE:PORT"),
+        (vec!["validate", "--fail-on-alert", "severity="], "give an alert name"),
+        (vec!["validate", "--query", "sum("], "not valid PromQL"),
+        (vec!["reload", "--set", "scrape.jobs.redis.probes=[redis_up ==]"], "is not valid PromQL"),
+    ];
+    for (args, says) in refused {
+        let out = promctl().args(&args).args(no_cluster).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?} should say {says:?}: {stderr}");
+    }
+    let unreachable = promctl().arg("install").args(no_cluster).output().unwrap();
+    assert_eq!(unreachable.status.code(), Some(3), "{}", String::from_utf8_lossy(&unreachable.stderr));
+}
+
+/// A result that cannot be written (a full disk) is not a success; a closed pipe (`| head`) is.
+#[test]
+fn a_failed_write_to_stdout_is_an_error_but_a_closed_pipe_is_not() {
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = promctl().arg("values").stdout(full).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write the result to standard output"));
+
+    let mut child = promctl().arg("values").stdout(std::process::Stdio::piped()).spawn().unwrap();
+    drop(child.stdout.take());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}

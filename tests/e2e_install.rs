@@ -178,22 +178,6 @@ async fn a_field_owned_by_another_manager_is_a_named_conflict_until_forced() {
 
 #[tokio::test]
 #[ignore = "needs the test bed: scripts/test"]
-async fn bad_values_exit_2_and_touch_nothing() {
-    let client = common::client().await;
-    let it = Installed::new(&client, "e2e-badvalues").await;
-    let out = it.promctl(&["install", "--set", "scrape.jobs.djnago.interval=20s"]).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("django"), "did you mean: {stderr}");
-    let bad_config = it.promctl(&["install", "--set", "scrape.scrapeTimeout=1m"]).output().unwrap();
-    assert_eq!(bad_config.status.code(), Some(2), "{}", String::from_utf8_lossy(&bad_config.stderr));
-    assert!(resource_versions(&client, &it.namespace, &it.instance()).await.is_empty(), "nothing applied");
-    let unreachable = promctl().args(["install", "--kubeconfig", "/nonexistent"]).output().unwrap();
-    assert_eq!(unreachable.status.code(), Some(3));
-}
-
-#[tokio::test]
-#[ignore = "needs the test bed: scripts/test"]
 async fn a_storage_class_that_does_not_exist_is_refused_before_anything_is_applied() {
     let client = common::client().await;
     let it = Installed::new(&client, "e2e-noclass").await;
