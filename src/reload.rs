@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::cluster::apply::{ApplyOptions, Change, apply_manifest};
 use crate::duration::parse_duration;
 use crate::error::Failure;
+use crate::poll::{self, Polled};
 use crate::prometheus::{PrometheusApi, ReloadError};
 use crate::render::{Rendered, Workload};
 
@@ -150,7 +151,7 @@ async fn reload_one(
     on_event: &mut impl FnMut(ReloadEvent),
 ) -> anyhow::Result<String> {
     let api = replica.api;
-    loop {
+    let verified = poll::until(deadline.into(), Duration::from_secs(2), async || {
         let how = trigger(api, pods, &replica.pod_selector, target)
             .await
             .map_err(|e| rejected(e, &replica.name, &before.last_config_time))?;
@@ -168,20 +169,25 @@ async fn reload_one(
             (Some(a), Some(b)) => a >= b,
             _ => after.last_config_time != before.last_config_time,
         };
-        if newer && ConfigSignature::of(&api.config().await?) == *wanted {
+        Ok(if newer && ConfigSignature::of(&api.config().await?) == *wanted {
+            Ok(after.last_config_time)
+        } else {
+            Err(())
+        })
+    })
+    .await?;
+    match verified {
+        Polled::Done(last_config_time) => {
             on_event(ReloadEvent::Verified { replica: replica.name.clone() });
-            return Ok(after.last_config_time);
+            Ok(last_config_time)
         }
-        if Instant::now() >= deadline {
-            return Err(Failure::timed_out(format!(
-                "{} still serves the previous config {}s after the apply; the kubelet has not projected the \
-                 new ConfigMap into the pod yet. Run promctl reload again later, or raise --timeout",
-                replica.name,
-                target.timeout.as_secs()
-            ))
-            .into());
-        }
-        tokio::time::sleep(Duration::from_secs(2)).await;
+        Polled::TimedOut(()) => Err(Failure::timed_out(format!(
+            "{} still serves the previous config {}s after the apply; the kubelet has not projected the \
+             new ConfigMap into the pod yet. Run promctl reload again later, or raise --timeout",
+            replica.name,
+            target.timeout.as_secs()
+        ))
+        .into()),
     }
 }
 
@@ -240,13 +246,19 @@ async fn wait_for_file(
     for pod in running.iter().filter(|p| p.metadata.deletion_timestamp.is_none()) {
         let name = pod.name_any();
         on_event(ReloadEvent::WaitingForFile { pod: name.clone() });
-        loop {
-            match exec_output(pods, &name, target.container, &["cat", target.config_path]).await {
-                Ok(text) if text == wanted => break,
-                Ok(_) => {}
-                Err(_) => return Ok(None),
-            }
-            if Instant::now() >= deadline {
+        // Ok(false): the file cannot be read through exec (no permission, no `cat`).
+        let seen = poll::until(deadline.into(), Duration::from_millis(500), async || {
+            Ok(match exec_output(pods, &name, target.container, &["cat", target.config_path]).await {
+                Ok(text) if text == wanted => Ok(true),
+                Ok(_) => Err(()),
+                Err(_) => Ok(false),
+            })
+        })
+        .await?;
+        match seen {
+            Polled::Done(true) => {}
+            Polled::Done(false) => return Ok(None),
+            Polled::TimedOut(()) => {
                 return Err(Failure::timed_out(format!(
                     "pod {name} still has the previous {} {}s after the apply (the kubelet projects \
                      ConfigMap updates after its sync period); raise --timeout",
@@ -255,7 +267,6 @@ async fn wait_for_file(
                 ))
                 .into());
             }
-            tokio::time::sleep(Duration::from_millis(500)).await;
         }
         on_event(ReloadEvent::FileSeen { pod: name, seconds: started.elapsed().as_secs_f64() });
     }
@@ -302,7 +313,8 @@ pub async fn alertmanager(
     let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
     let running = pods.list(&ListParams::default().labels(&workload.pod_selector)).await?.items;
     crate::cluster::pods::touch(&pods, &running, wanted).await;
-    loop {
+    let deadline = tokio::time::Instant::from_std(started) + timeout;
+    let reloaded = poll::until(deadline, Duration::from_secs(1), async || {
         match api.reload().await {
             Ok(()) => {}
             Err(ReloadError::Rejected(reason)) => {
@@ -313,17 +325,16 @@ pub async fn alertmanager(
             }
             Err(other) => return Err(alertmanager_reload_failed(other)),
         }
-        if loaded(&api.metrics_text().await?) {
-            return Ok(AlertmanagerReload { reloaded: true, seconds: started.elapsed().as_secs_f64() });
-        }
-        if started.elapsed() >= timeout {
-            return Err(Failure::timed_out(format!(
-                "Alertmanager did not load the rendered config within {}s (its config hash is another one): the kubelet may not have projected the ConfigMap yet; run promctl reload again",
-                timeout.as_secs()
-            ))
-            .into());
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
+        Ok(if loaded(&api.metrics_text().await?) { Ok(()) } else { Err(()) })
+    })
+    .await?;
+    match reloaded {
+        Polled::Done(()) => Ok(AlertmanagerReload { reloaded: true, seconds: started.elapsed().as_secs_f64() }),
+        Polled::TimedOut(()) => Err(Failure::timed_out(format!(
+            "Alertmanager did not load the rendered config within {}s (its config hash is another one): the kubelet may not have projected the ConfigMap yet; run promctl reload again",
+            timeout.as_secs()
+        ))
+        .into()),
     }
 }
 

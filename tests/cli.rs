@@ -58,7 +58,14 @@ fn bad_values_flags_and_configs_exit_2_before_the_cluster_is_asked() {
     let refused = [
         (vec!["install", "--set", "scrape.jobs.djnago.interval=20s"], "did you mean \"scrape.jobs.django\""),
         (vec!["install", "--set", "scrape.scrapeTimeout=1m"], "is above scrape.jobs.django.interval"),
-        (vec!["install", "--set", "scrape.extraJobs=[{job_name: x, scrape_interval: 1m, scrape_timeout: 2m, static_configs: [{targets: [\"a:1\"]}]}]"], "fails the static check"),
+        (
+            vec![
+                "install",
+                "--set",
+                "scrape.extraJobs=[{job_name: x, scrape_interval: 1m, scrape_timeout: 2m, static_configs: [{targets: [\"a:1\"]}]}]",
+            ],
+            "fails the static check",
+        ),
         (vec!["validate", "--prometheus-url", "not a url"], "invalid Prometheus URL"),
         (vec!["validate", "--expect-job", "django=two"], "MIN must be a whole number"),
         (vec!["validate", "--engine-service", "vm:8428"], "NAMESPACE/SERVICE:PORT"),

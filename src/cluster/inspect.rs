@@ -1,6 +1,7 @@
 //! What a person needs when a pod fails: its recent events and the last log lines, previous container too.
 
 use k8s_openapi::api::core::v1::{Event, Pod};
+use k8s_openapi::api::storage::v1::StorageClass;
 use kube::Client;
 use kube::api::{Api, ListParams, LogParams};
 use serde::Serialize;
@@ -88,30 +89,37 @@ pub async fn object_events(client: &Client, namespace: &str, kind: &str, name: &
 /// it exists, or when promctl may not read StorageClasses (then the wait reports what it sees).
 /// The fix names the classes the cluster has, the default marked.
 pub async fn missing_storage_class(client: &Client, class: &str) -> Option<String> {
-    use k8s_openapi::api::storage::v1::StorageClass;
     let api: Api<StorageClass> = Api::all(client.clone());
     match api.get_opt(class).await {
         Ok(None) => {}
         _ => return None,
     }
-    let available: Vec<String> = api
-        .list(&ListParams::default())
-        .await
-        .map(|list| {
-            list.items
-                .iter()
-                .map(|c| {
-                    let name = c.metadata.name.clone().unwrap_or_default();
-                    let default = c.metadata.annotations.as_ref().and_then(|a| a.get(DEFAULT_CLASS_ANNOTATION));
-                    if default.is_some_and(|d| d == "true") { format!("{name} (default)") } else { name }
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let have = if available.is_empty() { "none".to_string() } else { available.join(", ") };
+    let have = storage_classes(client).await.map(|classes| list_classes(&classes)).unwrap_or_else(|_| "none".into());
     Some(format!(
         "storage class {class:?} does not exist in the cluster (it has: {have}); set storage.storageClass to one of them, or to \"\" for the cluster's default"
     ))
+}
+
+/// Every StorageClass of the cluster.
+pub async fn storage_classes(client: &Client) -> anyhow::Result<Vec<StorageClass>> {
+    Ok(Api::<StorageClass>::all(client.clone()).list(&ListParams::default()).await?.items)
+}
+
+/// Whether `class` is the cluster's default (a claim without a class gets it).
+pub fn is_default_class(class: &StorageClass) -> bool {
+    class.metadata.annotations.as_ref().and_then(|a| a.get(DEFAULT_CLASS_ANNOTATION)).is_some_and(|d| d == "true")
+}
+
+/// "local-path (default), fast" for messages; "none" when there are none.
+pub fn list_classes(classes: &[StorageClass]) -> String {
+    let names: Vec<String> = classes
+        .iter()
+        .map(|c| {
+            let name = c.metadata.name.clone().unwrap_or_default();
+            if is_default_class(c) { format!("{name} (default)") } else { name }
+        })
+        .collect();
+    if names.is_empty() { "none".into() } else { names.join(", ") }
 }
 
 /// The Secrets the pods mount that do not exist in `namespace`: a pod would wait for them in

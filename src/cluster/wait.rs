@@ -348,11 +348,10 @@ async fn binds_on_first_consumer(client: &Client, class: Option<&str>) -> bool {
     let api: Api<StorageClass> = Api::all(client.clone());
     let class = match class {
         Some(name) => api.get_opt(name).await.ok().flatten(),
-        None => api.list(&Default::default()).await.ok().and_then(|list| {
-            list.items.into_iter().find(|c| {
-                c.annotations().get(super::inspect::DEFAULT_CLASS_ANNOTATION).map(String::as_str) == Some("true")
-            })
-        }),
+        None => super::inspect::storage_classes(client)
+            .await
+            .ok()
+            .and_then(|classes| classes.into_iter().find(super::inspect::is_default_class)),
     };
     class.and_then(|c| c.volume_binding_mode).as_deref() == Some("WaitForFirstConsumer")
 }
