@@ -14,26 +14,25 @@ use crate::quantity::canonical_quantity;
 use crate::rules::{CONFIGMAP_LIMIT, RuleFile, RuleSource};
 use crate::values::Values;
 
-/// The manifest templates in safe apply order: namespace, RBAC, config, storage, workload, service.
-/// The installed Alertmanager's objects come last, so that the first manifest of a kind is always
-/// Prometheus's (see [`Rendered::get`]); they render empty unless `alertmanager.enabled`.
-const TEMPLATES: [(&str, &str); 11] = [
-    ("namespace.yaml", include_str!("../templates/namespace.yaml")),
-    ("serviceaccount.yaml", include_str!("../templates/serviceaccount.yaml")),
-    ("clusterrole.yaml", include_str!("../templates/clusterrole.yaml")),
-    ("clusterrolebinding.yaml", include_str!("../templates/clusterrolebinding.yaml")),
-    ("configmap.yaml", include_str!("../templates/configmap.yaml")),
-    ("pvc.yaml", include_str!("../templates/pvc.yaml")),
-    ("deployment.yaml", include_str!("../templates/deployment.yaml")),
-    ("service.yaml", include_str!("../templates/service.yaml")),
-    ("alertmanager-configmap.yaml", include_str!("../templates/alertmanager-configmap.yaml")),
-    ("alertmanager-deployment.yaml", include_str!("../templates/alertmanager-deployment.yaml")),
-    ("alertmanager-service.yaml", include_str!("../templates/alertmanager-service.yaml")),
-];
-/// Included by the pod templates, never rendered alone.
-const PLACEMENT: (&str, &str) = ("placement.yaml", include_str!("../templates/placement.yaml"));
-const PROMETHEUS_YML: (&str, &str) = ("prometheus.yml", include_str!("../templates/prometheus.yml"));
-const STARTER_RULES: (&str, &str) = ("starter-rules.yml", include_str!("../templates/starter-rules.yml"));
+/// templates/, embedded: every `*.yaml` there renders manifests, except values.yaml (the defaults)
+/// and partials named `_*.yaml` (included by others). A new workload is new files here, nothing in Rust;
+/// the order they are applied in comes from the kinds they render ([`crate::cluster::KINDS`]).
+static TEMPLATES: include_dir::Dir = include_dir::include_dir!("$CARGO_MANIFEST_DIR/templates");
+
+/// The templates that render manifests, by file name.
+fn manifest_templates() -> impl Iterator<Item = &'static str> {
+    let mut names: Vec<&str> = TEMPLATES
+        .files()
+        .filter_map(|f| f.path().to_str())
+        .filter(|name| name.ends_with(".yaml") && *name != "values.yaml" && !name.starts_with('_'))
+        .collect();
+    names.sort();
+    names.into_iter()
+}
+
+/// The config templates beside the manifests (`*.yml`): prometheus.yml and the starter rules.
+const PROMETHEUS_YML: &str = "prometheus.yml";
+const STARTER_RULES: &str = "starter-rules.yml";
 
 #[derive(Debug, Clone)]
 pub struct Rendered {
@@ -244,7 +243,7 @@ pub fn render(values: &Values, team_rules: &[RuleSource]) -> Result<Rendered, Fa
         )));
     }
     if values.rules.starter.enabled {
-        let text = render_template(&env, STARTER_RULES.0, &context)?;
+        let text = render_template(&env, STARTER_RULES, &context)?;
         rule_files.push(RuleFile::new(RuleSource {
             origin: "templates/starter-rules.yml".into(),
             stem: "starter".into(),
@@ -266,11 +265,11 @@ pub fn render(values: &Values, team_rules: &[RuleSource]) -> Result<Rendered, Fa
             .map(|f| serde_json::json!({"key": f.key, "origin": f.origin, "text": f.text, "block": fits_block_scalar(&f.text)}))
             .collect(),
     );
-    let prometheus_yml = render_template(&env, PROMETHEUS_YML.0, &context)?;
+    let prometheus_yml = render_template(&env, PROMETHEUS_YML, &context)?;
     context["prometheus_yml"] = prometheus_yml.clone().into();
 
-    let mut manifests = Vec::with_capacity(TEMPLATES.len());
-    for (name, _) in TEMPLATES {
+    let mut manifests = Vec::new();
+    for name in manifest_templates() {
         let yaml = render_template(&env, name, &context)?;
         // A template for an optional object renders nothing when the object is off; one for the
         // replicas renders a document per replica.
@@ -279,10 +278,24 @@ pub fn render(values: &Values, team_rules: &[RuleSource]) -> Result<Rendered, Fa
             manifests.push(parse_manifest(name, doc)?);
         }
     }
+    // The safe apply order is the kinds' (the KINDS table); within a kind Prometheus's objects come
+    // first, then the others' by template name.
+    let mut ordered = Vec::with_capacity(manifests.len());
+    for manifest in manifests {
+        let kind = crate::cluster::KINDS.iter().position(|k| k.kind == manifest.kind).ok_or_else(|| {
+            Failure::bug(format!(
+                "render: a template renders a {}, which promctl does not manage; add it to cluster::KINDS",
+                manifest.kind
+            ))
+        })?;
+        ordered.push(((kind, workload_kind(&manifest) != Some("prometheus")), manifest));
+    }
+    ordered.sort_by_key(|(key, _)| *key);
+    let manifests: Vec<Manifest> = ordered.into_iter().map(|(_, manifest)| manifest).collect();
     let rendered = Rendered { manifests, prometheus_yml, rule_files };
 
     // The files travel through YAML block scalars; make sure each arrives byte for byte.
-    let data = rendered.get("ConfigMap").map(|m| &m.object.data["data"]);
+    let data = rendered.prometheus_configmap().ok().map(|m| &m.object.data["data"]);
     let files = [("prometheus.yml", rendered.prometheus_yml.as_str())]
         .into_iter()
         .chain(rendered.rule_files.iter().map(|f| (f.key.as_str(), f.text.as_str())));
@@ -353,7 +366,8 @@ fn external_labels(values: &Values) -> Result<serde_json::Value, Failure> {
 /// Every alert templates/starter-rules.yml can render, read from the template itself (its
 /// `- alert: NAME` lines), so the list and the file cannot disagree.
 pub fn starter_alerts() -> Vec<&'static str> {
-    STARTER_RULES.1.lines().filter_map(|line| line.trim_start().strip_prefix("- alert: ")).map(str::trim).collect()
+    let source = TEMPLATES.get_file(STARTER_RULES).and_then(|f| f.contents_utf8()).unwrap_or_default();
+    source.lines().filter_map(|line| line.trim_start().strip_prefix("- alert: ")).map(str::trim).collect()
 }
 
 /// A text a `|` block scalar carries unchanged: ends with one newline, no carriage returns or tabs
@@ -410,8 +424,13 @@ fn environment() -> Result<Environment<'static>, Failure> {
             minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, "cannot write as JSON").with_source(err)
         })
     });
-    for (name, source) in TEMPLATES.into_iter().chain([PROMETHEUS_YML, STARTER_RULES, PLACEMENT]) {
-        env.add_template(name, source).map_err(|err| template_error(name, &err))?;
+    for file in TEMPLATES.files() {
+        let (Some(name), Some(source)) = (file.path().to_str(), file.contents_utf8()) else {
+            return Err(Failure::bug(format!("templates/{} is not UTF-8", file.path().display())));
+        };
+        if name != "values.yaml" {
+            env.add_template(name, source).map_err(|err| template_error(name, &err))?;
+        }
     }
     Ok(env)
 }
