@@ -42,6 +42,26 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
     (!s.is_empty()).then(|| Duration::from_millis(millis))
 }
 
+/// A Prometheus duration as written in values (`15s`, `1m`, `90d`), parsed by [`parse_duration`]:
+/// the same rules Prometheus loads it with.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PromDuration(String);
+
+impl PromDuration {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match parse_duration(text) {
+            Some(_) => Ok(PromDuration(text.to_string())),
+            None => Err("is not a duration; use a Prometheus duration like 15s or 1m".into()),
+        }
+    }
+
+    pub fn duration(&self) -> Duration {
+        parse_duration(&self.0).unwrap_or_default()
+    }
+}
+crate::quantity::parsed_text!(PromDuration, "A Prometheus duration: 15s, 1m, 1h30m, 90d");
+
 #[cfg(test)]
 mod tests {
     use super::parse_duration;

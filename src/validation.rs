@@ -157,7 +157,7 @@ pub async fn cluster_checks(client: &Client, values: &Values, rendered: &Rendere
         });
         if let Some(claim_name) = &replica.claim {
             let claim = Api::<PersistentVolumeClaim>::namespaced(client.clone(), ns).get_opt(claim_name).await?;
-            let requested = Quantity(values.storage.size.clone());
+            let requested = Quantity(values.storage.size.to_string());
             checks.push(Check::from_readiness(
                 named("PVC Bound"),
                 readiness::persistent_volume_claim(claim.as_ref(), &requested, false, true),

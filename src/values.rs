@@ -15,8 +15,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::duration::parse_duration;
+use crate::duration::{PromDuration, parse_duration};
 use crate::error::Failure;
+use crate::quantity::{ByteQuantity, CpuQuantity};
 
 /// The embedded defaults, commented; `promctl values` prints them verbatim.
 pub const DEFAULTS: &str = include_str!("../templates/values.yaml");
@@ -63,8 +64,35 @@ pub struct Values {
 pub struct ImageValues {
     pub repository: String,
     pub tag: String,
-    #[schemars(extend("enum" = ["Always", "IfNotPresent", "Never"]))]
-    pub pull_policy: String,
+    pub pull_policy: PullPolicy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum PullPolicy {
+    Always,
+    IfNotPresent,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum AccessMode {
+    ReadWriteOnce,
+    ReadOnlyMany,
+    ReadWriteMany,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum ServiceType {
+    ClusterIP,
+    NodePort,
+    LoadBalancer,
+}
+
+/// The names an enum of values takes, read from its schema (which serde's names make): the check's
+/// list and the type cannot disagree.
+fn choices<T: JsonSchema>() -> Vec<String> {
+    let schema = serde_json::to_value(schemars::schema_for!(T)).expect("a schema is JSON");
+    schema["enum"].as_array().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_string)).collect()
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -74,29 +102,29 @@ pub struct ResourceValues {
     pub limits: ResourceAmounts,
 }
 
-/// Kubernetes quantities, kept as text (`500m`, `1Gi`) because that is what the manifest carries.
+/// Kubernetes quantities, kept as text (`500m`, `1Gi`) because that is what the manifest carries,
+/// and parsed by the parser that renders them.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ResourceAmounts {
-    pub cpu: String,
-    pub memory: String,
+    pub cpu: CpuQuantity,
+    pub memory: ByteQuantity,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct StorageValues {
     pub claim_name: String,
-    pub size: String,
+    pub size: ByteQuantity,
     /// Empty: the cluster's default StorageClass.
     pub storage_class: String,
-    #[schemars(extend("enum" = ["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany"]))]
-    pub access_mode: String,
+    pub access_mode: AccessMode,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RetentionValues {
-    pub time: String,
+    pub time: PromDuration,
     pub size: String,
 }
 
@@ -105,8 +133,7 @@ pub struct RetentionValues {
 pub struct ServiceValues {
     pub name: String,
     #[serde(rename = "type")]
-    #[schemars(extend("enum" = ["ClusterIP", "NodePort", "LoadBalancer"]))]
-    pub type_: String,
+    pub type_: ServiceType,
     pub port: u16,
     pub annotations: BTreeMap<String, String>,
 }
@@ -126,8 +153,8 @@ pub struct RbacValues {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ScrapeValues {
-    pub scrape_timeout: String,
-    pub evaluation_interval: String,
+    pub scrape_timeout: PromDuration,
+    pub evaluation_interval: PromDuration,
     pub namespaces: Vec<String>,
     pub external_labels: BTreeMap<String, String>,
     /// Prometheus scrape_config objects as the user wrote them; promconfig checks them.
@@ -194,7 +221,7 @@ pub struct JobValues {
     pub port: Option<u16>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    pub interval: String,
+    pub interval: PromDuration,
     /// PromQL that must return something once the job is scraped (validate's default probes).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub probes: Vec<String>,
@@ -553,7 +580,7 @@ fn check_fields(tree: &Value, origins: &Origins, errors: &mut Vec<String>) {
     check("name", dns_label);
     check("image.repository", image_repository);
     check("image.tag", image_tag);
-    check("image.pullPolicy", |v| one_of(v, &["Always", "IfNotPresent", "Never"]));
+    check("image.pullPolicy", one_of::<PullPolicy>);
     check("replicas", replicas);
     for kind in ["requests", "limits"] {
         check(&format!("resources.{kind}.cpu"), cpu);
@@ -562,16 +589,16 @@ fn check_fields(tree: &Value, origins: &Origins, errors: &mut Vec<String>) {
     check("storage.claimName", dns_subdomain);
     check("storage.size", memory);
     check("storage.storageClass", |v| if v.as_str() == Some("") { Ok(()) } else { dns_subdomain(v) });
-    check("storage.accessMode", |v| one_of(v, &["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany"]));
+    check("storage.accessMode", one_of::<AccessMode>);
     check("retention.time", |v| duration(v, true));
     check("retention.size", prometheus_bytes);
     check("service.name", dns_1035_label);
-    check("service.type", |v| one_of(v, &["ClusterIP", "NodePort", "LoadBalancer"]));
+    check("service.type", one_of::<ServiceType>);
     check("service.port", port);
     check("rbac.clusterRoleName", path_segment_name);
     check("alertmanager.image.repository", image_repository);
     check("alertmanager.image.tag", image_tag);
-    check("alertmanager.image.pullPolicy", |v| one_of(v, &["Always", "IfNotPresent", "Never"]));
+    check("alertmanager.image.pullPolicy", one_of::<PullPolicy>);
     for kind in ["requests", "limits"] {
         check(&format!("alertmanager.resources.{kind}.cpu"), cpu);
         check(&format!("alertmanager.resources.{kind}.memory"), memory);
@@ -902,8 +929,9 @@ fn image_tag(v: &Value) -> Result<(), String> {
     require(matches(regex!(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"), v), "is not an image tag; use a tag like v2.48.0")
 }
 
-fn one_of(v: &Value, allowed: &[&str]) -> Result<(), String> {
-    let ok = v.as_str().is_some_and(|s| allowed.contains(&s));
+fn one_of<T: JsonSchema>(v: &Value) -> Result<(), String> {
+    let allowed = choices::<T>();
+    let ok = v.as_str().is_some_and(|s| allowed.iter().any(|a| a == s));
     require(ok, &format!("is not one of {}", allowed.join(", ")))
 }
 
@@ -918,17 +946,15 @@ fn port(v: &Value) -> Result<(), String> {
 }
 
 fn cpu(v: &Value) -> Result<(), String> {
-    require(
-        matches(regex!(r"^([0-9]+(\.[0-9]+)?|\.[0-9]+)m?$"), v),
-        "is not a CPU quantity; use cores like 2 or 0.5, or millicores like 500m",
-    )
+    text(v).and_then(CpuQuantity::parse).map(drop)
 }
 
 fn memory(v: &Value) -> Result<(), String> {
-    require(
-        matches(regex!(r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$"), v),
-        "is not a byte quantity; use a number with a suffix like 512Mi, 1Gi, 20Gi or 1G",
-    )
+    text(v).and_then(ByteQuantity::parse).map(drop)
+}
+
+fn text(v: &Value) -> Result<&str, String> {
+    v.as_str().ok_or_else(|| "is not text".to_string())
 }
 
 fn prometheus_bytes(v: &Value) -> Result<(), String> {
@@ -939,10 +965,10 @@ fn prometheus_bytes(v: &Value) -> Result<(), String> {
 }
 
 fn duration(v: &Value, zero_allowed: bool) -> Result<(), String> {
-    match v.as_str().and_then(parse_duration) {
-        Some(d) if zero_allowed || !d.is_zero() => Ok(()),
-        Some(_) => Err("is zero; use a Prometheus duration like 15s or 1m".into()),
-        None => Err("is not a duration; use a Prometheus duration like 15s or 1m".into()),
+    match text(v).and_then(PromDuration::parse) {
+        Ok(d) if zero_allowed || !d.duration().is_zero() => Ok(()),
+        Ok(_) => Err("is zero; use a Prometheus duration like 15s or 1m".into()),
+        Err(why) => Err(why),
     }
 }
 
@@ -1058,6 +1084,19 @@ mod tests {
         assert_eq!(v.job_with_role(JobRole::AnnotatedServices).as_deref(), Some("kubernetes-service-endpoints"));
         let without = load_sets(&["scrape.jobs.kubernetes-service-endpoints.enabled=false"]).unwrap();
         assert_eq!(without.job_with_role(JobRole::AnnotatedServices), None);
+    }
+
+    #[test]
+    fn a_quantity_the_renderer_cannot_write_is_refused_at_load() {
+        let err = load_sets(&["resources.requests.cpu=0.5m"]).unwrap_err();
+        assert!(
+            err.starts_with(r#"values: resources.requests.cpu = "0.5m" (from --set) is not a CPU quantity"#),
+            "{err}"
+        );
+        assert!(load_sets(&["storage.size=100m"]).unwrap_err().contains("is not a byte quantity"));
+        let v = load_sets(&["resources.requests.cpu=250m", "service.type=NodePort"]).unwrap();
+        assert_eq!((v.resources.requests.cpu.millicores(), v.service.type_), (250, ServiceType::NodePort));
+        assert_eq!(choices::<AccessMode>(), ["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany"]);
     }
 
     fn sets(items: &[&str]) -> Vec<String> {
@@ -1243,7 +1282,7 @@ mod tests {
         let v = load(&[first, second], &[], None).unwrap();
         assert_eq!(v.replicas, 0);
         assert_eq!(v.extra_args, ["--c"]);
-        assert_eq!((v.image.tag.as_str(), v.image.pull_policy.as_str()), ("v2.49.0", "Always"));
+        assert_eq!((v.image.tag.as_str(), v.image.pull_policy), ("v2.49.0", PullPolicy::Always));
         assert_eq!(v.image.repository, "prom/prometheus");
     }
 

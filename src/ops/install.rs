@@ -363,7 +363,7 @@ pub fn wait_spec(values: &Values, workload: &Workload, service: &str, timeout: D
         pod_selector: workload.pod_selector.clone(),
         claim: workload.claim.as_ref().map(|name| ClaimSpec {
             name: name.clone(),
-            requested: Quantity(values.storage.size.clone()),
+            requested: Quantity(values.storage.size.to_string()),
             storage_class: Some(values.storage.storage_class.clone()).filter(|c| !c.is_empty()),
         }),
         service: service.to_string(),

@@ -197,7 +197,7 @@ pub async fn validate(
     if reachable {
         // A group evaluates once per interval: a just-loaded one gets a little of that to show its
         // health (not all of it: validate right after install would wait 30 s for nothing).
-        let evaluation = crate::duration::parse_duration(&values.scrape.evaluation_interval).unwrap_or_default();
+        let evaluation = values.scrape.evaluation_interval.duration();
         let wait_rules = (evaluation + Duration::from_secs(2)).min(RULES_WAIT);
         let (rule_checks, rules) =
             rules_checks(prometheus, &checked.rule_groups, wait_rules, &options.fail_on_alerts).await;
