@@ -85,7 +85,10 @@ impl Forwarder {
             .await
             .with_context(|| format!("reading service {}/{}", target.namespace, target.service))?
             .ok_or_else(|| {
-                Failure::check_failed(format!("service {}/{} not found", target.namespace, target.service))
+                Failure::check_failed(format!(
+                    "service {}/{} not found; is Prometheus installed in that namespace (`promctl install -n {}`), and is values service.name its name?",
+                    target.namespace, target.service, target.namespace
+                ))
             })?;
         service_port(&service, &target)?;
         Self::with_listener(client, target, listener)

@@ -823,16 +823,9 @@ fn error_chain(err: &dyn std::error::Error) -> String {
 }
 
 /// Percent-encodes a query parameter value (RFC 3986 unreserved characters pass through).
+/// `value` as a query parameter (application/x-www-form-urlencoded, which Prometheus's Go server reads).
 fn encode_query(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
 /// Parses an RFC 3339 timestamp as Prometheus writes them ("2024-05-14T09:30:12.481516234Z",
@@ -1020,7 +1013,7 @@ mod tests {
 
     #[test]
     fn query_expressions_are_percent_encoded() {
-        assert_eq!(encode_query(r#"up{job="django"} == 0"#), "up%7Bjob%3D%22django%22%7D%20%3D%3D%200");
+        assert_eq!(encode_query(r#"up{job="django"} == 0"#), "up%7Bjob%3D%22django%22%7D+%3D%3D+0");
         assert_eq!(encode_query("rate(x[5m])"), "rate%28x%5B5m%5D%29");
     }
 

@@ -199,7 +199,11 @@ fn rejected(error: ReloadError, replica: &str, previous: &str) -> anyhow::Error 
         ))
         .into(),
         ReloadError::LifecycleDisabled => {
-            Failure::check_failed("POST /-/reload is disabled (--web.enable-lifecycle is off) and SIGHUP failed").into()
+            Failure::check_failed(
+                "POST /-/reload is refused (Prometheus runs without --web.enable-lifecycle) and SIGHUP through exec failed; \
+                 start Prometheus with --web.enable-lifecycle (promctl's templates do), or let this user create pods/exec",
+            )
+            .into()
         }
         ReloadError::Other(e) => e,
     }
