@@ -4,7 +4,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::time::Instant;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim};
@@ -172,38 +171,6 @@ async fn a_field_owned_by_another_manager_is_a_named_conflict_until_forced() {
     let forced = it.promctl(&["install", "--no-wait", "--force-conflicts"]).output().unwrap();
     assert!(forced.status.success(), "{}", String::from_utf8_lossy(&forced.stderr));
     assert_eq!(deployments.get("prometheus").await.unwrap().spec.unwrap().replicas, Some(1));
-}
-
-#[tokio::test]
-#[ignore = "needs the test bed: scripts/test"]
-async fn a_storage_class_that_does_not_exist_is_refused_before_anything_is_applied() {
-    let client = common::client().await;
-    let it = Installed::new(&client, "e2e-noclass").await;
-    let started = Instant::now();
-    let out = it.promctl(&["install", "--set", "storage.storageClass=nope"]).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains(r#"storage class "nope" does not exist"#), "{stderr}");
-    assert!(stderr.contains("local-path"), "names the classes there are: {stderr}");
-    assert!(resource_versions(&client, &it.namespace, &it.instance()).await.is_empty(), "nothing applied");
-    eprintln!("refused after {:?}", started.elapsed());
-}
-
-#[tokio::test]
-#[ignore = "needs the test bed: scripts/test"]
-async fn a_second_install_cannot_silently_take_over_the_first_installs_cluster_role() {
-    let client = common::client().await;
-    let first = Installed::new(&client, "e2e-owner-a").await;
-    let second = Installed::new(&client, "e2e-owner-b").await;
-    let shared = format!("rbac.clusterRoleName=prometheus-{}", first.namespace);
-    assert!(first.promctl(&["install", "--no-wait"]).status().unwrap().success());
-    let out = second.promctl(&["install", "--no-wait", "--set", &shared]).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("belongs to another promctl install") && stderr.contains(&first.instance()), "{stderr}");
-    assert!(stderr.contains("rbac.clusterRoleName"), "names the fix: {stderr}");
-    let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(client.clone());
-    assert!(namespaces.get_opt(&second.namespace).await.unwrap().is_none(), "refused before the first write");
 }
 
 /// What install-prometheus.sh left behind: a Deployment created by kubectl with the default

@@ -108,16 +108,7 @@ pub async fn apply_all(
     let (before, owned) = futures::future::try_join(reads, list_owned(client, namespace, instance)).await?;
     if !options.force_conflicts {
         // Refuse before the first write, so nothing is half applied.
-        for (manifest, existing) in manifests.iter().zip(&before) {
-            if let Some(owner) = existing.as_ref().and_then(|old| other_install(old, manifest)) {
-                return Err(Failure::check_failed(format!(
-                    "{} belongs to another promctl install ({owner}); cluster-scoped names must differ per install: \
-                     set rbac.clusterRoleName (or take it over with --force-conflicts)",
-                    describe_manifest(manifest)
-                ))
-                .into());
-            }
-        }
+        refuse_other_installs(manifests, &before)?;
     }
     let namespace_missing =
         manifests.iter().zip(&before).any(|(m, b)| m.kind == "Namespace" && m.name == namespace && b.is_none());
@@ -288,6 +279,21 @@ async fn apply_one(
         object: Some(applied),
         previous: existing.cloned(),
     })
+}
+
+/// Refuses when a rendered cluster-scoped object (`manifests`, with what the cluster holds under
+/// their names, `before`) belongs to another promctl install.
+pub fn refuse_other_installs(manifests: &[Manifest], before: &[Option<DynamicObject>]) -> Result<(), Failure> {
+    for (manifest, existing) in manifests.iter().zip(before) {
+        if let Some(owner) = existing.as_ref().and_then(|old| other_install(old, manifest)) {
+            return Err(Failure::check_failed(format!(
+                "{} belongs to another promctl install ({owner}); cluster-scoped names must differ per install: \
+                 set rbac.clusterRoleName (or take it over with --force-conflicts)",
+                describe_manifest(manifest)
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The instance label of another promctl install on `existing`. Namespaced objects are the install's
@@ -534,5 +540,42 @@ mod tests {
             owned_selector("jewelry-shop.prometheus"),
             "app.kubernetes.io/managed-by=promctl,app.kubernetes.io/instance=jewelry-shop.prometheus"
         );
+    }
+
+    /// A second install naming the first one's ClusterRole (as the API server holds it) is refused
+    /// before anything is written, naming the owner and the value to change.
+    #[test]
+    fn a_cluster_role_of_another_install_is_refused_naming_its_owner_and_the_fix() {
+        let theirs: DynamicObject =
+            serde_json::from_str(include_str!("../../tests/fixtures/kubernetes/clusterrole_of_another_install.json"))
+                .unwrap();
+        let values = crate::values::load(
+            &[],
+            &["namespace=second".into(), "rbac.clusterRoleName=prometheus-fixture-owner".into()],
+            None,
+        )
+        .unwrap();
+        let rendered = crate::render::render(&values, &[]).unwrap();
+        let before: Vec<Option<DynamicObject>> =
+            rendered.manifests.iter().map(|m| (m.kind == "ClusterRole").then(|| theirs.clone())).collect();
+        let refused = refuse_other_installs(&rendered.manifests, &before).unwrap_err();
+        assert_eq!(refused.kind, crate::error::FailureKind::CheckFailed);
+        assert!(
+            refused.message.starts_with(
+                "ClusterRole prometheus-fixture-owner belongs to another promctl install (fixture-owner.prometheus)"
+            ),
+            "{}",
+            refused.message
+        );
+        assert!(refused.message.contains("set rbac.clusterRoleName"), "{}", refused.message);
+        // The same install's own ClusterRole is its own to apply.
+        let own = crate::values::load(
+            &[],
+            &["namespace=fixture-owner".into(), "rbac.clusterRoleName=prometheus-fixture-owner".into()],
+            None,
+        )
+        .unwrap();
+        let own = crate::render::render(&own, &[]).unwrap();
+        assert!(refuse_other_installs(&own.manifests, &before).is_ok());
     }
 }

@@ -89,14 +89,20 @@ pub async fn object_events(client: &Client, namespace: &str, kind: &str, name: &
 /// it exists, or when promctl may not read StorageClasses (then the wait reports what it sees).
 /// The fix names the classes the cluster has, the default marked.
 pub async fn missing_storage_class(client: &Client, class: &str) -> Option<String> {
-    let api: Api<StorageClass> = Api::all(client.clone());
-    match api.get_opt(class).await {
-        Ok(None) => {}
-        _ => return None,
+    // Unreadable classes: the wait reports what it sees instead.
+    let classes = storage_classes(client).await.ok()?;
+    storage_class_problem(class, &classes)
+}
+
+/// Why a claim asking for `class` could never bind among the cluster's `classes`: it is not one of
+/// them. The fix names the classes there are, the default marked.
+pub fn storage_class_problem(class: &str, classes: &[StorageClass]) -> Option<String> {
+    if classes.iter().any(|c| c.metadata.name.as_deref() == Some(class)) {
+        return None;
     }
-    let have = storage_classes(client).await.map(|classes| list_classes(&classes)).unwrap_or_else(|_| "none".into());
     Some(format!(
-        "storage class {class:?} does not exist in the cluster (it has: {have}); set storage.storageClass to one of them, or to \"\" for the cluster's default"
+        "storage class {class:?} does not exist in the cluster (it has: {}); set storage.storageClass to one of them, or to \"\" for the cluster's default",
+        list_classes(classes)
     ))
 }
 
@@ -193,4 +199,28 @@ pub async fn recent_logs(client: &Client, namespace: &str, selector: &str, conta
         }
     }
     log
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recorded_classes() -> Vec<StorageClass> {
+        let list: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/fixtures/kubernetes/storageclasses.json")).unwrap();
+        serde_json::from_value(list["items"].clone()).unwrap()
+    }
+
+    #[test]
+    fn a_storage_class_that_does_not_exist_is_named_with_the_classes_there_are() {
+        let classes = recorded_classes();
+        assert_eq!(storage_class_problem("local-path", &classes), None);
+        let problem = storage_class_problem("nope", &classes).unwrap();
+        assert!(
+            problem.starts_with(r#"storage class "nope" does not exist in the cluster (it has: local-path);"#),
+            "{problem}"
+        );
+        assert!(problem.contains("set storage.storageClass"), "{problem}");
+        assert!(storage_class_problem("nope", &[]).unwrap().contains("(it has: none)"));
+    }
 }
