@@ -53,8 +53,7 @@ async fn rule_files_load_a_failing_rule_shows_its_error_and_a_broken_one_is_refu
 
     // The rule fails only once `up` has two series (its right side is then not unique): until the
     // second job's first scrape, it evaluates fine. Wait for Prometheus to record the error.
-    let prometheus =
-        promctl::prometheus::PrometheusApi::via_service_proxy(client.clone(), &it.namespace, "prometheus", 9090);
+    let prometheus = common::prometheus_api(&client, &it.namespace);
     common::eventually("the broken rule failing in Prometheus", Duration::from_secs(90), || async {
         let groups = prometheus.rules().await.ok()?;
         groups

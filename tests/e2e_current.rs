@@ -14,9 +14,7 @@ use common::{Installed, promctl};
 
 const SHOP: &str = include_str!("shop/shop.yaml");
 
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use common::stderr;
 
 /// A run the API server sent no Warning header to: none in the JSON document, no warning line.
 fn assert_no_api_warnings(what: &str, out: &Output) {

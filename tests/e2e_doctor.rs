@@ -9,7 +9,7 @@ mod common;
 use std::time::Duration;
 
 use common::Installed;
-use promctl::prometheus::{Health, PrometheusApi};
+use promctl::prometheus::Health;
 
 /// A busybox httpd on 8080 behind a Service whose annotation says 9999.
 const WRONG_PORT: &str = r#"
@@ -87,7 +87,7 @@ async fn doctor_finds_nothing_on_a_healthy_install_then_names_each_break_with_it
     reload.extend(endpoints);
     let (code, out, err) = it.run(&reload);
     assert_eq!(code, Some(0), "{out}{err}");
-    let prometheus = PrometheusApi::via_service_proxy(client.clone(), &ns, "prometheus", 9090);
+    let prometheus = common::prometheus_api(&client, &ns);
     common::eventually("the wrong port scraped and down", Duration::from_secs(90), || async {
         let targets = prometheus.targets().await.ok()?;
         targets.iter().any(|t| t.scrape_url.contains(":9999/") && t.health == Health::Down).then_some(())

@@ -8,7 +8,7 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::apps::v1::Deployment;
@@ -64,16 +64,12 @@ fn signal(which: &str, pid: &str) {
 
 /// Returns as soon as the install under test has applied its Deployment (polled every 20 ms).
 async fn deployment_applied(deployments: &Api<Deployment>) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while deployments.get_opt("prometheus").await.ok().flatten().is_none() {
-        assert!(Instant::now() < deadline, "the Deployment was never applied");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let applied = || async { deployments.get_opt("prometheus").await.ok().flatten().map(drop) };
+    common::eventually_every("the Deployment applied", Duration::from_secs(15), Duration::from_millis(20), applied)
+        .await;
 }
 
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use common::stderr;
 
 fn spawn(mut command: Command) -> Child {
     command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("promctl starts")
@@ -162,11 +158,16 @@ async fn fault_ctrl_c_during_reload_is_a_drift_validate_names_and_install_finish
     // Interrupted right after its apply, while it waits for the kubelet to project the file.
     let changed = ["--set", "scrape.jobs.django.interval=20s"];
     let reload = spawn(it.promctl(&[&["reload"], &changed[..]].concat()));
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while configmaps.get("prometheus-config").await.unwrap().metadata.resource_version == before {
-        assert!(Instant::now() < deadline, "the reload never applied the ConfigMap");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let applied = || async {
+        (configmaps.get("prometheus-config").await.unwrap().metadata.resource_version != before).then_some(())
+    };
+    common::eventually_every(
+        "the reload's ConfigMap apply",
+        Duration::from_secs(15),
+        Duration::from_millis(10),
+        applied,
+    )
+    .await;
     signal("-INT", &reload.id().to_string());
     let out = reload.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
@@ -184,7 +185,7 @@ async fn fault_ctrl_c_during_reload_is_a_drift_validate_names_and_install_finish
     let finish_err = stderr(&finish);
     assert_eq!(finish.status.code(), Some(0), "{finish_err}");
     assert!(finish_err.contains("finishing the reload"), "{finish_err}");
-    let api = promctl::prometheus::PrometheusApi::via_service_proxy(client.clone(), &it.namespace, "prometheus", 9090);
+    let api = common::prometheus_api(&client, &it.namespace);
     let running = promctl::reload::ConfigSignature::of(&api.config().await.unwrap());
     assert_eq!(running.jobs["django"].interval, Some(Duration::from_secs(20)));
 }

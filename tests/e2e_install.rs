@@ -15,7 +15,7 @@ use common::{Installed, promctl};
 
 /// Every object this install owns, by kind/name, with its resourceVersion.
 async fn resource_versions(client: &Client, ns: &str, instance: &str) -> BTreeMap<String, String> {
-    let selector = format!("app.kubernetes.io/managed-by=promctl,app.kubernetes.io/instance={instance}");
+    let selector = promctl::cluster::apply::owned_selector(instance);
     let mut versions = BTreeMap::new();
     for kind in KINDS.iter().map(|k| k.kind) {
         let api: Api<DynamicObject> = dynamic_api(client, kind, Some(ns)).unwrap();

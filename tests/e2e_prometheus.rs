@@ -4,7 +4,7 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{ConfigMap, Pod};
@@ -19,20 +19,11 @@ const SHOP: &str = include_str!("shop/shop.yaml");
 /// Waits until every Deployment in the namespace is rolled out (readiness rules of promctl itself).
 async fn wait_rolled_out(client: &Client, ns: &str) {
     let api: Api<Deployment> = Api::namespaced(client.clone(), ns);
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
+    common::eventually("every Deployment rolled out", Duration::from_secs(120), || async {
         let all = api.list(&ListParams::default()).await.unwrap().items;
-        let waiting: Vec<String> = all
-            .iter()
-            .filter(|d| !readiness::deployment(Some(d)).is_ready())
-            .map(|d| d.metadata.name.clone().unwrap_or_default())
-            .collect();
-        if waiting.is_empty() {
-            return;
-        }
-        assert!(Instant::now() < deadline, "not rolled out after 120 s: {waiting:?}");
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+        all.iter().all(|d| readiness::deployment(Some(d)).is_ready()).then_some(())
+    })
+    .await;
 }
 
 async fn scale(client: &Client, ns: &str, name: &str, replicas: i32) {
@@ -59,17 +50,11 @@ async fn wait_for_targets(
     what: &str,
     seen: impl Fn(&[promctl::prometheus::Target]) -> bool,
 ) {
-    let api = promctl::prometheus::PrometheusApi::via_service_proxy(client.clone(), ns, "prometheus", 9090);
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        if let Ok(targets) = api.targets().await
-            && seen(&targets)
-        {
-            return;
-        }
-        assert!(Instant::now() < deadline, "Prometheus never showed {what}");
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    let api = common::prometheus_api(client, ns);
+    common::eventually(&format!("Prometheus showing {what}"), Duration::from_secs(120), || async {
+        api.targets().await.ok().filter(|targets| seen(targets)).map(drop)
+    })
+    .await;
 }
 
 /// `promctl validate ARGS` for this install: its exit code, and its stdout followed by its stderr
@@ -247,11 +232,8 @@ async fn reload_rejected_by_prometheus_reports_its_message_and_keeps_the_old_con
         .unwrap();
     let url = format!("http://127.0.0.1:{port}");
     let api = promctl::prometheus::PrometheusApi::direct(&url).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while api.ready().await.is_err() {
-        assert!(Instant::now() < deadline, "local Prometheus not ready");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    common::eventually("the local Prometheus ready", Duration::from_secs(30), || async { api.ready().await.ok() })
+        .await;
     let loaded_before = api.runtime_info().await.unwrap().last_config_time;
 
     // What the kubelet would project if a config Prometheus rejects reached the pod.
@@ -303,19 +285,16 @@ async fn port_forward_survives_a_pod_restart_and_runs_a_command() {
     let old = pods.list(&ListParams::default().labels("app=prometheus")).await.unwrap().items;
     let old_name = old[0].metadata.name.clone().unwrap();
     pods.delete(&old_name, &DeleteParams::default()).await.unwrap();
-    let deadline = Instant::now() + Duration::from_secs(90);
-    loop {
+    common::eventually("a new Ready pod", Duration::from_secs(90), || async {
         let now = pods.list(&ListParams::default().labels("app=prometheus")).await.unwrap().items;
-        let fresh_ready = now.iter().any(|p| {
-            p.metadata.name.as_deref() != Some(old_name.as_str())
-                && readiness::pod(p, k8s_openapi::jiff::Timestamp::now(), Duration::ZERO).is_ready()
-        });
-        if fresh_ready {
-            break;
-        }
-        assert!(Instant::now() < deadline, "no new Ready pod");
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
+        now.iter()
+            .any(|p| {
+                p.metadata.name.as_deref() != Some(old_name.as_str())
+                    && readiness::pod(p, k8s_openapi::jiff::Timestamp::now(), Duration::ZERO).is_ready()
+            })
+            .then_some(())
+    })
+    .await;
     api.ready().await.expect("the same local port reaches the new pod, without restarting promctl");
     let _ = forward.kill();
     let _ = forward.wait();
@@ -398,6 +377,6 @@ async fn an_extra_job_from_values_is_scraped_and_expected_by_validate() {
     assert!(out.contains("ok   job shop-postgres-extra: 1/1 targets up"), "{out}");
     assert!(out.lines().any(|l| l.starts_with("shop-postgres-extra") && l.contains("healthy")), "{out}");
     assert_eq!(code, Some(0), "{out}");
-    let api = promctl::prometheus::PrometheusApi::via_service_proxy(client.clone(), &it.namespace, "prometheus", 9090);
+    let api = common::prometheus_api(&client, &it.namespace);
     assert!(api.config().await.unwrap().contains("cluster: promctl-testbed"), "external labels loaded");
 }

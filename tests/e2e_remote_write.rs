@@ -42,7 +42,7 @@ async fn remote_write_into_victoriametrics_arrives_and_a_wrong_password_is_named
     let first_sample = started.elapsed();
 
     // The queue metrics come from the self-scrape: wait for one that saw samples sent.
-    let prometheus = PrometheusApi::via_service_proxy(client.clone(), &ns, "prometheus", 9090);
+    let prometheus = common::prometheus_api(&client, &ns);
     common::eventually("the queue's metrics scraped", Duration::from_secs(60), || async {
         let sent =
             prometheus.query_vector(r#"prometheus_remote_storage_samples_total{job="prometheus"} > 0"#).await.ok()?;

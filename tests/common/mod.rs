@@ -24,7 +24,16 @@ pub fn unique_name(prefix: &str) -> String {
 }
 
 /// Polls `check` every 200 ms until it returns Some; panics naming `what` after `within`.
-pub async fn eventually<T, F, Fut>(what: &str, within: Duration, mut check: F) -> T
+pub async fn eventually<T, F, Fut>(what: &str, within: Duration, check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    eventually_every(what, within, Duration::from_millis(200), check).await
+}
+
+/// The same, asking every `every` (a fault test that must catch a moment asks every 10 ms).
+pub async fn eventually_every<T, F, Fut>(what: &str, within: Duration, every: Duration, mut check: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
@@ -35,7 +44,7 @@ where
             return found;
         }
         assert!(tokio::time::Instant::now() < deadline, "timed out after {within:?} waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::time::sleep(every).await;
     }
 }
 
@@ -45,13 +54,9 @@ pub async fn fresh_namespace(client: &Client, prefix: &str) -> String {
     let ns: Namespace = serde_json::from_value(serde_json::json!({"metadata": {"name": name}})).unwrap();
     Api::<Namespace>::all(client.clone()).create(&PostParams::default(), &ns).await.expect("create namespace");
     let accounts = Api::<ServiceAccount>::namespaced(client.clone(), &name);
-    for _ in 0..100 {
-        if accounts.get_opt("default").await.unwrap().is_some() {
-            return name;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("namespace {name}: the default ServiceAccount never appeared");
+    let what = format!("the default ServiceAccount of namespace {name}");
+    eventually(&what, Duration::from_secs(10), || async { accounts.get_opt("default").await.unwrap().map(drop) }).await;
+    name
 }
 
 /// Deletes the namespace without waiting: deletion with running pods can take a minute on 1.20.
@@ -75,6 +80,17 @@ pub async fn apply_yaml(client: &Client, namespace: &str, yaml: &str) {
             .await
             .unwrap_or_else(|e| panic!("apply {} {name}: {e}", gvk.kind));
     }
+}
+
+/// The installed Prometheus of namespace `ns` (the defaults' Service, prometheus:9090) through the API
+/// server's service proxy, as validate reaches it.
+pub fn prometheus_api(client: &Client, ns: &str) -> promctl::prometheus::PrometheusApi {
+    promctl::prometheus::PrometheusApi::via_service_proxy(client.clone(), ns, "prometheus", 9090)
+}
+
+/// A finished command's stderr, as text.
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// The promctl binary built for this test run.
