@@ -117,10 +117,14 @@ pub async fn apply_all(
     }
 
     let mut results = Vec::new();
-    let last_wave = manifests.iter().map(|m| wave(&m.kind)).max().unwrap_or(0);
+    // The waves order what is created; when every object exists already (a re-run, an upgrade),
+    // nothing waits on another's creation and one wave does.
+    let all_exist = before.iter().all(Option::is_some);
+    let wave_of = |kind: &str| if all_exist { 0 } else { wave(kind) };
+    let last_wave = manifests.iter().map(|m| wave_of(&m.kind)).max().unwrap_or(0);
     for current in 0..=last_wave {
         let in_wave: Vec<(&Manifest, &Option<DynamicObject>)> =
-            manifests.iter().zip(&before).filter(|(m, _)| wave(&m.kind) == current).collect();
+            manifests.iter().zip(&before).filter(|(m, _)| wave_of(&m.kind) == current).collect();
         let applied = try_join_all(in_wave.into_iter().map(|(manifest, existing)| async move {
             // A server-side dry run of a namespaced object 404s while its namespace does not exist yet.
             if options.dry_run && namespace_missing && manifest.namespace.is_some() {

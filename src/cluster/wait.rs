@@ -88,7 +88,21 @@ enum Update {
     WatchRecovered {
         what: &'static str,
     },
+    /// Whether the claim's StorageClass binds only once a pod is scheduled.
+    FirstConsumer(bool),
     Tick,
+}
+
+/// Notes in `listed` that watch `what` has listed everything there was (its InitDone).
+fn listed_when_done<K>(
+    event: Event<K>,
+    what: &'static str,
+    listed: &mut std::collections::BTreeSet<&'static str>,
+) -> Event<K> {
+    if matches!(event, Event::InitDone) {
+        listed.insert(what);
+    }
+    event
 }
 
 /// Latest state of everything watched, keyed by name.
@@ -180,13 +194,9 @@ pub async fn wait_ready(
     // Every await below is bounded by the deadline: an API server that stops answering (paused,
     // partitioned) leaves requests hanging without an error.
     let deadline = tokio::time::Instant::now() + spec.timeout;
-    let wait_for_first_consumer = match &spec.claim {
-        Some(claim) => {
-            let class = binds_on_first_consumer(client, claim.storage_class.as_deref());
-            tokio::time::timeout_at(deadline, class).await.unwrap_or(false)
-        }
-        None => false,
-    };
+    // Whether the claim binds only once a pod is scheduled: asked beside the watches (it only words
+    // a Pending claim's wait), so that a re-run whose claim is Bound does not wait for it.
+    let mut wait_for_first_consumer = false;
 
     let mut streams: Vec<BoxStream<'static, Update>> = vec![
         watch(
@@ -225,7 +235,16 @@ pub async fn wait_ready(
         let api = Api::<PersistentVolumeClaim>::namespaced(client.clone(), ns);
         streams.push(watch(api, by_name(&claim.name), "persistentvolumeclaims", Update::Claim));
     }
+    // Every watch but the clock: the states are judged once each has listed what is there, so a
+    // re-run whose objects are all Ready shows them Ready, not "not created yet" first.
+    let watches = streams.len() - 1;
+    if let Some(claim) = &spec.claim {
+        let (client, class) = (client.clone(), claim.storage_class.clone());
+        let lookup = async move { Update::FirstConsumer(binds_on_first_consumer(&client, class.as_deref()).await) };
+        streams.push(stream::once(lookup).boxed());
+    }
     let mut updates = stream::select_all(streams);
+    let mut listed: std::collections::BTreeSet<&'static str> = std::collections::BTreeSet::new();
 
     let mut observed = Observed::default();
     let mut statuses: BTreeMap<String, ResourceStatus> = BTreeMap::new();
@@ -236,6 +255,15 @@ pub async fn wait_ready(
             Ok(None) => anyhow::bail!("the watch streams ended unexpectedly"),
             Err(_) => {
                 let api_error = failing_watches.iter().next().map(|(what, error)| format!("watching {what}: {error}"));
+                // A watch that never finished its first list (a silent API server) leaves its
+                // resources unjudged so far: judge them on what was seen, which the message marks stale.
+                for (resource, readiness) in judge(spec, &observed, wait_for_first_consumer) {
+                    statuses.entry(resource.clone()).or_insert(ResourceStatus {
+                        resource,
+                        readiness,
+                        since_seconds: started.elapsed().as_secs_f64(),
+                    });
+                }
                 return Ok(WaitOutcome::TimedOut { resources: statuses.into_values().collect(), api_error });
             }
         };
@@ -255,12 +283,22 @@ pub async fn wait_ready(
                 failing_watches.remove(what);
                 continue;
             }
-            Update::Deployment(e) => fold_one(&mut observed.deployment, e),
-            Update::ReplicaSet(e) => fold(&mut observed.replica_sets, e),
-            Update::Pod(e) => fold(&mut observed.pods, e),
-            Update::Claim(e) => fold_one(&mut observed.claim, e),
-            Update::EndpointSlice(e) => fold(&mut observed.endpoint_slices, e),
+            Update::Deployment(e) => {
+                fold_one(&mut observed.deployment, listed_when_done(e, "deployments", &mut listed))
+            }
+            Update::ReplicaSet(e) => fold(&mut observed.replica_sets, listed_when_done(e, "replicasets", &mut listed)),
+            Update::Pod(e) => fold(&mut observed.pods, listed_when_done(e, "pods", &mut listed)),
+            Update::Claim(e) => {
+                fold_one(&mut observed.claim, listed_when_done(e, "persistentvolumeclaims", &mut listed))
+            }
+            Update::EndpointSlice(e) => {
+                fold(&mut observed.endpoint_slices, listed_when_done(e, "endpointslices", &mut listed))
+            }
+            Update::FirstConsumer(binds) => wait_for_first_consumer = binds,
             Update::Tick => {}
+        }
+        if listed.len() < watches {
+            continue;
         }
         let judged = judge(spec, &observed, wait_for_first_consumer);
         for (resource, readiness) in &judged {
