@@ -16,9 +16,10 @@ use kube::{Client, ResourceExt};
 use serde::Serialize;
 use tokio::io::AsyncReadExt;
 
-use crate::cluster::inspect::{DEFAULT_CLASS_ANNOTATION, pod_diagnostics};
+use crate::cluster::inspect::{DEFAULT_CLASS_ANNOTATION, PodDiagnostics, pod_diagnostics};
 use crate::cluster::readiness::{self, Readiness};
 use crate::prometheus::{Health, Target};
+use crate::reload::ConfigSignature;
 use crate::render::Workload;
 use crate::validation::ReplicaUnderTest;
 use crate::values::Values;
@@ -50,6 +51,12 @@ impl Diagnosis {
     ) {
         self.findings.push(Finding { area, object: object.into(), problem: problem.into(), fix: fix.into() });
     }
+
+    /// Adds what another look found.
+    pub fn extend(&mut self, other: Diagnosis) {
+        self.findings.extend(other.findings);
+        self.fine.extend(other.fine);
+    }
 }
 
 /// Each replica's pods: not Ready, or restarted, with the pod's events and the last log lines of the
@@ -74,48 +81,72 @@ pub async fn pods(
             continue;
         }
         for pod in pods.iter().filter(|p| p.metadata.deletion_timestamp.is_none()) {
-            let name = pod.name_any();
-            let restarts: i32 =
-                pod.status.iter().flat_map(|s| s.container_statuses.iter().flatten()).map(|c| c.restart_count).sum();
-            let verdict = readiness::pod(pod, now, Duration::ZERO);
-            if verdict.is_ready() && restarts == 0 {
-                diagnosis.fine.push(format!("pod {name}: Ready, no restarts"));
-                continue;
+            match look_at_pod(pod, now) {
+                PodLook::Fine(fine) => diagnosis.fine.push(fine),
+                PodLook::Troubled { problem, restarts } => {
+                    let diagnostics = pod_diagnostics(client, namespace, pod).await;
+                    diagnosis.findings.push(pod_finding(namespace, &problem, restarts, &diagnostics));
+                }
             }
-            // A restart counter only grows: a Ready pod whose last restart is old is history, not a problem.
-            let last_restart = pod
-                .status
-                .iter()
-                .flat_map(|s| s.container_statuses.iter().flatten())
-                .filter_map(|c| c.last_state.as_ref()?.terminated.as_ref()?.finished_at.as_ref().map(|t| t.0))
-                .max();
-            let recent =
-                last_restart.is_none_or(|t| now.duration_since(t).as_secs_f64() < RECENT_RESTART.as_secs_f64());
-            if verdict.is_ready() && !recent {
-                diagnosis.fine.push(format!("pod {name}: Ready, {restarts} restarts, none in the last hour"));
-                continue;
-            }
-            let diagnostics = pod_diagnostics(client, namespace, pod).await;
-            let mut evidence = Vec::new();
-            if !diagnostics.events.is_empty() {
-                evidence.push(format!("events: {}", diagnostics.events.join(" | ")));
-            }
-            for tail in &diagnostics.logs {
-                let which = if tail.previous { "previous container's" } else { "container's" };
-                let last: Vec<&str> = tail.text.lines().rev().take(5).collect::<Vec<_>>().into_iter().rev().collect();
-                evidence.push(format!("{which} last log lines: {}", last.join(" | ")));
-            }
-            let problem = match &verdict {
-                Readiness::Ready(_) => format!("Ready, but restarted {restarts} times"),
-                other => other.reason().to_string(),
-            };
-            let problem = if evidence.is_empty() { problem } else { format!("{problem}\n{}", evidence.join("\n")) };
-            // The events may know more than the pod's state: ErrImagePull while it still says ContainerCreating.
-            let fix = pod_fix(&problem, restarts);
-            diagnosis.found("pods", format!("pod {namespace}/{name}"), problem, fix);
         }
     }
     Ok(())
+}
+
+/// A pod as doctor first sees it: fine, or a problem worth its events and logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PodLook {
+    Fine(String),
+    /// Not Ready, or Ready but restarted within the last hour.
+    Troubled {
+        problem: String,
+        restarts: i32,
+    },
+}
+
+/// Whether `pod` is fine at `now`: Ready with no restart, or none in the last hour.
+pub fn look_at_pod(pod: &Pod, now: k8s_openapi::jiff::Timestamp) -> PodLook {
+    let name = pod.name_any();
+    let restarts: i32 =
+        pod.status.iter().flat_map(|s| s.container_statuses.iter().flatten()).map(|c| c.restart_count).sum();
+    let verdict = readiness::pod(pod, now, Duration::ZERO);
+    if verdict.is_ready() && restarts == 0 {
+        return PodLook::Fine(format!("pod {name}: Ready, no restarts"));
+    }
+    // A restart counter only grows: a Ready pod whose last restart is old is history, not a problem.
+    let last_restart = pod
+        .status
+        .iter()
+        .flat_map(|s| s.container_statuses.iter().flatten())
+        .filter_map(|c| c.last_state.as_ref()?.terminated.as_ref()?.finished_at.as_ref().map(|t| t.0))
+        .max();
+    let recent = last_restart.is_none_or(|t| now.duration_since(t).as_secs_f64() < RECENT_RESTART.as_secs_f64());
+    if verdict.is_ready() && !recent {
+        return PodLook::Fine(format!("pod {name}: Ready, {restarts} restarts, none in the last hour"));
+    }
+    let problem = match &verdict {
+        Readiness::Ready(_) => format!("Ready, but restarted {restarts} times"),
+        other => other.reason().to_string(),
+    };
+    PodLook::Troubled { problem, restarts }
+}
+
+/// The finding for a troubled pod: its problem with the events and last log lines as evidence, and
+/// the fix they point to.
+pub fn pod_finding(namespace: &str, problem: &str, restarts: i32, diagnostics: &PodDiagnostics) -> Finding {
+    let mut evidence = Vec::new();
+    if !diagnostics.events.is_empty() {
+        evidence.push(format!("events: {}", diagnostics.events.join(" | ")));
+    }
+    for tail in &diagnostics.logs {
+        let which = if tail.previous { "previous container's" } else { "container's" };
+        let last: Vec<&str> = tail.text.lines().rev().take(5).collect::<Vec<_>>().into_iter().rev().collect();
+        evidence.push(format!("{which} last log lines: {}", last.join(" | ")));
+    }
+    let problem = if evidence.is_empty() { problem.to_string() } else { format!("{problem}\n{}", evidence.join("\n")) };
+    // The events may know more than the pod's state: ErrImagePull while it still says ContainerCreating.
+    let fix = pod_fix(&problem, restarts);
+    Finding { area: "pods", object: format!("pod {namespace}/{}", diagnostics.pod), problem, fix }
 }
 
 /// A Ready pod that restarted more recently than this is reported with its previous log.
@@ -152,17 +183,42 @@ pub async fn storage(
     diagnosis: &mut Diagnosis,
 ) -> anyhow::Result<()> {
     let classes = Api::<StorageClass>::all(client.clone()).list(&ListParams::default()).await?.items;
-    let is_default = |c: &StorageClass| {
-        c.metadata.annotations.as_ref().and_then(|a| a.get(DEFAULT_CLASS_ANNOTATION)).is_some_and(|v| v == "true")
-    };
+    diagnosis.extend(judge_storage_class(&classes, &values.storage.storage_class));
+    let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), namespace);
+    for claim_name in replicas.iter().filter_map(|r| r.claim.as_deref()) {
+        let claim = claims.get_opt(claim_name).await?;
+        let bound = claim.as_ref().is_some_and(|c| c.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Bound"));
+        let events = match &claim {
+            Some(_) if !bound => {
+                crate::cluster::inspect::object_events(client, namespace, "PersistentVolumeClaim", claim_name).await
+            }
+            _ => Vec::new(),
+        };
+        diagnosis.extend(judge_claim(namespace, claim_name, claim.as_ref(), &classes, &events));
+    }
+    Ok(())
+}
+
+fn is_default_class(class: &StorageClass) -> bool {
+    class.metadata.annotations.as_ref().and_then(|a| a.get(DEFAULT_CLASS_ANNOTATION)).is_some_and(|v| v == "true")
+}
+
+/// The cluster's classes as a message lists them: "standard (default), fast", or "none".
+fn class_names(classes: &[StorageClass]) -> String {
     let names: Vec<String> = classes
         .iter()
-        .map(|c| if is_default(c) { format!("{} (default)", c.name_any()) } else { c.name_any() })
+        .map(|c| if is_default_class(c) { format!("{} (default)", c.name_any()) } else { c.name_any() })
         .collect();
-    let have = if names.is_empty() { "none".to_string() } else { names.join(", ") };
-    let wanted = values.storage.storage_class.as_str();
+    if names.is_empty() { "none".to_string() } else { names.join(", ") }
+}
+
+/// `storage.storageClass` (`wanted`) against the cluster's classes: the one named exists, or, when
+/// empty, a default one does.
+pub fn judge_storage_class(classes: &[StorageClass], wanted: &str) -> Diagnosis {
+    let mut diagnosis = Diagnosis::default();
+    let have = class_names(classes);
     if wanted.is_empty() {
-        match classes.iter().find(|c| is_default(c)) {
+        match classes.iter().find(|c| is_default_class(c)) {
             Some(class) => diagnosis.fine.push(format!("storage.storageClass empty: the default class {} is used", class.name_any())),
             None => diagnosis.found(
                 "storage",
@@ -172,7 +228,7 @@ pub async fn storage(
             ),
         }
     } else if let Some(class) = classes.iter().find(|c| c.name_any() == wanted) {
-        let default = if is_default(class) { ", the cluster's default" } else { "" };
+        let default = if is_default_class(class) { ", the cluster's default" } else { "" };
         diagnosis.fine.push(format!("StorageClass {wanted} exists{default}"));
     } else {
         diagnosis.found(
@@ -182,40 +238,43 @@ pub async fn storage(
             "set storage.storageClass to one of those, or \"\" for the cluster's default, then `promctl install`; a claim already Pending on it must be deleted first (its class cannot change)",
         );
     }
-    let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), namespace);
-    for claim_name in replicas.iter().filter_map(|r| r.claim.as_deref()) {
-        let Some(claim) = claims.get_opt(claim_name).await? else {
-            diagnosis.found(
-                "storage",
-                format!("PersistentVolumeClaim {namespace}/{claim_name}"),
-                "does not exist",
-                "`promctl install` creates it",
-            );
-            continue;
-        };
-        let phase = claim.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
-        let class = claim.spec.as_ref().and_then(|s| s.storage_class_name.clone()).unwrap_or_default();
-        if phase == "Bound" {
-            diagnosis.fine.push(format!("PersistentVolumeClaim {claim_name}: Bound (class {class})"));
-            continue;
-        }
-        let events =
-            crate::cluster::inspect::object_events(client, namespace, "PersistentVolumeClaim", claim_name).await;
-        let class_exists = classes.iter().any(|c| c.name_any() == class);
-        let (problem, fix) = if !class.is_empty() && !class_exists {
-            (
-                format!("{phase}: its StorageClass {class:?} does not exist (the cluster has: {have})"),
-                "a claim's class cannot change: delete the claim (it holds no data while Pending) and run `promctl install` with storage.storageClass set to an existing class".to_string(),
-            )
-        } else {
-            (
-                format!("{phase}{}", if events.is_empty() { String::new() } else { format!(": {}", events.join(" | ")) }),
-                "a WaitForFirstConsumer class binds once the pod is scheduled; otherwise its provisioner or a matching PersistentVolume is missing".to_string(),
-            )
-        };
-        diagnosis.found("storage", format!("PersistentVolumeClaim {namespace}/{claim_name}"), problem, fix);
+    diagnosis
+}
+
+/// One replica's claim (`None`: it does not exist): Bound, or why not, from its class and `events`.
+pub fn judge_claim(
+    namespace: &str,
+    claim_name: &str,
+    claim: Option<&PersistentVolumeClaim>,
+    classes: &[StorageClass],
+    events: &[String],
+) -> Diagnosis {
+    let mut diagnosis = Diagnosis::default();
+    let object = format!("PersistentVolumeClaim {namespace}/{claim_name}");
+    let Some(claim) = claim else {
+        diagnosis.found("storage", object, "does not exist", "`promctl install` creates it");
+        return diagnosis;
+    };
+    let phase = claim.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
+    let class = claim.spec.as_ref().and_then(|s| s.storage_class_name.clone()).unwrap_or_default();
+    if phase == "Bound" {
+        diagnosis.fine.push(format!("PersistentVolumeClaim {claim_name}: Bound (class {class})"));
+        return diagnosis;
     }
-    Ok(())
+    let class_exists = classes.iter().any(|c| c.name_any() == class);
+    let (problem, fix) = if !class.is_empty() && !class_exists {
+        (
+            format!("{phase}: its StorageClass {class:?} does not exist (the cluster has: {})", class_names(classes)),
+            "a claim's class cannot change: delete the claim (it holds no data while Pending) and run `promctl install` with storage.storageClass set to an existing class".to_string(),
+        )
+    } else {
+        (
+            format!("{phase}{}", if events.is_empty() { String::new() } else { format!(": {}", events.join(" | ")) }),
+            "a WaitForFirstConsumer class binds once the pod is scheduled; otherwise its provisioner or a matching PersistentVolume is missing".to_string(),
+        )
+    };
+    diagnosis.found("storage", object, problem, fix);
+    diagnosis
 }
 
 /// One permission a job's service discovery (or scrape) needs.
@@ -312,7 +371,6 @@ pub async fn permissions(
     let user = format!("system:serviceaccount:{namespace}:{account}");
     let reviews: Api<SubjectAccessReview> = Api::all(client.clone());
     let needs = discovery_needs(prometheus_yml);
-    let mut denied: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let answers = futures::future::try_join_all(needs.iter().map(|need| {
         let reviews = reviews.clone();
         let user = user.clone();
@@ -335,7 +393,16 @@ pub async fn permissions(
         }
     }))
     .await?;
-    for (need, allowed) in needs.iter().zip(answers) {
+    diagnosis.extend(judge_permissions(&user, &needs, &answers, cluster_role));
+    Ok(())
+}
+
+/// The SubjectAccessReviews' answers (`allowed`, one per need, in order) as findings per job, or
+/// one fine line when every need is allowed.
+pub fn judge_permissions(user: &str, needs: &[Need], allowed: &[bool], cluster_role: &str) -> Diagnosis {
+    let mut diagnosis = Diagnosis::default();
+    let mut denied: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (need, allowed) in needs.iter().zip(allowed) {
         if !allowed {
             denied.entry(need.job.clone()).or_default().push(need.describe());
         }
@@ -351,7 +418,7 @@ pub async fn permissions(
             format!("`promctl install` re-applies the ClusterRole {cluster_role} and its binding to {user}; if something else manages RBAC, grant these verbs there"),
         );
     }
-    Ok(())
+    diagnosis
 }
 
 /// The prometheus.io annotations of the Services and pods the annotation jobs scrape: `scrape` must
@@ -501,6 +568,23 @@ pub async fn down_targets(
     from: Option<(&Client, &str, &str, &str)>,
     diagnosis: &mut Diagnosis,
 ) {
+    let mut found = judge_down_targets(targets, pods);
+    if let Some((client, namespace, pod, container)) = from {
+        // One finding per down target, in their order.
+        let down = targets.iter().filter(|t| t.health == Health::Down);
+        for (finding, target) in found.findings.iter_mut().zip(down) {
+            let reach = reach_from_pod(client, namespace, pod, container, &target.scrape_url).await;
+            finding.problem.push_str(&format!("\nfrom pod {pod}: {reach}"));
+        }
+    }
+    diagnosis.extend(found);
+}
+
+/// One finding per down target (in their order): its job, URL, cause and Prometheus's error, on the
+/// object it belongs to (a pod of `pods` by its IP, else its namespace/pod labels, else its host);
+/// or one fine line when none is down.
+pub fn judge_down_targets(targets: &[Target], pods: &[Pod]) -> Diagnosis {
+    let mut diagnosis = Diagnosis::default();
     let by_ip: BTreeMap<String, String> = pods
         .iter()
         .filter_map(|p| {
@@ -524,16 +608,11 @@ pub async fn down_targets(
             }
         });
         let (cause, fix) = explain_scrape_error(&target.last_error);
-        let mut problem =
+        let problem =
             format!("job {}: {} is down: {cause} ({})", target.job(), target.scrape_url, target.last_error.trim());
-        if let Some((client, namespace, pod, container)) = from {
-            problem.push_str(&format!(
-                "\nfrom pod {pod}: {}",
-                reach_from_pod(client, namespace, pod, container, &target.scrape_url).await
-            ));
-        }
         diagnosis.found("targets", object, problem, fix);
     }
+    diagnosis
 }
 
 /// `wget` of `url` inside the Prometheus container (busybox's, in the official images): what the
@@ -578,17 +657,38 @@ async fn reach_from_pod(client: &Client, namespace: &str, pod: &str, container: 
 pub async fn config_drift(replicas: &[ReplicaUnderTest<'_>], rendered: &str, diagnosis: &mut Diagnosis) {
     for ReplicaUnderTest { name, api } in replicas {
         let Ok(api) = api else { continue };
-        match crate::reload::config_drift(api, rendered).await {
-            Ok(differences) if differences.is_empty() => diagnosis.fine.push(format!("{name} runs the rendered config")),
-            Ok(differences) => diagnosis.found(
-                "config",
-                name.clone(),
-                format!("runs another config than promctl renders from these values: {}", differences.join("; ")),
-                "`promctl reload` loads the rendered one (`promctl diff` shows what else differs); if the running one is right, put it in the values",
-            ),
-            Err(e) => diagnosis.found("config", name.clone(), format!("its config cannot be read: {e:#}"), "is the pod Ready? see the pods above"),
-        }
+        diagnosis.extend(judge_config_drift(name, rendered, &api.config().await));
     }
+}
+
+/// One replica's running config (`/api/v1/status/config`, or why it could not be read) against the
+/// rendered one.
+pub fn judge_config_drift(name: &str, rendered: &str, running: &anyhow::Result<String>) -> Diagnosis {
+    let mut diagnosis = Diagnosis::default();
+    let running = match running {
+        Ok(running) => running,
+        Err(e) => {
+            diagnosis.found(
+                "config",
+                name,
+                format!("its config cannot be read: {e:#}"),
+                "is the pod Ready? see the pods above",
+            );
+            return diagnosis;
+        }
+    };
+    let differences = ConfigSignature::of(rendered).differences(&ConfigSignature::of(running));
+    if differences.is_empty() {
+        diagnosis.fine.push(format!("{name} runs the rendered config"));
+    } else {
+        diagnosis.found(
+            "config",
+            name,
+            format!("runs another config than promctl renders from these values: {}", differences.join("; ")),
+            "`promctl reload` loads the rendered one (`promctl diff` shows what else differs); if the running one is right, put it in the values",
+        );
+    }
+    diagnosis
 }
 
 #[cfg(test)]
