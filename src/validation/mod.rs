@@ -125,6 +125,7 @@ pub fn describe_alert(alert: &ActiveAlert) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::reload::ConfigSignature;
 
     #[test]
     fn replicas_agree_only_with_the_same_config_targets_and_rules() {
