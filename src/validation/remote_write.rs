@@ -16,14 +16,19 @@ pub type Sample = (BTreeMap<String, String>, f64);
 /// How far a remote-write queue may lag behind the newest sample before validate calls it failing.
 pub const REMOTE_WRITE_LAG_LIMIT: Duration = Duration::from_secs(120);
 
+/// A lag of decades: the queue sent nothing yet, so its highest sent timestamp is still 0 (Prometheus
+/// 3.x, recorded with a remote_write to a port nothing listens on).
+const NEVER_SENT: f64 = 1e9;
+
 /// The instant queries about the queues, each with the name its answer is kept under in
 /// [`QueueMetrics`]: Prometheus's own metrics, scraped by the `prometheus` job.
-pub fn queue_queries() -> [(&'static str, String); 5] {
+pub fn queue_queries() -> [(&'static str, String); 6] {
     let own = r#"{job="prometheus"}"#;
     [
         ("failed", format!("increase(prometheus_remote_storage_samples_failed_total{own}[2m])")),
         ("failed_total", format!("prometheus_remote_storage_samples_failed_total{own}")),
         ("dropped", format!("increase(prometheus_remote_storage_samples_dropped_total{own}[2m])")),
+        ("retried", format!("increase(prometheus_remote_storage_samples_retried_total{own}[2m])")),
         ("shards", format!("prometheus_remote_storage_shards{own}")),
         (
             "lag",
@@ -87,7 +92,12 @@ pub fn judge_remote_write(queues: &QueueMetrics, endpoints: &[RemoteWriteSummary
             };
             let failed = queues.value("failed", url).or(queues.value("failed_total", url)).unwrap_or(0.0);
             let dropped = queues.value("dropped", url).unwrap_or(0.0);
-            let lag = queues.value("lag", url).unwrap_or(0.0).max(0.0);
+            let retried = queues.value("retried", url).unwrap_or(0.0);
+            // Prometheus 2.x reports no sent timestamp (so no lag) before the first successful send;
+            // 3.x reports 0, a lag of the newest sample's own age.
+            let lag = queues.value("lag", url);
+            let never_sent = lag.is_none_or(|lag| lag >= NEVER_SENT) && (retried > 0.0 || lag.is_some());
+            let lag = lag.unwrap_or(0.0).max(0.0);
             let status = log.and_then(|log| last_http_status(log, url));
             let mut problems = Vec::new();
             if failed > 0.0 {
@@ -97,7 +107,11 @@ pub fn judge_remote_write(queues: &QueueMetrics, endpoints: &[RemoteWriteSummary
             if dropped > 0.0 {
                 problems.push(format!("{dropped:.0} samples dropped"));
             }
-            if lag > REMOTE_WRITE_LAG_LIMIT.as_secs_f64() {
+            if never_sent {
+                let retries =
+                    if retried > 0.0 { format!(" ({retried:.0} samples retried in the last 2m)") } else { String::new() };
+                problems.push(format!("nothing sent to {url} yet{retries}: is the receiver listening there?"));
+            } else if lag > REMOTE_WRITE_LAG_LIMIT.as_secs_f64() {
                 problems.push(format!("sending lags {lag:.0}s behind the newest sample"));
             }
             if problems.is_empty() {
@@ -240,5 +254,171 @@ pub fn judge_engine(counts: &EngineCounts, scope: &EngineScope) -> Check {
             ENGINE,
             format!("{stored:.0} series of `up`, one per target{shown}; newest sample {age:.0}s old"),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validation::recorded::{self, PROMETHEUS};
+
+    const LIVE: &str = "http://127.0.0.1:18428/api/v1/write";
+    const UNAUTHORIZED: &str = "http://127.0.0.1:18429/api/v1/write";
+    const DEAD: &str = "http://127.0.0.1:19997/api/v1/write";
+
+    /// The main scenario's queues, as validate fetches them, and its remote_write endpoints as
+    /// promctl reads them from the recorded prometheus.yml.
+    fn main_queues(version: &str) -> (QueueMetrics, Vec<RemoteWriteSummary>) {
+        let mut queues = QueueMetrics::default();
+        for (what, _) in queue_queries() {
+            queues.series.insert(what.to_string(), recorded::vector(&format!("{version}/main/queue-{what}.json")));
+        }
+        let config = recorded::text(&format!("{version}/main/prometheus.yml"));
+        let endpoints =
+            crate::promconfig::check(&config).expect("the recorded config passes promctl's check").remote_writes;
+        (queues, endpoints)
+    }
+
+    fn check_named<'a>(checks: &'a [Check], name: &str) -> &'a Check {
+        checks.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no check {name} in {checks:?}"))
+    }
+
+    #[test]
+    fn the_recording_asks_prometheus_the_queries_validate_asks() {
+        let script = recorded::text("../../scripts/record-fixtures");
+        for (what, expr) in queue_queries() {
+            assert!(
+                script.contains(&format!("'{what}={expr}'")),
+                "scripts/record-fixtures does not record {what}: {expr}"
+            );
+        }
+    }
+
+    #[test]
+    fn remote_write_to_a_live_receiver_passes_with_its_shards_and_lag() {
+        for version in PROMETHEUS {
+            let (queues, endpoints) = main_queues(version);
+            let log = recorded::text(&format!("{version}/main/prometheus.log"));
+            let checks = judge_remote_write(&queues, &endpoints, Some(&log));
+            let live = check_named(&checks, "remote_write live");
+            assert!(live.passed, "{version}: {}", live.detail);
+            assert!(live.detail.starts_with(&format!("{LIVE}: 1 shards, ")), "{version}: {}", live.detail);
+            assert!(live.detail.ends_with("behind the newest sample, 0 failed"), "{version}: {}", live.detail);
+        }
+    }
+
+    #[test]
+    fn remote_write_to_a_receiver_answering_401_fails_naming_the_url_and_status() {
+        for version in PROMETHEUS {
+            let (queues, endpoints) = main_queues(version);
+            let log = recorded::text(&format!("{version}/main/prometheus.log"));
+            let checks = judge_remote_write(&queues, &endpoints, Some(&log));
+            let refused = check_named(&checks, "remote_write unauthorized");
+            assert!(!refused.passed, "{version}: {}", refused.detail);
+            assert!(
+                refused.detail.contains(&format!("samples failed to send to {UNAUTHORIZED} in the last 2m: the receiver answered HTTP 401 Unauthorized")),
+                "{version}: {}",
+                refused.detail
+            );
+            // Without the log, the status is not guessed.
+            let checks = judge_remote_write(&queues, &endpoints, None);
+            let refused = check_named(&checks, "remote_write unauthorized");
+            assert!(!refused.passed && !refused.detail.contains("401"), "{version}: {}", refused.detail);
+        }
+    }
+
+    #[test]
+    fn remote_write_to_a_port_nothing_listens_on_fails_saying_nothing_was_sent() {
+        for version in PROMETHEUS {
+            let (queues, endpoints) = main_queues(version);
+            let checks = judge_remote_write(&queues, &endpoints, None);
+            let dead = check_named(&checks, "remote_write dead");
+            assert!(!dead.passed, "{version}: {}", dead.detail);
+            assert!(dead.detail.starts_with(&format!("nothing sent to {DEAD} yet (")), "{version}: {}", dead.detail);
+            assert!(
+                dead.detail.ends_with(" samples retried in the last 2m): is the receiver listening there?"),
+                "{version}: {}",
+                dead.detail
+            );
+        }
+    }
+
+    #[test]
+    fn remote_write_without_a_queue_in_prometheus_fails_naming_where_queue_metrics_come_from() {
+        let (queues, _) = main_queues(PROMETHEUS[0]);
+        let elsewhere = RemoteWriteSummary { url: "http://127.0.0.1:1/api/v1/write".into(), name: None };
+        let checks = judge_remote_write(&queues, &[elsewhere], None);
+        assert!(!checks[0].passed);
+        assert_eq!(checks[0].name, "remote_write http://127.0.0.1:1/api/v1/write");
+        assert!(checks[0].detail.contains("Prometheus reports no queue for http://127.0.0.1:1/api/v1/write yet"));
+    }
+
+    #[test]
+    fn the_receivers_http_status_is_read_from_the_recorded_logs_of_both_versions() {
+        for version in PROMETHEUS {
+            let log = recorded::text(&format!("{version}/main/prometheus.log"));
+            assert_eq!(last_http_status(&log, UNAUTHORIZED).as_deref(), Some("401 Unauthorized"), "{version}");
+            assert_eq!(last_http_status(&log, LIVE), None, "{version}");
+        }
+    }
+
+    /// The healthy replicas' scope, and what Prometheus and the engine answered about it.
+    fn healthy_engine(version: &str, scope: &str) -> (EngineCounts, EngineScope) {
+        let release = version.trim_start_matches("prometheus-");
+        let labels = BTreeMap::from([
+            ("cluster".to_string(), format!("healthy-{release}")),
+            (REPLICA_LABEL.to_string(), "0".to_string()),
+        ]);
+        let engine = EngineScope::of(&labels);
+        let counts = EngineCounts::from_answers(
+            &recorded::vector(&format!("{version}/healthy-1/query-count-up.json")),
+            &recorded::vector(&format!("{version}/engine/stored-{scope}.json")),
+            &recorded::vector(&format!("{version}/engine/age-{scope}.json")),
+        );
+        (counts, engine)
+    }
+
+    #[test]
+    fn an_engine_holding_one_recent_up_per_target_passes() {
+        for version in PROMETHEUS {
+            let (counts, scope) = healthy_engine(version, "healthy");
+            let release = version.trim_start_matches("prometheus-");
+            // The replica label is left out of the scope: replicas write one series.
+            assert_eq!(scope.stored_query(), format!("count(up{{cluster=\"healthy-{release}\"}})"));
+            let check = judge_engine(&counts, &scope);
+            assert!(check.passed, "{version}: {}", check.detail);
+            assert!(
+                check.detail.starts_with(&format!(
+                    "3 series of `up`, one per target (up{{cluster=\"healthy-{release}\"}}); newest sample "
+                )),
+                "{version}: {}",
+                check.detail
+            );
+        }
+    }
+
+    #[test]
+    fn an_engine_without_samples_in_scope_fails_asking_whether_writes_arrive() {
+        for version in PROMETHEUS {
+            let (counts, scope) = healthy_engine(version, "nowhere");
+            assert_eq!(counts.newest_age, None, "{version}");
+            let check = judge_engine(&counts, &scope);
+            assert!(!check.passed, "{version}");
+            assert!(check.detail.starts_with("the engine has no recent `up` samples"), "{version}: {}", check.detail);
+            assert!(check.detail.ends_with("are the writes arriving?"), "{version}: {}", check.detail);
+        }
+    }
+
+    #[test]
+    fn an_engine_holding_more_up_series_than_targets_fails_naming_the_replica_label() {
+        for version in PROMETHEUS {
+            let (counts, scope) = healthy_engine(version, "healthy");
+            // One replica's targets (its own count(up)) against what both write without a dedup.
+            let doubled = EngineCounts { stored: counts.stored * 2.0, ..counts };
+            let check = judge_engine(&doubled, &scope);
+            assert!(!check.passed, "{version}");
+            assert!(check.detail.starts_with("6 series of `up` for 3 targets"), "{version}: {}", check.detail);
+            assert!(check.detail.contains("replicas are not deduplicated"), "{version}: {}", check.detail);
+        }
     }
 }
