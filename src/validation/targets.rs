@@ -168,3 +168,143 @@ fn down_summary(down: &[DownTarget]) -> String {
     }
     parts.join("; ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prometheus::{Target, parse_rfc3339};
+    use crate::validation::recorded::{self, PROMETHEUS};
+
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Targets {
+        active_targets: Vec<Target>,
+    }
+
+    /// The main scenario's jobs as validate evaluates them, with every job of its config expected,
+    /// at the time of its newest scrape.
+    fn main_jobs(version: &str) -> Vec<JobHealth> {
+        let targets = recorded::data::<Targets>(&format!("{version}/main/targets.json")).active_targets;
+        let now = targets.iter().filter_map(|t| parse_rfc3339(&t.last_scrape)).max().expect("a scraped target");
+        let expected: Vec<JobExpectation> =
+            ["prometheus", "alertmanager", "refused", "not-found", "not-scraped-yet", "shop-pods"]
+                .into_iter()
+                .map(JobExpectation::new)
+                .collect();
+        evaluate_jobs(&targets, &expected, now)
+    }
+
+    fn check_named<'a>(checks: &'a [Check], name: &str) -> &'a Check {
+        checks.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no check {name} in {checks:?}"))
+    }
+
+    #[test]
+    fn jobs_whose_targets_are_all_up_pass_with_their_counts() {
+        for version in PROMETHEUS {
+            let checks = judge_jobs(&main_jobs(version), Duration::from_secs(30));
+            for job in ["job prometheus", "job alertmanager"] {
+                let check = check_named(&checks, job);
+                assert!(check.passed, "{version} {job}: {}", check.detail);
+                assert_eq!(check.detail, "1/1 targets up", "{version} {job}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_target_refusing_the_connection_fails_its_job_naming_the_url_and_error() {
+        for version in PROMETHEUS {
+            let check = check_named(&judge_jobs(&main_jobs(version), Duration::from_secs(30)), "job refused").clone();
+            assert!(!check.passed, "{version}");
+            assert_eq!(
+                check.detail,
+                "0/1 targets up; 1 down: Get \"<target>\": dial tcp <target>: connect: connection refused (e.g. http://127.0.0.1:19999/metrics)",
+                "{version}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_target_answering_404_fails_its_job_naming_the_status() {
+        for version in PROMETHEUS {
+            let check = check_named(&judge_jobs(&main_jobs(version), Duration::from_secs(30)), "job not-found").clone();
+            assert!(!check.passed, "{version}");
+            assert_eq!(
+                check.detail,
+                "0/1 targets up; 1 down: server returned HTTP status 404 Not Found (e.g. http://127.0.0.1:19300/no-metrics-here)",
+                "{version}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_target_not_scraped_yet_is_waited_for_then_fails_as_not_scraped() {
+        for version in PROMETHEUS {
+            let jobs = main_jobs(version);
+            let wait = Duration::from_secs(30);
+            match targets_progress(&jobs, Duration::from_secs(1), wait) {
+                Some(TargetsProgress::Waiting { not_scraped, .. }) => {
+                    assert_eq!(not_scraped, ["not-scraped-yet"], "{version}")
+                }
+                other => panic!("{version}: still waiting expected, got {other:?}"),
+            }
+            assert_eq!(targets_progress(&jobs, wait, wait), None, "{version}: the wait is over");
+            let check = check_named(&judge_jobs(&jobs, wait), "job not-scraped-yet").clone();
+            assert!(!check.passed, "{version}");
+            assert_eq!(check.detail, "0/1 targets up; still not scraped after 30s", "{version}");
+        }
+    }
+
+    #[test]
+    fn an_expected_job_without_targets_fails_as_nothing_discovered() {
+        for version in PROMETHEUS {
+            let check = check_named(&judge_jobs(&main_jobs(version), Duration::from_secs(30)), "job shop-pods").clone();
+            assert!(!check.passed, "{version}");
+            assert_eq!(check.detail, "0 targets: nothing discovered for this job", "{version}");
+        }
+    }
+
+    #[test]
+    fn the_running_config_matching_the_rendered_file_passes_and_another_fails_naming_the_job() {
+        for version in PROMETHEUS {
+            let running = recorded::config(&format!("{version}/healthy-1/config.json"));
+            let rendered = recorded::text(&format!("{version}/healthy-1/prometheus.yml"));
+            let same = judge_config_drift(&rendered, &running);
+            assert!(same.passed, "{version}: {}", same.detail);
+            assert_eq!(same.detail, "2 jobs as rendered", "{version}");
+
+            // The healthy replicas run a config without the main scenario's other jobs.
+            let rendered = recorded::text(&format!("{version}/main/prometheus.yml"));
+            let drift = judge_config_drift(&rendered, &running);
+            assert!(!drift.passed, "{version}");
+            assert!(drift.detail.contains("job refused: rendered, not running"), "{version}: {}", drift.detail);
+            assert!(
+                drift.detail.ends_with("`promctl reload` (or `promctl install`) loads the rendered one"),
+                "{version}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_probe_answering_series_passes_and_an_empty_answer_fails() {
+        for version in PROMETHEUS {
+            let up = recorded::vector(&format!("{version}/main/query-count-up.json"));
+            let check = judge_probe("count(up)", up.len());
+            assert!(check.passed, "{version}");
+            assert_eq!((check.name.as_str(), check.detail.as_str()), ("query count(up)", "1 series"));
+
+            let none = recorded::vector(&format!("{version}/main/query-kube-pod-status-phase.json"));
+            let check = judge_probe("kube_pod_status_phase", none.len());
+            assert!(!check.passed, "{version}");
+            assert!(check.detail.starts_with("empty result; kube_* metrics come from kube-state-metrics"), "{version}");
+        }
+    }
+
+    #[test]
+    fn a_probe_of_a_failed_job_is_not_asked() {
+        let jobs = main_jobs(PROMETHEUS[0]);
+        let probe = |job: &str| Probe { expr: "up".into(), job: Some(job.into()) };
+        assert!(probe_skipped(&probe("refused"), &jobs));
+        assert!(!probe_skipped(&probe("prometheus"), &jobs));
+        assert!(!probe_skipped(&Probe { expr: "up".into(), job: None }, &jobs));
+    }
+}
