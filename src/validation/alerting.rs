@@ -109,3 +109,61 @@ pub fn judge_alertmanager_config(metrics: &str, config: &str) -> Check {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validation::recorded::{self, PROMETHEUS};
+
+    const AM: &str = "alertmanager-0.35.0";
+
+    /// The sources of values that list `urls` as alertmanager.urls.
+    fn sources(urls: &[&str]) -> AlertmanagerSources {
+        let set = vec![format!("alertmanager.urls=[{}]", urls.join(","))];
+        AlertmanagerSources::of(&crate::values::load(&[], &set, None).expect("values"))
+    }
+
+    #[test]
+    fn every_configured_alertmanager_active_passes_even_one_that_is_down() {
+        for version in PROMETHEUS {
+            let targets: AlertmanagerTargets = recorded::data(&format!("{version}/main/alertmanagers.json"));
+            // 127.0.0.1:19994 has nothing listening: Prometheus still lists it active.
+            let check = judge_alertmanagers(&targets, &sources(&["http://127.0.0.1:19300", "http://127.0.0.1:19994"]));
+            assert!(check.passed, "{version}: {}", check.detail);
+            assert_eq!(
+                check.detail, "active: http://127.0.0.1:19300/api/v2/alerts, http://127.0.0.1:19994/api/v2/alerts",
+                "{version}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_alertmanager_dropped_by_relabelling_fails_naming_it_as_dropped_and_not_active() {
+        for version in PROMETHEUS {
+            let targets: AlertmanagerTargets = recorded::data(&format!("{version}/main/alertmanagers.json"));
+            let configured = sources(&["http://127.0.0.1:19300", "http://127.0.0.1:19994", "http://127.0.0.1:19995"]);
+            let check = judge_alertmanagers(&targets, &configured);
+            assert!(!check.passed, "{version}");
+            assert_eq!(
+                check.detail,
+                "2 active of 3 configured (active: [http://127.0.0.1:19300/api/v2/alerts, http://127.0.0.1:19994/api/v2/alerts]; dropped: [http://127.0.0.1:19995/api/v2/alerts]); not active: http://127.0.0.1:19995",
+                "{version}"
+            );
+        }
+    }
+
+    #[test]
+    fn alertmanager_running_the_rendered_file_passes_and_another_text_fails() {
+        let metrics = recorded::text(&format!("{AM}/metrics.txt"));
+        let config = recorded::text(&format!("{AM}/alertmanager.yml"));
+        let same = judge_alertmanager_config(&metrics, &config);
+        assert!(same.passed, "{}", same.detail);
+        assert_eq!(same.detail, "runs the rendered alertmanager.yml");
+
+        let edited = format!("{config}# one more line\n");
+        let other = judge_alertmanager_config(&metrics, &edited);
+        assert!(!other.passed);
+        assert!(other.detail.starts_with("runs another config than the rendered one"), "{}", other.detail);
+        assert!(other.detail.ends_with("run promctl reload"), "{}", other.detail);
+    }
+}

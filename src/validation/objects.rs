@@ -194,3 +194,35 @@ pub fn judge_pods(name: &str, pods: &[Pod], selector: &str, now: Timestamp) -> C
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn access_reviews_follow_the_rendered_cluster_role() {
+        let values = crate::values::load(&[], &[], None).unwrap();
+        let rendered = crate::render::render(&values, &[]).unwrap();
+        let reviews = access_reviews(&rendered_rules(&rendered).unwrap());
+        let names: Vec<&str> = reviews.iter().map(|(name, _, _)| name.as_str()).collect();
+        for wanted in [
+            "list pods",
+            "watch nodes",
+            "get nodes/metrics",
+            "list endpointslices.discovery.k8s.io",
+            "watch endpointslices.discovery.k8s.io",
+            "get /metrics",
+        ] {
+            assert!(names.contains(&wanted), "{wanted} missing from {names:?}");
+        }
+        assert!(!names.iter().any(|n| n.ends_with(" endpoints")), "core/v1 Endpoints are not used: {names:?}");
+        let (_, slices, _) = reviews.iter().find(|(n, _, _)| n == "list endpointslices.discovery.k8s.io").unwrap();
+        let slices = slices.as_ref().unwrap();
+        assert_eq!(
+            (slices.group.as_deref(), slices.resource.as_deref()),
+            (Some("discovery.k8s.io"), Some("endpointslices"))
+        );
+        let (_, metrics, _) = reviews.iter().find(|(n, _, _)| n == "get nodes/metrics").unwrap();
+        assert_eq!(metrics.as_ref().unwrap().subresource.as_deref(), Some("metrics"));
+    }
+}

@@ -421,4 +421,18 @@ mod tests {
             assert!(check.detail.contains("replicas are not deduplicated"), "{version}: {}", check.detail);
         }
     }
+
+    #[test]
+    fn the_receivers_http_status_is_read_from_either_log_format() {
+        let v2 = r#"ts=2026-12-02T00:30:01.002Z caller=dedupe.go:112 component=remote level=error remote_name=thanos url=http://10.96.0.9:19291/api/v1/receive msg="non-recoverable error" count=120 exemplarCount=0 err="server returned HTTP status 401 Unauthorized: Unauthorized""#;
+        let v3 = r#"time=2026-12-02T00:30:01.002Z level=ERROR source=queue_manager.go:1621 msg="non-recoverable error" component=remote remote_name=thanos url=http://10.96.0.9:19291/api/v1/receive failedSampleCount=120 err="server returned HTTP status 401 Unauthorized: Unauthorized""#;
+        for log in [v2, v3] {
+            let log = format!("{log}\nlevel=info msg=\"other\"\n");
+            assert_eq!(
+                last_http_status(&log, "http://10.96.0.9:19291/api/v1/receive").as_deref(),
+                Some("401 Unauthorized")
+            );
+        }
+        assert_eq!(last_http_status(v2, "http://elsewhere/"), None);
+    }
 }

@@ -158,3 +158,139 @@ pub fn replicas_agree(views: &[(&str, ReplicaView)], replicas: usize) -> Check {
         Check::fail(NAME, problems.join("; "))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prometheus::parse_rfc3339;
+    use crate::rules::RuleFile;
+    use crate::validation::recorded::{self, PROMETHEUS};
+
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Targets {
+        active_targets: Vec<Target>,
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Groups {
+        groups: Vec<RuleGroupState>,
+    }
+
+    /// What validate fetches from a replica, as recorded in `<version>/<scenario>/`.
+    fn answers(version: &str, scenario: &str) -> ReplicaAnswers {
+        ReplicaAnswers {
+            config: recorded::config(&format!("{version}/{scenario}/config.json")),
+            targets: recorded::data::<Targets>(&format!("{version}/{scenario}/targets.json")).active_targets,
+            rules: recorded::data::<Groups>(&format!("{version}/{scenario}/rules.json")).groups,
+        }
+    }
+
+    /// The newest scrape among the answers' targets: a `now` of the recording, not of the test run.
+    fn recorded_now(answers: &ReplicaAnswers) -> SystemTime {
+        answers.targets.iter().filter_map(|t| parse_rfc3339(&t.last_scrape)).max().expect("a scraped target")
+    }
+
+    fn healthy_rules(version: &str) -> Vec<GroupSummary> {
+        let text = recorded::text(&format!("{version}/healthy-1/healthy-rules.yml"));
+        let file = RuleFile { key: "healthy-rules.yml".into(), origin: "healthy-rules.yml".into(), text };
+        crate::rules::check(&[file], 2).expect("the recorded rules pass promctl's check")
+    }
+
+    /// `scenario` judged against the healthy replicas' rendered config and rules.
+    fn judged(version: &str, scenario: &str) -> (Check, ReplicaView) {
+        let rendered = ConfigSignature::of(&recorded::text(&format!("{version}/healthy-1/prometheus.yml")));
+        let answers = answers(version, scenario);
+        let name = format!("replica {scenario}");
+        judge_replica(&name, &rendered, &[], &healthy_rules(version), &answers, recorded_now(&answers))
+    }
+
+    #[test]
+    fn a_replica_running_the_rendered_config_with_every_target_up_and_the_rules_loaded_passes() {
+        for version in PROMETHEUS {
+            for scenario in ["healthy-1", "healthy-2"] {
+                let (check, _) = judged(version, scenario);
+                assert!(check.passed, "{version} {scenario}: {}", check.detail);
+                assert_eq!(
+                    check.detail, "ready, the rendered config, 2 jobs with 3 targets up, 1 rule groups loaded",
+                    "{version} {scenario}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_replica_with_down_targets_and_other_rule_files_fails_naming_each_job_and_group() {
+        for version in PROMETHEUS {
+            let (check, _) = judged(version, "main");
+            assert!(!check.passed, "{version}");
+            for cause in [
+                "job refused: running, no longer rendered",
+                "job refused: 0/1 targets up",
+                "job not-found: 0/1 targets up",
+                "group \"healthy\" (from healthy-rules.yml) is loaded from rules.yml, not from healthy-rules.yml",
+            ] {
+                assert!(check.detail.contains(cause), "{version}: {cause} missing from {}", check.detail);
+            }
+            // Not scraped yet is not a failure of a replica: it is waited for elsewhere.
+            assert!(!check.detail.contains("job not-scraped-yet: 0/1"), "{version}: {}", check.detail);
+        }
+    }
+
+    #[test]
+    fn two_replicas_of_one_config_agree() {
+        for version in PROMETHEUS {
+            let (_, one) = judged(version, "healthy-1");
+            let (_, two) = judged(version, "healthy-2");
+            let check = replicas_agree(&[("healthy-1", one), ("healthy-2", two)], 2);
+            assert!(check.passed, "{version}: {}", check.detail);
+            assert_eq!(
+                check.detail, "2 replicas: the same config, the same 3 targets, the same 1 rule groups",
+                "{version}"
+            );
+        }
+    }
+
+    #[test]
+    fn replicas_of_different_configs_disagree_naming_config_targets_and_rules() {
+        for version in PROMETHEUS {
+            let (_, healthy) = judged(version, "healthy-1");
+            let (_, main) = judged(version, "main");
+            let check = replicas_agree(&[("healthy-1", healthy), ("main", main)], 3);
+            assert!(!check.passed, "{version}");
+            for cause in [
+                "main runs another config than healthy-1",
+                "targets differ: only healthy-1 scrapes [",
+                "], only main scrapes [",
+                "refused http://127.0.0.1:19999/metrics",
+                "main and healthy-1 load different rule groups",
+                "only 2 of 3 replicas could be compared",
+            ] {
+                assert!(check.detail.contains(cause), "{version}: {cause} missing from {}", check.detail);
+            }
+        }
+    }
+
+    #[test]
+    fn replicas_agree_only_with_the_same_config_targets_and_rules() {
+        let view = |targets: &[(&str, &str)], groups: &[(&str, usize)]| ReplicaView {
+            config: ConfigSignature::of("scrape_configs: [{job_name: django}]"),
+            targets: targets.iter().map(|(j, u)| (j.to_string(), u.to_string())).collect(),
+            rule_groups: groups.iter().map(|(g, n)| (g.to_string(), *n)).collect(),
+        };
+        let a = view(&[("django", "http://10.0.0.1:8000/metrics")], &[("starter", 8)]);
+        let same = view(&[("django", "http://10.0.0.1:8000/metrics")], &[("starter", 8)]);
+        let agree = replicas_agree(&[("prometheus", a), ("prometheus-1", same)], 2);
+        assert!(agree.passed, "{}", agree.detail);
+        assert_eq!(agree.detail, "2 replicas: the same config, the same 1 targets, the same 1 rule groups");
+
+        let a = view(&[("django", "http://10.0.0.1:8000/metrics")], &[("starter", 8)]);
+        let other = view(&[("django", "http://10.0.0.2:8000/metrics")], &[("starter", 7)]);
+        let differ = replicas_agree(&[("prometheus", a), ("prometheus-1", other)], 3);
+        assert!(!differ.passed);
+        assert_eq!(
+            differ.detail,
+            "targets differ: only prometheus scrapes [django http://10.0.0.1:8000/metrics], only prometheus-1 scrapes [django http://10.0.0.2:8000/metrics]; prometheus-1 and prometheus load different rule groups; only 2 of 3 replicas could be compared"
+        );
+    }
+}

@@ -108,3 +108,102 @@ pub fn judge_alerts(alerts: &[ActiveAlert], fail_on: &[AlertMatcher]) -> Option<
         Check::fail("alerts", format!("firing and forbidden by --fail-on-alert: {}", forbidden.join("; ")))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleFile;
+    use crate::validation::recorded::{self, PROMETHEUS};
+
+    #[derive(serde::Deserialize)]
+    struct Groups {
+        groups: Vec<RuleGroupState>,
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Alerts {
+        alerts: Vec<ActiveAlert>,
+    }
+
+    /// The groups promctl's rule check reads from a recorded rule file, under the name Prometheus
+    /// loaded it by.
+    fn expected(version: &str, path: &str, key: &str) -> Vec<GroupSummary> {
+        let file =
+            RuleFile { key: key.into(), origin: path.into(), text: recorded::text(&format!("{version}/{path}")) };
+        crate::rules::check(&[file], 2).expect("the recorded rule file passes promctl's check")
+    }
+
+    fn loaded(version: &str, scenario: &str) -> Vec<RuleGroupState> {
+        recorded::data::<Groups>(&format!("{version}/{scenario}/rules.json")).groups
+    }
+
+    #[test]
+    fn the_rendered_groups_loaded_pass_and_a_rule_failing_to_evaluate_fails_naming_it_and_the_error() {
+        for version in PROMETHEUS {
+            let loaded = loaded(version, "main");
+            assert!(all_evaluated(&loaded), "{version}: the recording waited for every rule's evaluation");
+            let (checks, groups) =
+                judge_rules(&expected(version, "main/rules.yml", "rules.yml"), &loaded, Duration::from_secs(10));
+            assert!(checks[0].passed, "{version}: {}", checks[0].detail);
+            assert_eq!(checks[0].detail, "2 groups, 4 rules, as rendered", "{version}");
+            assert_eq!(checks[1].name, "rules evaluate");
+            assert!(!checks[1].passed, "{version}");
+            assert_eq!(
+                checks[1].detail,
+                "1 of 4 rules fail: broken/duplicate: vector contains metrics with the same labelset after applying rule labels",
+                "{version}"
+            );
+            assert_eq!(groups.iter().map(|g| g.errors.len()).sum::<usize>(), 1, "{version}");
+        }
+    }
+
+    #[test]
+    fn healthy_rules_evaluate_and_a_group_loaded_from_another_file_fails_naming_both_files() {
+        for version in PROMETHEUS {
+            let loaded = loaded(version, "healthy-1");
+            let (checks, _) = judge_rules(
+                &expected(version, "healthy-1/healthy-rules.yml", "healthy-rules.yml"),
+                &loaded,
+                Duration::from_secs(10),
+            );
+            assert!(checks.iter().all(|c| c.passed), "{version}: {checks:?}");
+            assert_eq!(checks[1].detail, "1 rules ok", "{version}");
+
+            // The main scenario loads its `healthy` group from rules.yml, not healthy-rules.yml.
+            let (checks, _) = judge_rules(
+                &expected(version, "healthy-1/healthy-rules.yml", "healthy-rules.yml"),
+                &self::loaded(version, "main"),
+                Duration::from_secs(10),
+            );
+            assert!(!checks[0].passed, "{version}");
+            assert_eq!(
+                checks[0].detail,
+                "group \"healthy\" (from healthy-1/healthy-rules.yml) is loaded from rules.yml, not from healthy-rules.yml: Prometheus runs another version of the file",
+                "{version}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_firing_alert_matching_fail_on_alert_fails_naming_it_and_a_pending_one_does_not() {
+        for version in PROMETHEUS {
+            let alerts = recorded::data::<Alerts>(&format!("{version}/main/alerts.json")).alerts;
+            let matcher = |m: &str| vec![AlertMatcher::parse(m).unwrap()];
+            for forbidding in ["AlwaysFiring", "severity=critical"] {
+                let check = judge_alerts(&alerts, &matcher(forbidding)).expect("a check with --fail-on-alert");
+                assert!(!check.passed, "{version} {forbidding}");
+                assert!(
+                    check.detail.starts_with(
+                        "firing and forbidden by --fail-on-alert: AlwaysFiring{severity=\"critical\"} since "
+                    ),
+                    "{version} {forbidding}: {}",
+                    check.detail
+                );
+            }
+            let pending = judge_alerts(&alerts, &matcher("PendingForAnHour")).expect("a check");
+            assert!(pending.passed, "{version}: {}", pending.detail);
+            assert_eq!(pending.detail, "no firing alert matches --fail-on-alert");
+            assert!(judge_alerts(&alerts, &[]).is_none(), "{version}: no check without --fail-on-alert");
+        }
+    }
+}
