@@ -694,6 +694,142 @@ pub fn judge_config_drift(name: &str, rendered: &str, running: &anyhow::Result<S
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validation::recorded::{self, PROMETHEUS};
+
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Targets {
+        active_targets: Vec<Target>,
+    }
+
+    fn targets(version: &str, scenario: &str) -> Vec<Target> {
+        recorded::data::<Targets>(&format!("{version}/{scenario}/targets.json")).active_targets
+    }
+
+    fn recorded_error(version: &str, job: &str) -> String {
+        targets(version, "main").into_iter().find(|t| t.job() == job).expect("the job's target").last_error
+    }
+
+    #[test]
+    fn recorded_scrape_errors_are_explained_by_their_cause() {
+        for version in PROMETHEUS {
+            let (cause, fix) = explain_scrape_error(&recorded_error(version, "refused"));
+            assert_eq!(cause, "connection refused: nothing listens on that port", "{version}");
+            assert!(fix.contains("the exporter is not running, or the port"), "{version}");
+            let (cause, fix) = explain_scrape_error(&recorded_error(version, "not-found"));
+            assert_eq!(cause, "HTTP 404: nothing is served at that path", "{version}");
+            assert!(fix.starts_with("fix the metrics path"), "{version}");
+        }
+    }
+
+    #[test]
+    fn each_recorded_down_target_is_a_finding_with_its_job_url_cause_and_pod() {
+        let exporter: Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "exporter-0", "namespace": "shop"},
+            "status": {"podIP": "127.0.0.1"}
+        }))
+        .unwrap();
+        for version in PROMETHEUS {
+            let found = judge_down_targets(&targets(version, "main"), &[]);
+            assert!(found.fine.is_empty(), "{version}");
+            let lines: Vec<String> = found.findings.iter().map(|f| format!("{}: {}", f.object, f.problem)).collect();
+            assert_eq!(lines.len(), 2, "{version}: {lines:?}");
+            assert!(
+                lines.iter().any(|l| l
+                    .starts_with("127.0.0.1: job refused: http://127.0.0.1:19999/metrics is down: connection refused")),
+                "{version}: {lines:?}"
+            );
+            assert!(
+                lines.iter().any(|l| l
+                    .starts_with("127.0.0.1: job not-found: http://127.0.0.1:19300/no-metrics-here is down: HTTP 404")),
+                "{version}: {lines:?}"
+            );
+            // A pod with the target's IP names it.
+            let found = judge_down_targets(&targets(version, "main"), std::slice::from_ref(&exporter));
+            assert!(
+                found.findings.iter().all(|f| f.object == "pod shop/exporter-0"),
+                "{version}: {:?}",
+                found.findings
+            );
+        }
+    }
+
+    #[test]
+    fn recorded_targets_all_up_are_one_fine_line() {
+        for version in PROMETHEUS {
+            let found = judge_down_targets(&targets(version, "healthy-1"), &[]);
+            assert!(found.findings.is_empty(), "{version}: {:?}", found.findings);
+            assert_eq!(found.fine, ["3 targets up, none down"], "{version}");
+        }
+    }
+
+    #[test]
+    fn discovery_needs_are_read_from_the_config_prometheus_serves() {
+        for version in PROMETHEUS {
+            let running = recorded::config(&format!("{version}/main/config.json"));
+            let needs: Vec<String> =
+                discovery_needs(&running).iter().map(|n| format!("{}: {}", n.job, n.describe())).collect();
+            assert_eq!(
+                needs,
+                [
+                    "kubernetes-nodes: get nodes/metrics",
+                    "kubernetes-nodes: list nodes",
+                    "kubernetes-nodes: watch nodes",
+                    "shop-pods: list pods in namespace shop",
+                    "shop-pods: watch pods in namespace shop",
+                ],
+                "{version}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_need_the_account_may_not_have_is_a_finding_per_job_naming_the_verbs() {
+        let user = "system:serviceaccount:monitoring:prometheus";
+        for version in PROMETHEUS {
+            let needs = discovery_needs(&recorded::config(&format!("{version}/main/config.json")));
+            let all = judge_permissions(user, &needs, &vec![true; needs.len()], "prometheus");
+            assert!(all.findings.is_empty(), "{version}");
+            assert_eq!(all.fine, [format!("{user} may do all 5 things the jobs' discovery needs")]);
+
+            let allowed: Vec<bool> = needs.iter().map(|n| n.subresource.is_none()).collect();
+            let denied = judge_permissions(user, &needs, &allowed, "prometheus");
+            assert!(denied.fine.is_empty(), "{version}");
+            assert_eq!(denied.findings.len(), 1, "{version}");
+            assert_eq!(denied.findings[0].object, "job kubernetes-nodes");
+            assert_eq!(
+                denied.findings[0].problem,
+                format!(
+                    "its discovery needs what {user} may not do: get nodes/metrics; Prometheus finds no targets for it"
+                )
+            );
+            assert!(denied.findings[0].fix.contains("re-applies the ClusterRole prometheus"));
+        }
+    }
+
+    #[test]
+    fn a_replica_running_another_config_is_a_config_finding_naming_the_jobs() {
+        for version in PROMETHEUS {
+            let running = recorded::config(&format!("{version}/healthy-1/config.json"));
+            let rendered = recorded::text(&format!("{version}/healthy-1/prometheus.yml"));
+            let same = judge_config_drift("prometheus-0", &rendered, &Ok(running.clone()));
+            assert!(same.findings.is_empty(), "{version}: {:?}", same.findings);
+            assert_eq!(same.fine, ["prometheus-0 runs the rendered config"]);
+
+            let rendered = recorded::text(&format!("{version}/main/prometheus.yml"));
+            let drift = judge_config_drift("prometheus-0", &rendered, &Ok(running));
+            assert_eq!(drift.findings.len(), 1, "{version}");
+            assert!(
+                drift.findings[0].problem.starts_with("runs another config than promctl renders from these values: "),
+                "{version}"
+            );
+            assert!(drift.findings[0].problem.contains("job refused: rendered, not running"), "{version}");
+
+            let unread =
+                judge_config_drift("prometheus-0", &rendered, &Err(anyhow::anyhow!("503 Service Unavailable")));
+            assert_eq!(unread.findings[0].problem, "its config cannot be read: 503 Service Unavailable");
+        }
+    }
 
     #[test]
     fn scrape_errors_are_explained_by_their_cause() {
