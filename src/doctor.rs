@@ -916,4 +916,90 @@ scrape_configs:
         );
         assert!(findings[0].fix.contains("one of 8000, 9102"));
     }
+
+    // Kubernetes objects are not recorded (the recording runs no cluster): these are written as the
+    // API server returns them, with only the fields the judgments read.
+
+    fn class(name: &str, default: bool) -> StorageClass {
+        let annotations =
+            if default { serde_json::json!({DEFAULT_CLASS_ANNOTATION: "true"}) } else { serde_json::json!({}) };
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": name, "annotations": annotations}, "provisioner": "rancher.io/local-path"
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn an_empty_storage_class_uses_the_default_one_and_fails_without_one() {
+        let fine = judge_storage_class(&[class("fast", false), class("standard", true)], "");
+        assert_eq!(fine.fine, ["storage.storageClass empty: the default class standard is used"]);
+        let none = judge_storage_class(&[class("fast", false)], "");
+        assert_eq!(
+            none.findings[0].problem,
+            "is empty and the cluster has no default StorageClass (it has: fast): the claim stays Pending"
+        );
+        let missing = judge_storage_class(&[class("standard", true)], "ssd");
+        assert_eq!(
+            missing.findings[0].problem,
+            "storage.storageClass names \"ssd\", which does not exist (the cluster has: standard (default))"
+        );
+    }
+
+    #[test]
+    fn a_pending_claim_on_a_missing_class_says_to_delete_it_and_a_bound_one_is_fine() {
+        let claim = |phase: &str, class: &str| -> PersistentVolumeClaim {
+            serde_json::from_value(serde_json::json!({
+                "metadata": {"name": "prometheus-data", "namespace": "monitoring"},
+                "spec": {"storageClassName": class}, "status": {"phase": phase}
+            }))
+            .unwrap()
+        };
+        let classes = [class("standard", true)];
+        let bound = judge_claim("monitoring", "prometheus-data", Some(&claim("Bound", "standard")), &classes, &[]);
+        assert_eq!(bound.fine, ["PersistentVolumeClaim prometheus-data: Bound (class standard)"]);
+        let pending = judge_claim("monitoring", "prometheus-data", Some(&claim("Pending", "ssd")), &classes, &[]);
+        assert_eq!(
+            pending.findings[0].problem,
+            "Pending: its StorageClass \"ssd\" does not exist (the cluster has: standard (default))"
+        );
+        assert!(pending.findings[0].fix.starts_with("a claim's class cannot change: delete the claim"));
+        let waiting = ["Normal WaitForFirstConsumer: waiting for first consumer".to_string()];
+        let pending =
+            judge_claim("monitoring", "prometheus-data", Some(&claim("Pending", "standard")), &classes, &waiting);
+        assert_eq!(pending.findings[0].problem, "Pending: Normal WaitForFirstConsumer: waiting for first consumer");
+        let absent = judge_claim("monitoring", "prometheus-data", None, &classes, &[]);
+        assert_eq!(absent.findings[0].problem, "does not exist");
+    }
+
+    #[test]
+    fn a_crash_looping_pod_is_troubled_and_its_finding_carries_the_previous_log() {
+        let now: k8s_openapi::jiff::Timestamp = "2026-12-02T12:00:00Z".parse().unwrap();
+        let pod: Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "prometheus-0", "namespace": "monitoring"},
+            "status": {"containerStatuses": [{
+                "name": "prometheus", "image": "prom/prometheus", "imageID": "", "ready": false, "restartCount": 4,
+                "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 1m0s"}},
+                "lastState": {"terminated": {"exitCode": 1, "finishedAt": "2026-12-02T11:59:00Z"}}
+            }]}
+        }))
+        .unwrap();
+        let PodLook::Troubled { problem, restarts } = look_at_pod(&pod, now) else {
+            panic!("a crash-looping pod is not fine");
+        };
+        assert_eq!(restarts, 4);
+        assert!(problem.contains("CrashLoopBackOff"), "{problem}");
+        let diagnostics = PodDiagnostics {
+            pod: "prometheus-0".into(),
+            events: vec![],
+            logs: vec![crate::cluster::inspect::LogTail {
+                container: "prometheus".into(),
+                previous: true,
+                text: "ts=... level=error msg=\"Error loading config\" err=\"parsing YAML file\"\n".into(),
+            }],
+        };
+        let finding = pod_finding("monitoring", &problem, restarts, &diagnostics);
+        assert_eq!(finding.object, "pod monitoring/prometheus-0");
+        assert!(finding.problem.ends_with("previous container's last log lines: ts=... level=error msg=\"Error loading config\" err=\"parsing YAML file\""), "{}", finding.problem);
+        assert!(finding.fix.starts_with("the container exits: its previous log lines say why"));
+    }
 }
