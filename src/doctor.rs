@@ -16,9 +16,10 @@ use kube::{Client, ResourceExt};
 use serde::Serialize;
 use tokio::io::AsyncReadExt;
 
-use crate::cluster::inspect::{DEFAULT_CLASS_ANNOTATION, pod_diagnostics};
+use crate::cluster::inspect::{DEFAULT_CLASS_ANNOTATION, PodDiagnostics, pod_diagnostics};
 use crate::cluster::readiness::{self, Readiness};
 use crate::prometheus::{Health, Target};
+use crate::reload::ConfigSignature;
 use crate::render::Workload;
 use crate::validation::ReplicaUnderTest;
 use crate::values::Values;
@@ -50,6 +51,12 @@ impl Diagnosis {
     ) {
         self.findings.push(Finding { area, object: object.into(), problem: problem.into(), fix: fix.into() });
     }
+
+    /// Adds what another look found.
+    pub fn extend(&mut self, other: Diagnosis) {
+        self.findings.extend(other.findings);
+        self.fine.extend(other.fine);
+    }
 }
 
 /// Each replica's pods: not Ready, or restarted, with the pod's events and the last log lines of the
@@ -74,48 +81,72 @@ pub async fn pods(
             continue;
         }
         for pod in pods.iter().filter(|p| p.metadata.deletion_timestamp.is_none()) {
-            let name = pod.name_any();
-            let restarts: i32 =
-                pod.status.iter().flat_map(|s| s.container_statuses.iter().flatten()).map(|c| c.restart_count).sum();
-            let verdict = readiness::pod(pod, now, Duration::ZERO);
-            if verdict.is_ready() && restarts == 0 {
-                diagnosis.fine.push(format!("pod {name}: Ready, no restarts"));
-                continue;
+            match look_at_pod(pod, now) {
+                PodLook::Fine(fine) => diagnosis.fine.push(fine),
+                PodLook::Troubled { problem, restarts } => {
+                    let diagnostics = pod_diagnostics(client, namespace, pod).await;
+                    diagnosis.findings.push(pod_finding(namespace, &problem, restarts, &diagnostics));
+                }
             }
-            // A restart counter only grows: a Ready pod whose last restart is old is history, not a problem.
-            let last_restart = pod
-                .status
-                .iter()
-                .flat_map(|s| s.container_statuses.iter().flatten())
-                .filter_map(|c| c.last_state.as_ref()?.terminated.as_ref()?.finished_at.as_ref().map(|t| t.0))
-                .max();
-            let recent =
-                last_restart.is_none_or(|t| now.duration_since(t).as_secs_f64() < RECENT_RESTART.as_secs_f64());
-            if verdict.is_ready() && !recent {
-                diagnosis.fine.push(format!("pod {name}: Ready, {restarts} restarts, none in the last hour"));
-                continue;
-            }
-            let diagnostics = pod_diagnostics(client, namespace, pod).await;
-            let mut evidence = Vec::new();
-            if !diagnostics.events.is_empty() {
-                evidence.push(format!("events: {}", diagnostics.events.join(" | ")));
-            }
-            for tail in &diagnostics.logs {
-                let which = if tail.previous { "previous container's" } else { "container's" };
-                let last: Vec<&str> = tail.text.lines().rev().take(5).collect::<Vec<_>>().into_iter().rev().collect();
-                evidence.push(format!("{which} last log lines: {}", last.join(" | ")));
-            }
-            let problem = match &verdict {
-                Readiness::Ready(_) => format!("Ready, but restarted {restarts} times"),
-                other => other.reason().to_string(),
-            };
-            let problem = if evidence.is_empty() { problem } else { format!("{problem}\n{}", evidence.join("\n")) };
-            // The events may know more than the pod's state: ErrImagePull while it still says ContainerCreating.
-            let fix = pod_fix(&problem, restarts);
-            diagnosis.found("pods", format!("pod {namespace}/{name}"), problem, fix);
         }
     }
     Ok(())
+}
+
+/// A pod as doctor first sees it: fine, or a problem worth its events and logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PodLook {
+    Fine(String),
+    /// Not Ready, or Ready but restarted within the last hour.
+    Troubled {
+        problem: String,
+        restarts: i32,
+    },
+}
+
+/// Whether `pod` is fine at `now`: Ready with no restart, or none in the last hour.
+pub fn look_at_pod(pod: &Pod, now: k8s_openapi::jiff::Timestamp) -> PodLook {
+    let name = pod.name_any();
+    let restarts: i32 =
+        pod.status.iter().flat_map(|s| s.container_statuses.iter().flatten()).map(|c| c.restart_count).sum();
+    let verdict = readiness::pod(pod, now, Duration::ZERO);
+    if verdict.is_ready() && restarts == 0 {
+        return PodLook::Fine(format!("pod {name}: Ready, no restarts"));
+    }
+    // A restart counter only grows: a Ready pod whose last restart is old is history, not a problem.
+    let last_restart = pod
+        .status
+        .iter()
+        .flat_map(|s| s.container_statuses.iter().flatten())
+        .filter_map(|c| c.last_state.as_ref()?.terminated.as_ref()?.finished_at.as_ref().map(|t| t.0))
+        .max();
+    let recent = last_restart.is_none_or(|t| now.duration_since(t).as_secs_f64() < RECENT_RESTART.as_secs_f64());
+    if verdict.is_ready() && !recent {
+        return PodLook::Fine(format!("pod {name}: Ready, {restarts} restarts, none in the last hour"));
+    }
+    let problem = match &verdict {
+        Readiness::Ready(_) => format!("Ready, but restarted {restarts} times"),
+        other => other.reason().to_string(),
+    };
+    PodLook::Troubled { problem, restarts }
+}
+
+/// The finding for a troubled pod: its problem with the events and last log lines as evidence, and
+/// the fix they point to.
+pub fn pod_finding(namespace: &str, problem: &str, restarts: i32, diagnostics: &PodDiagnostics) -> Finding {
+    let mut evidence = Vec::new();
+    if !diagnostics.events.is_empty() {
+        evidence.push(format!("events: {}", diagnostics.events.join(" | ")));
+    }
+    for tail in &diagnostics.logs {
+        let which = if tail.previous { "previous container's" } else { "container's" };
+        let last: Vec<&str> = tail.text.lines().rev().take(5).collect::<Vec<_>>().into_iter().rev().collect();
+        evidence.push(format!("{which} last log lines: {}", last.join(" | ")));
+    }
+    let problem = if evidence.is_empty() { problem.to_string() } else { format!("{problem}\n{}", evidence.join("\n")) };
+    // The events may know more than the pod's state: ErrImagePull while it still says ContainerCreating.
+    let fix = pod_fix(&problem, restarts);
+    Finding { area: "pods", object: format!("pod {namespace}/{}", diagnostics.pod), problem, fix }
 }
 
 /// A Ready pod that restarted more recently than this is reported with its previous log.
@@ -152,17 +183,42 @@ pub async fn storage(
     diagnosis: &mut Diagnosis,
 ) -> anyhow::Result<()> {
     let classes = Api::<StorageClass>::all(client.clone()).list(&ListParams::default()).await?.items;
-    let is_default = |c: &StorageClass| {
-        c.metadata.annotations.as_ref().and_then(|a| a.get(DEFAULT_CLASS_ANNOTATION)).is_some_and(|v| v == "true")
-    };
+    diagnosis.extend(judge_storage_class(&classes, &values.storage.storage_class));
+    let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), namespace);
+    for claim_name in replicas.iter().filter_map(|r| r.claim.as_deref()) {
+        let claim = claims.get_opt(claim_name).await?;
+        let bound = claim.as_ref().is_some_and(|c| c.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Bound"));
+        let events = match &claim {
+            Some(_) if !bound => {
+                crate::cluster::inspect::object_events(client, namespace, "PersistentVolumeClaim", claim_name).await
+            }
+            _ => Vec::new(),
+        };
+        diagnosis.extend(judge_claim(namespace, claim_name, claim.as_ref(), &classes, &events));
+    }
+    Ok(())
+}
+
+fn is_default_class(class: &StorageClass) -> bool {
+    class.metadata.annotations.as_ref().and_then(|a| a.get(DEFAULT_CLASS_ANNOTATION)).is_some_and(|v| v == "true")
+}
+
+/// The cluster's classes as a message lists them: "standard (default), fast", or "none".
+fn class_names(classes: &[StorageClass]) -> String {
     let names: Vec<String> = classes
         .iter()
-        .map(|c| if is_default(c) { format!("{} (default)", c.name_any()) } else { c.name_any() })
+        .map(|c| if is_default_class(c) { format!("{} (default)", c.name_any()) } else { c.name_any() })
         .collect();
-    let have = if names.is_empty() { "none".to_string() } else { names.join(", ") };
-    let wanted = values.storage.storage_class.as_str();
+    if names.is_empty() { "none".to_string() } else { names.join(", ") }
+}
+
+/// `storage.storageClass` (`wanted`) against the cluster's classes: the one named exists, or, when
+/// empty, a default one does.
+pub fn judge_storage_class(classes: &[StorageClass], wanted: &str) -> Diagnosis {
+    let mut diagnosis = Diagnosis::default();
+    let have = class_names(classes);
     if wanted.is_empty() {
-        match classes.iter().find(|c| is_default(c)) {
+        match classes.iter().find(|c| is_default_class(c)) {
             Some(class) => diagnosis.fine.push(format!("storage.storageClass empty: the default class {} is used", class.name_any())),
             None => diagnosis.found(
                 "storage",
@@ -172,7 +228,7 @@ pub async fn storage(
             ),
         }
     } else if let Some(class) = classes.iter().find(|c| c.name_any() == wanted) {
-        let default = if is_default(class) { ", the cluster's default" } else { "" };
+        let default = if is_default_class(class) { ", the cluster's default" } else { "" };
         diagnosis.fine.push(format!("StorageClass {wanted} exists{default}"));
     } else {
         diagnosis.found(
@@ -182,40 +238,43 @@ pub async fn storage(
             "set storage.storageClass to one of those, or \"\" for the cluster's default, then `promctl install`; a claim already Pending on it must be deleted first (its class cannot change)",
         );
     }
-    let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), namespace);
-    for claim_name in replicas.iter().filter_map(|r| r.claim.as_deref()) {
-        let Some(claim) = claims.get_opt(claim_name).await? else {
-            diagnosis.found(
-                "storage",
-                format!("PersistentVolumeClaim {namespace}/{claim_name}"),
-                "does not exist",
-                "`promctl install` creates it",
-            );
-            continue;
-        };
-        let phase = claim.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
-        let class = claim.spec.as_ref().and_then(|s| s.storage_class_name.clone()).unwrap_or_default();
-        if phase == "Bound" {
-            diagnosis.fine.push(format!("PersistentVolumeClaim {claim_name}: Bound (class {class})"));
-            continue;
-        }
-        let events =
-            crate::cluster::inspect::object_events(client, namespace, "PersistentVolumeClaim", claim_name).await;
-        let class_exists = classes.iter().any(|c| c.name_any() == class);
-        let (problem, fix) = if !class.is_empty() && !class_exists {
-            (
-                format!("{phase}: its StorageClass {class:?} does not exist (the cluster has: {have})"),
-                "a claim's class cannot change: delete the claim (it holds no data while Pending) and run `promctl install` with storage.storageClass set to an existing class".to_string(),
-            )
-        } else {
-            (
-                format!("{phase}{}", if events.is_empty() { String::new() } else { format!(": {}", events.join(" | ")) }),
-                "a WaitForFirstConsumer class binds once the pod is scheduled; otherwise its provisioner or a matching PersistentVolume is missing".to_string(),
-            )
-        };
-        diagnosis.found("storage", format!("PersistentVolumeClaim {namespace}/{claim_name}"), problem, fix);
+    diagnosis
+}
+
+/// One replica's claim (`None`: it does not exist): Bound, or why not, from its class and `events`.
+pub fn judge_claim(
+    namespace: &str,
+    claim_name: &str,
+    claim: Option<&PersistentVolumeClaim>,
+    classes: &[StorageClass],
+    events: &[String],
+) -> Diagnosis {
+    let mut diagnosis = Diagnosis::default();
+    let object = format!("PersistentVolumeClaim {namespace}/{claim_name}");
+    let Some(claim) = claim else {
+        diagnosis.found("storage", object, "does not exist", "`promctl install` creates it");
+        return diagnosis;
+    };
+    let phase = claim.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
+    let class = claim.spec.as_ref().and_then(|s| s.storage_class_name.clone()).unwrap_or_default();
+    if phase == "Bound" {
+        diagnosis.fine.push(format!("PersistentVolumeClaim {claim_name}: Bound (class {class})"));
+        return diagnosis;
     }
-    Ok(())
+    let class_exists = classes.iter().any(|c| c.name_any() == class);
+    let (problem, fix) = if !class.is_empty() && !class_exists {
+        (
+            format!("{phase}: its StorageClass {class:?} does not exist (the cluster has: {})", class_names(classes)),
+            "a claim's class cannot change: delete the claim (it holds no data while Pending) and run `promctl install` with storage.storageClass set to an existing class".to_string(),
+        )
+    } else {
+        (
+            format!("{phase}{}", if events.is_empty() { String::new() } else { format!(": {}", events.join(" | ")) }),
+            "a WaitForFirstConsumer class binds once the pod is scheduled; otherwise its provisioner or a matching PersistentVolume is missing".to_string(),
+        )
+    };
+    diagnosis.found("storage", object, problem, fix);
+    diagnosis
 }
 
 /// One permission a job's service discovery (or scrape) needs.
@@ -312,7 +371,6 @@ pub async fn permissions(
     let user = format!("system:serviceaccount:{namespace}:{account}");
     let reviews: Api<SubjectAccessReview> = Api::all(client.clone());
     let needs = discovery_needs(prometheus_yml);
-    let mut denied: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let answers = futures::future::try_join_all(needs.iter().map(|need| {
         let reviews = reviews.clone();
         let user = user.clone();
@@ -335,7 +393,16 @@ pub async fn permissions(
         }
     }))
     .await?;
-    for (need, allowed) in needs.iter().zip(answers) {
+    diagnosis.extend(judge_permissions(&user, &needs, &answers, cluster_role));
+    Ok(())
+}
+
+/// The SubjectAccessReviews' answers (`allowed`, one per need, in order) as findings per job, or
+/// one fine line when every need is allowed.
+pub fn judge_permissions(user: &str, needs: &[Need], allowed: &[bool], cluster_role: &str) -> Diagnosis {
+    let mut diagnosis = Diagnosis::default();
+    let mut denied: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (need, allowed) in needs.iter().zip(allowed) {
         if !allowed {
             denied.entry(need.job.clone()).or_default().push(need.describe());
         }
@@ -351,7 +418,7 @@ pub async fn permissions(
             format!("`promctl install` re-applies the ClusterRole {cluster_role} and its binding to {user}; if something else manages RBAC, grant these verbs there"),
         );
     }
-    Ok(())
+    diagnosis
 }
 
 /// The prometheus.io annotations of the Services and pods the annotation jobs scrape: `scrape` must
@@ -501,6 +568,23 @@ pub async fn down_targets(
     from: Option<(&Client, &str, &str, &str)>,
     diagnosis: &mut Diagnosis,
 ) {
+    let mut found = judge_down_targets(targets, pods);
+    if let Some((client, namespace, pod, container)) = from {
+        // One finding per down target, in their order.
+        let down = targets.iter().filter(|t| t.health == Health::Down);
+        for (finding, target) in found.findings.iter_mut().zip(down) {
+            let reach = reach_from_pod(client, namespace, pod, container, &target.scrape_url).await;
+            finding.problem.push_str(&format!("\nfrom pod {pod}: {reach}"));
+        }
+    }
+    diagnosis.extend(found);
+}
+
+/// One finding per down target (in their order): its job, URL, cause and Prometheus's error, on the
+/// object it belongs to (a pod of `pods` by its IP, else its namespace/pod labels, else its host);
+/// or one fine line when none is down.
+pub fn judge_down_targets(targets: &[Target], pods: &[Pod]) -> Diagnosis {
+    let mut diagnosis = Diagnosis::default();
     let by_ip: BTreeMap<String, String> = pods
         .iter()
         .filter_map(|p| {
@@ -524,16 +608,11 @@ pub async fn down_targets(
             }
         });
         let (cause, fix) = explain_scrape_error(&target.last_error);
-        let mut problem =
+        let problem =
             format!("job {}: {} is down: {cause} ({})", target.job(), target.scrape_url, target.last_error.trim());
-        if let Some((client, namespace, pod, container)) = from {
-            problem.push_str(&format!(
-                "\nfrom pod {pod}: {}",
-                reach_from_pod(client, namespace, pod, container, &target.scrape_url).await
-            ));
-        }
         diagnosis.found("targets", object, problem, fix);
     }
+    diagnosis
 }
 
 /// `wget` of `url` inside the Prometheus container (busybox's, in the official images): what the
@@ -578,22 +657,179 @@ async fn reach_from_pod(client: &Client, namespace: &str, pod: &str, container: 
 pub async fn config_drift(replicas: &[ReplicaUnderTest<'_>], rendered: &str, diagnosis: &mut Diagnosis) {
     for ReplicaUnderTest { name, api } in replicas {
         let Ok(api) = api else { continue };
-        match crate::reload::config_drift(api, rendered).await {
-            Ok(differences) if differences.is_empty() => diagnosis.fine.push(format!("{name} runs the rendered config")),
-            Ok(differences) => diagnosis.found(
-                "config",
-                name.clone(),
-                format!("runs another config than promctl renders from these values: {}", differences.join("; ")),
-                "`promctl reload` loads the rendered one (`promctl diff` shows what else differs); if the running one is right, put it in the values",
-            ),
-            Err(e) => diagnosis.found("config", name.clone(), format!("its config cannot be read: {e:#}"), "is the pod Ready? see the pods above"),
-        }
+        diagnosis.extend(judge_config_drift(name, rendered, &api.config().await));
     }
+}
+
+/// One replica's running config (`/api/v1/status/config`, or why it could not be read) against the
+/// rendered one.
+pub fn judge_config_drift(name: &str, rendered: &str, running: &anyhow::Result<String>) -> Diagnosis {
+    let mut diagnosis = Diagnosis::default();
+    let running = match running {
+        Ok(running) => running,
+        Err(e) => {
+            diagnosis.found(
+                "config",
+                name,
+                format!("its config cannot be read: {e:#}"),
+                "is the pod Ready? see the pods above",
+            );
+            return diagnosis;
+        }
+    };
+    let differences = ConfigSignature::of(rendered).differences(&ConfigSignature::of(running));
+    if differences.is_empty() {
+        diagnosis.fine.push(format!("{name} runs the rendered config"));
+    } else {
+        diagnosis.found(
+            "config",
+            name,
+            format!("runs another config than promctl renders from these values: {}", differences.join("; ")),
+            "`promctl reload` loads the rendered one (`promctl diff` shows what else differs); if the running one is right, put it in the values",
+        );
+    }
+    diagnosis
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validation::recorded::{self, PROMETHEUS};
+
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Targets {
+        active_targets: Vec<Target>,
+    }
+
+    fn targets(version: &str, scenario: &str) -> Vec<Target> {
+        recorded::data::<Targets>(&format!("{version}/{scenario}/targets.json")).active_targets
+    }
+
+    fn recorded_error(version: &str, job: &str) -> String {
+        targets(version, "main").into_iter().find(|t| t.job() == job).expect("the job's target").last_error
+    }
+
+    #[test]
+    fn recorded_scrape_errors_are_explained_by_their_cause() {
+        for version in PROMETHEUS {
+            let (cause, fix) = explain_scrape_error(&recorded_error(version, "refused"));
+            assert_eq!(cause, "connection refused: nothing listens on that port", "{version}");
+            assert!(fix.contains("the exporter is not running, or the port"), "{version}");
+            let (cause, fix) = explain_scrape_error(&recorded_error(version, "not-found"));
+            assert_eq!(cause, "HTTP 404: nothing is served at that path", "{version}");
+            assert!(fix.starts_with("fix the metrics path"), "{version}");
+        }
+    }
+
+    #[test]
+    fn each_recorded_down_target_is_a_finding_with_its_job_url_cause_and_pod() {
+        let exporter: Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "exporter-0", "namespace": "shop"},
+            "status": {"podIP": "127.0.0.1"}
+        }))
+        .unwrap();
+        for version in PROMETHEUS {
+            let found = judge_down_targets(&targets(version, "main"), &[]);
+            assert!(found.fine.is_empty(), "{version}");
+            let lines: Vec<String> = found.findings.iter().map(|f| format!("{}: {}", f.object, f.problem)).collect();
+            assert_eq!(lines.len(), 2, "{version}: {lines:?}");
+            assert!(
+                lines.iter().any(|l| l
+                    .starts_with("127.0.0.1: job refused: http://127.0.0.1:19999/metrics is down: connection refused")),
+                "{version}: {lines:?}"
+            );
+            assert!(
+                lines.iter().any(|l| l
+                    .starts_with("127.0.0.1: job not-found: http://127.0.0.1:19300/no-metrics-here is down: HTTP 404")),
+                "{version}: {lines:?}"
+            );
+            // A pod with the target's IP names it.
+            let found = judge_down_targets(&targets(version, "main"), std::slice::from_ref(&exporter));
+            assert!(
+                found.findings.iter().all(|f| f.object == "pod shop/exporter-0"),
+                "{version}: {:?}",
+                found.findings
+            );
+        }
+    }
+
+    #[test]
+    fn recorded_targets_all_up_are_one_fine_line() {
+        for version in PROMETHEUS {
+            let found = judge_down_targets(&targets(version, "healthy-1"), &[]);
+            assert!(found.findings.is_empty(), "{version}: {:?}", found.findings);
+            assert_eq!(found.fine, ["3 targets up, none down"], "{version}");
+        }
+    }
+
+    #[test]
+    fn discovery_needs_are_read_from_the_config_prometheus_serves() {
+        for version in PROMETHEUS {
+            let running = recorded::config(&format!("{version}/main/config.json"));
+            let needs: Vec<String> =
+                discovery_needs(&running).iter().map(|n| format!("{}: {}", n.job, n.describe())).collect();
+            assert_eq!(
+                needs,
+                [
+                    "kubernetes-nodes: get nodes/metrics",
+                    "kubernetes-nodes: list nodes",
+                    "kubernetes-nodes: watch nodes",
+                    "shop-pods: list pods in namespace shop",
+                    "shop-pods: watch pods in namespace shop",
+                ],
+                "{version}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_need_the_account_may_not_have_is_a_finding_per_job_naming_the_verbs() {
+        let user = "system:serviceaccount:monitoring:prometheus";
+        for version in PROMETHEUS {
+            let needs = discovery_needs(&recorded::config(&format!("{version}/main/config.json")));
+            let all = judge_permissions(user, &needs, &vec![true; needs.len()], "prometheus");
+            assert!(all.findings.is_empty(), "{version}");
+            assert_eq!(all.fine, [format!("{user} may do all 5 things the jobs' discovery needs")]);
+
+            let allowed: Vec<bool> = needs.iter().map(|n| n.subresource.is_none()).collect();
+            let denied = judge_permissions(user, &needs, &allowed, "prometheus");
+            assert!(denied.fine.is_empty(), "{version}");
+            assert_eq!(denied.findings.len(), 1, "{version}");
+            assert_eq!(denied.findings[0].object, "job kubernetes-nodes");
+            assert_eq!(
+                denied.findings[0].problem,
+                format!(
+                    "its discovery needs what {user} may not do: get nodes/metrics; Prometheus finds no targets for it"
+                )
+            );
+            assert!(denied.findings[0].fix.contains("re-applies the ClusterRole prometheus"));
+        }
+    }
+
+    #[test]
+    fn a_replica_running_another_config_is_a_config_finding_naming_the_jobs() {
+        for version in PROMETHEUS {
+            let running = recorded::config(&format!("{version}/healthy-1/config.json"));
+            let rendered = recorded::text(&format!("{version}/healthy-1/prometheus.yml"));
+            let same = judge_config_drift("prometheus-0", &rendered, &Ok(running.clone()));
+            assert!(same.findings.is_empty(), "{version}: {:?}", same.findings);
+            assert_eq!(same.fine, ["prometheus-0 runs the rendered config"]);
+
+            let rendered = recorded::text(&format!("{version}/main/prometheus.yml"));
+            let drift = judge_config_drift("prometheus-0", &rendered, &Ok(running));
+            assert_eq!(drift.findings.len(), 1, "{version}");
+            assert!(
+                drift.findings[0].problem.starts_with("runs another config than promctl renders from these values: "),
+                "{version}"
+            );
+            assert!(drift.findings[0].problem.contains("job refused: rendered, not running"), "{version}");
+
+            let unread =
+                judge_config_drift("prometheus-0", &rendered, &Err(anyhow::anyhow!("503 Service Unavailable")));
+            assert_eq!(unread.findings[0].problem, "its config cannot be read: 503 Service Unavailable");
+        }
+    }
 
     #[test]
     fn scrape_errors_are_explained_by_their_cause() {
@@ -679,5 +915,91 @@ scrape_configs:
             ]
         );
         assert!(findings[0].fix.contains("one of 8000, 9102"));
+    }
+
+    // Kubernetes objects are not recorded (the recording runs no cluster): these are written as the
+    // API server returns them, with only the fields the judgments read.
+
+    fn class(name: &str, default: bool) -> StorageClass {
+        let annotations =
+            if default { serde_json::json!({DEFAULT_CLASS_ANNOTATION: "true"}) } else { serde_json::json!({}) };
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": name, "annotations": annotations}, "provisioner": "rancher.io/local-path"
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn an_empty_storage_class_uses_the_default_one_and_fails_without_one() {
+        let fine = judge_storage_class(&[class("fast", false), class("standard", true)], "");
+        assert_eq!(fine.fine, ["storage.storageClass empty: the default class standard is used"]);
+        let none = judge_storage_class(&[class("fast", false)], "");
+        assert_eq!(
+            none.findings[0].problem,
+            "is empty and the cluster has no default StorageClass (it has: fast): the claim stays Pending"
+        );
+        let missing = judge_storage_class(&[class("standard", true)], "ssd");
+        assert_eq!(
+            missing.findings[0].problem,
+            "storage.storageClass names \"ssd\", which does not exist (the cluster has: standard (default))"
+        );
+    }
+
+    #[test]
+    fn a_pending_claim_on_a_missing_class_says_to_delete_it_and_a_bound_one_is_fine() {
+        let claim = |phase: &str, class: &str| -> PersistentVolumeClaim {
+            serde_json::from_value(serde_json::json!({
+                "metadata": {"name": "prometheus-data", "namespace": "monitoring"},
+                "spec": {"storageClassName": class}, "status": {"phase": phase}
+            }))
+            .unwrap()
+        };
+        let classes = [class("standard", true)];
+        let bound = judge_claim("monitoring", "prometheus-data", Some(&claim("Bound", "standard")), &classes, &[]);
+        assert_eq!(bound.fine, ["PersistentVolumeClaim prometheus-data: Bound (class standard)"]);
+        let pending = judge_claim("monitoring", "prometheus-data", Some(&claim("Pending", "ssd")), &classes, &[]);
+        assert_eq!(
+            pending.findings[0].problem,
+            "Pending: its StorageClass \"ssd\" does not exist (the cluster has: standard (default))"
+        );
+        assert!(pending.findings[0].fix.starts_with("a claim's class cannot change: delete the claim"));
+        let waiting = ["Normal WaitForFirstConsumer: waiting for first consumer".to_string()];
+        let pending =
+            judge_claim("monitoring", "prometheus-data", Some(&claim("Pending", "standard")), &classes, &waiting);
+        assert_eq!(pending.findings[0].problem, "Pending: Normal WaitForFirstConsumer: waiting for first consumer");
+        let absent = judge_claim("monitoring", "prometheus-data", None, &classes, &[]);
+        assert_eq!(absent.findings[0].problem, "does not exist");
+    }
+
+    #[test]
+    fn a_crash_looping_pod_is_troubled_and_its_finding_carries_the_previous_log() {
+        let now: k8s_openapi::jiff::Timestamp = "2026-12-02T12:00:00Z".parse().unwrap();
+        let pod: Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "prometheus-0", "namespace": "monitoring"},
+            "status": {"containerStatuses": [{
+                "name": "prometheus", "image": "prom/prometheus", "imageID": "", "ready": false, "restartCount": 4,
+                "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 1m0s"}},
+                "lastState": {"terminated": {"exitCode": 1, "finishedAt": "2026-12-02T11:59:00Z"}}
+            }]}
+        }))
+        .unwrap();
+        let PodLook::Troubled { problem, restarts } = look_at_pod(&pod, now) else {
+            panic!("a crash-looping pod is not fine");
+        };
+        assert_eq!(restarts, 4);
+        assert!(problem.contains("CrashLoopBackOff"), "{problem}");
+        let diagnostics = PodDiagnostics {
+            pod: "prometheus-0".into(),
+            events: vec![],
+            logs: vec![crate::cluster::inspect::LogTail {
+                container: "prometheus".into(),
+                previous: true,
+                text: "ts=... level=error msg=\"Error loading config\" err=\"parsing YAML file\"\n".into(),
+            }],
+        };
+        let finding = pod_finding("monitoring", &problem, restarts, &diagnostics);
+        assert_eq!(finding.object, "pod monitoring/prometheus-0");
+        assert!(finding.problem.ends_with("previous container's last log lines: ts=... level=error msg=\"Error loading config\" err=\"parsing YAML file\""), "{}", finding.problem);
+        assert!(finding.fix.starts_with("the container exits: its previous log lines say why"));
     }
 }

@@ -1,0 +1,228 @@
+//! The installed objects and their RBAC, asked of the API server: the ServiceAccount, the ClusterRole
+//! and its binding, what the account may effectively do, each replica's Deployment, pods and claim,
+//! the Service's endpoints and Alertmanager's Deployment.
+
+use std::time::Duration;
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::authorization::v1::{
+    NonResourceAttributes, ResourceAttributes, SubjectAccessReview, SubjectAccessReviewSpec,
+};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, ServiceAccount};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::jiff::Timestamp;
+use kube::Client;
+use kube::api::{Api, ListParams, PostParams};
+
+use super::Check;
+use crate::cluster::readiness::{self, Readiness};
+use crate::render::Rendered;
+use crate::values::Values;
+
+/// The rules of the rendered ClusterRole: what Prometheus's ServiceAccount must be allowed to do.
+pub fn rendered_rules(rendered: &Rendered) -> anyhow::Result<Vec<PolicyRule>> {
+    let role = rendered.get("ClusterRole").ok_or_else(|| anyhow::anyhow!("the templates render no ClusterRole"))?;
+    let role: ClusterRole = serde_json::from_value(serde_json::to_value(&role.object)?)?;
+    Ok(role.rules.unwrap_or_default())
+}
+
+pub async fn cluster_checks(client: &Client, values: &Values, rendered: &Rendered) -> anyhow::Result<Vec<Check>> {
+    let rules = rendered_rules(rendered)?;
+    let ns = values.namespace.as_str();
+    let mut checks = Vec::new();
+    let accounts: Api<ServiceAccount> = Api::namespaced(client.clone(), ns);
+    checks.push(match accounts.get_opt(&values.name).await? {
+        Some(_) => Check::pass("ServiceAccount", format!("{ns}/{} exists", values.name)),
+        None => Check::fail("ServiceAccount", format!("{ns}/{} is missing; run promctl install", values.name)),
+    });
+    let role_name = &values.rbac.cluster_role_name;
+    let role = Api::<ClusterRole>::all(client.clone()).get_opt(role_name).await?;
+    let binding = Api::<ClusterRoleBinding>::all(client.clone()).get_opt(role_name).await?;
+    checks.push(match (role, binding) {
+        (Some(_), Some(_)) => Check::pass("ClusterRole and binding", format!("{role_name} exist")),
+        (r, b) => Check::fail(
+            "ClusterRole and binding",
+            format!(
+                "{}{}; run promctl install",
+                if r.is_none() { format!("ClusterRole {role_name} is missing ") } else { String::new() },
+                if b.is_none() { format!("ClusterRoleBinding {role_name} is missing") } else { String::new() }
+            ),
+        ),
+    });
+    checks.push(discovery_permissions(client, ns, &values.name, &rules).await?);
+
+    let replicas = rendered.replicas()?;
+    for replica in &replicas {
+        // One Prometheus keeps the checks' plain names; an HA set's name the replica.
+        let named = |check: &str| {
+            if replicas.len() > 1 { format!("{check} ({})", replica.deployment) } else { check.to_string() }
+        };
+        let deployment = Api::<Deployment>::namespaced(client.clone(), ns).get_opt(&replica.deployment).await?;
+        checks.push(Check::from_readiness(named("Deployment rolled out"), readiness::deployment(deployment.as_ref())));
+        let selector = &replica.pod_selector;
+        let pods = Api::<Pod>::namespaced(client.clone(), ns).list(&ListParams::default().labels(selector)).await?;
+        checks.push(judge_pods(&named("Pod Ready"), &pods.items, selector, Timestamp::now()));
+        if let Some(claim_name) = &replica.claim {
+            let claim = Api::<PersistentVolumeClaim>::namespaced(client.clone(), ns).get_opt(claim_name).await?;
+            let requested = Quantity(values.storage.size.clone());
+            checks.push(Check::from_readiness(
+                named("PVC Bound"),
+                readiness::persistent_volume_claim(claim.as_ref(), &requested, false, true),
+            ));
+        }
+    }
+    let slices = Api::<EndpointSlice>::namespaced(client.clone(), ns)
+        .list(&ListParams::default().labels(&format!("kubernetes.io/service-name={}", values.service.name)))
+        .await?;
+    checks.push(Check::from_readiness("Service has ready endpoints", readiness::service_endpoints(&slices.items)));
+    if let Some(alertmanager) = rendered.alertmanager()? {
+        let deployment = Api::<Deployment>::namespaced(client.clone(), ns).get_opt(&alertmanager.deployment).await?;
+        checks.push(Check::from_readiness("Alertmanager rolled out", readiness::deployment(deployment.as_ref())));
+    }
+    Ok(checks)
+}
+
+/// Asks the API server whether Prometheus's ServiceAccount may do everything the rendered ClusterRole
+/// grants (one SubjectAccessReview per verb and resource): a binding to the wrong account or a
+/// narrowed role passes an existence check. The list follows the template, never a copy of it.
+async fn discovery_permissions(
+    client: &Client,
+    ns: &str,
+    account: &str,
+    rules: &[PolicyRule],
+) -> anyhow::Result<Check> {
+    let user = format!("system:serviceaccount:{ns}:{account}");
+    let wanted: Vec<(String, SubjectAccessReviewSpec)> = access_reviews(rules)
+        .into_iter()
+        .map(|(what, resource_attributes, non_resource_attributes)| {
+            let spec = SubjectAccessReviewSpec {
+                user: Some(user.clone()),
+                resource_attributes,
+                non_resource_attributes,
+                ..Default::default()
+            };
+            (what, spec)
+        })
+        .collect();
+    let reviews: Api<SubjectAccessReview> = Api::all(client.clone());
+    let answers = futures::future::try_join_all(wanted.into_iter().map(|(what, spec)| {
+        let reviews = reviews.clone();
+        async move {
+            let review = SubjectAccessReview { spec, ..Default::default() };
+            let answer = reviews.create(&PostParams::default(), &review).await?;
+            anyhow::Ok((what, answer.status.is_some_and(|s| s.allowed)))
+        }
+    }))
+    .await?;
+    Ok(judge_permissions(&user, &answers))
+}
+
+/// The verdict on the SubjectAccessReviews' answers: `(what, allowed)` per review, as
+/// [`access_reviews`] names them.
+pub fn judge_permissions(user: &str, answers: &[(String, bool)]) -> Check {
+    let denied: Vec<String> = answers.iter().filter(|(_, allowed)| !allowed).map(|(what, _)| what.clone()).collect();
+    if denied.is_empty() {
+        Check::pass(
+            "RBAC effective",
+            format!("{user} may {}", answers.iter().map(|(w, _)| w.as_str()).collect::<Vec<_>>().join(", ")),
+        )
+    } else {
+        Check::fail(
+            "RBAC effective",
+            format!("{user} may not {}; check the ClusterRoleBinding's subject", denied.join(", ")),
+        )
+    }
+}
+
+pub type AccessReview = (String, Option<ResourceAttributes>, Option<NonResourceAttributes>);
+
+/// One review per (verb, resource or URL) of `rules`, named as people read it: "list pods",
+/// "watch endpointslices.discovery.k8s.io", "get nodes/metrics", "get /metrics".
+pub fn access_reviews(rules: &[PolicyRule]) -> Vec<AccessReview> {
+    let mut reviews = Vec::new();
+    for rule in rules {
+        for verb in &rule.verbs {
+            for url in rule.non_resource_urls.iter().flatten() {
+                let attributes = NonResourceAttributes { verb: Some(verb.clone()), path: Some(url.clone()) };
+                reviews.push((format!("{verb} {url}"), None, Some(attributes)));
+            }
+            for group in rule.api_groups.iter().flatten() {
+                for resource in rule.resources.iter().flatten() {
+                    let (resource, subresource) = match resource.split_once('/') {
+                        Some((r, sub)) => (r.to_string(), Some(sub.to_string())),
+                        None => (resource.clone(), None),
+                    };
+                    let shown = match (&subresource, group.as_str()) {
+                        (Some(sub), "") => format!("{resource}/{sub}"),
+                        (Some(sub), g) => format!("{resource}.{g}/{sub}"),
+                        (None, "") => resource.clone(),
+                        (None, g) => format!("{resource}.{g}"),
+                    };
+                    let attributes = ResourceAttributes {
+                        verb: Some(verb.clone()),
+                        group: Some(group.clone()),
+                        resource: Some(resource),
+                        subresource,
+                        ..Default::default()
+                    };
+                    reviews.push((format!("{verb} {shown}"), Some(attributes), None));
+                }
+            }
+        }
+    }
+    reviews
+}
+
+/// A replica passes when one of its pods (not being deleted) is Ready at `now`; otherwise the first
+/// pod's reason, or that no pod has its labels.
+pub fn judge_pods(name: &str, pods: &[Pod], selector: &str, now: Timestamp) -> Check {
+    let verdicts: Vec<Readiness> = pods
+        .iter()
+        .filter(|p| p.metadata.deletion_timestamp.is_none())
+        .map(|p| readiness::pod(p, now, Duration::ZERO))
+        .collect();
+    match verdicts.iter().find(|r| r.is_ready()) {
+        Some(ready) => Check::pass(name, ready.reason()),
+        None => Check::fail(
+            name,
+            verdicts
+                .first()
+                .map(|r| r.reason().to_string())
+                .unwrap_or_else(|| format!("no pod with labels {selector}")),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn access_reviews_follow_the_rendered_cluster_role() {
+        let values = crate::values::load(&[], &[], None).unwrap();
+        let rendered = crate::render::render(&values, &[]).unwrap();
+        let reviews = access_reviews(&rendered_rules(&rendered).unwrap());
+        let names: Vec<&str> = reviews.iter().map(|(name, _, _)| name.as_str()).collect();
+        for wanted in [
+            "list pods",
+            "watch nodes",
+            "get nodes/metrics",
+            "list endpointslices.discovery.k8s.io",
+            "watch endpointslices.discovery.k8s.io",
+            "get /metrics",
+        ] {
+            assert!(names.contains(&wanted), "{wanted} missing from {names:?}");
+        }
+        assert!(!names.iter().any(|n| n.ends_with(" endpoints")), "core/v1 Endpoints are not used: {names:?}");
+        let (_, slices, _) = reviews.iter().find(|(n, _, _)| n == "list endpointslices.discovery.k8s.io").unwrap();
+        let slices = slices.as_ref().unwrap();
+        assert_eq!(
+            (slices.group.as_deref(), slices.resource.as_deref()),
+            (Some("discovery.k8s.io"), Some("endpointslices"))
+        );
+        let (_, metrics, _) = reviews.iter().find(|(n, _, _)| n == "get nodes/metrics").unwrap();
+        assert_eq!(metrics.as_ref().unwrap().subresource.as_deref(), Some("metrics"));
+    }
+}
