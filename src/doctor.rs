@@ -7,16 +7,17 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use k8s_openapi::api::authorization::v1::{ResourceAttributes, SubjectAccessReview, SubjectAccessReviewSpec};
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Service};
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use kube::api::{Api, AttachParams, ListParams, PostParams};
+use kube::api::{Api, ListParams};
 use kube::{Client, ResourceExt};
 use serde::Serialize;
-use tokio::io::AsyncReadExt;
 
-use crate::cluster::inspect::{DEFAULT_CLASS_ANNOTATION, PodDiagnostics, pod_diagnostics};
+use crate::cluster::inspect::{
+    DEFAULT_CLASS_ANNOTATION, PodDiagnostics, is_default_class, list_classes as class_names, pod_diagnostics,
+};
+use crate::cluster::permissions::{Access, review};
 use crate::cluster::readiness::{self, Readiness};
 use crate::prometheus::{Health, Target};
 use crate::reload::ConfigSignature;
@@ -182,7 +183,7 @@ pub async fn storage(
     replicas: &[Workload],
     diagnosis: &mut Diagnosis,
 ) -> anyhow::Result<()> {
-    let classes = Api::<StorageClass>::all(client.clone()).list(&ListParams::default()).await?.items;
+    let classes = crate::cluster::inspect::storage_classes(client).await?;
     diagnosis.extend(judge_storage_class(&classes, &values.storage.storage_class));
     let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), namespace);
     for claim_name in replicas.iter().filter_map(|r| r.claim.as_deref()) {
@@ -197,19 +198,6 @@ pub async fn storage(
         diagnosis.extend(judge_claim(namespace, claim_name, claim.as_ref(), &classes, &events));
     }
     Ok(())
-}
-
-fn is_default_class(class: &StorageClass) -> bool {
-    class.metadata.annotations.as_ref().and_then(|a| a.get(DEFAULT_CLASS_ANNOTATION)).is_some_and(|v| v == "true")
-}
-
-/// The cluster's classes as a message lists them: "standard (default), fast", or "none".
-fn class_names(classes: &[StorageClass]) -> String {
-    let names: Vec<String> = classes
-        .iter()
-        .map(|c| if is_default_class(c) { format!("{} (default)", c.name_any()) } else { c.name_any() })
-        .collect();
-    if names.is_empty() { "none".to_string() } else { names.join(", ") }
 }
 
 /// `storage.storageClass` (`wanted`) against the cluster's classes: the one named exists, or, when
@@ -290,18 +278,12 @@ pub struct Need {
 }
 
 impl Need {
+    fn access(&self) -> Access {
+        Access::on_resource(self.verb, self.group, self.resource, self.subresource, self.namespace.as_deref())
+    }
+
     fn describe(&self) -> String {
-        let resource =
-            if self.group.is_empty() { self.resource.to_string() } else { format!("{}.{}", self.resource, self.group) };
-        let resource = match self.subresource {
-            Some(sub) => format!("{resource}/{sub}"),
-            None => resource,
-        };
-        let scope = match &self.namespace {
-            Some(ns) => format!(" in namespace {ns}"),
-            None => String::new(),
-        };
-        format!("{} {resource}{scope}", self.verb)
+        self.access().describe()
     }
 }
 
@@ -369,30 +351,9 @@ pub async fn permissions(
     diagnosis: &mut Diagnosis,
 ) -> anyhow::Result<()> {
     let user = format!("system:serviceaccount:{namespace}:{account}");
-    let reviews: Api<SubjectAccessReview> = Api::all(client.clone());
     let needs = discovery_needs(prometheus_yml);
-    let answers = futures::future::try_join_all(needs.iter().map(|need| {
-        let reviews = reviews.clone();
-        let user = user.clone();
-        async move {
-            let spec = SubjectAccessReviewSpec {
-                user: Some(user),
-                resource_attributes: Some(ResourceAttributes {
-                    verb: Some(need.verb.into()),
-                    group: Some(need.group.into()),
-                    resource: Some(need.resource.into()),
-                    subresource: need.subresource.map(str::to_string),
-                    namespace: need.namespace.clone(),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            };
-            let answer =
-                reviews.create(&PostParams::default(), &SubjectAccessReview { spec, ..Default::default() }).await?;
-            anyhow::Ok(answer.status.is_some_and(|s| s.allowed))
-        }
-    }))
-    .await?;
+    let asked: Vec<Access> = needs.iter().map(Need::access).collect();
+    let answers = review(client, Some(&user), &asked).await.into_iter().collect::<Result<Vec<bool>, _>>()?;
     diagnosis.extend(judge_permissions(&user, &needs, &answers, cluster_role));
     Ok(())
 }
@@ -619,24 +580,11 @@ pub fn judge_down_targets(targets: &[Target], pods: &[Pod]) -> Diagnosis {
 /// network says from where Prometheus stands, apart from Prometheus's own config.
 async fn reach_from_pod(client: &Client, namespace: &str, pod: &str, container: &str, url: &str) -> String {
     let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
-    let params = AttachParams::default().container(container).stdout(true).stderr(true).stdin(false);
     // No -T: Debian's static busybox (the test bed's images) crashes on it; the exec is bounded below.
     let command = ["wget", "-O", "/dev/null", url];
     let attempt = async {
-        let mut process = pods.exec(pod, command, &params).await?;
-        let mut output = String::new();
-        if let Some(mut stderr) = process.stderr() {
-            stderr.read_to_string(&mut output).await?;
-        }
-        let status = process.take_status();
-        let _ = process.join().await;
-        let failure = match status {
-            Some(status) => {
-                status.await.filter(|s| s.status.as_deref() == Some("Failure")).map(|s| s.message.unwrap_or_default())
-            }
-            None => None,
-        };
-        anyhow::Ok((failure, output))
+        let output = crate::cluster::pods::exec(&pods, pod, container, &command).await?;
+        anyhow::Ok((output.failure, output.stderr))
     };
     // wget exits 1 when it cannot fetch; anything else (127: no wget, 139: a crash) says nothing
     // about the network.

@@ -57,6 +57,22 @@ impl Rendered {
         self.manifests.iter().find(|m| m.kind == kind)
     }
 
+    /// Prometheus's ServiceAccount (the one the pods run as, whose permissions validate and doctor ask).
+    pub fn service_account(&self) -> Result<&Manifest, Failure> {
+        self.manifests
+            .iter()
+            .find(|m| m.kind == "ServiceAccount" && workload_kind(m) == Some("prometheus"))
+            .ok_or_else(|| template_bug("serviceaccount.yaml", "ServiceAccount"))
+    }
+
+    /// Prometheus's ClusterRole: what its discovery may read.
+    pub fn cluster_role(&self) -> Result<&Manifest, Failure> {
+        self.manifests
+            .iter()
+            .find(|m| m.kind == "ClusterRole" && workload_kind(m) == Some("prometheus"))
+            .ok_or_else(|| template_bug("clusterrole.yaml", "ClusterRole"))
+    }
+
     /// Prometheus's ConfigMap: the one carrying prometheus.yml.
     pub fn prometheus_configmap(&self) -> Result<&Manifest, Failure> {
         self.manifests

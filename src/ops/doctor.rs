@@ -43,15 +43,9 @@ pub async fn diagnose(
     emit(Progress::Step("looking at the claims and the StorageClass".into()));
     doctor::storage(client, ns, values, &replicas, &mut diagnosis).await?;
     emit(Progress::Step("asking the API server what the ServiceAccount may do (SubjectAccessReviews)".into()));
-    doctor::permissions(
-        client,
-        ns,
-        &values.name,
-        &rendered.prometheus_yml,
-        &values.rbac.cluster_role_name,
-        &mut diagnosis,
-    )
-    .await?;
+    let account = rendered.service_account()?.name.as_str();
+    let role = rendered.cluster_role()?.name.as_str();
+    doctor::permissions(client, ns, account, &rendered.prometheus_yml, role, &mut diagnosis).await?;
     // The annotation jobs (by their role in values.yaml), whose targets come from annotated Services
     // and pods anywhere in the cluster.
     let annotated_services = values.job_with_role(JobRole::AnnotatedServices).is_some();

@@ -32,7 +32,7 @@ pub mod targets;
 pub use alerting::{
     AlertmanagerSources, InstalledAlertmanager, alertmanager_checks, judge_alertmanager_config, judge_alertmanagers,
 };
-pub use objects::{AccessReview, access_reviews, cluster_checks, judge_permissions, judge_pods, rendered_rules};
+pub use objects::{access_reviews, cluster_checks, judge_permissions, judge_pods, rendered_rules};
 pub use remote_write::{
     EngineCounts, EngineScope, QueueMetrics, REMOTE_WRITE_LAG_LIMIT, SCRAPED_QUERY, Sample, engine_checks,
     judge_engine, judge_remote_write, last_http_status, queue_queries, remote_write_checks,
@@ -87,24 +87,11 @@ pub struct Probe {
 /// The probes of the seed's README (and its Kubernetes metrics), for the jobs that are configured
 /// and not skipped.
 pub fn default_probes(values: &Values, skipped: &[String]) -> Vec<Probe> {
-    let enabled: Vec<String> = values.enabled_jobs().into_iter().map(|(name, _)| name).collect();
     let mut queries = vec![Probe { expr: "up".into(), job: None }];
-    for (job, query) in [
-        // django-prometheus names its request counters django_http_requests_total_by_*.
-        ("django", r#"{__name__=~"django_http_requests_total.*"}"#),
-        ("postgresql", "pg_up == 1"),
-        ("redis", "redis_up == 1"),
-        ("nginx", "nginx_up == 1"),
-        // The seed's Kubernetes metrics: kube-state-metrics (found through its annotated Service) ...
-        ("kubernetes-service-endpoints", "kube_pod_status_phase"),
-        ("kubernetes-service-endpoints", "kube_deployment_status_replicas"),
-        ("kubernetes-service-endpoints", "kube_node_status_condition"),
-        // ... and the kubelets' cAdvisor.
-        ("kubernetes-cadvisor", "container_cpu_usage_seconds_total"),
-        ("kubernetes-cadvisor", "container_memory_usage_bytes"),
-    ] {
-        if enabled.iter().any(|j| j == job) && !skipped.iter().any(|s| s == job) {
-            queries.push(Probe { expr: query.to_string(), job: Some(job.to_string()) });
+    // Each job's probes from values.yaml (scrape.jobs.NAME.probes), in the file's order.
+    for (job, settings) in values.enabled_jobs() {
+        if !skipped.contains(&job) {
+            queries.extend(settings.probes.iter().map(|expr| Probe { expr: expr.clone(), job: Some(job.clone()) }));
         }
     }
     queries

@@ -5,25 +5,23 @@
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::authorization::v1::{
-    NonResourceAttributes, ResourceAttributes, SubjectAccessReview, SubjectAccessReviewSpec,
-};
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, ServiceAccount};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::jiff::Timestamp;
 use kube::Client;
-use kube::api::{Api, ListParams, PostParams};
+use kube::api::{Api, ListParams};
 
 use super::Check;
+use crate::cluster::permissions::Access;
 use crate::cluster::readiness::{self, Readiness};
 use crate::render::Rendered;
 use crate::values::Values;
 
 /// The rules of the rendered ClusterRole: what Prometheus's ServiceAccount must be allowed to do.
 pub fn rendered_rules(rendered: &Rendered) -> anyhow::Result<Vec<PolicyRule>> {
-    let role = rendered.get("ClusterRole").ok_or_else(|| anyhow::anyhow!("the templates render no ClusterRole"))?;
+    let role = rendered.cluster_role()?;
     let role: ClusterRole = serde_json::from_value(serde_json::to_value(&role.object)?)?;
     Ok(role.rules.unwrap_or_default())
 }
@@ -32,10 +30,11 @@ pub async fn cluster_checks(client: &Client, values: &Values, rendered: &Rendere
     let rules = rendered_rules(rendered)?;
     let ns = values.namespace.as_str();
     let mut checks = Vec::new();
+    let account = rendered.service_account()?.name.as_str();
     let accounts: Api<ServiceAccount> = Api::namespaced(client.clone(), ns);
-    checks.push(match accounts.get_opt(&values.name).await? {
-        Some(_) => Check::pass("ServiceAccount", format!("{ns}/{} exists", values.name)),
-        None => Check::fail("ServiceAccount", format!("{ns}/{} is missing; run promctl install", values.name)),
+    checks.push(match accounts.get_opt(account).await? {
+        Some(_) => Check::pass("ServiceAccount", format!("{ns}/{account} exists")),
+        None => Check::fail("ServiceAccount", format!("{ns}/{account} is missing; run promctl install")),
     });
     let role_name = &values.rbac.cluster_role_name;
     let role = Api::<ClusterRole>::all(client.clone()).get_opt(role_name).await?;
@@ -51,7 +50,7 @@ pub async fn cluster_checks(client: &Client, values: &Values, rendered: &Rendere
             ),
         ),
     });
-    checks.push(discovery_permissions(client, ns, &values.name, &rules).await?);
+    checks.push(discovery_permissions(client, ns, account, &rules).await?);
 
     let replicas = rendered.replicas()?;
     for replica in &replicas {
@@ -66,7 +65,7 @@ pub async fn cluster_checks(client: &Client, values: &Values, rendered: &Rendere
         checks.push(judge_pods(&named("Pod Ready"), &pods.items, selector, Timestamp::now()));
         if let Some(claim_name) = &replica.claim {
             let claim = Api::<PersistentVolumeClaim>::namespaced(client.clone(), ns).get_opt(claim_name).await?;
-            let requested = Quantity(values.storage.size.clone());
+            let requested = Quantity(values.storage.size.to_string());
             checks.push(Check::from_readiness(
                 named("PVC Bound"),
                 readiness::persistent_volume_claim(claim.as_ref(), &requested, false, true),
@@ -74,7 +73,7 @@ pub async fn cluster_checks(client: &Client, values: &Values, rendered: &Rendere
         }
     }
     let slices = Api::<EndpointSlice>::namespaced(client.clone(), ns)
-        .list(&ListParams::default().labels(&format!("kubernetes.io/service-name={}", values.service.name)))
+        .list(&ListParams::default().labels(&crate::cluster::endpoint_slices_of(&values.service.name)))
         .await?;
     checks.push(Check::from_readiness("Service has ready endpoints", readiness::service_endpoints(&slices.items)));
     if let Some(alertmanager) = rendered.alertmanager()? {
@@ -94,28 +93,13 @@ async fn discovery_permissions(
     rules: &[PolicyRule],
 ) -> anyhow::Result<Check> {
     let user = format!("system:serviceaccount:{ns}:{account}");
-    let wanted: Vec<(String, SubjectAccessReviewSpec)> = access_reviews(rules)
-        .into_iter()
-        .map(|(what, resource_attributes, non_resource_attributes)| {
-            let spec = SubjectAccessReviewSpec {
-                user: Some(user.clone()),
-                resource_attributes,
-                non_resource_attributes,
-                ..Default::default()
-            };
-            (what, spec)
-        })
-        .collect();
-    let reviews: Api<SubjectAccessReview> = Api::all(client.clone());
-    let answers = futures::future::try_join_all(wanted.into_iter().map(|(what, spec)| {
-        let reviews = reviews.clone();
-        async move {
-            let review = SubjectAccessReview { spec, ..Default::default() };
-            let answer = reviews.create(&PostParams::default(), &review).await?;
-            anyhow::Ok((what, answer.status.is_some_and(|s| s.allowed)))
-        }
-    }))
-    .await?;
+    let wanted = access_reviews(rules);
+    let allowed = crate::cluster::permissions::review(client, Some(&user), &wanted).await;
+    let answers = wanted
+        .iter()
+        .zip(allowed)
+        .map(|(access, allowed)| Ok((access.describe(), allowed?)))
+        .collect::<Result<Vec<_>, kube::Error>>()?;
     Ok(judge_permissions(&user, &answers))
 }
 
@@ -136,38 +120,20 @@ pub fn judge_permissions(user: &str, answers: &[(String, bool)]) -> Check {
     }
 }
 
-pub type AccessReview = (String, Option<ResourceAttributes>, Option<NonResourceAttributes>);
-
-/// One review per (verb, resource or URL) of `rules`, named as people read it: "list pods",
-/// "watch endpointslices.discovery.k8s.io", "get nodes/metrics", "get /metrics".
-pub fn access_reviews(rules: &[PolicyRule]) -> Vec<AccessReview> {
+pub fn access_reviews(rules: &[PolicyRule]) -> Vec<Access> {
     let mut reviews = Vec::new();
     for rule in rules {
         for verb in &rule.verbs {
             for url in rule.non_resource_urls.iter().flatten() {
-                let attributes = NonResourceAttributes { verb: Some(verb.clone()), path: Some(url.clone()) };
-                reviews.push((format!("{verb} {url}"), None, Some(attributes)));
+                reviews.push(Access::on_url(verb, url));
             }
             for group in rule.api_groups.iter().flatten() {
                 for resource in rule.resources.iter().flatten() {
                     let (resource, subresource) = match resource.split_once('/') {
-                        Some((r, sub)) => (r.to_string(), Some(sub.to_string())),
-                        None => (resource.clone(), None),
+                        Some((r, sub)) => (r, Some(sub)),
+                        None => (resource.as_str(), None),
                     };
-                    let shown = match (&subresource, group.as_str()) {
-                        (Some(sub), "") => format!("{resource}/{sub}"),
-                        (Some(sub), g) => format!("{resource}.{g}/{sub}"),
-                        (None, "") => resource.clone(),
-                        (None, g) => format!("{resource}.{g}"),
-                    };
-                    let attributes = ResourceAttributes {
-                        verb: Some(verb.clone()),
-                        group: Some(group.clone()),
-                        resource: Some(resource),
-                        subresource,
-                        ..Default::default()
-                    };
-                    reviews.push((format!("{verb} {shown}"), Some(attributes), None));
+                    reviews.push(Access::on_resource(verb, group, resource, subresource, None));
                 }
             }
         }
@@ -204,7 +170,7 @@ mod tests {
         let values = crate::values::load(&[], &[], None).unwrap();
         let rendered = crate::render::render(&values, &[]).unwrap();
         let reviews = access_reviews(&rendered_rules(&rendered).unwrap());
-        let names: Vec<&str> = reviews.iter().map(|(name, _, _)| name.as_str()).collect();
+        let names: Vec<String> = reviews.iter().map(Access::describe).collect();
         for wanted in [
             "list pods",
             "watch nodes",
@@ -213,16 +179,16 @@ mod tests {
             "watch endpointslices.discovery.k8s.io",
             "get /metrics",
         ] {
-            assert!(names.contains(&wanted), "{wanted} missing from {names:?}");
+            assert!(names.iter().any(|n| n == wanted), "{wanted} missing from {names:?}");
         }
         assert!(!names.iter().any(|n| n.ends_with(" endpoints")), "core/v1 Endpoints are not used: {names:?}");
-        let (_, slices, _) = reviews.iter().find(|(n, _, _)| n == "list endpointslices.discovery.k8s.io").unwrap();
-        let slices = slices.as_ref().unwrap();
+        let slices = reviews.iter().find(|a| a.describe() == "list endpointslices.discovery.k8s.io").unwrap();
+        let slices = slices.resource.as_ref().unwrap();
         assert_eq!(
             (slices.group.as_deref(), slices.resource.as_deref()),
             (Some("discovery.k8s.io"), Some("endpointslices"))
         );
-        let (_, metrics, _) = reviews.iter().find(|(n, _, _)| n == "get nodes/metrics").unwrap();
-        assert_eq!(metrics.as_ref().unwrap().subresource.as_deref(), Some("metrics"));
+        let metrics = reviews.iter().find(|a| a.describe() == "get nodes/metrics").unwrap();
+        assert_eq!(metrics.resource.as_ref().unwrap().subresource.as_deref(), Some("metrics"));
     }
 }
