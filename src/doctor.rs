@@ -20,7 +20,6 @@ use crate::cluster::inspect::{
 use crate::cluster::permissions::{Access, review};
 use crate::cluster::readiness::{self, Readiness};
 use crate::prometheus::{Health, Target};
-use crate::reload::ConfigSignature;
 use crate::render::Workload;
 use crate::validation::ReplicaUnderTest;
 use crate::values::Values;
@@ -625,7 +624,7 @@ pub fn judge_config_drift(name: &str, rendered: &str, running: &anyhow::Result<S
             return diagnosis;
         }
     };
-    let differences = ConfigSignature::of(rendered).differences(&ConfigSignature::of(running));
+    let differences = crate::promconfig::drift(rendered, running);
     if differences.is_empty() {
         diagnosis.fine.push(format!("{name} runs the rendered config"));
     } else {

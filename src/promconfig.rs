@@ -5,6 +5,7 @@
 //! It reproduces the Prometheus rules that a rendered config can break: unknown fields,
 //! durations, timeout vs interval, relabel actions and regexes, discovery roles.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
@@ -581,6 +582,87 @@ fn kind(value: &Value) -> &'static str {
         Value::String(_) => "string",
         Value::Array(_) => "list",
         Value::Object(_) => "mapping",
+    }
+}
+
+/// What identifies a loaded config for verification and drift: the rule evaluation interval and
+/// each job with its interval, timeout and path. Prometheus re-writes the YAML it serves (defaults
+/// filled in, secrets hidden), so texts are never compared byte for byte.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ConfigSignature {
+    pub evaluation_interval: Option<Duration>,
+    pub jobs: BTreeMap<String, JobSignature>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobSignature {
+    pub interval: Option<Duration>,
+    pub timeout: Option<Duration>,
+    pub path: String,
+}
+
+impl ConfigSignature {
+    /// Reads a prometheus.yml (rendered, or as Prometheus serves it), with Prometheus's defaults
+    /// (config.DefaultGlobalConfig: an unset global timeout is 10 s, or the global interval when that is
+    /// shorter). Text that is not YAML is an error, never an empty signature that would match nothing.
+    pub fn of(prometheus_yml: &str) -> Result<ConfigSignature, String> {
+        let config = serde_saphyr::from_str::<serde_json::Value>(prometheus_yml).map_err(|e| e.to_string())?;
+        let global = |key: &str| config["global"][key].as_str().and_then(parse_duration);
+        let global_interval = global("scrape_interval").unwrap_or(DEFAULT_SCRAPE_INTERVAL);
+        let global_timeout = global("scrape_timeout").unwrap_or(DEFAULT_SCRAPE_TIMEOUT.min(global_interval));
+        let (global_interval, global_timeout) = (Some(global_interval), Some(global_timeout));
+        let mut jobs = BTreeMap::new();
+        for job in config["scrape_configs"].as_array().into_iter().flatten() {
+            let Some(name) = job["job_name"].as_str() else { continue };
+            let interval = job["scrape_interval"].as_str().and_then(parse_duration).or(global_interval);
+            let timeout = job["scrape_timeout"].as_str().and_then(parse_duration).or(global_timeout).min(interval);
+            let path = job["metrics_path"].as_str().unwrap_or("/metrics").to_string();
+            jobs.insert(name.to_string(), JobSignature { interval, timeout, path });
+        }
+        let evaluation_interval = global("evaluation_interval").or(Some(DEFAULT_SCRAPE_INTERVAL));
+        Ok(ConfigSignature { evaluation_interval, jobs })
+    }
+
+    /// How `running` differs from `self` (the rendered config), in people's words; empty when equal.
+    pub fn differences(&self, running: &ConfigSignature) -> Vec<String> {
+        let show = |d: Option<Duration>| d.map_or("-".to_string(), |d| format!("{}s", d.as_secs()));
+        let mut out = Vec::new();
+        if self.evaluation_interval != running.evaluation_interval {
+            out.push(format!(
+                "evaluation_interval: rendered {}, running {}",
+                show(self.evaluation_interval),
+                show(running.evaluation_interval)
+            ));
+        }
+        for (name, job) in &self.jobs {
+            match running.jobs.get(name) {
+                None => out.push(format!("job {name}: rendered, not running")),
+                Some(run) if run != job => out.push(format!(
+                    "job {name}: rendered every {} (timeout {}, {}), running every {} (timeout {}, {})",
+                    show(job.interval),
+                    show(job.timeout),
+                    job.path,
+                    show(run.interval),
+                    show(run.timeout),
+                    run.path
+                )),
+                Some(_) => {}
+            }
+        }
+        for name in running.jobs.keys().filter(|n| !self.jobs.contains_key(*n)) {
+            out.push(format!("job {name}: running, no longer rendered"));
+        }
+        out
+    }
+}
+
+/// How the config Prometheus runs (`running`) differs from the rendered one, in people's words;
+/// empty when it runs the rendered one. Text that does not parse is a difference that says so.
+pub fn drift(rendered: &str, running: &str) -> Vec<String> {
+    match (ConfigSignature::of(rendered), ConfigSignature::of(running)) {
+        (Ok(rendered), Ok(running)) => rendered.differences(&running),
+        (Err(why), _) => vec![format!("the rendered config does not parse: {why}")],
+        (_, Err(why)) => vec![format!("the config it serves does not parse: {why}")],
     }
 }
 

@@ -2,7 +2,6 @@
 //! Prometheus can see the new file, trigger the reload, and succeed only when Prometheus reports a
 //! successful load newer than before AND serves the config that was applied.
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::Pod;
@@ -11,9 +10,9 @@ use kube::{Client, ResourceExt};
 use serde::Serialize;
 
 use crate::cluster::apply::{ApplyOptions, Change, apply_manifest};
-use crate::duration::parse_duration;
 use crate::error::Failure;
 use crate::poll::{self, Polled};
+pub use crate::promconfig::{ConfigSignature, JobSignature};
 use crate::prometheus::{PrometheusApi, ReloadError};
 use crate::render::{Rendered, Workload};
 
@@ -86,12 +85,12 @@ pub async fn reload(
     let deadline = started + target.timeout;
     let applied = apply_manifest(client, configmap, ApplyOptions::default()).await?;
     on_event(ReloadEvent::Applied(applied.change));
-    let wanted = ConfigSignature::of(&rendered.prometheus_yml);
+    let wanted = ConfigSignature::of(&rendered.prometheus_yml).map_err(rendered_unreadable)?;
     let jobs: Vec<String> = wanted.jobs.keys().cloned().collect();
     if applied.change == Change::Unchanged {
         let mut all_loaded = true;
         for replica in replicas {
-            all_loaded &= ConfigSignature::of(&replica.api.config().await?) == wanted;
+            all_loaded &= ConfigSignature::of(&replica.api.config().await?).map_err(served_unreadable)? == wanted;
         }
         if all_loaded {
             return Ok(ReloadReport {
@@ -169,7 +168,7 @@ async fn reload_one(
             (Some(a), Some(b)) => a >= b,
             _ => after.last_config_time != before.last_config_time,
         };
-        Ok(if newer && ConfigSignature::of(&api.config().await?) == *wanted {
+        Ok(if newer && ConfigSignature::of(&api.config().await?).map_err(served_unreadable)? == *wanted {
             Ok(after.last_config_time)
         } else {
             Err(())
@@ -351,79 +350,17 @@ fn alertmanager_reload_failed(error: ReloadError) -> anyhow::Error {
 /// How the config Prometheus runs differs from the rendered one (`ConfigSignature::differences`);
 /// empty when it runs the rendered one. validate reports a drift, install finishes the reload.
 pub async fn config_drift(api: &PrometheusApi, rendered: &str) -> anyhow::Result<Vec<String>> {
-    let running = ConfigSignature::of(&api.config().await?);
-    Ok(ConfigSignature::of(rendered).differences(&running))
+    let running = ConfigSignature::of(&api.config().await?).map_err(served_unreadable)?;
+    Ok(ConfigSignature::of(rendered).map_err(rendered_unreadable)?.differences(&running))
 }
 
-/// What identifies a loaded config for verification and drift: the rule evaluation interval and
-/// each job with its interval, timeout and path. Prometheus re-writes the YAML it serves (defaults
-/// filled in, secrets hidden), so texts are never compared byte for byte.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ConfigSignature {
-    pub evaluation_interval: Option<Duration>,
-    pub jobs: BTreeMap<String, JobSignature>,
+/// The rendered prometheus.yml passed the static check, so it parses: if not, the bug is promctl's.
+fn rendered_unreadable(why: String) -> Failure {
+    Failure::bug(format!("the rendered prometheus.yml does not parse: {why}"))
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JobSignature {
-    pub interval: Option<Duration>,
-    pub timeout: Option<Duration>,
-    pub path: String,
-}
-
-impl ConfigSignature {
-    /// Reads a prometheus.yml (rendered, or as Prometheus serves it), with Prometheus's defaults.
-    pub fn of(prometheus_yml: &str) -> ConfigSignature {
-        let Ok(config) = serde_saphyr::from_str::<serde_json::Value>(prometheus_yml) else {
-            return ConfigSignature::default();
-        };
-        let global = |key: &str| config["global"][key].as_str().and_then(parse_duration);
-        let (global_interval, global_timeout) = (
-            global("scrape_interval").or(Some(Duration::from_secs(60))),
-            global("scrape_timeout").or(Some(Duration::from_secs(10))),
-        );
-        let mut jobs = BTreeMap::new();
-        for job in config["scrape_configs"].as_array().into_iter().flatten() {
-            let Some(name) = job["job_name"].as_str() else { continue };
-            let interval = job["scrape_interval"].as_str().and_then(parse_duration).or(global_interval);
-            let timeout = job["scrape_timeout"].as_str().and_then(parse_duration).or(global_timeout).min(interval);
-            let path = job["metrics_path"].as_str().unwrap_or("/metrics").to_string();
-            jobs.insert(name.to_string(), JobSignature { interval, timeout, path });
-        }
-        ConfigSignature { evaluation_interval: global("evaluation_interval").or(Some(Duration::from_secs(60))), jobs }
-    }
-
-    /// How `running` differs from `self` (the rendered config), in people's words; empty when equal.
-    pub fn differences(&self, running: &ConfigSignature) -> Vec<String> {
-        let show = |d: Option<Duration>| d.map_or("-".to_string(), |d| format!("{}s", d.as_secs()));
-        let mut out = Vec::new();
-        if self.evaluation_interval != running.evaluation_interval {
-            out.push(format!(
-                "evaluation_interval: rendered {}, running {}",
-                show(self.evaluation_interval),
-                show(running.evaluation_interval)
-            ));
-        }
-        for (name, job) in &self.jobs {
-            match running.jobs.get(name) {
-                None => out.push(format!("job {name}: rendered, not running")),
-                Some(run) if run != job => out.push(format!(
-                    "job {name}: rendered every {} (timeout {}, {}), running every {} (timeout {}, {})",
-                    show(job.interval),
-                    show(job.timeout),
-                    job.path,
-                    show(run.interval),
-                    show(run.timeout),
-                    run.path
-                )),
-                Some(_) => {}
-            }
-        }
-        for name in running.jobs.keys().filter(|n| !self.jobs.contains_key(*n)) {
-            out.push(format!("job {name}: running, no longer rendered"));
-        }
-        out
-    }
+fn served_unreadable(why: String) -> Failure {
+    Failure::check_failed(format!("the config Prometheus serves at /api/v1/status/config does not parse: {why}"))
 }
 
 #[cfg(test)]
@@ -434,19 +371,21 @@ mod tests {
     fn loaded_config_matches_despite_prometheus_rewriting_it() {
         let applied = "global:\n  scrape_interval: 30s\n  evaluation_interval: 30s\nscrape_configs:\n  - job_name: django\n    scrape_interval: \"15s\"\n  - job_name: redis\n";
         let served = "global:\n  scrape_interval: 30s\n  scrape_timeout: 10s\n  evaluation_interval: 30s\nscrape_configs:\n- job_name: redis\n  honor_timestamps: true\n  scrape_interval: 30s\n  scrape_timeout: 10s\n  metrics_path: /metrics\n  scheme: http\n- job_name: django\n  scrape_interval: 15s\n  scrape_timeout: 10s\n  metrics_path: /metrics\n";
-        assert_eq!(ConfigSignature::of(applied), ConfigSignature::of(served));
-        assert_eq!(ConfigSignature::of(applied).jobs.len(), 2);
-        assert!(ConfigSignature::of(applied).differences(&ConfigSignature::of(served)).is_empty());
+        assert_eq!(ConfigSignature::of(applied).unwrap(), ConfigSignature::of(served).unwrap());
+        assert_eq!(ConfigSignature::of(applied).unwrap().jobs.len(), 2);
+        assert!(ConfigSignature::of(applied).unwrap().differences(&ConfigSignature::of(served).unwrap()).is_empty());
     }
 
     #[test]
     fn a_drift_is_described_job_by_job() {
         let rendered = ConfigSignature::of(
             "global: {evaluation_interval: 20s}\nscrape_configs:\n  - {job_name: django, scrape_interval: 15s}\n  - {job_name: extra}\n",
-        );
+        )
+        .unwrap();
         let running = ConfigSignature::of(
             "global: {evaluation_interval: 30s}\nscrape_configs:\n  - {job_name: django, scrape_interval: 20s}\n  - {job_name: gone}\n",
-        );
+        )
+        .unwrap();
         assert_eq!(
             rendered.differences(&running),
             [
@@ -471,5 +410,16 @@ mod tests {
             "{message}"
         );
         assert!(!message.contains("Prometheus"), "{message}");
+    }
+
+    /// Prometheus's default timeout is 10 s or the global interval when that is shorter (found on a
+    /// recorded answer: the signature said 10 s where Prometheus serves 1 s, a drift that was not).
+    #[test]
+    fn an_unset_global_timeout_is_the_global_interval_when_shorter_as_prometheus_has_it() {
+        let written = "global: {scrape_interval: 1s}\nscrape_configs:\n  - {job_name: slow, scrape_interval: 30s}\n";
+        let served = "global: {scrape_interval: 1s, scrape_timeout: 1s}\nscrape_configs:\n  - {job_name: slow, scrape_interval: 30s, scrape_timeout: 1s}\n";
+        let (written, served) = (ConfigSignature::of(written).unwrap(), ConfigSignature::of(served).unwrap());
+        assert_eq!(written.differences(&served), Vec::<String>::new());
+        assert!(ConfigSignature::of("scrape_configs: [").is_err(), "not YAML is an error, not an empty signature");
     }
 }

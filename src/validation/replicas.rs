@@ -42,7 +42,10 @@ pub async fn replica_checks(
 ) -> Vec<Check> {
     let mut checks = Vec::new();
     let mut views: Vec<(&str, ReplicaView)> = Vec::new();
-    let rendered = ConfigSignature::of(rendered);
+    let rendered = match ConfigSignature::of(rendered) {
+        Ok(rendered) => rendered,
+        Err(why) => return vec![Check::fail("replicas", format!("the rendered config does not parse: {why}"))],
+    };
     for replica in replicas {
         let name = format!("replica {}", replica.name);
         let api = match &replica.api {
@@ -84,8 +87,13 @@ pub fn judge_replica(
     answers: &ReplicaAnswers,
     now: SystemTime,
 ) -> (Check, ReplicaView) {
-    let config = ConfigSignature::of(&answers.config);
-    let mut problems = rendered.differences(&config);
+    let (config, mut problems) = match ConfigSignature::of(&answers.config) {
+        Ok(config) => {
+            let differences = rendered.differences(&config);
+            (config, differences)
+        }
+        Err(why) => (ConfigSignature::default(), vec![format!("the config it serves does not parse: {why}")]),
+    };
     let jobs = evaluate_jobs(&answers.targets, expected, now);
     problems.extend(
         jobs.iter()
@@ -199,7 +207,7 @@ mod tests {
 
     /// `scenario` judged against the healthy replicas' rendered config and rules.
     fn judged(version: &str, scenario: &str) -> (Check, ReplicaView) {
-        let rendered = ConfigSignature::of(&recorded::text(&format!("{version}/healthy-1/prometheus.yml")));
+        let rendered = ConfigSignature::of(&recorded::text(&format!("{version}/healthy-1/prometheus.yml"))).unwrap();
         let answers = answers(version, scenario);
         let name = format!("replica {scenario}");
         judge_replica(&name, &rendered, &[], &healthy_rules(version), &answers, recorded_now(&answers))
@@ -274,7 +282,7 @@ mod tests {
     #[test]
     fn replicas_agree_only_with_the_same_config_targets_and_rules() {
         let view = |targets: &[(&str, &str)], groups: &[(&str, usize)]| ReplicaView {
-            config: ConfigSignature::of("scrape_configs: [{job_name: django}]"),
+            config: ConfigSignature::of("scrape_configs: [{job_name: django}]").unwrap(),
             targets: targets.iter().map(|(j, u)| (j.to_string(), u.to_string())).collect(),
             rule_groups: groups.iter().map(|(g, n)| (g.to_string(), *n)).collect(),
         };

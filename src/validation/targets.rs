@@ -75,10 +75,10 @@ const CONFIG_DRIFT: &str = "running config is the rendered one";
 /// renders: an interrupted reload, or a ConfigMap changed by hand, leaves a Prometheus that every other
 /// check calls fine while it runs something else.
 pub fn judge_config_drift(rendered: &str, running: &str) -> Check {
-    let rendered = ConfigSignature::of(rendered);
-    let differences = rendered.differences(&ConfigSignature::of(running));
+    let differences = crate::promconfig::drift(rendered, running);
     if differences.is_empty() {
-        return Check::pass(CONFIG_DRIFT, format!("{} jobs as rendered", rendered.jobs.len()));
+        let jobs = ConfigSignature::of(rendered).map(|r| r.jobs.len()).unwrap_or_default();
+        return Check::pass(CONFIG_DRIFT, format!("{jobs} jobs as rendered"));
     }
     Check::fail(
         CONFIG_DRIFT,
