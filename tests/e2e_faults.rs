@@ -186,7 +186,7 @@ async fn fault_ctrl_c_during_reload_is_a_drift_validate_names_and_install_finish
     assert_eq!(finish.status.code(), Some(0), "{finish_err}");
     assert!(finish_err.contains("finishing the reload"), "{finish_err}");
     let api = common::prometheus_api(&client, &it.namespace);
-    let running = promctl::reload::ConfigSignature::of(&api.config().await.unwrap());
+    let running = promctl::promconfig::ConfigSignature::of(&api.config().await.unwrap()).unwrap();
     assert_eq!(running.jobs["django"].interval, Some(Duration::from_secs(20)));
 }
 
