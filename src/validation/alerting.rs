@@ -1,6 +1,6 @@
 //! Where Prometheus sends alerts, and the installed Alertmanager: ready, running the rendered config.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::Check;
 use crate::prometheus::{AlertmanagerTargets, PrometheusApi};
@@ -49,18 +49,20 @@ pub async fn alertmanager_checks(
     }
     let sources = AlertmanagerSources::of(values);
     let mut checks = Vec::new();
-    let started = Instant::now();
-    let check = loop {
-        let check = match api.alertmanagers().await {
-            Ok(targets) => judge_alertmanagers(&targets, &sources),
-            Err(e) => break Check::from_error(SENDS, &e),
-        };
-        if check.passed || started.elapsed() >= wait {
-            break check;
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
-    };
-    checks.push(check);
+    // Discovery takes a few seconds after a start: ask again until it passes, up to `wait`.
+    let deadline = tokio::time::Instant::now() + wait;
+    let asked = crate::poll::until(deadline, Duration::from_secs(1), async || {
+        Ok(match api.alertmanagers().await {
+            Ok(targets) => Some(judge_alertmanagers(&targets, &sources)).filter(|c| c.passed).ok_or(targets),
+            Err(e) => Ok(Check::from_error(SENDS, &e)),
+        })
+    })
+    .await;
+    checks.push(match asked {
+        Ok(crate::poll::Polled::Done(check)) => check,
+        Ok(crate::poll::Polled::TimedOut(targets)) => judge_alertmanagers(&targets, &sources),
+        Err(e) => Check::from_error(SENDS, &e),
+    });
     if let Some(installed) = installed {
         checks.push(match installed.api.ready().await {
             Ok(()) => Check::pass("Alertmanager ready", "200 OK"),

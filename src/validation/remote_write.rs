@@ -2,7 +2,7 @@
 //! them (the engine), asked through its Prometheus-compatible query API.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::Check;
 use crate::promconfig::RemoteWriteSummary;
@@ -207,24 +207,19 @@ pub async fn engine_checks(
 ) -> Vec<Check> {
     let scope = EngineScope::of(&values.scrape.external_labels);
     // A target scraped just now reaches the store with the next batch: look again, up to `wait`.
-    let started = Instant::now();
-    loop {
-        let counts = async {
-            let scraped = prometheus.query_vector(SCRAPED_QUERY).await?;
-            let stored = engine.query_vector(&scope.stored_query()).await?;
-            let age = engine.query_vector(&scope.age_query()).await?;
-            anyhow::Ok(EngineCounts::from_answers(&scraped, &stored, &age))
-        };
-        let counts = match counts.await {
-            Ok(counts) => counts,
-            Err(e) => return vec![Check::from_error(ENGINE, &e)],
-        };
-        let check = judge_engine(&counts, &scope);
-        if check.passed || started.elapsed() >= wait {
-            return vec![check];
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
-    }
+    let deadline = tokio::time::Instant::now() + wait;
+    let judged = crate::poll::until(deadline, Duration::from_secs(1), async || {
+        let scraped = prometheus.query_vector(SCRAPED_QUERY).await?;
+        let stored = engine.query_vector(&scope.stored_query()).await?;
+        let age = engine.query_vector(&scope.age_query()).await?;
+        let check = judge_engine(&EngineCounts::from_answers(&scraped, &stored, &age), &scope);
+        Ok(if check.passed { Ok(check) } else { Err(check) })
+    })
+    .await;
+    vec![match judged {
+        Ok(crate::poll::Polled::Done(check) | crate::poll::Polled::TimedOut(check)) => check,
+        Err(e) => Check::from_error(ENGINE, &e),
+    }]
 }
 
 const ENGINE: &str = "engine receives";

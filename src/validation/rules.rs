@@ -1,7 +1,7 @@
 //! The rules Prometheus loaded against the rendered ones, whether they evaluate, and the firing alerts
 //! `--fail-on-alert` forbids.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -25,14 +25,16 @@ pub async fn rules_checks(
     wait_evaluation: Duration,
     fail_on: &[AlertMatcher],
 ) -> (Vec<Check>, RulesReport) {
-    let started = Instant::now();
-    let loaded = loop {
-        match api.rules().await {
-            Ok(loaded) if all_evaluated(&loaded) || started.elapsed() >= wait_evaluation => break loaded,
-            Ok(_) => {}
-            Err(e) => return (vec![Check::from_error("rules loaded", &e)], RulesReport::default()),
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
+    // Rules not evaluated yet are waited for, up to `wait_evaluation`; then judged as they are.
+    let deadline = tokio::time::Instant::now() + wait_evaluation;
+    let asked = crate::poll::until(deadline, Duration::from_secs(1), async || {
+        let loaded = api.rules().await?;
+        Ok(if all_evaluated(&loaded) { Ok(loaded) } else { Err(loaded) })
+    })
+    .await;
+    let loaded = match asked {
+        Ok(crate::poll::Polled::Done(loaded) | crate::poll::Polled::TimedOut(loaded)) => loaded,
+        Err(e) => return (vec![Check::from_error("rules loaded", &e)], RulesReport::default()),
     };
     let (mut checks, groups) = judge_rules(expected, &loaded, wait_evaluation);
     let alerts = match api.alerts().await {
