@@ -72,11 +72,11 @@ pub fn owned_selector(instance: &str) -> String {
     format!("{MANAGED_BY_LABEL}={FIELD_MANAGER},{INSTANCE_LABEL}={instance}")
 }
 
-/// Requests in flight per group of reads. Each concurrent request needs its own connection (HTTP/1.1),
-/// and a TLS handshake costs more than a request: four at once (the owned lists, then the names they
-/// lack) opens four connections, which the widest apply wave then reuses. Measured on the test bed
-/// (16 at once took 30 ms to read, two lists of two 17 ms); an unchanged re-run now reads 8 lists only.
-const READ_CONCURRENCY: usize = 4;
+/// Requests in flight at once, for the reads and the writes of an apply. Each concurrent request
+/// needs its own connection (kube speaks HTTP/1.1), and on the test bed's two cores a TLS handshake,
+/// which the API server shares the CPU for, costs far more than a request: 8 lists took 47-53 ms four
+/// at a time and 9-15 ms one after another on one connection; 8 applies 16-53 ms all at once.
+const REQUEST_CONCURRENCY: usize = 1;
 
 /// The apply wave of `kind` (see [`super::ManagedKind::wave`]); a kind outside the table goes after
 /// every known one (dynamic_api refuses it there, naming it).
@@ -119,7 +119,7 @@ pub async fn apply_all(
             api.get_opt(&m.name).await.with_context(|| format!("reading {}", describe_manifest(m)))
         }
     }))
-    .buffered(READ_CONCURRENCY)
+    .buffered(REQUEST_CONCURRENCY)
     .try_collect::<Vec<_>>()
     .await?;
     if !options.force_conflicts {
@@ -141,7 +141,7 @@ pub async fn apply_all(
     for current in 0..=last_wave {
         let in_wave: Vec<(&Manifest, &Option<DynamicObject>)> =
             manifests.iter().zip(&before).filter(|(m, _)| wave_of(&m.kind) == current).collect();
-        let applied = try_join_all(in_wave.into_iter().map(|(manifest, existing)| async move {
+        let applied = stream::iter(in_wave.into_iter().map(|(manifest, existing)| async move {
             // A server-side dry run of a namespaced object 404s while its namespace does not exist yet.
             if options.dry_run && namespace_missing && manifest.namespace.is_some() {
                 return anyhow::Ok(Applied {
@@ -155,6 +155,8 @@ pub async fn apply_all(
             }
             apply_one(client, manifest, existing.as_ref(), options).await
         }))
+        .buffered(REQUEST_CONCURRENCY)
+        .try_collect::<Vec<_>>()
         .await?;
         for a in applied {
             on_applied(&a);
@@ -420,7 +422,7 @@ pub async fn list_owned(client: &Client, namespace: &str, instance: &str) -> any
             anyhow::Ok((kind, list.items))
         }
     }))
-    .buffered(READ_CONCURRENCY)
+    .buffered(REQUEST_CONCURRENCY)
     .try_collect::<Vec<_>>()
     .await?;
     let mut owned = BTreeMap::new();
