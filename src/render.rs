@@ -104,6 +104,19 @@ impl Rendered {
             .collect()
     }
 
+    /// Every workload rendered (a Deployment each), Prometheus's replicas first (replica 0 first),
+    /// then the others (the Alertmanager, and whatever templates/ renders next) by name: what install
+    /// waits for, and validate and doctor check, through one path.
+    pub fn workloads(&self) -> Result<Vec<Workload>, Failure> {
+        let mut all = self.replicas()?;
+        for deployment in
+            self.manifests.iter().filter(|m| m.kind == "Deployment" && workload_kind(m) != Some("prometheus"))
+        {
+            all.push(workload_of(deployment, "a Deployment template")?);
+        }
+        Ok(all)
+    }
+
     /// The installed Alertmanager's workload, when `alertmanager.enabled`.
     pub fn alertmanager(&self) -> Result<Option<Workload>, Failure> {
         let name = "alertmanager-deployment.yaml";
@@ -159,8 +172,9 @@ fn workload_of(deployment: &Manifest, template_name: &str) -> Result<Workload, F
         .flatten()
         .filter_map(|a| a.as_str()?.strip_prefix("--config.file="))
         .next()
-        .ok_or_else(|| bug("--config.file argument"))?
-        .to_string();
+        .map(str::to_string);
+    let role =
+        pod_labels.get("app.kubernetes.io/name").cloned().ok_or_else(|| bug("app.kubernetes.io/name pod label"))?;
     let claim = template["spec"]["volumes"]
         .as_array()
         .into_iter()
@@ -172,6 +186,7 @@ fn workload_of(deployment: &Manifest, template_name: &str) -> Result<Workload, F
         .and_then(|p| u16::try_from(p).ok())
         .ok_or_else(|| bug("container port"))?;
     Ok(Workload {
+        role,
         deployment: deployment.name.clone(),
         pod_selector,
         pod_labels,
@@ -185,17 +200,27 @@ fn workload_of(deployment: &Manifest, template_name: &str) -> Result<Workload, F
 /// Facts about a rendered workload's pods (Prometheus's, or the installed Alertmanager's).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Workload {
+    /// What it is (the pod template's app.kubernetes.io/name): "prometheus", "alertmanager", ...
+    pub role: String,
     pub deployment: String,
     pub pod_labels: std::collections::BTreeMap<String, String>,
     /// Every label of the pod template: selects this install's pods and no one else's.
     pub pod_selector: String,
     pub container_name: String,
-    /// Where Prometheus reads its config (the mounted ConfigMap).
-    pub config_path: String,
+    /// Where it reads its config file (`--config.file`), if it takes one.
+    pub config_path: Option<String>,
     /// The PersistentVolumeClaim its pod mounts, if any.
     pub claim: Option<String>,
     /// The container's (first) port: what a pod proxy reaches.
     pub port: u16,
+}
+
+impl Workload {
+    /// Its role as people name it: "alertmanager" -> "Alertmanager".
+    pub fn role_name(&self) -> String {
+        let mut chars = self.role.chars();
+        chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    }
 }
 
 /// The Prometheus major version an image tag names (`v2.48.0` -> 2, `3.16.0-distroless` -> 3). A tag
@@ -535,6 +560,27 @@ mod tests {
         );
     }
 
+    /// One model of what is rendered: every Deployment is a workload with its role, Prometheus's
+    /// replicas first; the Alertmanager needs no line of Rust beyond its templates.
+    #[test]
+    fn every_rendered_deployment_is_a_workload_with_its_role() {
+        let rendered = render_with(&["replicas=2", "alertmanager.enabled=true"]);
+        let workloads = rendered.workloads().unwrap();
+        let seen: Vec<(&str, &str, bool)> =
+            workloads.iter().map(|w| (w.role.as_str(), w.deployment.as_str(), w.claim.is_some())).collect();
+        assert_eq!(
+            seen,
+            [
+                ("prometheus", "prometheus", true),
+                ("prometheus", "prometheus-1", true),
+                ("alertmanager", "prometheus-alertmanager", false)
+            ]
+        );
+        assert_eq!(workloads[2].role_name(), "Alertmanager");
+        assert!(rendered.service_of(&workloads[2]).is_some_and(|s| s.name == "prometheus-alertmanager"));
+        assert_eq!(render_with(&[]).workloads().unwrap().len(), 1);
+    }
+
     #[test]
     fn manifests_come_in_safe_apply_order_with_explicit_namespaces() {
         let rendered = render_with(&[]);
@@ -771,7 +817,7 @@ mod tests {
             "app=prom,app.kubernetes.io/instance=jewelry-shop.prom,app.kubernetes.io/name=prometheus"
         );
         assert_eq!(
-            (workload.container_name.as_str(), workload.config_path.as_str()),
+            (workload.container_name.as_str(), workload.config_path.as_deref().unwrap_or_default()),
             ("prometheus", "/etc/prometheus/prometheus.yml")
         );
         assert_eq!(rendered.service_of(&workload).unwrap().name, "prometheus");
@@ -780,7 +826,7 @@ mod tests {
         let with_am = render_with(&["name=prom", "alertmanager.enabled=true", "podLabels={team: shop}"]);
         let am = with_am.alertmanager().unwrap().unwrap();
         assert_eq!(
-            (am.deployment.as_str(), am.container_name.as_str(), am.config_path.as_str()),
+            (am.deployment.as_str(), am.container_name.as_str(), am.config_path.as_deref().unwrap_or_default()),
             ("prom-alertmanager", "alertmanager", "/etc/alertmanager/alertmanager.yml")
         );
         assert_eq!(with_am.service_of(&am).unwrap().name, "prom-alertmanager");

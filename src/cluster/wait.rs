@@ -29,7 +29,8 @@ pub struct WaitSpec {
     /// Label selector of the Deployment's pods.
     pub pod_selector: String,
     pub claim: Option<ClaimSpec>,
-    pub service: String,
+    /// The Service in front of the pods, whose ready endpoints count; None for a workload without one.
+    pub service: Option<String>,
     pub timeout: Duration,
     /// How long a pod may stay Unschedulable before that counts as a failure.
     pub unschedulable_grace: Duration,
@@ -232,12 +233,6 @@ pub async fn wait_ready(
             "pods",
             Update::Pod,
         ),
-        watch(
-            Api::<EndpointSlice>::namespaced(client.clone(), ns),
-            of_service(&spec.service),
-            "endpointslices",
-            Update::EndpointSlice,
-        ),
         // Time-based rules (Unschedulable grace) need a clock even when nothing changes.
         stream::unfold((), |_| async {
             tokio::time::sleep(Duration::from_secs(1)).await;
@@ -245,6 +240,10 @@ pub async fn wait_ready(
         })
         .boxed(),
     ];
+    if let Some(service) = &spec.service {
+        let api = Api::<EndpointSlice>::namespaced(client.clone(), ns);
+        streams.push(watch(api, of_service(service), "endpointslices", Update::EndpointSlice));
+    }
     if let Some(claim) = &spec.claim {
         let api = Api::<PersistentVolumeClaim>::namespaced(client.clone(), ns);
         streams.push(watch(api, by_name(&claim.name), "persistentvolumeclaims", Update::Claim));
@@ -361,15 +360,19 @@ async fn first_look(client: &Client, spec: &WaitSpec) -> anyhow::Result<Observed
         Some(claim) => Api::<PersistentVolumeClaim>::namespaced(client.clone(), ns).get_opt(&claim.name).await?,
         None => None,
     };
-    let slices = Api::<EndpointSlice>::namespaced(client.clone(), ns)
-        .list(&by_labels(&super::endpoint_slices_of(&spec.service)))
-        .await?;
+    let slices = match &spec.service {
+        Some(service) => {
+            let slices = Api::<EndpointSlice>::namespaced(client.clone(), ns);
+            slices.list(&by_labels(&super::endpoint_slices_of(service))).await?.items
+        }
+        None => Vec::new(),
+    };
     Ok(Observed {
         deployment,
         replica_sets: keyed(replica_sets.items),
         pods: keyed(pods.items),
         claim,
-        endpoint_slices: keyed(slices.items),
+        endpoint_slices: keyed(slices),
     })
 }
 
@@ -415,10 +418,10 @@ fn judge(spec: &WaitSpec, observed: &Observed, wait_for_first_consumer: bool) ->
             ),
         ));
     }
-    judged.push((
-        format!("Service {ns}/{}", spec.service),
-        readiness::service_endpoints(observed.endpoint_slices.values()),
-    ));
+    if let Some(service) = &spec.service {
+        judged
+            .push((format!("Service {ns}/{service}"), readiness::service_endpoints(observed.endpoint_slices.values())));
+    }
     judged
 }
 

@@ -38,8 +38,8 @@ pub async fn diagnose(
     let replicas = rendered.replicas()?;
     let mut diagnosis = Diagnosis::default();
 
-    emit(Progress::Step(format!("looking at the Prometheus pods in namespace {ns}")));
-    doctor::pods(client, ns, &replicas, &mut diagnosis).await?;
+    emit(Progress::Step(format!("looking at the pods of every workload in namespace {ns}")));
+    doctor::pods(client, ns, &rendered.workloads()?, &mut diagnosis).await?;
     emit(Progress::Step("looking at the claims and the StorageClass".into()));
     doctor::storage(client, ns, values, &replicas, &mut diagnosis).await?;
     emit(Progress::Step("asking the API server what the ServiceAccount may do (SubjectAccessReviews)".into()));

@@ -147,7 +147,7 @@ pub async fn install(
         let service = rendered
             .service_of(replica)
             .ok_or_else(|| Failure::bug(format!("the templates render no Service for {}", replica.deployment)))?;
-        let spec = wait_spec(values, replica, &service.name, wait_budget(deadline));
+        let spec = wait_spec(values, replica, Some(&service.name), wait_budget(deadline));
         let replica_outcome = wait_ready(client, &spec, |status| emit(status_line(status))).await?;
         emit(Progress::PhaseDone);
         let ready = matches!(replica_outcome, WaitOutcome::Ready { .. });
@@ -157,17 +157,22 @@ pub async fn install(
         }
     }
     let mut outcome = outcome.ok_or_else(|| Failure::bug("the templates render no Prometheus Deployment"))?;
-    if matches!(outcome, WaitOutcome::Ready { .. })
-        && let Some(alertmanager) = rendered.alertmanager()?
-    {
-        emit(Progress::Step("waiting for the Alertmanager (its Deployment, pod and Service)".into()));
-        let service = rendered.service_of(&alertmanager).map(|s| s.name.clone()).unwrap_or_default();
-        let spec = WaitSpec { claim: None, ..wait_spec(values, &alertmanager, &service, wait_budget(deadline)) };
-        let alertmanager_outcome = wait_ready(client, &spec, |status| emit(status_line(status))).await?;
-        emit(Progress::PhaseDone);
-        if !matches!(alertmanager_outcome, WaitOutcome::Ready { .. }) {
-            outcome = alertmanager_outcome;
+    // Then every other workload the templates render (the Alertmanager, and what comes next), each
+    // as Prometheus: its Deployment, pods and Service.
+    for workload in rendered.workloads()?.iter().filter(|w| w.role != "prometheus") {
+        if !matches!(outcome, WaitOutcome::Ready { .. }) {
+            break;
         }
+        let service = rendered.service_of(workload).map(|s| s.name.as_str());
+        emit(Progress::Step(format!(
+            "waiting for the {} (Deployment {}, its pods{})",
+            workload.role_name(),
+            workload.deployment,
+            if service.is_some() { " and Service" } else { "" }
+        )));
+        let spec = WaitSpec { claim: None, ..wait_spec(values, workload, service, wait_budget(deadline)) };
+        outcome = wait_ready(client, &spec, |status| emit(status_line(status))).await?;
+        emit(Progress::PhaseDone);
     }
     report.changed = applied.iter().filter(|a| a.change != Change::Unchanged).count();
     if matches!(outcome, WaitOutcome::Ready { .. }) {
@@ -356,7 +361,7 @@ async fn bounded<T>(
 
 /// What the install must reach for one workload, from the same values the manifests were rendered
 /// from: its Deployment, pods, claim (if it has one) and the Service `service`.
-pub fn wait_spec(values: &Values, workload: &Workload, service: &str, timeout: Duration) -> WaitSpec {
+pub fn wait_spec(values: &Values, workload: &Workload, service: Option<&str>, timeout: Duration) -> WaitSpec {
     WaitSpec {
         namespace: values.namespace.clone(),
         deployment: workload.deployment.clone(),
@@ -366,7 +371,7 @@ pub fn wait_spec(values: &Values, workload: &Workload, service: &str, timeout: D
             requested: Quantity(values.storage.size.to_string()),
             storage_class: Some(values.storage.storage_class.clone()).filter(|c| !c.is_empty()),
         }),
-        service: service.to_string(),
+        service: service.map(str::to_string),
         timeout,
         unschedulable_grace: UNSCHEDULABLE_GRACE,
     }

@@ -60,7 +60,10 @@ pub async fn verified_reload(
         namespace: &values.namespace,
         pod_selector: workload.pod_selector.clone(),
         container: &workload.container_name,
-        config_path: &workload.config_path,
+        config_path: workload
+            .config_path
+            .as_deref()
+            .ok_or_else(|| Failure::bug("the Prometheus Deployment renders no --config.file"))?,
         direct,
         timeout,
     };

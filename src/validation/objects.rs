@@ -76,9 +76,11 @@ pub async fn cluster_checks(client: &Client, values: &Values, rendered: &Rendere
         .list(&ListParams::default().labels(&crate::cluster::endpoint_slices_of(&values.service.name)))
         .await?;
     checks.push(Check::from_readiness("Service has ready endpoints", readiness::service_endpoints(&slices.items)));
-    if let Some(alertmanager) = rendered.alertmanager()? {
-        let deployment = Api::<Deployment>::namespaced(client.clone(), ns).get_opt(&alertmanager.deployment).await?;
-        checks.push(Check::from_readiness("Alertmanager rolled out", readiness::deployment(deployment.as_ref())));
+    // Every other workload the templates render (the Alertmanager, ...), by its role.
+    for workload in rendered.workloads()?.iter().filter(|w| w.role != "prometheus") {
+        let deployment = Api::<Deployment>::namespaced(client.clone(), ns).get_opt(&workload.deployment).await?;
+        let name = format!("{} rolled out", workload.role_name());
+        checks.push(Check::from_readiness(name, readiness::deployment(deployment.as_ref())));
     }
     Ok(checks)
 }
