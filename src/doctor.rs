@@ -643,14 +643,8 @@ mod tests {
     use super::*;
     use crate::validation::recorded::{self, PROMETHEUS};
 
-    #[derive(serde::Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Targets {
-        active_targets: Vec<Target>,
-    }
-
     fn targets(version: &str, scenario: &str) -> Vec<Target> {
-        recorded::data::<Targets>(&format!("{version}/{scenario}/targets.json")).active_targets
+        recorded::targets(&format!("{version}/{scenario}/targets.json"))
     }
 
     fn recorded_error(version: &str, job: &str) -> String {

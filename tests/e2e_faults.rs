@@ -71,6 +71,21 @@ async fn deployment_applied(deployments: &Api<Deployment>) {
 
 use common::stderr;
 
+/// The lines of a running promctl's stderr up to and including the first that says `marker`: the
+/// moment a fault is injected is the one promctl announces, not a guessed sleep.
+fn read_until(lines: &mut impl Iterator<Item = std::io::Result<String>>, marker: &str) -> String {
+    let mut seen = String::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        seen.push_str(&line);
+        seen.push('\n');
+        if line.contains(marker) {
+            break;
+        }
+    }
+    seen
+}
+
 fn spawn(mut command: Command) -> Child {
     command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("promctl starts")
 }
@@ -105,15 +120,7 @@ async fn fault_api_server_paused_during_the_wait_is_blamed_not_the_pod() {
     // Paused once the apply phase is over (promctl says it starts waiting), so that it is the wait
     // that meets the silent API server, not the apply (that case has its own test).
     let mut lines = BufReader::new(install.stderr.take().unwrap()).lines();
-    let mut seen = String::new();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        seen.push_str(&line);
-        seen.push('\n');
-        if line.contains("waiting for readiness") {
-            break;
-        }
-    }
+    let seen = read_until(&mut lines, "waiting for readiness");
     let (status, rest) = {
         let _paused = PausedApiServer::pause();
         let rest: Vec<String> = lines.map_while(Result::ok).collect();
@@ -220,15 +227,7 @@ async fn fault_prometheus_pod_deleted_during_validate_ends_without_a_hang_then_a
     let mut validate = spawn(it.promctl(&args));
     // The pod goes once validate has started asking Prometheus (it says so), not after a guessed sleep.
     let mut lines = BufReader::new(validate.stderr.take().unwrap()).lines();
-    let mut report = String::new();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        report.push_str(&line);
-        report.push('\n');
-        if line.contains("checking Prometheus") {
-            break;
-        }
-    }
+    let mut report = read_until(&mut lines, "checking Prometheus");
     let pods: Api<Pod> = Api::namespaced(client.clone(), &it.namespace);
     for pod in pods.list(&ListParams::default().labels("app=prometheus")).await.unwrap() {
         pods.delete(&pod.metadata.name.unwrap(), &DeleteParams::default()).await.unwrap();

@@ -53,3 +53,13 @@ pub fn config(path: &str) -> String {
     }
     data::<Data>(path).yaml
 }
+
+/// The active targets of a recorded `/api/v1/targets`.
+pub fn targets(path: &str) -> Vec<crate::prometheus::Target> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Data {
+        active_targets: Vec<crate::prometheus::Target>,
+    }
+    data::<Data>(path).active_targets
+}

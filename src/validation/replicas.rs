@@ -175,12 +175,6 @@ mod tests {
     use crate::validation::recorded::{self, PROMETHEUS};
 
     #[derive(serde::Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Targets {
-        active_targets: Vec<Target>,
-    }
-
-    #[derive(serde::Deserialize)]
     struct Groups {
         groups: Vec<RuleGroupState>,
     }
@@ -189,7 +183,7 @@ mod tests {
     fn answers(version: &str, scenario: &str) -> ReplicaAnswers {
         ReplicaAnswers {
             config: recorded::config(&format!("{version}/{scenario}/config.json")),
-            targets: recorded::data::<Targets>(&format!("{version}/{scenario}/targets.json")).active_targets,
+            targets: recorded::targets(&format!("{version}/{scenario}/targets.json")),
             rules: recorded::data::<Groups>(&format!("{version}/{scenario}/rules.json")).groups,
         }
     }

@@ -172,19 +172,13 @@ fn down_summary(down: &[DownTarget]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::prometheus::{Target, parse_rfc3339};
+    use crate::prometheus::parse_rfc3339;
     use crate::validation::recorded::{self, PROMETHEUS};
-
-    #[derive(serde::Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Targets {
-        active_targets: Vec<Target>,
-    }
 
     /// The main scenario's jobs as validate evaluates them, with every job of its config expected,
     /// at the time of its newest scrape.
     fn main_jobs(version: &str) -> Vec<JobHealth> {
-        let targets = recorded::data::<Targets>(&format!("{version}/main/targets.json")).active_targets;
+        let targets = recorded::targets(&format!("{version}/main/targets.json"));
         let now = targets.iter().filter_map(|t| parse_rfc3339(&t.last_scrape)).max().expect("a scraped target");
         let expected: Vec<JobExpectation> =
             ["prometheus", "alertmanager", "refused", "not-found", "not-scraped-yet", "shop-pods"]
