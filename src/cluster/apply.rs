@@ -11,7 +11,7 @@ use kube::api::{DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
 use kube::{Client, ResourceExt};
 use serde::Serialize;
 
-use super::{FIELD_MANAGER, INSTANCE_LABEL, KINDS, MANAGED_BY_LABEL, describe, dynamic_api};
+use super::{FIELD_MANAGER, INSTANCE_LABEL, KINDS, MANAGED_BY_LABEL, api_resource, describe, dynamic_api};
 use crate::error::Failure;
 use crate::manifest::Manifest;
 
@@ -427,7 +427,14 @@ pub async fn list_owned(client: &Client, namespace: &str, instance: &str) -> any
     .await?;
     let mut owned = BTreeMap::new();
     for (order, (kind, items)) in lists.into_iter().enumerate() {
-        for object in items {
+        // A list's items carry no apiVersion and kind; a GET's object does, and so must these, which
+        // stand in for GETs (a dry run compares them with what the server would store).
+        let types = api_resource(kind).map(|(resource, _)| kube::api::TypeMeta {
+            api_version: resource.api_version.clone(),
+            kind: resource.kind.clone(),
+        });
+        for mut object in items {
+            object.types = types.clone();
             let key = (order, object.namespace(), object.name_any());
             owned.insert(
                 key,
