@@ -187,18 +187,9 @@ impl PrometheusApi {
 
     /// An instant query's vector: each series' labels and value (an empty vector for no data).
     pub async fn query_vector(&self, expr: &str) -> anyhow::Result<Vec<(BTreeMap<String, String>, f64)>> {
-        #[derive(Deserialize)]
-        struct Sample {
-            metric: BTreeMap<String, String>,
-            value: (f64, String),
-        }
-        #[derive(Deserialize)]
-        struct Data {
-            result: Vec<Sample>,
-        }
         let path = format!("api/v1/query?query={}", encode_query(expr));
-        let data: Data = self.api_get(&path).await?;
-        Ok(data.result.into_iter().map(|s| (s.metric, s.value.1.parse().unwrap_or(f64::NAN))).collect())
+        let data: VectorData = self.api_get(&path).await?;
+        Ok(data.samples())
     }
 
     /// `GET /metrics`: the server's own metrics in the text format (Alertmanager's config hash).
@@ -386,6 +377,25 @@ fn answered(reply: &Reply) -> String {
 impl fmt::Debug for PrometheusApi {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("PrometheusApi").field(&self.describe()).finish()
+    }
+}
+
+/// The `data` of an instant query answering a vector, as Prometheus sends it.
+#[derive(Debug, Deserialize)]
+pub struct VectorData {
+    result: Vec<VectorSample>,
+}
+
+#[derive(Debug, Deserialize)]
+struct VectorSample {
+    metric: BTreeMap<String, String>,
+    value: (f64, String),
+}
+
+impl VectorData {
+    /// Each series' labels and value (NaN where the value is not a number).
+    pub fn samples(self) -> Vec<(BTreeMap<String, String>, f64)> {
+        self.result.into_iter().map(|s| (s.metric, s.value.1.parse().unwrap_or(f64::NAN))).collect()
     }
 }
 

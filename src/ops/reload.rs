@@ -112,10 +112,7 @@ pub async fn verified_reload(
 }
 
 fn describe(manifest: &Manifest) -> String {
-    match &manifest.namespace {
-        Some(namespace) => format!("{} {namespace}/{}", manifest.kind, manifest.name),
-        None => format!("{} {}", manifest.kind, manifest.name),
-    }
+    crate::cluster::describe(&manifest.kind, manifest.namespace.as_deref(), &manifest.name)
 }
 
 /// What `/api/v1/rules` showed: install and reload end with it in their JSON.

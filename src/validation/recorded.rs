@@ -1,8 +1,6 @@
 //! The answers recorded from the real programs by scripts/record-fixtures (tests/fixtures/README.md
 //! says which versions, and how), read as the code reads a live answer.
 
-use std::collections::BTreeMap;
-
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -30,19 +28,9 @@ pub fn data<T: DeserializeOwned>(path: &str) -> T {
     envelope.data
 }
 
-/// The series of a recorded instant query's vector answer.
+/// The series of a recorded instant query's vector answer, read as the client reads a live one.
 pub fn vector(path: &str) -> Vec<Sample> {
-    #[derive(Deserialize)]
-    struct Series {
-        metric: BTreeMap<String, String>,
-        value: (f64, String),
-    }
-    #[derive(Deserialize)]
-    struct Data {
-        result: Vec<Series>,
-    }
-    let data: Data = data(path);
-    data.result.into_iter().map(|s| (s.metric, s.value.1.parse().unwrap_or(f64::NAN))).collect()
+    data::<crate::prometheus::VectorData>(path).samples()
 }
 
 /// The `data.yaml` of a recorded `/api/v1/status/config`.
