@@ -85,17 +85,92 @@ pub fn kind_of(err: &anyhow::Error) -> FailureKind {
 
 pub fn kube_error_kind(err: &kube::Error) -> FailureKind {
     match err {
-        kube::Error::Api(status) if status.code == 401 || status.code == 403 => FailureKind::Unreachable,
-        kube::Error::Api(_) => FailureKind::CheckFailed,
+        kube::Error::Api(status) => Refusal::of(status).failure_kind(),
         kube::Error::InferConfig(_) | kube::Error::Auth(_) => FailureKind::Unreachable,
         kube::Error::HyperError(_) | kube::Error::Service(_) => FailureKind::Unreachable,
         _ => FailureKind::CheckFailed,
     }
 }
 
-/// Whether the API server refused something for lack of permission (403) somewhere in the chain.
+/// Why the API server refused a request, read from its Status: a 403 is RBAC, a quota, a LimitRange or
+/// an admission policy, and only RBAC is "permission denied" (exit 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// 401: the credentials were not accepted.
+    Unauthenticated,
+    /// 403 from RBAC: this user may not do it.
+    Permission,
+    /// A ResourceQuota of the namespace would be exceeded.
+    Quota,
+    /// A LimitRange of the namespace sets a minimum or maximum the object is outside of.
+    LimitRange,
+    /// An admission webhook or a ValidatingAdmissionPolicy denied it.
+    Admission,
+    /// 409: another field manager owns fields the object sets.
+    Conflict,
+    /// 422/400: the object itself is invalid (a value promctl's checks should have refused).
+    Invalid,
+    /// Anything else (404, 5xx...).
+    Other,
+}
+
+impl Refusal {
+    pub fn of(status: &kube::core::Status) -> Refusal {
+        let message = status.message.as_str();
+        let admission = message.contains("admission webhook") || message.contains("ValidatingAdmissionPolicy");
+        match status.code {
+            _ if admission => Refusal::Admission,
+            401 => Refusal::Unauthenticated,
+            403 if message.contains("exceeded quota") => Refusal::Quota,
+            403 if message.contains(" usage per ") => Refusal::LimitRange,
+            403 => Refusal::Permission,
+            409 => Refusal::Conflict,
+            400 | 422 => Refusal::Invalid,
+            _ => Refusal::Other,
+        }
+    }
+
+    /// The same judgment on a message alone (a ReplicaSet's ReplicaFailure condition carries the
+    /// API server's refusal of its pod as text).
+    pub fn of_message(message: &str) -> Refusal {
+        let status = kube::core::Status { code: 403, message: message.to_string(), ..Default::default() };
+        match Refusal::of(&status) {
+            Refusal::Permission if !message.contains(" cannot ") => Refusal::Other,
+            refusal => refusal,
+        }
+    }
+
+    /// What to do about it, in values and kubectl terms.
+    pub fn fix(self, namespace: &str) -> String {
+        match self {
+            Refusal::Quota => format!(
+                "lower what the quota counts (values resources.*, storage.size, replicas) or have its limit raised; see `kubectl describe resourcequota -n {namespace}`"
+            ),
+            Refusal::LimitRange => format!(
+                "set values within the namespace's LimitRange (resources.*, storage.size); see `kubectl describe limitrange -n {namespace}`"
+            ),
+            Refusal::Admission => "give the object what the policy requires (labels and annotations: values commonLabels, commonAnnotations), or have the policy's owner exempt it".into(),
+            Refusal::Conflict => "another field manager owns these fields; if promctl should own them from now on, re-run with --force-conflicts".into(),
+            Refusal::Invalid => "a value the API server refuses got past promctl's checks: fix the value it names, and please report it".into(),
+            Refusal::Permission => "ask a cluster admin for the permission named, or use a kubeconfig that has it".into(),
+            Refusal::Unauthenticated | Refusal::Other => "see the API server's message".into(),
+        }
+    }
+
+    pub fn failure_kind(self) -> FailureKind {
+        match self {
+            Refusal::Unauthenticated | Refusal::Permission => FailureKind::Unreachable,
+            Refusal::Invalid => FailureKind::BadInput,
+            Refusal::Quota | Refusal::LimitRange | Refusal::Admission | Refusal::Conflict | Refusal::Other => {
+                FailureKind::CheckFailed
+            }
+        }
+    }
+}
+
+/// Whether the API server refused something for lack of permission (RBAC's 403) somewhere in the chain.
 pub fn is_forbidden(err: &anyhow::Error) -> bool {
-    kube_status(err).is_some_and(|status| status.code == 403)
+    kube_status(err).is_some_and(|status| Refusal::of(status) == Refusal::Permission)
 }
 
 /// The API server's Status in the chain, if the error came from it.

@@ -42,6 +42,8 @@ pub struct Values {
     pub image_pull_secrets: Vec<String>,
     pub pod_annotations: BTreeMap<String, String>,
     pub pod_labels: BTreeMap<String, String>,
+    pub common_labels: BTreeMap<String, String>,
+    pub common_annotations: BTreeMap<String, String>,
     pub service_account: ServiceAccountValues,
     pub external_url: String,
     /// Secrets mounted into the Prometheus pod at /etc/prometheus-secrets/NAME/.
@@ -416,15 +418,7 @@ fn fit_shape(default: &Value, value: &mut Value, path: &str, source: &str, error
         // checked where it means something (label names below, scrape configs by promconfig).
         // Shapes that are Alertmanager's or Kubernetes's, checked field by field below.
         ("alertmanager.config" | "affinity", Value::Object(_)) => return true,
-        (
-            "scrape.externalLabels"
-            | "nodeSelector"
-            | "podAnnotations"
-            | "podLabels"
-            | "serviceAccount.annotations"
-            | "service.annotations",
-            Value::Object(labels),
-        ) => {
+        (path, Value::Object(labels)) if path == "scrape.externalLabels" || STRING_MAPS.contains(&path) => {
             let mut fits = true;
             for (name, label) in labels.iter_mut() {
                 if let Some(text) = integer_text(label) {
@@ -654,18 +648,29 @@ fn check_fields(tree: &Value, origins: &Origins, errors: &mut Vec<String>) {
     check_across_fields(tree, origins, errors);
 }
 
+/// The maps of labels and annotations whose keys are the user's: each a map of strings.
+const STRING_MAPS: [&str; 7] = [
+    "nodeSelector",
+    "podLabels",
+    "podAnnotations",
+    "commonLabels",
+    "commonAnnotations",
+    "serviceAccount.annotations",
+    "service.annotations",
+];
+
 /// Label and annotation keys, tolerations and affinity: what the API server would refuse, named
 /// before anything is applied.
 fn check_placement(tree: &Value, origins: &Origins, errors: &mut Vec<String>) {
     let entries = |path: &str| lookup(tree, path).and_then(Value::as_object).into_iter().flatten();
-    for path in ["nodeSelector", "podLabels", "podAnnotations", "serviceAccount.annotations", "service.annotations"] {
+    for path in STRING_MAPS {
         for (key, value) in entries(path) {
             let here = format!("{path}.{key}");
             let from = origin(origins, &here).to_string();
             if let Err(problem) = qualified_name(key) {
                 errors.push(format!("values: {here} (from {from}): the key {problem}"));
             }
-            let is_label = matches!(path, "nodeSelector" | "podLabels");
+            let is_label = matches!(path, "nodeSelector" | "podLabels" | "commonLabels");
             if is_label && !label_value(value.as_str().unwrap_or_default()) {
                 errors.push(format!(
                     "values: {here} = {value} (from {from}) is not a label value; use at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit"
@@ -674,6 +679,11 @@ fn check_placement(tree: &Value, origins: &Origins, errors: &mut Vec<String>) {
             if path == "podLabels" && SELECTOR_LABELS.contains(&key.as_str()) {
                 errors.push(format!(
                     "values: {here} (from {from}) is a label promctl sets to select the pods; choose another key"
+                ));
+            }
+            if path == "commonLabels" && (SELECTOR_LABELS.contains(&key.as_str()) || key.starts_with("app.kubernetes.io/")) {
+                errors.push(format!(
+                    "values: {here} (from {from}) is a label promctl sets itself (it finds and selects its objects by it); choose another key"
                 ));
             }
         }

@@ -5,14 +5,13 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use anyhow::Context;
-use futures::future::try_join_all;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use kube::api::{DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
 use kube::{Client, ResourceExt};
 use serde::Serialize;
 
 use super::{FIELD_MANAGER, INSTANCE_LABEL, KINDS, MANAGED_BY_LABEL, api_resource, describe, dynamic_api};
-use crate::error::Failure;
+use crate::error::{Failure, FailureKind, Refusal};
 use crate::manifest::Manifest;
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -109,7 +108,95 @@ pub async fn apply_all(
             listed.insert((a.kind.as_str(), a.name.as_str()), object);
         }
     }
-    let before = stream::iter(manifests.iter().map(|m| {
+    let before = read_existing(client, manifests, &listed).await?;
+    if !options.force_conflicts {
+        // Refuse before the first write, so nothing is half applied.
+        refuse_other_installs(manifests, &before)?;
+    }
+    let namespace_manifest = manifests.iter().zip(&before).find(|(m, b)| m.kind == "Namespace" && b.is_none());
+    let mut results = Vec::new();
+    let mut written = Written::default();
+    // Namespaced objects can only be rehearsed inside an existing namespace: a real install creates
+    // its namespace first, and removes it again when the rehearsal is refused (it held nothing).
+    let created_namespace = match namespace_manifest {
+        Some((manifest, _)) if !options.dry_run => {
+            let applied = apply_one(client, manifest, None, options).await?;
+            written.record(&applied);
+            on_applied(&applied);
+            results.push(applied);
+            Some(manifest)
+        }
+        _ => None,
+    };
+    let pending: Vec<(&Manifest, &Option<DynamicObject>)> = manifests
+        .iter()
+        .zip(&before)
+        .filter(|(m, _)| !created_namespace.is_some_and(|ns| std::ptr::eq(*m, ns)))
+        .collect();
+    let later_before = read_existing(client, later, &listed).await?;
+    let rehearsal = rehearse(
+        client,
+        pending.iter().copied().chain(later.iter().zip(&later_before)),
+        namespace_manifest.is_some() && options.dry_run,
+        options.force_conflicts,
+    )
+    .await;
+    let rehearsed = match rehearsal {
+        Ok(rehearsed) => rehearsed,
+        Err(refused) => {
+            if let Some(namespace) = created_namespace {
+                let api = dynamic_api(client, "Namespace", None)?;
+                api.delete(&namespace.name, &DeleteParams::background())
+                    .await
+                    .with_context(|| format!("removing {} again after the refusal", describe_manifest(namespace)))?;
+            }
+            return Err(refused);
+        }
+    };
+    let rehearsed = &rehearsed[..pending.len()];
+    if options.dry_run {
+        for applied in rehearsed {
+            on_applied(applied);
+            results.push(applied.clone());
+        }
+    } else {
+        // The waves order what is created; when every object exists already (a re-run, an upgrade),
+        // nothing waits on another's creation and one wave does. What the rehearsal found unchanged
+        // is not written again.
+        let all_exist = pending.iter().all(|(_, b)| b.is_some());
+        let wave_of = |kind: &str| if all_exist { 0 } else { wave(kind) };
+        let last_wave = pending.iter().map(|(m, _)| wave_of(&m.kind)).max().unwrap_or(0);
+        for current in 0..=last_wave {
+            let in_wave = pending.iter().zip(rehearsed).filter(|((m, _), _)| wave_of(&m.kind) == current);
+            for ((manifest, existing), rehearsal) in in_wave {
+                let applied = if rehearsal.change == Change::Unchanged {
+                    rehearsal.clone()
+                } else {
+                    apply_one(client, manifest, existing.as_ref(), options).await.map_err(|e| written.after(e))?
+                };
+                written.record(&applied);
+                on_applied(&applied);
+                results.push(applied);
+            }
+        }
+    }
+
+    let rendered: Vec<&Manifest> = manifests.iter().chain(later).collect();
+    for pruned in prune(client, &rendered, owned, options.dry_run).await.map_err(|e| written.after(e))? {
+        on_applied(&pruned);
+        results.push(pruned);
+    }
+    Ok(results)
+}
+
+/// What the cluster holds under each manifest's name: from the owned lists where they have it, else
+/// read one by one.
+async fn read_existing(
+    client: &Client,
+    manifests: &[Manifest],
+    listed: &HashMap<(&str, &str), &DynamicObject>,
+) -> anyhow::Result<Vec<Option<DynamicObject>>> {
+    stream::iter(manifests.iter().map(|m| {
         let known = listed.get(&(m.kind.as_str(), m.name.as_str())).map(|o| (*o).clone());
         async move {
             if known.is_some() {
@@ -120,133 +207,102 @@ pub async fn apply_all(
         }
     }))
     .buffered(REQUEST_CONCURRENCY)
-    .try_collect::<Vec<_>>()
-    .await?;
-    if !options.force_conflicts {
-        // Refuse before the first write, so nothing is half applied.
-        refuse_other_installs(manifests, &before)?;
-    }
-    let namespace_missing =
-        manifests.iter().zip(&before).any(|(m, b)| m.kind == "Namespace" && m.name == namespace && b.is_none());
-    if !options.dry_run && !options.force_conflicts {
-        refuse_conflicts_before_writing(client, manifests, &before).await?;
-    }
-
-    let mut results = Vec::new();
-    // The waves order what is created; when every object exists already (a re-run, an upgrade),
-    // nothing waits on another's creation and one wave does.
-    let all_exist = before.iter().all(Option::is_some);
-    let wave_of = |kind: &str| if all_exist { 0 } else { wave(kind) };
-    let last_wave = manifests.iter().map(|m| wave_of(&m.kind)).max().unwrap_or(0);
-    for current in 0..=last_wave {
-        let in_wave: Vec<(&Manifest, &Option<DynamicObject>)> =
-            manifests.iter().zip(&before).filter(|(m, _)| wave_of(&m.kind) == current).collect();
-        let applied = stream::iter(in_wave.into_iter().map(|(manifest, existing)| async move {
-            // A server-side dry run of a namespaced object 404s while its namespace does not exist yet.
-            if options.dry_run && namespace_missing && manifest.namespace.is_some() {
-                return anyhow::Ok(Applied {
-                    kind: manifest.kind.clone(),
-                    name: manifest.name.clone(),
-                    namespace: manifest.namespace.clone(),
-                    change: Change::Created,
-                    object: Some(manifest.object.clone()),
-                    previous: None,
-                });
-            }
-            apply_one(client, manifest, existing.as_ref(), options).await
-        }))
-        .buffered(REQUEST_CONCURRENCY)
-        .try_collect::<Vec<_>>()
-        .await?;
-        for a in applied {
-            on_applied(&a);
-            results.push(a);
-        }
-    }
-
-    let rendered: Vec<&Manifest> = manifests.iter().chain(later).collect();
-    for pruned in prune(client, &rendered, owned, options.dry_run).await? {
-        on_applied(&pruned);
-        results.push(pruned);
-    }
-    Ok(results)
+    .try_collect()
+    .await
 }
 
-/// A field conflict found on the third object must not leave the first two applied: every existing
-/// object that another field manager also writes is applied as a server-side dry run first, and a
-/// conflict there ends the install before the first write. Objects only promctl (and controllers
-/// writing status) touch cannot conflict and cost no extra request.
-async fn refuse_conflicts_before_writing(
+/// Every object applied as a server-side dry run before the first write: the API server's
+/// validation, admission (webhooks, ValidatingAdmissionPolicies), quotas, LimitRanges, RBAC and field
+/// conflicts judge the whole set, and a refusal of any object changes nothing. All refusals are
+/// collected, so one run names every object to fix. `namespace_missing`: a dry run whose namespace
+/// does not exist yet (the API server 404s namespaced objects there) counts them as created.
+async fn rehearse<'a>(
     client: &Client,
-    manifests: &[Manifest],
-    before: &[Option<DynamicObject>],
-) -> anyhow::Result<()> {
-    let rehearse = ApplyOptions { dry_run: true, force_conflicts: false };
-    let contested = manifests
+    objects: impl Iterator<Item = (&'a Manifest, &'a Option<DynamicObject>)>,
+    namespace_missing: bool,
+    force_conflicts: bool,
+) -> anyhow::Result<Vec<Applied>> {
+    let options = ApplyOptions { dry_run: true, force_conflicts };
+    let mut rehearsed = Vec::new();
+    let mut refused = Vec::new();
+    for (manifest, existing) in objects {
+        if namespace_missing && manifest.namespace.is_some() {
+            rehearsed.push(Applied {
+                kind: manifest.kind.clone(),
+                name: manifest.name.clone(),
+                namespace: manifest.namespace.clone(),
+                change: Change::Created,
+                object: Some(manifest.object.clone()),
+                previous: None,
+            });
+            continue;
+        }
+        match patch_one(client, manifest, existing.as_ref(), options).await {
+            Ok(applied) => rehearsed.push(applied),
+            Err(error) => match error.downcast::<kube::Error>() {
+                // RBAC's refusal goes up as it is: the caller lists every missing permission.
+                Ok(kube::Error::Api(status)) if !matches!(Refusal::of(&status), Refusal::Permission | Refusal::Other) => {
+                    refused.push((manifest, *status))
+                }
+                Ok(error) => return Err(apply_error(manifest, error.into())),
+                Err(error) => return Err(apply_error(manifest, error)),
+            },
+        }
+    }
+    if refused.is_empty() {
+        return Ok(rehearsed);
+    }
+    Err(refusals(&refused).into())
+}
+
+/// One Failure for every refused object: each named with the API server's words (the quota, the
+/// policy and its message) and the fix. Invalid objects alone are bad input (exit 2); a quota or a
+/// policy is the cluster's judgment (exit 1), never "permission denied".
+pub fn refusals(refused: &[(&Manifest, kube::core::Status)]) -> Failure {
+    let kinds: Vec<Refusal> = refused.iter().map(|(_, status)| Refusal::of(status)).collect();
+    let lines: Vec<String> = refused
         .iter()
-        .zip(before)
-        .filter_map(|(m, b)| b.as_ref().filter(|o| others_own_fields_we_set(o, m)).map(|o| (m, o)));
-    try_join_all(contested.map(|(manifest, existing)| apply_one(client, manifest, Some(existing), rehearse))).await?;
-    Ok(())
+        .zip(&kinds)
+        .map(|((manifest, status), refusal)| {
+            let namespace = manifest.namespace.as_deref().unwrap_or_default();
+            format!("  {}: {}
+    fix: {}", describe_manifest(manifest), status.message, refusal.fix(namespace))
+        })
+        .collect();
+    let kind = if kinds.iter().all(|k| *k == Refusal::Invalid) { FailureKind::BadInput } else { FailureKind::CheckFailed };
+    Failure::new(
+        kind,
+        format!(
+            "the cluster refused {} object(s) in a server-side dry run; nothing was changed:\n{}",
+            refused.len(),
+            lines.join("\n")
+        ),
+    )
 }
 
-/// Whether another field manager owns a field that the manifest sets (on the object itself, not its
-/// status): only then can the apply conflict. A controller's own fields (the PVC's bind annotations,
-/// the Deployment's revision) do not count, so an unchanged re-run makes no extra request.
-fn others_own_fields_we_set(existing: &DynamicObject, manifest: &Manifest) -> bool {
-    let ours = field_paths_of_object(&serde_json::to_value(&manifest.object).unwrap_or_default());
-    existing.metadata.managed_fields.iter().flatten().any(|entry| {
-        let foreign = entry.manager.as_deref() != Some(FIELD_MANAGER)
-            && entry.subresource.as_deref().unwrap_or_default().is_empty();
-        foreign
-            && entry.fields_v1.as_ref().is_some_and(|f| field_paths_of_fields_v1(&f.0).iter().any(|p| ours.contains(p)))
-    })
-}
+/// What an apply wrote, for the message of a failure after writes began: the next run converges,
+/// but the user must know what is in the cluster now.
+#[derive(Default)]
+struct Written(Vec<String>);
 
-/// The leaf paths of an object, list items as `[]`: `spec.replicas`, `spec.template.spec.containers.[].image`.
-fn field_paths_of_object(value: &serde_json::Value) -> HashSet<String> {
-    fn walk(value: &serde_json::Value, path: String, out: &mut HashSet<String>) {
-        match value {
-            serde_json::Value::Object(map) if !map.is_empty() => {
-                for (key, child) in map {
-                    walk(child, if path.is_empty() { key.clone() } else { format!("{path}.{key}") }, out);
-                }
-            }
-            serde_json::Value::Array(items) if !items.is_empty() => {
-                for item in items {
-                    walk(item, format!("{path}.[]"), out);
-                }
-            }
-            _ => {
-                out.insert(path);
-            }
+impl Written {
+    fn record(&mut self, applied: &Applied) {
+        if !matches!(applied.change, Change::Unchanged | Change::Kept) {
+            self.0.push(format!("{} {}", applied.change.as_str(), applied.describe()));
         }
     }
-    let mut out = HashSet::new();
-    walk(value, String::new(), &mut out);
-    out
-}
 
-/// The leaf paths a managedFields entry owns (FieldsV1: `f:name` fields, `k:`/`v:` list items as `[]`).
-fn field_paths_of_fields_v1(fields: &serde_json::Value) -> HashSet<String> {
-    fn walk(value: &serde_json::Value, path: String, out: &mut HashSet<String>) {
-        let Some(map) = value.as_object() else { return };
-        let children: Vec<_> = map.iter().filter(|(k, _)| k.as_str() != ".").collect();
-        if children.is_empty() {
-            out.insert(path);
-            return;
-        }
-        for (key, child) in children {
-            let segment = match key.split_once(':') {
-                Some(("f", name)) => name.to_string(),
-                _ => "[]".to_string(),
-            };
-            walk(child, if path.is_empty() { segment } else { format!("{path}.{segment}") }, out);
+    fn after(&self, error: anyhow::Error) -> anyhow::Error {
+        let written = if self.0.is_empty() {
+            "nothing had been written before it".to_string()
+        } else {
+            format!("written before it: {}; run install again to converge (applying again is safe)", self.0.join(", "))
+        };
+        match error.downcast::<Failure>() {
+            Ok(failure) => Failure::new(failure.kind, format!("{}\n{written}", failure.message)).into(),
+            Err(error) => error.context(format!("failed after writes began ({written})")),
         }
     }
-    let mut out = HashSet::new();
-    walk(fields, String::new(), &mut out);
-    out
 }
 
 /// Applies one manifest alone (no pruning): what `reload` does with the ConfigMap.
@@ -258,6 +314,16 @@ pub async fn apply_manifest(client: &Client, manifest: &Manifest, options: Apply
 }
 
 async fn apply_one(
+    client: &Client,
+    manifest: &Manifest,
+    existing: Option<&DynamicObject>,
+    options: ApplyOptions,
+) -> anyhow::Result<Applied> {
+    patch_one(client, manifest, existing, options).await.map_err(|e| apply_error(manifest, e))
+}
+
+/// The server-side apply of one manifest; the API server's refusal comes back as the kube error.
+async fn patch_one(
     client: &Client,
     manifest: &Manifest,
     existing: Option<&DynamicObject>,
@@ -275,16 +341,17 @@ async fn apply_one(
         if status.code == 422 && status.message.contains("rollingUpdate") && switches_to_recreate(old, manifest) {
             let patch = serde_json::json!({"spec": {"strategy": {"type": "Recreate", "rollingUpdate": null}}});
             let merge = PatchParams { dry_run: options.dry_run, ..Default::default() };
-            api.patch(&manifest.name, &merge, &Patch::Merge(&patch)).await.map_err(|e| apply_error(manifest, e))?;
+            api.patch(&manifest.name, &merge, &Patch::Merge(&patch)).await?;
             result = api.patch(&manifest.name, &params, &Patch::Apply(&manifest.object)).await;
         }
     }
-    let applied = result.map_err(|e| apply_error(manifest, e))?;
+    let applied = result?;
     let change = match existing {
         None => Change::Created,
-        // A dry run never bumps resourceVersion: compare what the server would store instead.
+        // A dry run never bumps resourceVersion: compare what the server would store instead, and
+        // who would own it (taking over the seed's fields is a change even when the values are equal).
         Some(old) if options.dry_run => {
-            if comparable(old) == comparable(&applied) {
+            if comparable(old) == comparable(&applied) && owners(old) == owners(&applied) {
                 Change::Unchanged
             } else {
                 Change::Configured
@@ -303,6 +370,12 @@ async fn apply_one(
     })
 }
 
+/// Who owns which fields of an object (managedFields without their timestamps).
+fn owners(object: &DynamicObject) -> Vec<(Option<&str>, Option<&str>, Option<&serde_json::Value>)> {
+    let entries = object.metadata.managed_fields.iter().flatten();
+    entries.map(|e| (e.manager.as_deref(), e.operation.as_deref(), e.fields_v1.as_ref().map(|f| &f.0))).collect()
+}
+
 /// Refuses when a rendered cluster-scoped object (`manifests`, with what the cluster holds under
 /// their names, `before`) belongs to another promctl install.
 pub fn refuse_other_installs(manifests: &[Manifest], before: &[Option<DynamicObject>]) -> Result<(), Failure> {
@@ -310,7 +383,8 @@ pub fn refuse_other_installs(manifests: &[Manifest], before: &[Option<DynamicObj
         if let Some(owner) = existing.as_ref().and_then(|old| other_install(old, manifest)) {
             return Err(Failure::check_failed(format!(
                 "{} belongs to another promctl install ({owner}); cluster-scoped names must differ per install: \
-                 set rbac.clusterRoleName (or take it over with --force-conflicts)",
+                 set rbac.clusterRoleName to a name of this install's own (promctl never takes another install's objects; \
+                 if that install is gone, `promctl uninstall` it first)",
                 describe_manifest(manifest)
             )));
         }
@@ -360,20 +434,15 @@ fn describe_manifest(m: &Manifest) -> String {
     describe(&m.kind, m.namespace.as_deref(), &m.name)
 }
 
-/// Conflicts name the other field manager and the fields (the API server's own words) and the fix;
-/// invalid objects are bad input; the rest keep their kube error for exit-code classification.
-fn apply_error(manifest: &Manifest, error: kube::Error) -> anyhow::Error {
-    let what = describe_manifest(manifest);
-    match &error {
-        kube::Error::Api(status) if status.code == 409 => Failure::check_failed(format!(
-            "{what}: {}\nanother field manager owns these fields; re-run with --force-conflicts to take them over",
-            status.message
-        ))
-        .into(),
-        kube::Error::Api(status) if status.code == 422 || status.code == 400 => {
-            Failure::bad_input(format!("{what} was rejected by the API server: {}", status.message)).into()
+/// The API server's refusal of one object, named as a rehearsal names it; any other error keeps its
+/// cause (a kube error classifies the exit code) with the object as context.
+fn apply_error(manifest: &Manifest, error: anyhow::Error) -> anyhow::Error {
+    match error.downcast::<kube::Error>() {
+        Ok(kube::Error::Api(status)) if !matches!(Refusal::of(&status), Refusal::Permission | Refusal::Other) => {
+            refusals(&[(manifest, *status)]).into()
         }
-        _ => anyhow::Error::new(error).context(format!("applying {what}")),
+        Ok(error) => anyhow::Error::new(error).context(format!("applying {}", describe_manifest(manifest))),
+        Err(error) => error.context(format!("applying {}", describe_manifest(manifest))),
     }
 }
 
@@ -495,42 +564,6 @@ fn flatten(value: &serde_json::Value, path: String, out: &mut BTreeMap<String, s
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_a_foreign_owner_of_a_field_we_set_can_conflict() {
-        let object: DynamicObject = serde_json::from_value(serde_json::json!({
-            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "prometheus"},
-            "spec": {"replicas": 1, "template": {"spec": {"containers": [{"name": "prometheus", "image": "prom/prometheus:v2.48.0"}]}}}
-        }))
-        .unwrap();
-        let manifest = Manifest {
-            kind: "Deployment".into(),
-            name: "prometheus".into(),
-            namespace: Some("ns".into()),
-            object,
-            yaml: String::new(),
-        };
-        let existing = |manager: &str, fields: serde_json::Value| -> DynamicObject {
-            serde_json::from_value(serde_json::json!({
-                "apiVersion": "apps/v1", "kind": "Deployment",
-                "metadata": {"name": "prometheus", "managedFields": [
-                    {"manager": manager, "operation": "Apply", "apiVersion": "apps/v1", "fieldsType": "FieldsV1", "fieldsV1": fields}
-                ]}
-            }))
-            .unwrap()
-        };
-        let replicas = serde_json::json!({"f:spec": {"f:replicas": {}}});
-        assert!(others_own_fields_we_set(&existing("someone-else", replicas.clone()), &manifest));
-        assert!(!others_own_fields_we_set(&existing(FIELD_MANAGER, replicas), &manifest), "our own fields");
-        let image = serde_json::json!({"f:spec": {"f:template": {"f:spec": {"f:containers": {"k:{\"name\":\"prometheus\"}": {".": {}, "f:image": {}}}}}}});
-        assert!(others_own_fields_we_set(&existing("kubectl-client-side-apply", image), &manifest));
-        let revision =
-            serde_json::json!({"f:metadata": {"f:annotations": {"f:deployment.kubernetes.io/revision": {}}}});
-        assert!(
-            !others_own_fields_we_set(&existing("kube-controller-manager", revision), &manifest),
-            "a controller's own field"
-        );
-    }
 
     fn object(json: serde_json::Value) -> DynamicObject {
         serde_json::from_value(json).unwrap()

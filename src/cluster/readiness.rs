@@ -66,6 +66,9 @@ pub fn deployment(deployment: Option<&Deployment>) -> Readiness {
     {
         return Readiness::Failed(format!("progress deadline exceeded: {}", c.message.as_deref().unwrap_or("")));
     }
+    if let Some(c) = status.conditions.iter().flatten().find(|c| c.type_ == "ReplicaFailure" && c.status == "True") {
+        return Readiness::Failed(replica_failure(c.message.as_deref().unwrap_or(""), d.metadata.namespace.as_deref()));
+    }
     let updated = status.updated_replicas.unwrap_or(0);
     let total = status.replicas.unwrap_or(0);
     let available = status.available_replicas.unwrap_or(0);
@@ -110,6 +113,21 @@ pub fn current_template_hash<'a>(
             }
             (template == wanted).then_some(hash)
         })
+}
+
+/// A ReplicaSet that cannot create its pods (a quota, a LimitRange, an admission policy refused the
+/// pod): its `ReplicaFailure` condition carries the API server's refusal from the first attempt, and
+/// the controller's retries get the same answer until someone changes the values or the policy.
+pub fn replica_set(replica_set: &ReplicaSet) -> Option<Readiness> {
+    let conditions = replica_set.status.as_ref()?.conditions.as_ref()?;
+    let failure = conditions.iter().find(|c| c.type_ == "ReplicaFailure" && c.status == "True")?;
+    let message = failure.message.as_deref().unwrap_or("");
+    Some(Readiness::Failed(replica_failure(message, replica_set.metadata.namespace.as_deref())))
+}
+
+fn replica_failure(message: &str, namespace: Option<&str>) -> String {
+    let refusal = crate::error::Refusal::of_message(message);
+    format!("the pod cannot be created: {message}; fix: {}", refusal.fix(namespace.unwrap_or("NAMESPACE")))
 }
 
 /// Container waiting reasons that will not fix themselves: report at once instead of waiting out a timeout.

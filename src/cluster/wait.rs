@@ -396,7 +396,15 @@ fn judge(spec: &WaitSpec, observed: &Observed, wait_for_first_consumer: bool) ->
     let live = serving_pods(observed);
     let now = Timestamp::now();
     let pod_verdicts: Vec<Readiness> = live.iter().map(|p| readiness::pod(p, now, spec.unschedulable_grace)).collect();
+    let current = readiness::current_template_hash(observed.deployment.as_ref(), observed.replica_sets.values());
+    let replica_set_failure = observed
+        .replica_sets
+        .values()
+        .filter(|rs| current.is_some() && rs.labels().get("pod-template-hash") == current.as_ref())
+        .find_map(readiness::replica_set);
     let pods = if let Some(failed) = pod_verdicts.iter().find(|r| r.is_failed()) {
+        failed.clone()
+    } else if let Some(failed) = replica_set_failure.filter(|_| live.is_empty()) {
         failed.clone()
     } else if let Some(ready) = pod_verdicts.iter().find(|r| r.is_ready()) {
         ready.clone()
