@@ -122,6 +122,7 @@ impl Refusal {
             _ if admission => Refusal::Admission,
             401 => Refusal::Unauthenticated,
             403 if message.contains("exceeded quota") => Refusal::Quota,
+            403 if message.contains("because it is being terminated") => Refusal::Other,
             403 if message.contains(" usage per ") => Refusal::LimitRange,
             403 => Refusal::Permission,
             409 => Refusal::Conflict,

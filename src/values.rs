@@ -681,7 +681,9 @@ fn check_placement(tree: &Value, origins: &Origins, errors: &mut Vec<String>) {
                     "values: {here} (from {from}) is a label promctl sets to select the pods; choose another key"
                 ));
             }
-            if path == "commonLabels" && (SELECTOR_LABELS.contains(&key.as_str()) || key.starts_with("app.kubernetes.io/")) {
+            if path == "commonLabels"
+                && (SELECTOR_LABELS.contains(&key.as_str()) || key.starts_with("app.kubernetes.io/"))
+            {
                 errors.push(format!(
                     "values: {here} (from {from}) is a label promctl sets itself (it finds and selects its objects by it); choose another key"
                 ));

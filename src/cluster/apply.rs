@@ -113,6 +113,18 @@ pub async fn apply_all(
         // Refuse before the first write, so nothing is half applied.
         refuse_other_installs(manifests, &before)?;
     }
+    if let Some(terminating) = manifests
+        .iter()
+        .zip(&before)
+        .find_map(|(m, b)| b.as_ref().filter(|o| m.kind == "Namespace" && o.metadata.deletion_timestamp.is_some()))
+    {
+        return Err(Failure::check_failed(format!(
+            "namespace {} is being deleted (Terminating) and takes no new objects; nothing was applied: run install again once it is gone (`kubectl get namespace {}`)",
+            terminating.name_any(),
+            terminating.name_any()
+        ))
+        .into());
+    }
     let namespace_manifest = manifests.iter().zip(&before).find(|(m, b)| m.kind == "Namespace" && b.is_none());
     let mut results = Vec::new();
     let mut written = Written::default();
@@ -241,7 +253,9 @@ async fn rehearse<'a>(
             Ok(applied) => rehearsed.push(applied),
             Err(error) => match error.downcast::<kube::Error>() {
                 // RBAC's refusal goes up as it is: the caller lists every missing permission.
-                Ok(kube::Error::Api(status)) if !matches!(Refusal::of(&status), Refusal::Permission | Refusal::Other) => {
+                Ok(kube::Error::Api(status))
+                    if !matches!(Refusal::of(&status), Refusal::Permission | Refusal::Other) =>
+                {
                     refused.push((manifest, *status))
                 }
                 Ok(error) => return Err(apply_error(manifest, error.into())),
@@ -265,11 +279,17 @@ pub fn refusals(refused: &[(&Manifest, kube::core::Status)]) -> Failure {
         .zip(&kinds)
         .map(|((manifest, status), refusal)| {
             let namespace = manifest.namespace.as_deref().unwrap_or_default();
-            format!("  {}: {}
-    fix: {}", describe_manifest(manifest), status.message, refusal.fix(namespace))
+            format!(
+                "  {}: {}
+    fix: {}",
+                describe_manifest(manifest),
+                status.message,
+                refusal.fix(namespace)
+            )
         })
         .collect();
-    let kind = if kinds.iter().all(|k| *k == Refusal::Invalid) { FailureKind::BadInput } else { FailureKind::CheckFailed };
+    let kind =
+        if kinds.iter().all(|k| *k == Refusal::Invalid) { FailureKind::BadInput } else { FailureKind::CheckFailed };
     Failure::new(
         kind,
         format!(
