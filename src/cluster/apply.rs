@@ -61,6 +61,18 @@ pub struct Applied {
 }
 
 impl Applied {
+    /// What a dry run could not ask the server about, assumed from the manifest itself.
+    fn assumed(manifest: &Manifest, change: Change, previous: Option<&DynamicObject>) -> Applied {
+        Applied {
+            kind: manifest.kind.clone(),
+            name: manifest.name.clone(),
+            namespace: manifest.namespace.clone(),
+            change,
+            object: Some(manifest.object.clone()),
+            previous: previous.cloned(),
+        }
+    }
+
     pub fn describe(&self) -> String {
         describe(&self.kind, self.namespace.as_deref(), &self.name)
     }
@@ -239,14 +251,7 @@ async fn rehearse<'a>(
     let mut refused = Vec::new();
     for (manifest, existing) in objects {
         if namespace_missing && manifest.namespace.is_some() {
-            rehearsed.push(Applied {
-                kind: manifest.kind.clone(),
-                name: manifest.name.clone(),
-                namespace: manifest.namespace.clone(),
-                change: Change::Created,
-                object: Some(manifest.object.clone()),
-                previous: None,
-            });
+            rehearsed.push(Applied::assumed(manifest, Change::Created, None));
             continue;
         }
         match patch_one(client, manifest, existing.as_ref(), options).await {
@@ -359,9 +364,13 @@ async fn patch_one(
         // apply) is not promctl's to drop, and the API server refuses Recreate next to it. Only once the
         // apply failed for exactly that: remove the block, then apply again.
         if status.code == 422 && status.message.contains("rollingUpdate") && switches_to_recreate(old, manifest) {
+            if options.dry_run {
+                // A dry run cannot chain the two writes: the second would meet the block the first
+                // removed only in rehearsal. The real apply does both.
+                return Ok(Applied::assumed(manifest, Change::Configured, Some(old)));
+            }
             let patch = serde_json::json!({"spec": {"strategy": {"type": "Recreate", "rollingUpdate": null}}});
-            let merge = PatchParams { dry_run: options.dry_run, ..Default::default() };
-            api.patch(&manifest.name, &merge, &Patch::Merge(&patch)).await?;
+            api.patch(&manifest.name, &PatchParams::default(), &Patch::Merge(&patch)).await?;
             result = api.patch(&manifest.name, &params, &Patch::Apply(&manifest.object)).await;
         }
     }
