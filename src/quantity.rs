@@ -27,6 +27,9 @@ pub fn parse_quantity(text: &str) -> Option<(i128, bool)> {
 /// family (decimal m, "", k..E or binary Ki..Ei) that keeps the number whole. None if not a quantity.
 pub fn canonical_quantity(text: &str) -> Option<String> {
     let (thousandths, binary) = parse_quantity(text)?;
+    if thousandths == 0 {
+        return Some("0".into());
+    }
     if binary && thousandths % 1000 == 0 {
         let bytes = thousandths / 1000;
         let k = (0..BINARY_SUFFIXES.len()).rev().find(|k| bytes % 1024i128.pow(*k as u32) == 0).unwrap_or(0);
@@ -143,5 +146,9 @@ mod tests {
             assert!(ByteQuantity::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(ByteQuantity::parse("1Gi").unwrap().bytes(), 1 << 30);
+        // The API server stores zero as 0, whatever its suffix (it was rendered as "0E").
+        for zero in ["0", "0Gi", "0m", "0.0"] {
+            assert_eq!(canonical_quantity(zero).as_deref(), Some("0"), "{zero}");
+        }
     }
 }

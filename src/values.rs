@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 
 use crate::duration::{PromDuration, parse_duration};
 use crate::error::Failure;
-use crate::quantity::{ByteQuantity, CpuQuantity};
+use crate::quantity::{ByteQuantity, CpuQuantity, parse_quantity};
 
 /// The embedded defaults, commented; `promctl values` prints them verbatim.
 pub const DEFAULTS: &str = include_str!("../templates/values.yaml");
@@ -581,11 +581,28 @@ fn check_fields(tree: &Value, origins: &Origins, errors: &mut Vec<String>) {
         check(&format!("resources.{kind}.memory"), memory);
     }
     check("storage.claimName", dns_subdomain);
-    check("storage.size", memory);
+    check("storage.size", |v| memory(v).and_then(|()| above_zero(v, "the claim could hold nothing")));
     check("storage.storageClass", |v| if v.as_str() == Some("") { Ok(()) } else { dns_subdomain(v) });
     check("storage.accessMode", one_of::<AccessMode>);
-    check("retention.time", |v| duration(v, true));
-    check("retention.size", prometheus_bytes);
+    // Prometheus reads a zero of either limit as "no limit of this kind": with 0s the data is kept
+    // until the disk is full, which the user who wrote 0s did not mean.
+    check("retention.time", |v| {
+        duration(v, true).and_then(|()| {
+            require(
+                parse_duration(v.as_str().unwrap_or_default()).is_some_and(|d| !d.is_zero()),
+                "is zero, which Prometheus reads as no time limit; use a duration like 15d \
+                 (a long one like 10y lets retention.size alone decide)",
+            )
+        })
+    });
+    check("retention.size", |v| {
+        prometheus_bytes(v).and_then(|()| {
+            require(
+                prometheus_size(v.as_str().unwrap_or_default()).is_some_and(|b| b > 0),
+                "is zero, which Prometheus reads as no size limit and the claim fills; use a size like 10GB",
+            )
+        })
+    });
     check("service.name", dns_1035_label);
     check("service.type", one_of::<ServiceType>);
     check("service.port", port);
@@ -856,6 +873,8 @@ fn check_across_fields(tree: &Value, origins: &Origins, errors: &mut Vec<String>
             instance.len()
         ));
     }
+    requests_within_limits(tree, origins, errors);
+    retention_fits_the_claim(tree, origins, errors);
     // Prometheus rejects a job whose timeout is longer than its interval; say so in values terms.
     let Some(timeout) = parse_duration(&text("scrape.scrapeTimeout")) else {
         return;
@@ -877,6 +896,74 @@ fn check_across_fields(tree: &Value, origins: &Origins, errors: &mut Vec<String>
             ));
         }
     }
+}
+
+/// The API server refuses a container whose request is above its limit (after the first objects are
+/// written, were it not for the rehearsal): refused here, in values terms.
+fn requests_within_limits(tree: &Value, origins: &Origins, errors: &mut Vec<String>) {
+    for prefix in ["resources", "alertmanager.resources"] {
+        for resource in ["cpu", "memory"] {
+            let (request, limit) = (format!("{prefix}.requests.{resource}"), format!("{prefix}.limits.{resource}"));
+            let amount = |path: &str| {
+                let text = lookup(tree, path).and_then(Value::as_str)?;
+                Some((text, parse_quantity(text)?.0))
+            };
+            if let (Some((asked, asked_amount)), Some((allowed, allowed_amount))) = (amount(&request), amount(&limit))
+                && asked_amount > allowed_amount
+            {
+                errors.push(format!(
+                    "values: {request} = {asked:?} (from {}) is above {limit} = {allowed:?} (from {}); \
+                     Kubernetes refuses a request above its limit: lower {request} or raise {limit}",
+                    origin(origins, &request),
+                    origin(origins, &limit),
+                ));
+            }
+        }
+    }
+}
+
+/// The share of the claim retention.size may take. Prometheus deletes whole blocks to honour
+/// retention.size, but counts the WAL and the head's chunks in it without being able to delete them,
+/// and these peak every two hours: its storage documentation advises at most 80-85% of the disk.
+const RETENTION_SHARE_OF_CLAIM: (u128, u128) = (4, 5);
+
+/// retention.size (Prometheus bytes: powers of 2, 1GB = 1 GiB) must leave the claim headroom, or the
+/// disk fills on a provisioner that enforces the size and Prometheus stops writing.
+fn retention_fits_the_claim(tree: &Value, origins: &Origins, errors: &mut Vec<String>) {
+    let text = |path: &str| lookup(tree, path).and_then(Value::as_str).unwrap_or_default();
+    let (retention, claim) = (text("retention.size"), text("storage.size"));
+    let (Some(retention_bytes), Ok(claim_bytes)) =
+        (prometheus_size(retention), ByteQuantity::parse(claim).map(|q| q.bytes() as u128))
+    else {
+        return;
+    };
+    let (share, whole) = RETENTION_SHARE_OF_CLAIM;
+    let most = claim_bytes * share / whole;
+    if claim_bytes > 0 && retention_bytes > most {
+        errors.push(format!(
+            "values: retention.size = {retention:?} (from {}) leaves no room on storage.size = {claim:?} (from {}): \
+             Prometheus counts sizes in powers of 2 (1GB = 1 GiB) and needs room beyond retention.size for its \
+             WAL and head chunks; keep retention.size at most {}% of the claim (here at most {}MB): \
+             lower retention.size or raise storage.size",
+            origin(origins, "retention.size"),
+            origin(origins, "storage.size"),
+            100 * share / whole,
+            most >> 20,
+        ));
+    }
+}
+
+/// A Prometheus size (`512MB`, `10GB`) in bytes: its units are powers of 1024.
+fn prometheus_size(text: &str) -> Option<u128> {
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = text.split_at(split);
+    let power = ["B", "KB", "MB", "GB", "TB", "PB", "EB"].iter().position(|u| *u == unit)?;
+    number.parse::<u128>().ok()?.checked_mul(1u128 << (10 * power))
+}
+
+fn above_zero(v: &Value, consequence: &str) -> Result<(), String> {
+    let zero = v.as_str().and_then(parse_quantity).is_some_and(|(amount, _)| amount == 0);
+    require(!zero, &format!("is zero: {consequence}; use a size like 20Gi"))
 }
 
 fn lookup<'a>(tree: &'a Value, path: &str) -> Option<&'a Value> {
@@ -1109,6 +1196,50 @@ mod tests {
         let v = load_sets(&["resources.requests.cpu=250m", "service.type=NodePort"]).unwrap();
         assert_eq!((v.resources.requests.cpu.millicores(), v.service.type_), (250, ServiceType::NodePort));
         assert_eq!(choices::<AccessMode>(), ["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany"]);
+    }
+
+    /// The values issue 18 found rendering at exit 0 although the API server (or Prometheus, or the disk)
+    /// would refuse them: each refused at load, naming the key and the fix.
+    #[test]
+    fn values_that_would_fail_later_are_refused_at_load_naming_the_key_and_the_fix() {
+        let refused = [
+            (
+                vec!["resources.requests.memory=5Gi"],
+                r#"resources.requests.memory = "5Gi" (from --set) is above resources.limits.memory = "4Gi" (from defaults)"#,
+            ),
+            (
+                vec!["resources.requests.cpu=3"],
+                r#"resources.requests.cpu = "3" (from --set) is above resources.limits.cpu = "2000m""#,
+            ),
+            (
+                vec!["alertmanager.resources.limits.cpu=1m"],
+                "lower alertmanager.resources.requests.cpu or raise alertmanager.resources.limits.cpu",
+            ),
+            (vec!["storage.size=0"], r#"storage.size = "0" (from --set) is zero"#),
+            (vec!["retention.time=0s"], "which Prometheus reads as no time limit"),
+            (vec!["retention.size=0GB"], "which Prometheus reads as no size limit"),
+            (
+                vec!["retention.size=1GB", "storage.size=60Mi"],
+                "keep retention.size at most 80% of the claim (here at most 48MB)",
+            ),
+            // 10GB is 10 GiB: above 80% of 12Gi (9.6 GiB), though below 12 decimal GB.
+            (
+                vec!["storage.size=12Gi"],
+                r#"retention.size = "10GB" (from defaults) leaves no room on storage.size = "12Gi" (from --set)"#,
+            ),
+        ];
+        for (items, expected) in refused {
+            let err = load_sets(&items).expect_err(&format!("{items:?} must be refused"));
+            assert!(err.contains(expected), "{items:?}: {err}");
+        }
+        for items in [
+            vec!["resources.requests.memory=4Gi"],
+            vec!["storage.size=13Gi"],
+            vec!["retention.size=48MB", "storage.size=60Mi"],
+            vec!["retention.time=10y"],
+        ] {
+            assert!(load_sets(&items).is_ok(), "{items:?}: {:?}", load_sets(&items).err());
+        }
     }
 
     fn sets(items: &[&str]) -> Vec<String> {
