@@ -13,6 +13,10 @@ pub enum FailureKind {
     Unreachable,
     /// Timed out waiting (exit 4).
     TimedOut,
+    /// The cluster refused the change (a quota, a LimitRange, an admission policy, a field conflict)
+    /// in the dry run before anything was written: nothing changed (exit 5). Not 1, which `diff` uses
+    /// for "there are changes" and install for "did not become ready"; not 3, which is RBAC's.
+    Refused,
     /// Interrupted by the user (exit 130).
     Interrupted,
     /// An error nobody classified: a bug in promctl, not a failed check (exit 101, as cargo does).
@@ -26,6 +30,7 @@ impl FailureKind {
             FailureKind::BadInput => 2,
             FailureKind::Unreachable => 3,
             FailureKind::TimedOut => 4,
+            FailureKind::Refused => 5,
             FailureKind::Interrupted => 130,
             FailureKind::Internal => 101,
         }
@@ -162,9 +167,8 @@ impl Refusal {
         match self {
             Refusal::Unauthenticated | Refusal::Permission => FailureKind::Unreachable,
             Refusal::Invalid => FailureKind::BadInput,
-            Refusal::Quota | Refusal::LimitRange | Refusal::Admission | Refusal::Conflict | Refusal::Other => {
-                FailureKind::CheckFailed
-            }
+            Refusal::Quota | Refusal::LimitRange | Refusal::Admission | Refusal::Conflict => FailureKind::Refused,
+            Refusal::Other => FailureKind::CheckFailed,
         }
     }
 }

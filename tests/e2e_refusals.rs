@@ -51,7 +51,11 @@ async fn a_quota_on_claims_refuses_the_install_before_anything_is_written() {
     )
     .await;
     let (code, _, stderr) = it.run(&["install", "--timeout", "300s"]);
-    assert_eq!(code, Some(1), "a quota is the cluster's judgment, exit 1 (not 3, permission denied): {stderr}");
+    assert_eq!(
+        code,
+        Some(5),
+        "a quota refusal before writing is exit 5, nothing changed (not 3, permission denied): {stderr}"
+    );
     assert!(stderr.contains("nothing was changed"), "{stderr}");
     assert!(stderr.contains("PersistentVolumeClaim") && stderr.contains("exceeded quota: no-claims"), "{stderr}");
     assert!(stderr.contains("kubectl describe resourcequota"), "names where to look: {stderr}");
@@ -136,7 +140,7 @@ async fn an_admission_policy_refuses_everything_until_common_labels_satisfy_it()
     .await;
     common::delete_namespace(&client, &probe).await;
     let (code, _, stderr) = it.run(&["install", "--no-wait"]);
-    assert_eq!(code, Some(1), "an admission refusal is exit 1, not 3: {stderr}");
+    assert_eq!(code, Some(5), "an admission refusal before writing is exit 5, not 3: {stderr}");
     assert!(stderr.contains("every Deployment needs a team label"), "the policy's own message: {stderr}");
     assert!(stderr.contains("commonLabels"), "names the values that satisfy it: {stderr}");
     assert!(stderr.contains("nothing was changed"), "{stderr}");

@@ -293,8 +293,7 @@ pub fn refusals(refused: &[(&Manifest, kube::core::Status)]) -> Failure {
             )
         })
         .collect();
-    let kind =
-        if kinds.iter().all(|k| *k == Refusal::Invalid) { FailureKind::BadInput } else { FailureKind::CheckFailed };
+    let kind = if kinds.iter().all(|k| *k == Refusal::Invalid) { FailureKind::BadInput } else { FailureKind::Refused };
     Failure::new(
         kind,
         format!(

@@ -1,4 +1,5 @@
 use promctl::cluster::apply::Change;
+use promctl::error::{Failure, FailureKind, kind_of};
 use promctl::ops::diff::{ObjectDiff, diff};
 use promctl::report::{Reporter, Tone};
 use serde_json::json;
@@ -6,12 +7,12 @@ use serde_json::json;
 use super::{connect, load_values, render_checked};
 use crate::cli::{DiffArgs, GlobalArgs};
 
-/// Like `kubectl diff`: 0 no changes, 1 changes, >1 error (ops::diff: a server-side dry run).
+/// Like `kubectl diff`: 0 no changes, 1 changes, >1 error (5: the cluster would refuse it) (ops::diff: a server-side dry run).
 pub async fn exec(global: &GlobalArgs, args: &DiffArgs, reporter: &mut Reporter) -> anyhow::Result<u8> {
     let values = load_values(global, &args.values)?;
     let rendered = render_checked(&values, &args.values)?.rendered;
     let client = connect(global).await?;
-    let objects = diff(&client, &rendered, &values).await?;
+    let objects = diff(&client, &rendered, &values).await.map_err(not_a_change)?;
     for object in &objects {
         show(reporter, object);
     }
@@ -26,6 +27,16 @@ pub async fn exec(global: &GlobalArgs, args: &DiffArgs, reporter: &mut Reporter)
         .collect();
     reporter.document(&json!({"command": "diff", "changes": shown, "changed": changed}));
     Ok(if changed == 0 { 0 } else { 1 })
+}
+
+/// diff's 1 means "there are changes" (as kubectl's): an error that would otherwise be a failed check
+/// (the namespace is being deleted, the API server answered something unforeseen) is the cluster
+/// refusing what would be applied, exit 5, like a quota's or a policy's refusal.
+fn not_a_change(error: anyhow::Error) -> anyhow::Error {
+    if kind_of(&error) != FailureKind::CheckFailed {
+        return error;
+    }
+    Failure::new(FailureKind::Refused, format!("{error:#}")).into()
 }
 
 fn show(reporter: &Reporter, diff: &ObjectDiff) {
