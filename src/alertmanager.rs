@@ -64,41 +64,6 @@ pub fn template_context(values: &AlertmanagerValues) -> Value {
     })
 }
 
-/// Fields Alertmanager keeps as secrets (its `Secret` and `SecretURL` types, v0.35): written into
-/// values they would land in a ConfigMap. Each has a `_file` form. A webhook's `url` is left out:
-/// it is how a webhook is addressed and rarely a credential (`url_file` exists for one that is).
-const SECRET_FIELDS: &[&str] = &[
-    "smtp_auth_password",
-    "smtp_auth_secret",
-    "auth_password",
-    "auth_secret",
-    "password",
-    "credentials",
-    "bearer_token",
-    "api_key",
-    "api_secret",
-    "service_key",
-    "routing_key",
-    "bot_token",
-    "token",
-    "user_key",
-    "client_secret",
-    "api_url",
-    "slack_api_url",
-    "opsgenie_api_key",
-    "victorops_api_key",
-    "telegram_bot_token",
-    "webhook_url",
-    "alert_source_token",
-    "app_token",
-    "token_id",
-    "rocketchat_token",
-    "rocketchat_token_id",
-    "slack_app_token",
-    "mattermost_webhook_url",
-    "wechat_api_secret",
-];
-
 /// Checks the installed Alertmanager's config as far as a mistake would crash it or leak a secret:
 /// a route with a receiver that exists (in every nested route too), named receivers, and no inline
 /// secrets. Alertmanager's own check runs when it starts: a config it rejects fails the install
@@ -130,7 +95,7 @@ pub fn check_config(config: &Value) -> Result<(), Vec<String>> {
         Some(route) if route.is_object() => check_route(route, "route", &receivers, true, &mut problems),
         _ => problems.push(format!("{} is missing; give a route with a receiver", at("route"))),
     }
-    find_inline_secrets(config, "", &mut problems);
+    find_inline_secrets(config, &mut problems);
     if problems.is_empty() { Ok(()) } else { Err(problems) }
 }
 
@@ -150,27 +115,12 @@ fn check_route(route: &Value, path: &str, receivers: &[&str], top: bool, problem
     }
 }
 
-fn find_inline_secrets(value: &Value, path: &str, problems: &mut Vec<String>) {
-    match value {
-        Value::Object(map) => {
-            for (key, child) in map {
-                let here = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
-                let given = child.as_str().is_some_and(|s| !s.is_empty());
-                if SECRET_FIELDS.contains(&key.as_str()) && given {
-                    problems.push(format!(
-                        "values: alertmanager.config.{here} is a secret written into values, which would land in a ConfigMap; \
-                         use {key}_file: {SECRETS_DIR}/KEY and put the value in the Secret named by alertmanager.secretName"
-                    ));
-                }
-                find_inline_secrets(child, &here, problems);
-            }
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                find_inline_secrets(item, &format!("{path}[{i}]"), problems);
-            }
-        }
-        _ => {}
+/// Secrets written into values would land in a ConfigMap; which fields hold one is Alertmanager's own
+/// types' word (crate::secrets).
+fn find_inline_secrets(config: &Value, problems: &mut Vec<String>) {
+    let file_from = format!("at {SECRETS_DIR}/KEY (KEY in the Secret named by alertmanager.secretName)");
+    for secret in crate::secrets::find_inline(config, crate::secrets::ALERTMANAGER_FIELDS, &file_from) {
+        problems.push(format!("values: alertmanager.config.{}: {}", secret.path, secret.problem));
     }
 }
 
@@ -235,8 +185,12 @@ mod tests {
         assert!(
             problems[0].contains("route.routes[0].receiver \"pager\" names no receiver; the receivers are [team, web]")
         );
-        assert!(problems[1].contains("receivers[0].slack_configs[0].api_url is a secret"), "{}", problems[1]);
-        assert!(problems[1].contains("api_url_file: /etc/alertmanager-secrets/KEY"), "{}", problems[1]);
+        assert!(problems[1].contains("receivers[0].slack_configs[0].api_url: a secret"), "{}", problems[1]);
+        assert!(
+            problems[1].contains("use api_url_file with a file at /etc/alertmanager-secrets/KEY"),
+            "{}",
+            problems[1]
+        );
         assert!(!problems.iter().any(|p| p.contains("hooks.slack.com")), "the secret itself is never repeated");
 
         let defaults = crate::values::load(&[], &[], None).unwrap();

@@ -21,6 +21,7 @@ pub mod reload;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod secrets;
 pub mod support;
 pub mod validation;
 pub mod values;

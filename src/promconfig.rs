@@ -347,7 +347,7 @@ fn check_job(
     let job = Some(label.as_str());
 
     problems.unknown_fields(job, "", config, SCRAPE_FIELDS);
-    inline_secrets(config, job, problems);
+    inline_secrets_at(config, job, "", problems);
     let interval = duration_field(config, job, "", "scrape_interval", problems).unwrap_or(global_interval);
     let timeout = match duration_field(config, job, "", "scrape_timeout", problems) {
         Some(timeout) => {
@@ -499,29 +499,14 @@ impl Problems {
     }
 }
 
-/// Secrets written into a scrape config would land in the ConfigMap, readable by anyone who can read
-/// ConfigMaps: only their `_file` forms are accepted (a Secret mounted into the pod).
-fn inline_secrets(config: &Map<String, Value>, job: Option<&str>, problems: &mut Problems) {
-    inline_secrets_at(config, job, "", problems)
-}
-
+/// Secrets written into a scrape config or a remote_write endpoint would land in the ConfigMap,
+/// readable by anyone who can read ConfigMaps: only their file forms are accepted (a Secret mounted
+/// into the pod). Which fields hold secrets is Prometheus's own types' word (crate::secrets).
 fn inline_secrets_at(config: &Map<String, Value>, job: Option<&str>, prefix: &str, problems: &mut Problems) {
-    const INLINE: [(&str, &str, &str); 4] = [
-        ("", "bearer_token", "bearer_token_file"),
-        ("basic_auth", "password", "password_file"),
-        ("authorization", "credentials", "credentials_file"),
-        ("oauth2", "client_secret", "client_secret_file"),
-    ];
-    for (block, field, instead) in INLINE {
-        let holder = if block.is_empty() { Some(config) } else { config.get(block).and_then(Value::as_object) };
-        if holder.is_some_and(|h| h.contains_key(field)) {
-            let path = if block.is_empty() { format!("{prefix}{field}") } else { format!("{prefix}{block}.{field}") };
-            problems.at(
-                job,
-                path,
-                format!("a secret written into the config would be stored in the ConfigMap; use {instead} with a file from a Secret listed in values `secrets` (mounted at /etc/prometheus-secrets/NAME/)"),
-            );
-        }
+    let file_from = "from a Secret listed in values `secrets` (mounted at /etc/prometheus-secrets/NAME/)";
+    let config = Value::Object(config.clone());
+    for secret in crate::secrets::find_inline(&config, crate::secrets::PROMETHEUS_FIELDS, file_from) {
+        problems.at(job, format!("{prefix}{}", secret.path), secret.problem);
     }
 }
 

@@ -160,6 +160,23 @@ prometheus_release() {
   if [ "$minor" -ge 300 ]; then echo "3.$((minor - 300)).$patch"; else echo "2.$minor.$patch"; fi
 }
 
+# The Go sources of the Prometheus and Alertmanager versions promctl supports, with the
+# prometheus/common and sigv4 modules each requires (tests/upstream_secrets.rs reads their config
+# types). Downloads what the module cache lacks; prints the cache's directory.
+upstream_sources() {
+  local cache module dependency version
+  cache=$(go env GOMODCACHE)
+  for module in "github.com/prometheus/prometheus@$PROMETHEUS2_VERSION" "github.com/prometheus/prometheus@$PROMETHEUS3_VERSION" \
+    "github.com/prometheus/alertmanager@$ALERTMANAGER_VERSION"; do
+    [ -f "$cache/$module/go.mod" ] || (cd /tmp && go mod download "$module") >&2
+    for dependency in github.com/prometheus/common github.com/prometheus/sigv4 github.com/prometheus/common/sigv4; do
+      version=$(awk -v d="$dependency" '$1 == d {print $2}' "$cache/$module/go.mod")
+      [ -z "$version" ] || [ -f "$cache/$dependency@$version/go.mod" ] || (cd /tmp && go mod download "$dependency@$version") >&2
+    done
+  done
+  echo "$cache"
+}
+
 build_prometheus() {
   local version=$1 release tags="" v=github.com/prometheus/common/version
   release=$(prometheus_release "$version")

@@ -1,0 +1,115 @@
+//! The fields promctl refuses inline (src/secrets.rs) are the ones Prometheus's and Alertmanager's own
+//! types hold secrets in, for every version promctl supports: read from their Go sources. A new
+//! version that adds a secret field fails this test until the list has it.
+//!
+//! Needs the Go module sources: scripts/test downloads them (`upstream_sources` in
+//! scripts/lib/build-go.sh) and sets PROMCTL_GO_MODULES (the module cache), PROMCTL_UPSTREAM_PROMETHEUS
+//! (the Prometheus module versions) and PROMCTL_UPSTREAM_ALERTMANAGER.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use regex::Regex;
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run this test through scripts/test"))
+}
+
+fn module(name: &str, version: &str) -> PathBuf {
+    let dir = Path::new(&env("PROMCTL_GO_MODULES")).join(format!("{name}@{version}"));
+    assert!(dir.is_dir(), "{} is missing: scripts/test downloads it", dir.display());
+    dir
+}
+
+/// The version of `dependency` that `module_dir`'s go.mod requires.
+fn required(module_dir: &Path, dependency: &str) -> Option<String> {
+    let go_mod = std::fs::read_to_string(module_dir.join("go.mod")).unwrap();
+    go_mod.lines().find_map(|line| {
+        let mut words = line.split_whitespace();
+        (words.next() == Some(dependency)).then(|| words.next().unwrap().to_string())
+    })
+}
+
+fn go_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().to_string();
+        if path.is_dir() && !matches!(name.as_str(), "testdata" | "vendor" | "web" | "ui") {
+            go_files(&path, out);
+        } else if name.ends_with(".go") && !name.ends_with("_test.go") {
+            out.push(path);
+        }
+    }
+}
+
+/// The YAML names of the struct fields whose type is a `Secret`, a `SecretURL` or a type defined from
+/// one (`type ProxyHeader map[string][]Secret`), with the file that declares each.
+fn secret_fields(modules: &[PathBuf]) -> BTreeMap<String, String> {
+    let mut files = Vec::new();
+    for dir in modules {
+        go_files(dir, &mut files);
+    }
+    let sources: Vec<(PathBuf, String)> =
+        files.into_iter().map(|f| (f.clone(), std::fs::read_to_string(f).unwrap())).collect();
+    // Types built of a Secret: their fields are secrets too.
+    let defined = Regex::new(r"(?m)^type (\w+) (?:map\[\w+\])?(?:\[\])?\*?(?:\w+\.)?Secret(?:URL)?$").unwrap();
+    let mut secret_types: BTreeSet<String> = ["Secret", "SecretURL"].map(String::from).into();
+    for (_, text) in &sources {
+        secret_types.extend(defined.captures_iter(text).map(|c| c[1].to_string()));
+    }
+    let field = Regex::new(r#"(?m)^\s+\w+\s+(?:map\[\w+\])?(?:\[\])?\*?(?:\w+\.)?(\w+)\s+`yaml:"([\w-]+)"#).unwrap();
+    let mut found = BTreeMap::new();
+    for (path, text) in &sources {
+        for c in field.captures_iter(text) {
+            if secret_types.contains(&c[1]) {
+                found.entry(c[2].to_string()).or_insert_with(|| path.display().to_string());
+            }
+        }
+    }
+    found
+}
+
+fn compare(what: &str, upstream: &BTreeMap<String, String>, ours: &[&str], judged_otherwise: &[&str]) {
+    let missing: Vec<String> = upstream
+        .iter()
+        .filter(|(name, _)| !ours.contains(&name.as_str()) && !judged_otherwise.contains(&name.as_str()))
+        .map(|(name, file)| format!("{name} ({file})"))
+        .collect();
+    println!("{what}: {} secret fields upstream, {} in promctl's list", upstream.len(), ours.len());
+    assert!(
+        missing.is_empty(),
+        "{what}: secret fields promctl does not refuse inline: {missing:?}; add them to src/secrets.rs"
+    );
+    // Every name on our list is a secret field of some supported version (no stale or made-up names).
+    let stale: Vec<&&str> = ours.iter().filter(|name| !upstream.contains_key(**name)).collect();
+    assert!(stale.is_empty(), "{what}: src/secrets.rs lists fields no supported version has: {stale:?}");
+}
+
+#[test]
+#[ignore = "needs the Go module sources: scripts/test"]
+fn prometheus_secret_fields_are_the_ones_its_types_hold_secrets_in() {
+    let mut modules = Vec::new();
+    for version in env("PROMCTL_UPSTREAM_PROMETHEUS").split_whitespace() {
+        let prometheus = module("github.com/prometheus/prometheus", version);
+        for dependency in
+            ["github.com/prometheus/common", "github.com/prometheus/sigv4", "github.com/prometheus/common/sigv4"]
+        {
+            if let Some(v) = required(&prometheus, dependency) {
+                modules.push(module(dependency, &v));
+            }
+        }
+        modules.push(prometheus);
+    }
+    let upstream = secret_fields(&modules);
+    compare("Prometheus", &upstream, promctl::secrets::PROMETHEUS_FIELDS, &[]);
+}
+
+#[test]
+#[ignore = "needs the Go module sources: scripts/test"]
+fn alertmanager_secret_fields_are_the_ones_its_types_hold_secrets_in() {
+    let alertmanager = module("github.com/prometheus/alertmanager", &env("PROMCTL_UPSTREAM_ALERTMANAGER"));
+    let common = required(&alertmanager, "github.com/prometheus/common").unwrap();
+    let upstream = secret_fields(&[module("github.com/prometheus/common", &common), alertmanager]);
+    // `url` (the event recorder's and webhooks' endpoints) is judged by its user info, as every URL.
+    compare("Alertmanager", &upstream, promctl::secrets::ALERTMANAGER_FIELDS, &["url"]);
+}
