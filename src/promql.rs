@@ -23,6 +23,54 @@ pub fn check_queries<'a>(exprs: impl IntoIterator<Item = &'a String>) -> Result<
     Ok(())
 }
 
+/// What an expression that parses means differently on Prometheus 3 (its migration guide): each a
+/// sentence naming the part and the fix. Empty for an expression that does not parse.
+///
+/// - Classic histograms' `le` and summaries' `quantile` labels are written as floats since 3.0
+///   (`le="1.0"`, not `le="1"`): an equality matcher on an integer form matches nothing, forever.
+///
+/// (`holt_winters`, renamed in 3.0, is not here: the parser knows only the new name and refuses it.)
+pub fn prometheus3_changes(expr: &str) -> Vec<String> {
+    use promql_parser::label::MatchOp;
+    use promql_parser::parser::Expr;
+    struct Changes(Vec<String>);
+    impl promql_parser::util::ExprVisitor for Changes {
+        type Error = std::convert::Infallible;
+        fn pre_visit(&mut self, expr: &Expr) -> Result<bool, Self::Error> {
+            let selector = match expr {
+                Expr::VectorSelector(selector) => Some(selector),
+                Expr::MatrixSelector(matrix) => Some(&matrix.vs),
+                _ => None,
+            };
+            let matchers = selector
+                .into_iter()
+                .flat_map(|s| s.matchers.matchers.iter().chain(s.matchers.or_matchers.iter().flatten()));
+            for m in matchers {
+                let integer =
+                    !m.value.is_empty() && m.value.trim_start_matches(['+', '-']).bytes().all(|b| b.is_ascii_digit());
+                if matches!(m.name.as_str(), "le" | "quantile")
+                    && matches!(m.op, MatchOp::Equal | MatchOp::NotEqual)
+                    && integer
+                {
+                    let (name, op, value) = (&m.name, &m.op, &m.value);
+                    self.0.push(format!(
+                        "{name}{op}\"{value}\" never matches on Prometheus 3, which writes {name}=\"{value}.0\" \
+                         (bucket bounds and quantiles are floats since 3.0); write {name}{op}\"{value}.0\", \
+                         or {name}=~\"{value}(\\\\.0)?\" for both majors"
+                    ));
+                }
+            }
+            Ok(true)
+        }
+    }
+    let Ok(parsed) = promql_parser::parser::parse(expr) else {
+        return Vec::new();
+    };
+    let mut changes = Changes(Vec::new());
+    let _ = promql_parser::util::walk_expr(&mut changes, &parsed);
+    changes.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,5 +93,31 @@ mod tests {
             r#"--query "sum(" is not valid PromQL: unclosed left parenthesis; fix the expression (nothing was queried)"#
         );
         assert!(parse("  ").is_err());
+    }
+
+    /// Issue 18's finding: with Prometheus 3, a rule matching le="1" returned nothing forever.
+    #[test]
+    fn integer_le_and_quantile_matchers_are_named_for_prometheus_3() {
+        let changes = prometheus3_changes(
+            r#"sum(rate(http_request_duration_seconds_bucket{le="1"}[5m])) / on() group_left x{quantile!="1"}"#,
+        );
+        assert_eq!(changes.len(), 2, "{changes:?}");
+        assert!(
+            changes[0].starts_with(r#"le="1" never matches on Prometheus 3, which writes le="1.0""#),
+            "{}",
+            changes[0]
+        );
+        assert!(changes[0].contains(r#"write le="1.0", or le=~"1(\\.0)?" for both majors"#), "{}", changes[0]);
+        assert!(changes[1].starts_with(r#"quantile!="1" never matches"#), "{}", changes[1]);
+        for fine in [
+            r#"x_bucket{le="1.0"}"#,
+            r#"x_bucket{le="+Inf"}"#,
+            r#"x_bucket{le=~"1|5"}"#,
+            r#"x{quantile="0.99"}"#,
+            "up",
+            "sum(",
+        ] {
+            assert!(prometheus3_changes(fine).is_empty(), "{fine}");
+        }
     }
 }

@@ -249,6 +249,11 @@ fn check_file(file: &RuleFile, major: u64, groups: &mut Vec<GroupSummary>, probl
             if let Err(reason) = crate::promql::parse(&rule.expr.value) {
                 rule_report(&rule.expr.referenced, format!("expr {:?} is not valid PromQL: {reason}", rule.expr.value));
             }
+            if major >= 3 {
+                for change in crate::promql::prometheus3_changes(&rule.expr.value) {
+                    rule_report(&rule.expr.referenced, format!("expr: {change}"));
+                }
+            }
             if kind == "recording" {
                 if !valid_metric_name(&rule_name.value, major) {
                     rule_report(

@@ -43,6 +43,9 @@ pub fn render_checked(values: &Values, rule_paths: &[PathBuf]) -> anyhow::Result
             problems.join("\n  ")
         ))
     })?;
+    if major >= 3 {
+        refuse_prometheus2_probes(values)?;
+    }
     let config = promconfig::check(&rendered.prometheus_yml).map_err(|problems| {
         let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
         Failure::bad_input(format!(
@@ -51,4 +54,25 @@ pub fn render_checked(values: &Values, rule_paths: &[PathBuf]) -> anyhow::Result
         ))
     })?;
     Ok(Checked { rendered, config, rule_groups })
+}
+
+/// A job's probes written for Prometheus 2 (`le="1"`) would return nothing on a Prometheus 3 image and
+/// fail every validate: refused with the fix before anything is applied.
+fn refuse_prometheus2_probes(values: &Values) -> Result<(), Failure> {
+    let mut problems = Vec::new();
+    for (job, settings) in &values.scrape.jobs {
+        for (i, probe) in settings.probes.iter().enumerate() {
+            for change in crate::promql::prometheus3_changes(probe) {
+                problems.push(format!("values: scrape.jobs.{job}.probes[{i}] = {probe:?}: {change}"));
+            }
+        }
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::bad_input(format!(
+        "with image.tag {:?} (Prometheus 3):\n  {}\nnothing was applied",
+        values.image.tag,
+        problems.join("\n  ")
+    )))
 }
