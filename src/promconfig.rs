@@ -135,17 +135,50 @@ const KUBERNETES_SD_FIELDS: &[&str] = &[
 ];
 const KUBERNETES_SD_NAMESPACES_FIELDS: &[&str] = &["names", "own_namespace"];
 const KUBERNETES_SD_ROLES: &[&str] = &["node", "pod", "service", "endpoints", "endpointslice", "ingress"];
-const TLS_FIELDS: &[&str] = &[
-    "ca_file",
-    "cert_file",
-    "key_file",
+// The HTTP client's blocks (prometheus/common's config types), the union of the versions promctl
+// supports (common v0.44.0 for 2.48, v0.72.1 for 3.16): tests/upstream_secrets.rs compares them with
+// the Go sources. A field only 3.x knows (username_file) passes for a 2.48 image, which refuses it
+// when it loads the config: reload's verification names it.
+pub const TLS_FIELDS: &[&str] = &[
     "ca",
     "cert",
     "key",
+    "ca_file",
+    "cert_file",
+    "key_file",
+    "ca_ref",
+    "cert_ref",
+    "key_ref",
     "server_name",
     "insecure_skip_verify",
     "min_version",
     "max_version",
+];
+pub const BASIC_AUTH_FIELDS: &[&str] =
+    &["username", "username_file", "username_ref", "password", "password_file", "password_ref"];
+pub const AUTHORIZATION_FIELDS: &[&str] = &["type", "credentials", "credentials_file", "credentials_ref"];
+pub const OAUTH2_FIELDS: &[&str] = &[
+    "client_id",
+    "client_secret",
+    "client_secret_file",
+    "client_secret_ref",
+    "client_certificate_key_id",
+    "client_certificate_key",
+    "client_certificate_key_file",
+    "client_certificate_key_ref",
+    "grant_type",
+    "signature_algorithm",
+    "iss",
+    "audience",
+    "claims",
+    "scopes",
+    "token_url",
+    "endpoint_params",
+    "tls_config",
+    "proxy_url",
+    "no_proxy",
+    "proxy_from_environment",
+    "proxy_connect_header",
 ];
 const RELABEL_FIELDS: &[&str] =
     &["source_labels", "separator", "regex", "modulus", "target_label", "replacement", "action"];
@@ -296,6 +329,7 @@ fn check_remote_write(
             }
         }
     }
+    check_client_blocks(endpoint, None, &prefix, problems);
     inline_secrets_at(endpoint, None, &prefix, problems);
     parsed.map(|_| RemoteWriteSummary {
         url: url.to_string(),
@@ -368,11 +402,7 @@ fn check_job(
     {
         problems.job(&label, "scheme", format!("{} is not http or https", scheme));
     }
-    if let Some(tls) = config.get("tls_config")
-        && let Some(tls) = mapping(tls, job, "tls_config", problems)
-    {
-        problems.unknown_fields(job, "tls_config.", tls, TLS_FIELDS);
-    }
+    check_client_blocks(config, job, "", problems);
     for field in ["relabel_configs", "metric_relabel_configs"] {
         let rules = config.get(field).unwrap_or(&Value::Null);
         for (i, rule) in list(rules, job, field, problems).iter().enumerate() {
@@ -390,6 +420,28 @@ fn check_job(
     }
 
     name.map(|name| JobSummary { name, scrape_interval: interval, scrape_timeout: timeout })
+}
+
+/// The HTTP client's blocks of a scrape config or a remote_write endpoint: Prometheus decodes them
+/// strictly, so a misspelt `basic_auth.pasword` would fail its config load (after the install).
+fn check_client_blocks(config: &Map<String, Value>, job: Option<&str>, prefix: &str, problems: &mut Problems) {
+    for (block, known) in [
+        ("basic_auth", BASIC_AUTH_FIELDS),
+        ("authorization", AUTHORIZATION_FIELDS),
+        ("oauth2", OAUTH2_FIELDS),
+        ("tls_config", TLS_FIELDS),
+    ] {
+        let Some(value) = config.get(block) else {
+            continue;
+        };
+        let at = format!("{prefix}{block}");
+        if let Some(fields) = mapping(value, job, &at, problems) {
+            problems.unknown_fields(job, &format!("{at}."), fields, known);
+            if block == "oauth2" {
+                check_client_blocks(fields, job, &format!("{at}."), problems);
+            }
+        }
+    }
 }
 
 fn check_relabel(rule: &Map<String, Value>, job: Option<&str>, at: &str, problems: &mut Problems) {
@@ -490,7 +542,12 @@ impl Problems {
     /// Prometheus rejects fields it does not know (strict YAML decoding); so do we.
     fn unknown_fields(&mut self, job: Option<&str>, prefix: &str, map: &Map<String, Value>, known: &[&str]) {
         for key in map.keys().filter(|k| !known.contains(&k.as_str())) {
-            let hint = match known.iter().find(|k| strsim::jaro_winkler(k, key) > 0.8) {
+            let closest = known
+                .iter()
+                .map(|k| (strsim::jaro_winkler(k, key), k))
+                .filter(|(score, _)| *score > 0.8)
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            let hint = match closest.map(|(_, k)| k) {
                 Some(close) => format!("; did you mean {close:?}?"),
                 None => String::new(),
             };
@@ -678,6 +735,23 @@ mod tests {
             (django.name.as_str(), django.scrape_interval, django.scrape_timeout),
             ("django", Duration::from_secs(15), Duration::from_secs(10))
         );
+    }
+
+    #[test]
+    /// Issue 18's finding: a misspelt field in an auth block passed, and Prometheus refused the config
+    /// when it loaded it.
+    fn misspelt_fields_of_the_http_client_blocks_are_refused_with_the_closest_field() {
+        let yml = "scrape_configs:\n  - job_name: a\n    basic_auth: {username: u, pasword_file: /f}\n    oauth2: {client_id: i, client_secret_file: /f, token_url: 'http://t', tls_config: {ca_fil: /ca}}\nremote_write:\n  - url: http://w/api/v1/write\n    authorization: {credential_file: /f}\n";
+        let problems: Vec<String> = check(yml).unwrap_err().iter().map(|p| p.to_string()).collect();
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        let expected = [
+            r#"job "a": basic_auth.pasword_file: unknown field, Prometheus would reject it; did you mean "password_file"?"#,
+            r#"job "a": oauth2.tls_config.ca_fil: unknown field, Prometheus would reject it; did you mean "ca_file"?"#,
+            r#"remote_write[0].authorization.credential_file: unknown field, Prometheus would reject it; did you mean "credentials_file"?"#,
+        ];
+        for line in expected {
+            assert!(problems.iter().any(|p| p == line), "{line} not in {problems:?}");
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The fields promctl refuses inline (src/secrets.rs) are the ones Prometheus's and Alertmanager's own
 //! types hold secrets in, for every version promctl supports: read from their Go sources. A new
-//! version that adds a secret field fails this test until the list has it.
+//! version that adds a secret field fails this test until the list has it. The same for the fields
+//! of the HTTP client's blocks (basic_auth, authorization, oauth2, tls_config) that promctl knows.
 //!
 //! Needs the Go module sources: scripts/test downloads them (`upstream_sources` in
 //! scripts/lib/build-go.sh) and sets PROMCTL_GO_MODULES (the module cache), PROMCTL_UPSTREAM_PROMETHEUS
@@ -85,9 +86,8 @@ fn compare(what: &str, upstream: &BTreeMap<String, String>, ours: &[&str], judge
     assert!(stale.is_empty(), "{what}: src/secrets.rs lists fields no supported version has: {stale:?}");
 }
 
-#[test]
-#[ignore = "needs the Go module sources: scripts/test"]
-fn prometheus_secret_fields_are_the_ones_its_types_hold_secrets_in() {
+/// The Prometheus modules of the supported versions and the prometheus/common and sigv4 each requires.
+fn prometheus_modules() -> Vec<PathBuf> {
     let mut modules = Vec::new();
     for version in env("PROMCTL_UPSTREAM_PROMETHEUS").split_whitespace() {
         let prometheus = module("github.com/prometheus/prometheus", version);
@@ -100,7 +100,58 @@ fn prometheus_secret_fields_are_the_ones_its_types_hold_secrets_in() {
         }
         modules.push(prometheus);
     }
-    let upstream = secret_fields(&modules);
+    modules
+}
+
+/// The YAML field names of Go struct `name` in `source`, with `yaml:",inline"` structs expanded.
+fn struct_fields(source: &str, name: &str) -> BTreeSet<String> {
+    let start = format!("type {name} struct {{");
+    let Some(body) = source.split(&start).nth(1).and_then(|rest| rest.split("\n}").next()) else {
+        return BTreeSet::new();
+    };
+    let tag = Regex::new(r#"`yaml:"([\w-]*)"#).unwrap();
+    let mut fields = BTreeSet::new();
+    for line in body.lines() {
+        match tag.captures(line).map(|c| c[1].to_string()) {
+            Some(field) if field.is_empty() => {
+                let embedded = line.split_whitespace().next().unwrap_or_default();
+                fields.extend(struct_fields(source, embedded));
+            }
+            Some(field) => {
+                fields.insert(field);
+            }
+            None => {}
+        }
+    }
+    fields
+}
+
+#[test]
+#[ignore = "needs the Go module sources: scripts/test"]
+fn the_http_client_blocks_fields_are_the_union_of_the_supported_versions() {
+    let sources: Vec<String> = prometheus_modules()
+        .iter()
+        .filter(|dir| dir.to_string_lossy().contains("github.com/prometheus/common@"))
+        .map(|dir| std::fs::read_to_string(dir.join("config/http_config.go")).unwrap())
+        .collect();
+    assert!(sources.len() >= 2, "one prometheus/common per supported version");
+    for (go_type, ours) in [
+        ("BasicAuth", promctl::promconfig::BASIC_AUTH_FIELDS),
+        ("Authorization", promctl::promconfig::AUTHORIZATION_FIELDS),
+        ("OAuth2", promctl::promconfig::OAUTH2_FIELDS),
+        ("TLSConfig", promctl::promconfig::TLS_FIELDS),
+    ] {
+        let upstream: BTreeSet<String> = sources.iter().flat_map(|source| struct_fields(source, go_type)).collect();
+        let ours: BTreeSet<String> = ours.iter().map(|s| s.to_string()).collect();
+        println!("{go_type}: {} fields upstream, {} known to promctl", upstream.len(), ours.len());
+        assert_eq!(ours, upstream, "{go_type}: promctl's known fields differ from prometheus/common's");
+    }
+}
+
+#[test]
+#[ignore = "needs the Go module sources: scripts/test"]
+fn prometheus_secret_fields_are_the_ones_its_types_hold_secrets_in() {
+    let upstream = secret_fields(&prometheus_modules());
     compare("Prometheus", &upstream, promctl::secrets::PROMETHEUS_FIELDS, &[]);
 }
 
