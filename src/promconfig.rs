@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
@@ -57,14 +58,36 @@ impl fmt::Display for ConfigProblem {
 const DEFAULT_SCRAPE_INTERVAL: Duration = Duration::from_secs(60);
 const DEFAULT_SCRAPE_TIMEOUT: Duration = Duration::from_secs(10);
 
-const TOP_LEVEL_FIELDS: &[&str] =
-    &["global", "scrape_configs", "rule_files", "alerting", "remote_write", "remote_read", "storage", "tracing"];
-const GLOBAL_FIELDS: &[&str] = &[
+// The fields of prometheus.yml's top level, global block and scrape configs, the union of the
+// versions promctl supports (2.48 and 3.16, with every service discovery of either): Prometheus
+// decodes strictly, so an unknown field is refused here; tests/upstream_types.rs compares these lists
+// with the Go sources. A field only 3.x knows passes for a 2.48 image, which refuses it when it loads
+// the config (reload's verification names it).
+pub const TOP_LEVEL_FIELDS: &[&str] = &[
+    "global",
+    "runtime",
+    "alerting",
+    "rule_files",
+    "scrape_config_files",
+    "scrape_configs",
+    "storage",
+    "tracing",
+    "remote_write",
+    "remote_read",
+    "otlp",
+];
+pub const GLOBAL_FIELDS: &[&str] = &[
     "scrape_interval",
     "scrape_timeout",
+    "scrape_protocols",
     "evaluation_interval",
+    "rule_query_offset",
     "external_labels",
     "query_log_file",
+    "query_max_series",
+    "query_max_samples_read",
+    "query_max_duration",
+    "scrape_failure_log_file",
     "body_size_limit",
     "sample_limit",
     "target_limit",
@@ -72,71 +95,124 @@ const GLOBAL_FIELDS: &[&str] = &[
     "label_name_length_limit",
     "label_value_length_limit",
     "keep_dropped_targets",
+    "metric_name_validation_scheme",
+    "metric_name_escaping_scheme",
+    "scrape_native_histograms",
+    "convert_classic_histograms_to_nhcb",
+    "always_scrape_classic_histograms",
+    "extra_scrape_metrics",
 ];
-const SCRAPE_FIELDS: &[&str] = &[
+pub const SCRAPE_FIELDS: &[&str] = &[
     "job_name",
-    "scrape_interval",
-    "scrape_timeout",
-    "metrics_path",
-    "scheme",
-    "params",
     "honor_labels",
     "honor_timestamps",
-    "tls_config",
-    "bearer_token_file",
-    "bearer_token",
-    "authorization",
-    "basic_auth",
-    "oauth2",
-    "static_configs",
-    "file_sd_configs",
-    "dns_sd_configs",
-    "http_sd_configs",
-    "kubernetes_sd_configs",
-    "relabel_configs",
-    "metric_relabel_configs",
+    "track_timestamps_staleness",
+    "params",
+    "scrape_interval",
+    "scrape_timeout",
+    "scrape_protocols",
+    "fallback_scrape_protocol",
+    "scrape_classic_histograms",
+    "scrape_native_histograms",
+    "always_scrape_classic_histograms",
+    "convert_classic_histograms_to_nhcb",
+    "scrape_failure_log_file",
+    "metrics_path",
+    "scheme",
+    "enable_compression",
+    "body_size_limit",
     "sample_limit",
     "target_limit",
     "label_limit",
     "label_name_length_limit",
     "label_value_length_limit",
+    "native_histogram_bucket_limit",
+    "native_histogram_min_bucket_factor",
     "keep_dropped_targets",
-    "body_size_limit",
+    "metric_name_validation_scheme",
+    "metric_name_escaping_scheme",
+    "extra_scrape_metrics",
+    "relabel_configs",
+    "metric_relabel_configs",
+    // The HTTP client (prometheus/common), inline.
+    "basic_auth",
+    "authorization",
+    "oauth2",
+    "bearer_token",
+    "bearer_token_file",
+    "tls_config",
     "follow_redirects",
     "enable_http2",
+    "http_headers",
     "proxy_url",
     "no_proxy",
     "proxy_from_environment",
     "proxy_connect_header",
-    // Prometheus 2.49+ / 3.x (scrape protocols, native histograms, name validation).
-    "scrape_protocols",
-    "fallback_scrape_protocol",
-    "scrape_classic_histograms",
-    "always_scrape_classic_histograms",
-    "convert_classic_histograms_to_nhcb",
-    "native_histogram_bucket_limit",
-    "native_histogram_min_bucket_factor",
-    "metric_name_validation_scheme",
-    "metric_name_escaping_scheme",
-    "enable_compression",
-    "scrape_failure_log_file",
-    "http_headers",
+    // Targets and every service discovery.
+    "static_configs",
+    "aws_sd_configs",
+    "azure_sd_configs",
+    "consul_sd_configs",
+    "digitalocean_sd_configs",
+    "dns_sd_configs",
+    "docker_sd_configs",
+    "dockerswarm_sd_configs",
+    "ec2_sd_configs",
+    "ecs_sd_configs",
+    "elasticache_sd_configs",
+    "eureka_sd_configs",
+    "file_sd_configs",
+    "gce_sd_configs",
+    "hetzner_sd_configs",
+    "http_sd_configs",
+    "ionos_sd_configs",
+    "kubernetes_sd_configs",
+    "kuma_sd_configs",
+    "lightsail_sd_configs",
+    "linode_sd_configs",
+    "marathon_sd_configs",
+    "msk_sd_configs",
+    "nerve_sd_configs",
+    "nomad_sd_configs",
+    "oci_sd_configs",
+    "openstack_sd_configs",
+    "outscale_sd_configs",
+    "ovhcloud_sd_configs",
+    "puppetdb_sd_configs",
+    "rds_sd_configs",
+    "scaleway_sd_configs",
+    "serverset_sd_configs",
+    "stackit_sd_configs",
+    "triton_sd_configs",
+    "uyuni_sd_configs",
+    "vultr_sd_configs",
 ];
-const KUBERNETES_SD_FIELDS: &[&str] = &[
+pub const KUBERNETES_SD_FIELDS: &[&str] = &[
+    "api_server",
     "role",
+    "kubeconfig_file",
     "namespaces",
     "selectors",
-    "api_server",
-    "tls_config",
-    "bearer_token_file",
-    "authorization",
-    "kubeconfig_file",
     "attach_metadata",
+    // The HTTP client (prometheus/common), inline.
+    "basic_auth",
+    "authorization",
+    "oauth2",
+    "bearer_token",
+    "bearer_token_file",
+    "tls_config",
+    "follow_redirects",
+    "enable_http2",
+    "http_headers",
+    "proxy_url",
+    "no_proxy",
+    "proxy_from_environment",
+    "proxy_connect_header",
 ];
 const KUBERNETES_SD_NAMESPACES_FIELDS: &[&str] = &["names", "own_namespace"];
 const KUBERNETES_SD_ROLES: &[&str] = &["node", "pod", "service", "endpoints", "endpointslice", "ingress"];
 // The HTTP client's blocks (prometheus/common's config types), the union of the versions promctl
-// supports (common v0.44.0 for 2.48, v0.72.1 for 3.16): tests/upstream_secrets.rs compares them with
+// supports (common v0.44.0 for 2.48, v0.72.1 for 3.16): tests/upstream_types.rs compares them with
 // the Go sources. A field only 3.x knows (username_file) passes for a 2.48 image, which refuses it
 // when it loads the config: reload's verification names it.
 pub const TLS_FIELDS: &[&str] = &[
@@ -256,31 +332,37 @@ pub fn check(prometheus_yml: &str) -> Result<ConfigSummary, Vec<ConfigProblem>> 
     }
 }
 
-const REMOTE_WRITE_FIELDS: &[&str] = &[
+pub const REMOTE_WRITE_FIELDS: &[&str] = &[
     "url",
-    "name",
     "remote_timeout",
     "headers",
     "write_relabel_configs",
+    "name",
     "send_exemplars",
     "send_native_histograms",
-    "protobuf_message",
     "round_robin_dns",
-    "basic_auth",
-    "authorization",
-    "oauth2",
+    "protobuf_message",
+    "failed_request_logging",
+    "queue_config",
+    "metadata_config",
     "sigv4",
     "azuread",
     "google_iam",
+    "convert_nhcb_to_classic",
+    // The HTTP client (prometheus/common), inline.
+    "basic_auth",
+    "authorization",
+    "oauth2",
+    "bearer_token",
+    "bearer_token_file",
     "tls_config",
+    "follow_redirects",
+    "enable_http2",
+    "http_headers",
     "proxy_url",
     "no_proxy",
     "proxy_from_environment",
     "proxy_connect_header",
-    "follow_redirects",
-    "enable_http2",
-    "queue_config",
-    "metadata_config",
 ];
 const QUEUE_CONFIG_FIELDS: &[&str] = &[
     "capacity",
@@ -318,9 +400,10 @@ fn check_remote_write(
     {
         let queue_prefix = format!("{prefix}queue_config.");
         problems.unknown_fields(None, &queue_prefix, queue, QUEUE_CONFIG_FIELDS);
-        for field in ["batch_send_deadline", "min_backoff", "max_backoff", "sample_age_limit"] {
+        for field in ["batch_send_deadline", "sample_age_limit"] {
             duration_field(queue, None, &queue_prefix, field, problems);
         }
+        check_queue_bounds(queue, &queue_prefix, problems);
     }
     if let Some(rules) = endpoint.get("write_relabel_configs") {
         for (i, rule) in list(rules, None, &format!("{prefix}write_relabel_configs"), problems).iter().enumerate() {
@@ -339,7 +422,8 @@ fn check_remote_write(
 
 /// The global interval and timeout that jobs inherit, with Prometheus's defaulting rules.
 fn check_global(global: Option<&Value>, problems: &mut Problems) -> (Duration, Duration) {
-    let Some(global) = global.and_then(|g| mapping(g, None, "global", problems)) else {
+    // `global:` with nothing under it is Prometheus's defaults, as no global block at all.
+    let Some(global) = global.filter(|g| !g.is_null()).and_then(|g| mapping(g, None, "global", problems)) else {
         return (DEFAULT_SCRAPE_INTERVAL, DEFAULT_SCRAPE_TIMEOUT);
     };
     problems.unknown_fields(None, "global.", global, GLOBAL_FIELDS);
@@ -411,6 +495,22 @@ fn check_job(
             }
         }
     }
+    let static_configs = config.get("static_configs").unwrap_or(&Value::Null);
+    for (i, group) in list(static_configs, job, "static_configs", problems).iter().enumerate() {
+        let at = format!("static_configs[{i}]");
+        let Some(group) = mapping(group, job, &at, problems) else {
+            continue;
+        };
+        // Prometheus takes host:port; a URL's scheme and path go in scheme and metrics_path.
+        let targets = group.get("targets").and_then(Value::as_array).into_iter().flatten();
+        for (t, target) in targets.enumerate().filter(|(_, t)| t.as_str().is_some_and(|t| t.contains('/'))) {
+            problems.at(
+                job,
+                format!("{at}.targets[{t}]"),
+                format!("{target} is not host:port; put the scheme in `scheme` and the path in `metrics_path`"),
+            );
+        }
+    }
     let sd_configs = config.get("kubernetes_sd_configs").unwrap_or(&Value::Null);
     for (i, sd) in list(sd_configs, job, "kubernetes_sd_configs", problems).iter().enumerate() {
         let at = format!("kubernetes_sd_configs[{i}]");
@@ -420,6 +520,40 @@ fn check_job(
     }
 
     name.map(|name| JobSummary { name, scrape_interval: interval, scrape_timeout: timeout })
+}
+
+/// The queue's sizes and backoffs as Prometheus 3 validates them (QueueConfig.Validate); 2.48 took
+/// them and then sent nothing (no shard, no capacity): refused for both. Unset fields take
+/// Prometheus's defaults.
+fn check_queue_bounds(queue: &Map<String, Value>, prefix: &str, problems: &mut Problems) {
+    let number = |field: &str, default: i64| queue.get(field).map_or(Some(default), Value::as_i64);
+    for (field, default) in
+        [("capacity", 10_000), ("max_shards", 50), ("min_shards", 1), ("max_samples_per_send", 2_000)]
+    {
+        match number(field, default) {
+            Some(n) if n > 0 => {}
+            Some(_) => {
+                problems.file(format!("{prefix}{field}"), "must be positive; leave it out for Prometheus's default")
+            }
+            None => problems.file(format!("{prefix}{field}"), "is not a whole number"),
+        }
+    }
+    if let (Some(min), Some(max)) = (number("min_shards", 1), number("max_shards", 50))
+        && min > max
+    {
+        problems.file(
+            format!("{prefix}min_shards"),
+            format!("{min} is above max_shards {max}; lower it or raise max_shards"),
+        );
+    }
+    let min_backoff = duration_field(queue, None, prefix, "min_backoff", problems).unwrap_or(Duration::from_millis(30));
+    let max_backoff = duration_field(queue, None, prefix, "max_backoff", problems).unwrap_or(Duration::from_secs(5));
+    if max_backoff < min_backoff {
+        problems.file(
+            format!("{prefix}max_backoff"),
+            format!("{} is below min_backoff {}; raise it or lower min_backoff", show(max_backoff), show(min_backoff)),
+        );
+    }
 }
 
 /// The HTTP client's blocks of a scrape config or a remote_write endpoint: Prometheus decodes them
@@ -465,6 +599,7 @@ fn check_relabel(rule: &Map<String, Value>, job: Option<&str>, at: &str, problem
     if action == "hashmod" && !rule.contains_key("modulus") {
         problems.at(job, format!("{at}modulus"), "is required for action hashmod");
     }
+    relabel_action_fields(rule, &action, job, at, problems);
     if let Some(regex) = rule.get("regex") {
         // YAML may read a regex such as 8000 or true as a number or boolean; Prometheus reads text.
         let text = match regex {
@@ -476,6 +611,58 @@ fn check_relabel(rule: &Map<String, Value>, job: Option<&str>, at: &str, problem
             let reason = err.to_string().lines().last().unwrap_or_default().trim().to_string();
             problems.at(job, format!("{at}regex"), format!("{text:?} does not compile: {reason}"));
         }
+    }
+}
+
+/// The fields an action ignores, set to something else, and the target labels it cannot write:
+/// Prometheus refuses both when it loads the config (model/relabel's Validate).
+fn relabel_action_fields(
+    rule: &Map<String, Value>,
+    action: &str,
+    job: Option<&str>,
+    at: &str,
+    problems: &mut Problems,
+) {
+    let text = |field: &str| rule.get(field).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string));
+    let set = |field: &str, default: &str| text(field).is_some_and(|v| v != default);
+    let not_for = |fields: &[(&str, &str)], problems: &mut Problems| {
+        for (field, default) in fields {
+            if set(field, default)
+                || (*field == "source_labels"
+                    && rule.get(*field).and_then(Value::as_array).is_some_and(|l| !l.is_empty()))
+            {
+                problems.at(job, format!("{at}{field}"), format!("is not used by action {action}; remove it"));
+            }
+        }
+    };
+    match action {
+        "labeldrop" | "labelkeep" => not_for(
+            &[("source_labels", ""), ("target_label", ""), ("modulus", "0"), ("separator", ";"), ("replacement", "$1")],
+            problems,
+        ),
+        "keepequal" | "dropequal" => {
+            not_for(&[("regex", "(.*)"), ("modulus", "0"), ("separator", ";"), ("replacement", "$1")], problems)
+        }
+        "lowercase" | "uppercase" => not_for(&[("replacement", "$1")], problems),
+        _ => {}
+    }
+    // replace and labelmap write a label named by a template ($1, ${name}); the others a plain name.
+    static TEMPLATE: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"^(?:(?:[a-zA-Z_]|\$(?:\{\w+\}|\w+))+\w*)+$").unwrap());
+    static PLAIN: LazyLock<regex::Regex> = LazyLock::new(|| regex::Regex::new(r"^[a-zA-Z_][a-zA-Z0-9_]*$").unwrap());
+    let (template, plain) = (&*TEMPLATE, &*PLAIN);
+    let (field, pattern) = match action {
+        "labelmap" => ("replacement", template),
+        "replace" => ("target_label", template),
+        "lowercase" | "uppercase" | "keepequal" | "dropequal" | "hashmod" => ("target_label", plain),
+        _ => return,
+    };
+    if let Some(name) = text(field).filter(|name| !pattern.is_match(name)) {
+        problems.at(
+            job,
+            format!("{at}{field}"),
+            format!("{name:?} is not a valid label name for action {action}; use letters, digits and '_'"),
+        );
     }
 }
 

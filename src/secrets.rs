@@ -2,7 +2,7 @@
 //! stored in a ConfigMap that anyone who may read ConfigMaps can read: promctl refuses it and names the
 //! file form to use. The field lists are those of the programs' own types (the `Secret` type of
 //! prometheus/common and every type built of it), in each version promctl supports;
-//! tests/upstream_secrets.rs compares them with the Go sources of those versions.
+//! tests/upstream_types.rs compares them with the Go sources of those versions.
 
 use serde_json::Value;
 

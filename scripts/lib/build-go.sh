@@ -161,7 +161,7 @@ prometheus_release() {
 }
 
 # The Go sources of the Prometheus and Alertmanager versions promctl supports, with the
-# prometheus/common and sigv4 modules each requires (tests/upstream_secrets.rs reads their config
+# prometheus/common and sigv4 modules each requires (tests/upstream_types.rs reads their config
 # types). Downloads what the module cache lacks; prints the cache's directory.
 upstream_sources() {
   local cache module dependency version

@@ -1,7 +1,8 @@
 //! The fields promctl refuses inline (src/secrets.rs) are the ones Prometheus's and Alertmanager's own
 //! types hold secrets in, for every version promctl supports: read from their Go sources. A new
 //! version that adds a secret field fails this test until the list has it. The same for the fields
-//! of the HTTP client's blocks (basic_auth, authorization, oauth2, tls_config) that promctl knows.
+//! of the HTTP client's blocks (basic_auth, authorization, oauth2, tls_config) and of prometheus.yml's
+//! top level, global block and scrape configs (with every service discovery) that promctl knows.
 //!
 //! Needs the Go module sources: scripts/test downloads them (`upstream_sources` in
 //! scripts/lib/build-go.sh) and sets PROMCTL_GO_MODULES (the module cache), PROMCTL_UPSTREAM_PROMETHEUS
@@ -117,6 +118,7 @@ fn struct_fields(source: &str, name: &str) -> BTreeSet<String> {
                 let embedded = line.split_whitespace().next().unwrap_or_default();
                 fields.extend(struct_fields(source, embedded));
             }
+            Some(field) if field == "-" => {}
             Some(field) => {
                 fields.insert(field);
             }
@@ -163,4 +165,65 @@ fn alertmanager_secret_fields_are_the_ones_its_types_hold_secrets_in() {
     let upstream = secret_fields(&[module("github.com/prometheus/common", &common), alertmanager]);
     // `url` (the event recorder's and webhooks' endpoints) is judged by its user info, as every URL.
     compare("Alertmanager", &upstream, promctl::secrets::ALERTMANAGER_FIELDS, &["url"]);
+}
+
+/// Every file of the modules' Go sources (not tests), concatenated: the structs and the service
+/// discoveries' names are looked up in all of them.
+fn all_sources(modules: &[PathBuf]) -> String {
+    let mut files = Vec::new();
+    for dir in modules {
+        go_files(dir, &mut files);
+    }
+    files.iter().map(|f| std::fs::read_to_string(f).unwrap()).collect::<Vec<_>>().join("\n")
+}
+
+/// The YAML keys of every service discovery: each registers a config whose `Name()` is the key's stem.
+fn service_discoveries(source: &str) -> BTreeSet<String> {
+    let name = Regex::new(r#"\) Name\(\) string \{\s*return "(\w+)""#).unwrap();
+    name.captures_iter(source)
+        .map(|c| c[1].to_string())
+        .map(|sd| if sd == "static" { "static_configs".to_string() } else { format!("{sd}_sd_configs") })
+        .collect()
+}
+
+#[test]
+#[ignore = "needs the Go module sources: scripts/test"]
+fn prometheus_yml_fields_are_the_union_of_the_supported_versions() {
+    let mut top = BTreeSet::new();
+    let mut global = BTreeSet::new();
+    let mut scrape = BTreeSet::new();
+    let mut remote_write = BTreeSet::new();
+    let mut kubernetes_sd = BTreeSet::new();
+    for version in env("PROMCTL_UPSTREAM_PROMETHEUS").split_whitespace() {
+        let prometheus = module("github.com/prometheus/prometheus", version);
+        let common =
+            module("github.com/prometheus/common", &required(&prometheus, "github.com/prometheus/common").unwrap());
+        let config = std::fs::read_to_string(prometheus.join("config/config.go")).unwrap()
+            + &std::fs::read_to_string(common.join("config/http_config.go")).unwrap();
+        top.extend(struct_fields(&config, "Config"));
+        global.extend(struct_fields(&config, "GlobalConfig"));
+        scrape.extend(struct_fields(&config, "ScrapeConfig"));
+        remote_write.extend(struct_fields(&config, "RemoteWriteConfig"));
+        let kubernetes = std::fs::read_to_string(prometheus.join("discovery/kubernetes/kubernetes.go")).unwrap()
+            + &std::fs::read_to_string(common.join("config/http_config.go")).unwrap();
+        kubernetes_sd.extend(struct_fields(&kubernetes, "SDConfig"));
+        scrape.extend(service_discoveries(&all_sources(&[prometheus.join("discovery")])));
+    }
+    let mut differences = Vec::new();
+    for (what, upstream, ours) in [
+        ("top level", top, promctl::promconfig::TOP_LEVEL_FIELDS),
+        ("global", global, promctl::promconfig::GLOBAL_FIELDS),
+        ("scrape config", scrape, promctl::promconfig::SCRAPE_FIELDS),
+        ("remote_write", remote_write, promctl::promconfig::REMOTE_WRITE_FIELDS),
+        ("kubernetes_sd_configs", kubernetes_sd, promctl::promconfig::KUBERNETES_SD_FIELDS),
+    ] {
+        let ours: BTreeSet<String> = ours.iter().map(|s| s.to_string()).collect();
+        println!("prometheus.yml {what}: {} fields upstream, {} known to promctl", upstream.len(), ours.len());
+        let missing: Vec<&String> = upstream.difference(&ours).collect();
+        let extra: Vec<&String> = ours.difference(&upstream).collect();
+        if !missing.is_empty() || !extra.is_empty() {
+            differences.push(format!("{what}: promctl lacks {missing:?} and has {extra:?}"));
+        }
+    }
+    assert!(differences.is_empty(), "{differences:#?}");
 }

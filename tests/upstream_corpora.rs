@@ -1,0 +1,222 @@
+//! promctl's static checks against the test data of the programs they stand in for: Prometheus's
+//! config test files (`config/testdata/*.good.yml` and `*.bad.yml`), its rule-file test data
+//! (`model/rulefmt/testdata`), for every supported version, and Alertmanager's config test data.
+//! Prometheus's own tests say which files it accepts (the `.good`/`.bad` names; for Alertmanager, its
+//! config_test.go loads each file and expects an error or not: here its `amtool check-config` says).
+//!
+//! promctl checks a subset of what Prometheus checks: it must refuse nothing Prometheus accepts
+//! (except where it is stricter on purpose, listed below with the reason), and it refuses what
+//! Prometheus refuses where its checks cover the field; the files it lets through are listed below
+//! with what catches them instead (Prometheus's own load, which `reload` verifies). A new
+//! disagreement fails the test until it is fixed or listed with its reason.
+//!
+//! Needs the Go module sources and amtool: scripts/test sets PROMCTL_GO_MODULES,
+//! PROMCTL_UPSTREAM_PROMETHEUS, PROMCTL_UPSTREAM_ALERTMANAGER and PROMCTL_TEST_AMTOOL.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run this test through scripts/test"))
+}
+
+fn module(name: &str, version: &str) -> PathBuf {
+    let dir = Path::new(&env("PROMCTL_GO_MODULES")).join(format!("{name}@{version}"));
+    assert!(dir.is_dir(), "{} is missing: scripts/test downloads it", dir.display());
+    dir
+}
+
+fn files(dir: &Path, suffixes: &[&str]) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| suffixes.iter().any(|s| p.to_string_lossy().ends_with(s)))
+        .collect();
+    found.sort();
+    found
+}
+
+fn name(path: &Path) -> String {
+    path.file_name().unwrap().to_string_lossy().to_string()
+}
+
+/// The figures of one corpus, printed for the closing note and CI's log.
+struct Tally {
+    what: String,
+    files: usize,
+    agreed: usize,
+    disagreements: BTreeMap<String, String>,
+}
+
+impl Tally {
+    fn new(what: String) -> Self {
+        Tally { what, files: 0, agreed: 0, disagreements: BTreeMap::new() }
+    }
+    fn judge(&mut self, file: &str, upstream_accepts: bool, promctl: Result<(), String>) {
+        self.files += 1;
+        match (upstream_accepts, promctl) {
+            (true, Ok(())) | (false, Err(_)) => self.agreed += 1,
+            (true, Err(why)) => {
+                self.disagreements.insert(file.to_string(), format!("promctl refuses: {why}"));
+            }
+            (false, Ok(())) => {
+                self.disagreements.insert(file.to_string(), "promctl accepts".into());
+            }
+        }
+    }
+    /// Prints the figures and returns the disagreements not in `expected` (a file name or its prefix,
+    /// and why the disagreement stands).
+    fn unexplained(&self, expected: &[(&str, &str)]) -> Vec<String> {
+        println!(
+            "{}: {} files, {} agreements, {} disagreements",
+            self.what,
+            self.files,
+            self.agreed,
+            self.disagreements.len()
+        );
+        let mut unexplained = Vec::new();
+        for (file, what) in &self.disagreements {
+            match expected.iter().find(|(f, _)| file.starts_with(f)) {
+                Some((_, reason)) => println!("  {file}: {what} (known: {reason})"),
+                None => unexplained.push(format!("{}: {file}: {what}", self.what)),
+            }
+        }
+        unexplained
+    }
+}
+
+/// Rule files Prometheus refuses or accepts by their test data's names, through promctl's rule check.
+#[test]
+#[ignore = "needs the Go module sources: scripts/test"]
+fn rule_files_are_refused_and_accepted_as_prometheus_does() {
+    let mut unexplained = Vec::new();
+    for version in env("PROMCTL_UPSTREAM_PROMETHEUS").split_whitespace() {
+        let dir = module("github.com/prometheus/prometheus", version).join("model/rulefmt/testdata");
+        let major = if version.trim_start_matches("v0.").split('.').next().unwrap().parse::<u64>().unwrap() >= 300 {
+            3
+        } else {
+            2
+        };
+        let mut tally = Tally::new(format!("Prometheus {version} rule test data"));
+        for file in files(&dir, &[".yaml", ".yml"]) {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let source = promctl::rules::RuleSource { origin: name(&file), stem: "t".into(), text };
+            let verdict = promctl::rules::check(&[promctl::rules::RuleFile::new(source)], major)
+                .map(drop)
+                .map_err(|problems| problems.join("; "));
+            tally.judge(&name(&file), !name(&file).contains(".bad."), verdict);
+        }
+        unexplained.extend(tally.unexplained(RULES_KNOWN));
+    }
+    assert!(unexplained.is_empty(), "disagreements with no reason: {unexplained:#?}");
+}
+
+/// Where promctl's rule check and Prometheus's test data disagree, and why that stands.
+const RULES_KNOWN: &[(&str, &str)] = &[(
+    "legacy_validation_annotation.bad.yaml",
+    "bad only under the legacy name validation, which Prometheus 3 does not use by default (its UTF-8 default accepts `ins-tance`)",
+)];
+
+/// Config files, by their names, through promctl's check of a rendered prometheus.yml.
+#[test]
+#[ignore = "needs the Go module sources: scripts/test"]
+fn config_files_are_refused_and_accepted_as_prometheus_does() {
+    let mut unexplained = Vec::new();
+    for version in env("PROMCTL_UPSTREAM_PROMETHEUS").split_whitespace() {
+        let dir = module("github.com/prometheus/prometheus", version).join("config/testdata");
+        let mut tally = Tally::new(format!("Prometheus {version} config test data"));
+        let mut secrets_only = 0;
+        for file in files(&dir, &[".good.yml", ".bad.yml"]) {
+            let text = std::fs::read_to_string(&file).unwrap();
+            // promctl refuses inline secrets on purpose (they would be stored in the ConfigMap): a
+            // good file refused only for them is counted apart and judged on its other problems; a
+            // bad one refused for them is refused (that it is for another reason is the next step's).
+            let problems = promctl::promconfig::check(&text).err().unwrap_or_default();
+            let (secrets, others): (Vec<_>, Vec<_>) =
+                problems.iter().map(|p| p.to_string()).partition(|p| p.contains("would be stored in the ConfigMap"));
+            if !secrets.is_empty() {
+                secrets_only += usize::from(others.is_empty());
+            }
+            let good = name(&file).ends_with(".good.yml");
+            let judged = if good { others } else { problems.iter().map(|p| p.to_string()).collect() };
+            let verdict = if judged.is_empty() { Ok(()) } else { Err(judged.join("; ")) };
+            tally.judge(&name(&file), good, verdict);
+        }
+        println!("  {secrets_only} files refused only for their inline secrets (stricter on purpose)");
+        unexplained.extend(tally.unexplained(CONFIG_KNOWN));
+    }
+    assert!(unexplained.is_empty(), "disagreements with no reason: {unexplained:#?}");
+}
+
+/// What Prometheus's own config load (which `reload` verifies, naming its error) catches and promctl's
+/// check does not model; a prefix covers every file it starts.
+const PROMETHEUS_LOAD_CATCHES: &str =
+    "not modelled by promctl's check: Prometheus's config load refuses it, and install or reload names its error";
+
+/// Where promctl's config check and Prometheus's test data disagree, and why that stands.
+const CONFIG_KNOWN: &[(&str, &str)] = &[
+    // Stricter on purpose.
+    (
+        "conf.good.yml",
+        "stricter on purpose: inline secrets (basic_auth.password, bearer_token, ...) would be stored in the ConfigMap",
+    ),
+    (
+        "roundtrip.good.yml",
+        "stricter on purpose: inline secrets (azure client_secret, ...) would be stored in the ConfigMap",
+    ),
+    (
+        "remote_write_retry_on_rate_limit.good.yml",
+        "stricter on purpose: `localhost:9090` is no http(s) URL (Prometheus reads `localhost` as its scheme and fails on every send)",
+    ),
+    // Never written by a user through promctl: promctl renders these parts itself, or values check them.
+    ("labelname", "external labels come from values scrape.externalLabels, whose names values refuses (exit 2)"),
+    ("empty_alert", "promctl renders the alerting block itself"),
+    ("rules.bad.yml", "promctl renders rule_files itself"),
+    ("scrape_config_files_", "promctl renders no scrape_config_files"),
+    ("remote_read_", PROMETHEUS_LOAD_CATCHES),
+    ("empty_rr_config", PROMETHEUS_LOAD_CATCHES),
+    ("tracing_", PROMETHEUS_LOAD_CATCHES),
+    ("scrape_body_size_limit", PROMETHEUS_LOAD_CATCHES),
+    // The service discoveries' own rules (required servers, Kubernetes selectors per role, ...).
+    ("kubernetes_", PROMETHEUS_LOAD_CATCHES),
+    ("azure_", PROMETHEUS_LOAD_CATCHES),
+    ("ec2_", PROMETHEUS_LOAD_CATCHES),
+    ("eureka_", PROMETHEUS_LOAD_CATCHES),
+    ("marathon_", PROMETHEUS_LOAD_CATCHES),
+    ("uyuni_", PROMETHEUS_LOAD_CATCHES),
+    ("outscale_", PROMETHEUS_LOAD_CATCHES),
+    ("stackit_", PROMETHEUS_LOAD_CATCHES),
+    // Prometheus 3's newer blocks and settings (OTLP, query limits, TSDB settings in the config file,
+    // name validation schemes).
+    ("otlp_", PROMETHEUS_LOAD_CATCHES),
+    ("query_max_", PROMETHEUS_LOAD_CATCHES),
+    ("tsdb_", "promctl renders the TSDB settings as flags from values retention and storage, which values check"),
+    ("metric_name_validation_scheme", PROMETHEUS_LOAD_CATCHES),
+    ("scrape_config_utf8_conflicting", PROMETHEUS_LOAD_CATCHES),
+];
+
+/// Alertmanager's config test data: amtool check-config is the judge of each file.
+#[test]
+#[ignore = "needs the Go module sources and amtool: scripts/test"]
+fn alertmanager_configs_are_refused_and_accepted_as_amtool_does() {
+    let amtool = env("PROMCTL_TEST_AMTOOL");
+    let version = env("PROMCTL_UPSTREAM_ALERTMANAGER");
+    let dir = module("github.com/prometheus/alertmanager", &version).join("config/testdata");
+    let mut tally = Tally::new(format!("Alertmanager {version} config test data"));
+    for file in files(&dir, &[".yml", ".yaml"]) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let Ok(config) = serde_saphyr::from_str::<serde_json::Value>(&text) else {
+            tally.judge(&name(&file), amtool_accepts(&amtool, &file), Err("not YAML".into()));
+            continue;
+        };
+        let verdict = promctl::alertmanager::check_config(&config).map_err(|problems| problems.join("; "));
+        tally.judge(&name(&file), amtool_accepts(&amtool, &file), verdict);
+    }
+    let unexplained = tally.unexplained(&[]);
+    assert!(unexplained.is_empty(), "disagreements with no reason: {unexplained:#?}");
+}
+
+fn amtool_accepts(amtool: &str, file: &Path) -> bool {
+    std::process::Command::new(amtool).arg("check-config").arg(file).output().unwrap().status.success()
+}
