@@ -1,0 +1,149 @@
+//! The API server as the judge of promctl's values checks: generated values sets (proptest, over the
+//! values' types and their edges) are rendered as `promctl render` does, and every object of each
+//! render that promctl accepts is sent to the test bed's API server as a server-side dry run. Whatever
+//! promctl accepts, the API server must accept; a disagreement is a check missing at the values
+//! layer (exit 2 with the key and the fix, before anything is applied).
+//!
+//! Size: PROMCTL_DRY_RUN_CASES value sets (default 160); the figures are printed at the end.
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use kube::api::{Patch, PatchParams};
+use proptest::prelude::*;
+use proptest::sample::select;
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+
+/// CPU amounts: the forms Kubernetes takes, then the edges (zero, finer than a millicore, exponents).
+const CPU: &[&str] = &["1m", "100m", "500m", "0.5", "1", "2", "3", "2000m"];
+const CPU_EDGES: &[&str] = &["0", "0.5m", "1e3", "1k", "-1", "0.0001", ".5", "1.0"];
+/// Byte amounts: both suffix families; then zero, fractions, millibytes, exponents, the huge.
+const BYTES: &[&str] = &["1Ki", "64Mi", "60Mi", "1Gi", "4Gi", "5Gi", "20Gi", "1G", "1.5Gi", "1000"];
+const BYTES_EDGES: &[&str] = &["0", "1", "0.5", "100m", "1e9", "8Ei", "-1Gi", "1.5", "0Gi"];
+/// Label and annotation keys and values, then their edges.
+const LABEL_KEYS: &[&str] = &["team", "a", "example.com/team", "a.b/c-d_e"];
+const LABEL_KEY_EDGES: &[&str] = &["x/", "/x", "-team", "team-", "UPPER", "a/b/c", "kubernetes.io/team"];
+const LABEL_VALUES: &[&str] =
+    &["", "shop", "a-b_c.d", "012345678901234567890123456789012345678901234567890123456789012"];
+const LABEL_VALUE_EDGES: &[&str] =
+    &["-x", "x-", "with space", "0123456789012345678901234567890123456789012345678901234567890123"];
+
+/// Mostly ordinary values, with an edge one time in five: a set whose every field is an edge would
+/// almost always be refused by promctl, and judge nothing.
+fn pick(ordinary: &'static [&'static str], edges: &'static [&'static str]) -> BoxedStrategy<&'static str> {
+    prop_oneof![4 => select(ordinary), 1 => select(edges)].boxed()
+}
+
+fn dns_label() -> impl Strategy<Value = String> {
+    prop_oneof![4 => "[a-z]([-a-z0-9]{0,10}[a-z0-9])?", 1 => "[a-z][a-z0-9]{55,62}", 1 => "[a-z0-9-]{1,8}"]
+}
+
+/// One values set, as --set flags (values are single-quoted YAML strings unless numbers are meant).
+fn values_set() -> impl Strategy<Value = Vec<String>> {
+    let resources = (pick(CPU, CPU_EDGES), pick(CPU, CPU_EDGES), pick(BYTES, BYTES_EDGES), pick(BYTES, BYTES_EDGES))
+        .prop_map(|(rc, lc, rm, lm)| {
+            vec![
+                format!("resources.requests.cpu='{rc}'"),
+                format!("resources.limits.cpu='{lc}'"),
+                format!("resources.requests.memory='{rm}'"),
+                format!("resources.limits.memory='{lm}'"),
+            ]
+        });
+    let storage =
+        (pick(BYTES, BYTES_EDGES), select(&["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany", "ReadOnlyMany"][..]))
+            .prop_map(|(size, mode)| vec![format!("storage.size='{size}'"), format!("storage.accessMode={mode}")]);
+    let names = (dns_label(), dns_label(), dns_label(), 0u32..4).prop_map(|(name, service, claim, replicas)| {
+        vec![
+            format!("name={name}"),
+            format!("service.name={service}"),
+            format!("storage.claimName={claim}"),
+            format!("replicas={replicas}"),
+        ]
+    });
+    let service = (
+        prop_oneof![4 => select(&[80u32, 9090, 65535][..]), 1 => select(&[0u32, 1, 65536][..])],
+        select(&["ClusterIP", "NodePort", "LoadBalancer"][..]),
+    )
+        .prop_map(|(port, kind)| vec![format!("service.port={port}"), format!("service.type={kind}")]);
+    let labels = (
+        pick(LABEL_KEYS, LABEL_KEY_EDGES),
+        pick(LABEL_VALUES, LABEL_VALUE_EDGES),
+        pick(LABEL_KEYS, LABEL_KEY_EDGES),
+        pick(LABEL_VALUES, LABEL_VALUE_EDGES),
+    )
+        .prop_map(|(ck, cv, pk, pv)| {
+            vec![
+                format!("commonLabels={{'{ck}': '{cv}'}}"),
+                format!("podLabels={{'{pk}': '{pv}'}}"),
+                format!("commonAnnotations={{'{pk}': '{cv}'}}"),
+            ]
+        });
+    let alertmanager = (any::<bool>(), pick(CPU, CPU_EDGES), pick(BYTES, BYTES_EDGES)).prop_map(|(on, cpu, memory)| {
+        vec![
+            format!("alertmanager.enabled={on}"),
+            format!("alertmanager.resources.requests.cpu='{cpu}'"),
+            format!("alertmanager.resources.limits.memory='{memory}'"),
+        ]
+    });
+    let image = (
+        prop_oneof![4 => "v[0-9]\\.[0-9]{1,2}\\.[0-9]", 1 => "[A-Za-z0-9_][A-Za-z0-9_.-]{0,130}"],
+        "[a-z0-9]{1,12}(/[a-z0-9._-]{1,12}){0,2}",
+    )
+        .prop_map(|(tag, repository)| vec![format!("image.tag='{tag}'"), format!("image.repository='{repository}'")]);
+    (resources, storage, names, service, labels, alertmanager, image)
+        .prop_map(|(a, b, c, d, e, f, g)| [a, b, c, d, e, f, g].concat())
+}
+
+static SETS: AtomicUsize = AtomicUsize::new(0);
+static ACCEPTED: AtomicUsize = AtomicUsize::new(0);
+static OBJECTS: AtomicUsize = AtomicUsize::new(0);
+
+#[test]
+#[ignore = "needs the test bed: scripts/test"]
+fn whatever_promctl_renders_the_api_server_accepts() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let client = runtime.block_on(common::client());
+    let namespace = runtime.block_on(common::fresh_namespace(&client, "e2e-dryrun"));
+    let cases = std::env::var("PROMCTL_DRY_RUN_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(160);
+    let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
+    let result = runner.run(&values_set(), |sets| {
+        SETS.fetch_add(1, Ordering::Relaxed);
+        let mut sets = sets;
+        sets.push(format!("rbac.clusterRoleName=prometheus-{namespace}"));
+        let Ok(values) = promctl::values::load(&[], &sets, Some(&namespace)) else { return Ok(()) };
+        let Ok(checked) = promctl::ops::render_checked(&values, &[]) else { return Ok(()) };
+        ACCEPTED.fetch_add(1, Ordering::Relaxed);
+        let refused: Vec<String> = runtime.block_on(async {
+            let mut refused = Vec::new();
+            for manifest in &checked.rendered.manifests {
+                // The namespace exists already: a dry run cannot create a second one of the same name.
+                if manifest.kind == "Namespace" {
+                    continue;
+                }
+                let api =
+                    promctl::cluster::dynamic_api(&client, &manifest.kind, manifest.namespace.as_deref()).unwrap();
+                let params = PatchParams { dry_run: true, ..PatchParams::apply("promctl-e2e").force() };
+                OBJECTS.fetch_add(1, Ordering::Relaxed);
+                if let Err(e) = api.patch(&manifest.name, &params, &Patch::Apply(&manifest.object)).await {
+                    refused.push(format!("{} {}: {e}", manifest.kind, manifest.name));
+                }
+            }
+            refused
+        });
+        if refused.is_empty() {
+            Ok(())
+        } else {
+            Err(TestCaseError::fail(format!("promctl accepted, the API server refused:\n  {}", refused.join("\n  "))))
+        }
+    });
+    runtime.block_on(common::delete_namespace(&client, &namespace));
+    println!(
+        "generated values sets: {}, accepted by promctl: {}, objects dry-run: {}",
+        SETS.load(Ordering::Relaxed),
+        ACCEPTED.load(Ordering::Relaxed),
+        OBJECTS.load(Ordering::Relaxed)
+    );
+    if let Err(failure) = result {
+        panic!("{failure}");
+    }
+}
