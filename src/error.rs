@@ -117,7 +117,9 @@ pub fn kube_message(err: &kube::Error) -> String {
 }
 
 fn status_message(status: &kube::core::Status) -> String {
-    let code = match (status.reason.as_str(), status.code) {
+    // A 401's message is its reason ("Unauthorized"): say it once.
+    let reason = if status.reason == status.message.trim() { "" } else { status.reason.as_str() };
+    let code = match (reason, status.code) {
         ("", 0) => String::new(),
         ("", code) => format!("HTTP {code}"),
         (reason, 0) => reason.to_string(),
@@ -312,6 +314,13 @@ mod tests {
         assert!(shown.starts_with("listing pods in namespace shop: pods is forbidden: User \"dev\""), "{shown}");
         assert!(!shown.contains("Status {") && !shown.contains("ApiError"), "{shown}");
         assert_eq!(shown.matches("is forbidden").count(), 1, "{shown}");
+        let unauthorized = kube::core::Status {
+            code: 401,
+            message: "Unauthorized".into(),
+            reason: "Unauthorized".into(),
+            ..Default::default()
+        };
+        assert_eq!(kube_message(&kube::Error::Api(unauthorized.boxed())), "Unauthorized (HTTP 401)");
     }
 
     #[test]
