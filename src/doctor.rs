@@ -595,7 +595,7 @@ async fn reach_from_pod(client: &Client, namespace: &str, pod: &str, container: 
             format!("wget fails too: {}", output.trim().lines().last().unwrap_or("no output"))
         }
         Ok(Ok((Some(message), _))) => format!("could not test from inside the pod: {message}"),
-        Ok(Err(e)) => format!("could not run wget in the pod ({e:#})"),
+        Ok(Err(e)) => format!("could not run wget in the pod ({})", crate::error::message(&e)),
         Err(_) => "wget gave no answer within 10s".into(),
     }
 }
@@ -618,7 +618,7 @@ pub fn judge_config_drift(name: &str, rendered: &str, running: &anyhow::Result<S
             diagnosis.found(
                 "config",
                 name,
-                format!("its config cannot be read: {e:#}"),
+                format!("its config cannot be read: {}", crate::error::message(e)),
                 "is the pod Ready? see the pods above",
             );
             return diagnosis;

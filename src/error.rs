@@ -91,10 +91,98 @@ pub fn kind_of(err: &anyhow::Error) -> FailureKind {
 pub fn kube_error_kind(err: &kube::Error) -> FailureKind {
     match err {
         kube::Error::Api(status) => Refusal::of(status).failure_kind(),
-        kube::Error::InferConfig(_) | kube::Error::Auth(_) => FailureKind::Unreachable,
+        // The client's own credentials or TLS setup: it cannot authenticate (the local check in
+        // cluster::credentials says why first, where it can).
+        kube::Error::InferConfig(_)
+        | kube::Error::InferKubeconfig(_)
+        | kube::Error::Auth(_)
+        | kube::Error::RustlsTls(_) => FailureKind::Unreachable,
         kube::Error::HyperError(_) | kube::Error::Service(_) => FailureKind::Unreachable,
         _ => FailureKind::CheckFailed,
     }
+}
+
+/// An error and its causes on one line, each said once, as promctl shows every error: a layer
+/// whose text already holds its cause's (kube's, hyper's and rustls's wrap their cause into their own
+/// text) does not repeat it, and a Kubernetes error reads as [`kube_message`].
+pub fn message(err: &anyhow::Error) -> String {
+    one_line(err.chain().map(|cause| cause as &(dyn std::error::Error + 'static)))
+}
+
+/// [`message`] of any error value (a reqwest or kube-runtime error before it joins an anyhow chain).
+pub fn message_of(err: &(dyn std::error::Error + 'static)) -> String {
+    one_line(std::iter::successors(Some(err), |e| e.source()))
+}
+
+/// A Kubernetes client error as people read it: a refusal is the API server's message, reason and
+/// code (kube's own text adds the whole Status in Rust's Debug form, `Status { status: ..`), anything
+/// else its causes once each.
+pub fn kube_message(err: &kube::Error) -> String {
+    message_of(err)
+}
+
+fn status_message(status: &kube::core::Status) -> String {
+    // A 401's message is its reason ("Unauthorized"): say it once.
+    let reason = if status.reason == status.message.trim() { "" } else { status.reason.as_str() };
+    let code = match (reason, status.code) {
+        ("", 0) => String::new(),
+        ("", code) => format!("HTTP {code}"),
+        (reason, 0) => reason.to_string(),
+        (reason, code) => format!("{reason}, HTTP {code}"),
+    };
+    match (status.message.trim(), code.as_str()) {
+        ("", "") => "the API server refused it without a reason".into(),
+        ("", code) => format!("the API server refused it ({code})"),
+        (message, "") => message.to_string(),
+        (message, code) => format!("{message} ({code})"),
+    }
+}
+
+fn one_line<'a>(causes: impl Iterator<Item = &'a (dyn std::error::Error + 'static)>) -> String {
+    let causes: Vec<_> = causes.collect();
+    let mut text = String::new();
+    for (i, cause) in causes.iter().enumerate() {
+        let api_status = |e: &(dyn std::error::Error + 'static)| match e.downcast_ref::<kube::Error>() {
+            Some(kube::Error::Api(status)) => Some(status_message(status)),
+            _ => None,
+        };
+        // The API server's refusal ends the story: its one cause is the Status it was just read from.
+        if i > 0 && api_status(causes[i - 1]).is_some() {
+            break;
+        }
+        let mut segment = api_status(*cause).unwrap_or_else(|| cause.to_string());
+        // A layer that embeds a refusal's text (kube-runtime's watcher errors do) gets the readable one.
+        for inner in &causes[i + 1..] {
+            if let Some(readable) = api_status(*inner) {
+                segment = segment.replace(&inner.to_string(), &readable);
+            }
+        }
+        let segment = segment.trim();
+        if segment.is_empty() || text.contains(segment) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(segment);
+    }
+    text
+}
+
+/// The TLS alert the other side sent to end the handshake, if that is how the chain failed: a server
+/// that refuses the client certificate says so with an alert (UnknownCA, BadCertificate,
+/// CertificateExpired...). rustls's error travels inside an io::Error, whose source skips it.
+pub fn tls_alert_received(err: &anyhow::Error) -> Option<rustls::AlertDescription> {
+    err.chain().find_map(|cause| {
+        let tls = cause.downcast_ref::<rustls::Error>().or_else(|| {
+            let io = cause.downcast_ref::<std::io::Error>()?;
+            io.get_ref()?.downcast_ref::<rustls::Error>()
+        });
+        match tls {
+            Some(rustls::Error::AlertReceived(alert)) => Some(*alert),
+            _ => None,
+        }
+    })
 }
 
 /// Why the API server refused a request, read from its Status: a 403 is RBAC, a quota, a LimitRange or
@@ -201,5 +289,78 @@ mod tests {
         assert_eq!(FailureKind::Internal.exit_code(), 101);
         let classified = anyhow::Error::new(Failure::check_failed("job django: 0 targets")).context("validating");
         assert_eq!(kind_of(&classified), FailureKind::CheckFailed);
+    }
+
+    fn forbidden() -> kube::Error {
+        kube::Error::Api(
+            kube::core::Status {
+                status: Some(kube::core::response::StatusSummary::Failure),
+                code: 403,
+                message: r#"pods is forbidden: User "dev" cannot list resource "pods" in API group "" in the namespace "shop""#
+                    .into(),
+                reason: "Forbidden".into(),
+                ..Default::default()
+            }
+            .boxed(),
+        )
+    }
+
+    #[test]
+    fn a_refusal_reads_as_the_api_servers_message_never_a_status_dump() {
+        let error = forbidden();
+        assert!(error.to_string().contains("Status {"), "kube's own text has the dump: {error}");
+        assert_eq!(
+            kube_message(&error),
+            r#"pods is forbidden: User "dev" cannot list resource "pods" in API group "" in the namespace "shop" (Forbidden, HTTP 403)"#
+        );
+        let chained = anyhow::Error::new(forbidden()).context("listing pods in namespace shop");
+        let shown = message(&chained);
+        assert!(shown.starts_with("listing pods in namespace shop: pods is forbidden: User \"dev\""), "{shown}");
+        assert!(!shown.contains("Status {") && !shown.contains("ApiError"), "{shown}");
+        assert_eq!(shown.matches("is forbidden").count(), 1, "{shown}");
+        let unauthorized = kube::core::Status {
+            code: 401,
+            message: "Unauthorized".into(),
+            reason: "Unauthorized".into(),
+            ..Default::default()
+        };
+        assert_eq!(kube_message(&kube::Error::Api(unauthorized.boxed())), "Unauthorized (HTTP 401)");
+    }
+
+    #[test]
+    fn a_watch_failure_embedding_a_refusal_reads_as_the_api_servers_message() {
+        let error = kube::runtime::watcher::Error::InitialListFailed(forbidden());
+        let shown = message_of(&error);
+        assert!(shown.starts_with("failed to perform initial object list: pods is forbidden"), "{shown}");
+        assert!(!shown.contains("Status {"), "{shown}");
+        assert_eq!(shown.matches("is forbidden").count(), 1, "{shown}");
+    }
+
+    /// Layers that each put their cause into their own text (hyper, rustls through io::Error) say it once.
+    #[test]
+    fn a_cause_that_every_layer_repeats_is_said_once() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("client error (Connect): {0}")]
+        struct Connect(#[source] std::io::Error);
+        let tls = std::io::Error::other("received fatal alert: CertificateUnknown");
+        let error = anyhow::Error::new(kube::Error::Service(Box::new(Connect(tls))))
+            .context("cannot reach the Kubernetes API server at https://10.0.0.1:6443");
+        let shown = message(&error);
+        assert_eq!(
+            shown,
+            "cannot reach the Kubernetes API server at https://10.0.0.1:6443: ServiceError: client error (Connect): received fatal alert: CertificateUnknown"
+        );
+        assert_eq!(kind_of(&error), FailureKind::Unreachable);
+        assert_eq!(tls_alert_received(&error), None);
+    }
+
+    #[test]
+    fn a_server_refusing_the_client_certificate_is_found_inside_the_io_error() {
+        let refused = rustls::Error::AlertReceived(rustls::AlertDescription::UnknownCA);
+        let io = std::io::Error::new(std::io::ErrorKind::InvalidData, refused);
+        let error = anyhow::Error::new(kube::Error::Service(Box::new(io)));
+        assert_eq!(tls_alert_received(&error), Some(rustls::AlertDescription::UnknownCA));
+        let shown = message(&error);
+        assert_eq!(shown, "ServiceError: received fatal alert: UnknownCA");
     }
 }

@@ -226,14 +226,17 @@ async fn serve(shared: Arc<Shared>, mut local: TcpStream, events: UnboundedSende
         Ok(None) => {
             return report(ForwardEvent::NoReadyPod { waited: READY_POD_WAIT });
         }
-        Err(e) => return report(failed(format!("{e:#}"))),
+        Err(e) => return report(failed(crate::error::message(&e))),
     };
     let Backend { pod, port } = backend;
     let pods = Api::<Pod>::namespaced(shared.client.clone(), &shared.target.namespace);
     let mut forwarder = match pods.portforward(&pod, &[port]).await {
         Ok(forwarder) => forwarder,
         Err(e) => {
-            return report(failed(format!("port-forward to pod {pod} port {port}: {e}")));
+            return report(failed(format!(
+                "port-forward to pod {pod} port {port}: {}",
+                crate::error::kube_message(&e)
+            )));
         }
     };
     let (Some(mut remote), Some(remote_error)) = (forwarder.take_stream(port), forwarder.take_error(port)) else {

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use promctl::error::{Failure, FailureKind, exit_code, kind_of};
+use promctl::error::{Failure, FailureKind, exit_code, kind_of, message};
 use promctl::report::{document_written, stdout_error, write_document};
 
 mod cli;
@@ -54,18 +54,17 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
             let kind = kind_of(&error);
+            // Every cause once, on one line (each layer of a TLS error repeats its cause's text).
+            let text = message(&error);
             if kind == FailureKind::Internal {
                 eprintln!(
-                    "promctl: internal error: {error:#}\nthis is a bug in promctl; please report it with the command line and this message"
+                    "promctl: internal error: {text}\nthis is a bug in promctl; please report it with the command line and this message"
                 );
             } else {
-                eprintln!("promctl: error: {error:#}");
+                eprintln!("promctl: error: {text}");
             }
             if output.is_document() && !document_written() {
-                write_document(
-                    output,
-                    &serde_json::json!({"error": {"message": format!("{error:#}"), "exit_code": kind.exit_code()}}),
-                );
+                write_document(output, &serde_json::json!({"error": {"message": text, "exit_code": kind.exit_code()}}));
             }
             exit_code(kind)
         }

@@ -114,7 +114,7 @@ impl PrometheusApi {
         if matches!(host, "localhost" | "127.0.0.1" | "[::1]") {
             builder = builder.no_proxy();
         }
-        let http = builder.build().map_err(|e| bad(error_chain(&e)))?;
+        let http = builder.build().map_err(|e| bad(crate::error::message_of(&e)))?;
         let base_url = url.as_str().trim_end_matches('/').to_string();
         Ok(PrometheusApi {
             transport: Transport::Direct { http, base_url },
@@ -316,7 +316,7 @@ impl PrometheusApi {
             Failure::unreachable(format!(
                 "cannot reach the Kubernetes API server for the {}: {}; check --kubeconfig and --context",
                 self.describe(),
-                error_chain(&e)
+                crate::error::message_of(&e)
             ))
         })?;
         let status = response.status().as_u16();
@@ -328,8 +328,8 @@ impl PrometheusApi {
         }
     }
 
-    fn cannot_reach(&self, err: &dyn std::error::Error) -> Failure {
-        self.unreachable(&error_chain(err))
+    fn cannot_reach(&self, err: &(dyn std::error::Error + 'static)) -> Failure {
+        self.unreachable(&crate::error::message_of(err))
     }
 
     fn unreachable(&self, why: &str) -> Failure {
@@ -816,20 +816,6 @@ fn apiserver_error(status: u16, body: &str) -> Option<String> {
     }
     let parsed: Status = serde_json::from_str(body).ok()?;
     (parsed.kind == "Status").then(|| format!("the API server answered {status}: {}", parsed.message))
-}
-
-/// The error and its causes on one line: reqwest and hyper hide "connection refused" in a source.
-fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut cause = err.source();
-    while let Some(c) = cause {
-        let next = c.to_string();
-        if !text.contains(&next) {
-            text = format!("{text}: {next}");
-        }
-        cause = c.source();
-    }
-    text
 }
 
 /// Percent-encodes a query parameter value (RFC 3986 unreserved characters pass through).

@@ -2,6 +2,7 @@
 //! readiness rules, watching, and the diagnostics shown when something fails.
 
 pub mod apply;
+pub mod credentials;
 pub mod inspect;
 pub mod permissions;
 pub mod pods;
@@ -62,7 +63,7 @@ pub fn api_server_url() -> &'static str {
 
 async fn load_config(options: &ClusterOptions) -> anyhow::Result<Config> {
     let kube_options = KubeConfigOptions { context: options.context.clone(), ..Default::default() };
-    let config = match &options.kubeconfig {
+    let (config, user) = match &options.kubeconfig {
         Some(path) => {
             let kubeconfig = Kubeconfig::read_from(path).map_err(|e| {
                 Failure::unreachable(format!(
@@ -70,21 +71,58 @@ async fn load_config(options: &ClusterOptions) -> anyhow::Result<Config> {
                     path.display()
                 ))
             })?;
-            Config::from_custom_kubeconfig(kubeconfig, &kube_options)
+            let user = kubeconfig_user(&kubeconfig, options, path.display().to_string());
+            let config = Config::from_custom_kubeconfig(kubeconfig, &kube_options)
                 .await
-                .map_err(|e| Failure::unreachable(format!("kubeconfig {}: {e}", path.display())))?
+                .map_err(|e| Failure::unreachable(format!("kubeconfig {}: {e}", path.display())))?;
+            (config, user)
         }
-        None => match Config::from_kubeconfig(&kube_options).await {
-            Ok(config) => config,
-            Err(kubeconfig_error) if options.context.is_none() => Config::incluster().map_err(|_| {
-                Failure::unreachable(format!(
-                    "no cluster to talk to: {kubeconfig_error}; set --kubeconfig or KUBECONFIG, or run inside a pod"
-                ))
-            })?,
-            Err(e) => return Err(Failure::unreachable(format!("kubeconfig context: {e}")).into()),
-        },
+        // As kube's Config::from_kubeconfig, with the file at hand to name the user.
+        None => {
+            let loaded = match Kubeconfig::read() {
+                Ok(kubeconfig) => {
+                    let user = kubeconfig_user(&kubeconfig, options, default_kubeconfig_files());
+                    Config::from_custom_kubeconfig(kubeconfig, &kube_options).await.map(|config| (config, user))
+                }
+                Err(e) => Err(e),
+            };
+            match loaded {
+                Ok(loaded) => loaded,
+                // In a pod: its service account's token, which the kubelet keeps fresh.
+                Err(kubeconfig_error) if options.context.is_none() => {
+                    return Config::incluster().map_err(|_| {
+                        Failure::unreachable(format!(
+                            "no cluster to talk to: {kubeconfig_error}; set --kubeconfig or KUBECONFIG, or run inside a pod"
+                        ))
+                        .into()
+                    });
+                }
+                Err(e) => return Err(Failure::unreachable(format!("kubeconfig context: {e}")).into()),
+            }
+        }
     };
+    credentials::check(&user, &config.auth_info, k8s_openapi::jiff::Timestamp::now())?;
     Ok(config)
+}
+
+/// The user of the context in use (`--context`, else the current one), named as messages name it.
+fn kubeconfig_user(kubeconfig: &Kubeconfig, options: &ClusterOptions, file: String) -> credentials::User {
+    let context = options.context.as_ref().or(kubeconfig.current_context.as_ref());
+    let name = context
+        .and_then(|name| kubeconfig.contexts.iter().find(|c| &c.name == name))
+        .and_then(|c| c.context.as_ref()?.user.clone())
+        .unwrap_or_else(|| "(none)".into());
+    credentials::User { name, kubeconfig: file }
+}
+
+/// Where kube reads the kubeconfig from without --kubeconfig: $KUBECONFIG's files, else ~/.kube/config.
+fn default_kubeconfig_files() -> String {
+    match std::env::var("KUBECONFIG") {
+        Ok(files) if !files.is_empty() => files,
+        _ => {
+            std::env::home_dir().map_or("~/.kube/config".into(), |home| home.join(".kube/config").display().to_string())
+        }
+    }
 }
 
 /// The namespace the kubeconfig context names (`--context`, else the current one), if any; read

@@ -289,7 +289,7 @@ pub async fn wait_ready(
                     ))
                     .into());
                 }
-                failing_watches.insert(what, error.to_string());
+                failing_watches.insert(what, crate::error::message_of(&error));
                 continue;
             }
             Update::WatchRecovered { what } => {

@@ -53,6 +53,23 @@ fn name_the_api_server(error: anyhow::Error) -> anyhow::Error {
         return error;
     }
     let server = cluster::api_server_url();
+    use rustls::AlertDescription::*;
+    let alert = promctl::error::tls_alert_received(&error);
+    if let Some(
+        alert @ (UnknownCA
+        | BadCertificate
+        | CertificateUnknown
+        | CertificateExpired
+        | CertificateRevoked
+        | UnsupportedCertificate
+        | CertificateRequired
+        | AccessDenied),
+    ) = alert
+    {
+        return error.context(format!(
+            "the Kubernetes API server at {server} refused the TLS handshake ({alert:?}): it does not accept this kubeconfig user's client certificate; check that the certificate was issued by this cluster's CA, or use another --context"
+        ));
+    }
     error.context(format!(
         "cannot reach the Kubernetes API server at {server}; is the cluster up, and is this the right --kubeconfig / --context?"
     ))

@@ -85,7 +85,7 @@ pub async fn diagnose(
             Err(e) => diagnosis.findings.push(Finding {
                 area: "targets",
                 object: "Prometheus".into(),
-                problem: format!("its targets cannot be read: {e:#}"),
+                problem: format!("its targets cannot be read: {}", crate::error::message(&e)),
                 fix: "see the pods above; is it Ready?".into(),
             }),
         },

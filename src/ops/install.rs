@@ -307,7 +307,7 @@ async fn permission_denied(
     let who = crate::cluster::permissions::who_am_i(client).await.unwrap_or_else(|| "this kubeconfig's user".into());
     let refused = match crate::error::kube_status(&error) {
         Some(status) => status.message.clone(),
-        None => format!("{error:#}"),
+        None => crate::error::message(&error),
     };
     if missing.is_empty() {
         return Failure::unreachable(format!("permission denied: {refused}")).into();
@@ -323,7 +323,7 @@ async fn permission_denied(
 async fn api_server_silent(client: &kube::Client) -> Option<String> {
     match tokio::time::timeout(API_PROBE, client.apiserver_version()).await {
         Ok(Ok(_)) => None,
-        Ok(Err(e)) => Some(format!("GET /version: {e}")),
+        Ok(Err(e)) => Some(format!("GET /version: {}", crate::error::kube_message(&e))),
         Err(_) => Some(format!("GET /version: no answer within {}s", API_PROBE.as_secs())),
     }
 }
@@ -407,7 +407,10 @@ async fn running_config_drift(links: &[ReplicaLink], rendered: &str, emit: Emit<
                 ));
             }
             Err(e) => {
-                emit(Progress::Warning(format!("could not compare the running config with the rendered one: {e:#}")));
+                emit(Progress::Warning(format!(
+                    "could not compare the running config with the rendered one: {}",
+                    crate::error::message(&e)
+                )));
                 return None;
             }
         }

@@ -67,7 +67,7 @@ impl Check {
     }
     pub fn from_error(name: impl Into<String>, error: &anyhow::Error) -> Self {
         let unreachable = kind_of(error) == FailureKind::Unreachable;
-        Check { name: name.into(), passed: false, detail: format!("{error:#}"), unreachable }
+        Check { name: name.into(), passed: false, detail: crate::error::message(error), unreachable }
     }
     pub fn from_readiness(name: impl Into<String>, readiness: Readiness) -> Self {
         match readiness {
