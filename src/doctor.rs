@@ -19,7 +19,7 @@ use crate::cluster::inspect::{
 };
 use crate::cluster::permissions::{Access, review};
 use crate::cluster::readiness::{self, Readiness};
-use crate::prometheus::{Health, Target};
+use crate::prometheus::{DownTarget, TargetTally};
 use crate::render::Workload;
 use crate::validation::ReplicaUnderTest;
 use crate::values::Values;
@@ -520,19 +520,19 @@ pub fn explain_scrape_error(error: &str) -> (&'static str, &'static str) {
     }
 }
 
-/// Each down target with its cause, the object it belongs to (its pod by name, not only its IP),
-/// and, when `from` gives the Prometheus pod, whether that pod reaches the URL itself.
+/// Each kind of down target (job and error) with its cause, a few examples with the object each
+/// belongs to (its pod by name, not only its IP), and, when `from` gives the Prometheus pod, whether
+/// that pod reaches the URL itself.
 pub async fn down_targets(
-    targets: &[Target],
+    targets: &TargetTally,
     pods: &[Pod],
     from: Option<(&Client, &str, &str, &str)>,
     diagnosis: &mut Diagnosis,
 ) {
     let mut found = judge_down_targets(targets, pods);
     if let Some((client, namespace, pod, container)) = from {
-        // One finding per down target, in their order.
-        let down = targets.iter().filter(|t| t.health == Health::Down);
-        for (finding, target) in found.findings.iter_mut().zip(down) {
+        // One finding per example, in their order.
+        for (finding, (_, target, _)) in found.findings.iter_mut().zip(down_examples(targets)) {
             let reach = reach_from_pod(client, namespace, pod, container, &target.scrape_url).await;
             finding.problem.push_str(&format!("\nfrom pod {pod}: {reach}"));
         }
@@ -540,10 +540,21 @@ pub async fn down_targets(
     diagnosis.extend(found);
 }
 
-/// One finding per down target (in their order): its job, URL, cause and Prometheus's error, on the
-/// object it belongs to (a pod of `pods` by its IP, else its namespace/pod labels, else its host);
+/// Each example of a down target (a few per job and error, jobs by name): its job, the target, and
+/// how many more of its job fail the same way after the last example.
+fn down_examples(targets: &TargetTally) -> impl Iterator<Item = (&str, DownTarget, usize)> {
+    targets.down_errors().flat_map(|(job, group)| {
+        let more = group.count - group.examples.len();
+        let last = group.examples.len().saturating_sub(1);
+        group.examples.into_iter().enumerate().map(move |(i, example)| (job, example, if i == last { more } else { 0 }))
+    })
+}
+
+/// One finding per example of a down target (a few per job and error): its job, URL, cause and
+/// Prometheus's error, on the object it belongs to (a pod of `pods` by its IP, else its
+/// namespace/pod labels, else its host), the last one of each error saying how many more fail so;
 /// or one fine line when none is down.
-pub fn judge_down_targets(targets: &[Target], pods: &[Pod]) -> Diagnosis {
+pub fn judge_down_targets(targets: &TargetTally, pods: &[Pod]) -> Diagnosis {
     let mut diagnosis = Diagnosis::default();
     let by_ip: BTreeMap<String, String> = pods
         .iter()
@@ -552,24 +563,25 @@ pub fn judge_down_targets(targets: &[Target], pods: &[Pod]) -> Diagnosis {
             Some((ip, format!("pod {}/{}", p.namespace().unwrap_or_default(), p.name_any())))
         })
         .collect();
-    let down: Vec<&Target> = targets.iter().filter(|t| t.health == Health::Down).collect();
-    let up = targets.iter().filter(|t| t.health == Health::Up).count();
-    if down.is_empty() {
-        let unscraped = targets.len() - up;
+    let up = targets.up();
+    let mut down = down_examples(targets).peekable();
+    if down.peek().is_none() {
+        let unscraped = targets.total() - up;
         let pending = if unscraped > 0 { format!(", {unscraped} not scraped yet") } else { String::new() };
         diagnosis.fine.push(format!("{up} targets up{pending}, none down"));
     }
-    for target in down {
+    for (job, target, more) in down {
         let host = reqwest::Url::parse(&target.scrape_url).ok().and_then(|u| u.host_str().map(str::to_string));
-        let object = host.as_ref().and_then(|h| by_ip.get(h).cloned()).unwrap_or_else(|| {
-            match (target.labels.get("namespace"), target.labels.get("pod").or(target.labels.get("service"))) {
-                (Some(ns), Some(name)) => format!("{ns}/{name}"),
-                _ => host.clone().unwrap_or_default(),
-            }
-        });
+        let object = host
+            .as_ref()
+            .and_then(|h| by_ip.get(h).cloned())
+            .or(target.owner)
+            .unwrap_or_else(|| host.clone().unwrap_or_default());
         let (cause, fix) = explain_scrape_error(&target.last_error);
-        let problem =
-            format!("job {}: {} is down: {cause} ({})", target.job(), target.scrape_url, target.last_error.trim());
+        let mut problem = format!("job {job}: {} is down: {cause} ({})", target.scrape_url, target.last_error.trim());
+        if more > 0 {
+            problem.push_str(&format!("; {more} more targets of job {job} fail the same way"));
+        }
         diagnosis.found("targets", object, problem, fix);
     }
     diagnosis
@@ -643,12 +655,13 @@ mod tests {
     use super::*;
     use crate::validation::recorded::{self, PROMETHEUS};
 
-    fn targets(version: &str, scenario: &str) -> Vec<Target> {
-        recorded::targets(&format!("{version}/{scenario}/targets.json"))
+    fn targets(version: &str, scenario: &str) -> TargetTally {
+        recorded::tally(&format!("{version}/{scenario}/targets.json"))
     }
 
     fn recorded_error(version: &str, job: &str) -> String {
-        targets(version, "main").into_iter().find(|t| t.job() == job).expect("the job's target").last_error
+        let targets = recorded::targets(&format!("{version}/main/targets.json"));
+        targets.into_iter().find(|t| t.job() == job).expect("the job's target").last_error
     }
 
     #[test]
@@ -693,6 +706,35 @@ mod tests {
                 found.findings
             );
         }
+    }
+
+    #[test]
+    fn many_targets_down_the_same_way_are_three_findings_and_a_count() {
+        let tally: TargetTally = (0..5_000)
+            .map(|i| {
+                let host = format!("10.0.{}.{}:9100", i / 250, i % 250);
+                serde_json::from_value(serde_json::json!({
+                    "scrapePool": "nodes",
+                    "scrapeUrl": format!("http://{host}/metrics"),
+                    "health": "down",
+                    "lastError": format!("Get \"http://{host}/metrics\": dial tcp {host}: connect: connection refused"),
+                    "labels": {"job": "nodes", "namespace": "kube-system", "pod": format!("node-exporter-{i}")}
+                }))
+                .unwrap()
+            })
+            .collect();
+        let found = judge_down_targets(&tally, &[]);
+        let objects: Vec<&str> = found.findings.iter().map(|f| f.object.as_str()).collect();
+        assert_eq!(
+            objects,
+            ["kube-system/node-exporter-0", "kube-system/node-exporter-1", "kube-system/node-exporter-2"]
+        );
+        assert!(!found.findings[1].problem.contains("more targets"), "{}", found.findings[1].problem);
+        assert!(
+            found.findings[2].problem.ends_with("; 4997 more targets of job nodes fail the same way"),
+            "{}",
+            found.findings[2].problem
+        );
     }
 
     #[test]

@@ -7,13 +7,15 @@
 //!
 //! [`evaluate_jobs`] turns the active targets into one verdict per scrape job; it is pure and unit-tested.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use bytes::Bytes;
 use http::Method;
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize, Serializer};
+use http_body_util::BodyExt;
+use serde::de::{DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Failure, FailureKind};
 
@@ -65,6 +67,76 @@ pub fn ensure_tls_provider() {
 struct Reply {
     status: u16,
     body: String,
+}
+
+/// An answer whose status has arrived, its body still to be read.
+struct Answer {
+    status: u16,
+    body: AnswerBody,
+}
+
+enum AnswerBody {
+    Direct(reqwest::Response),
+    Proxy(kube::client::Body),
+    /// Read already (an error's body); `None` once taken.
+    Read(Option<Bytes>),
+}
+
+impl Answer {
+    /// The next chunk of the body; `None` at its end.
+    async fn chunk(&mut self) -> Result<Option<Bytes>, Box<dyn std::error::Error + Send + Sync>> {
+        match &mut self.body {
+            AnswerBody::Direct(response) => Ok(response.chunk().await?),
+            AnswerBody::Proxy(body) => loop {
+                match body.frame().await.transpose()? {
+                    None => return Ok(None),
+                    // Trailers carry no data.
+                    Some(frame) => {
+                        if let Ok(data) = frame.into_data() {
+                            return Ok(Some(data));
+                        }
+                    }
+                }
+            },
+            AnswerBody::Read(bytes) => Ok(bytes.take()),
+        }
+    }
+
+    /// The whole body, for the answers that are small.
+    async fn into_reply(mut self) -> Result<Reply, Box<dyn std::error::Error + Send + Sync>> {
+        let mut body = Vec::new();
+        while let Some(chunk) = self.chunk().await? {
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Reply { status: self.status, body: String::from_utf8_lossy(&body).into_owned() })
+    }
+}
+
+/// A blocking `Read` of the chunks an async task sends: it ends when the sender is dropped.
+struct ChunkReader {
+    chunks: tokio::sync::mpsc::Receiver<Result<Bytes, Box<dyn std::error::Error + Send + Sync>>>,
+    current: Bytes,
+}
+
+impl ChunkReader {
+    fn new(chunks: tokio::sync::mpsc::Receiver<Result<Bytes, Box<dyn std::error::Error + Send + Sync>>>) -> Self {
+        ChunkReader { chunks, current: Bytes::new() }
+    }
+}
+
+impl std::io::Read for ChunkReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.current.is_empty() {
+            match self.chunks.blocking_recv() {
+                Some(Ok(chunk)) => self.current = chunk,
+                Some(Err(e)) => return Err(std::io::Error::other(crate::error::message_of(&*e))),
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len());
+        buf[..n].copy_from_slice(&self.current.split_to(n));
+        Ok(n)
+    }
 }
 
 impl PrometheusApi {
@@ -168,16 +240,64 @@ impl PrometheusApi {
         self.expect_200("-/ready", "ready").await
     }
 
-    /// The active targets, `GET /api/v1/targets?state=active`.
+    /// The active targets folded into a [`TargetTally`] as the answer arrives, `GET
+    /// /api/v1/targets?state=active`: memory stays that of a few targets, whatever their number.
+    pub async fn target_tally(&self) -> anyhow::Result<TargetTally> {
+        self.fold_targets(TargetTally::default(), TargetTally::add).await
+    }
+
+    /// Every active target, `GET /api/v1/targets?state=active`. Its memory grows with the number of
+    /// targets: validate and doctor use [`Self::target_tally`].
     pub async fn targets(&self) -> anyhow::Result<Vec<Target>> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Data {
-            #[serde(default)]
-            active_targets: Vec<Target>,
-        }
-        let data: Data = self.api_get("api/v1/targets?state=active").await?;
-        Ok(data.active_targets)
+        self.fold_targets(Vec::new(), Vec::push).await
+    }
+
+    /// Each active target handed to `fold` as it is read from the body, on a blocking thread fed
+    /// with the body's chunks: the answer is never held whole (60 MB for 100,000 targets).
+    async fn fold_targets<S: Send + 'static>(&self, state: S, fold: fn(&mut S, Target)) -> anyhow::Result<S> {
+        const PATH: &str = "api/v1/targets?state=active";
+        const ENDPOINT: &str = "GET /api/v1/targets";
+        let attempt = async {
+            let mut answer = self.open(Method::GET, PATH).await?;
+            if answer.status != 200 {
+                let reply = answer.into_reply().await.map_err(|e| self.cannot_reach(&*e))?;
+                if matches!(reply.status, 401 | 403 | 407) {
+                    return Err(self.not_allowed(ENDPOINT, &reply));
+                }
+                return Err(match parse_api_response::<serde::de::IgnoredAny>(reply.status, &reply.body) {
+                    Err(f) => self.failure(f.kind, ENDPOINT, &f.message),
+                    Ok(_) => self.unexpected(ENDPOINT, &reply),
+                });
+            }
+            // A few chunks in flight at most; dropping the sender (a timeout drops this future) ends
+            // the reader with the body unfinished, so the blocking thread never outlives the request.
+            let (sender, chunks) = tokio::sync::mpsc::channel(8);
+            let reader = tokio::task::spawn_blocking(move || {
+                let mut state = state;
+                let reader = std::io::BufReader::with_capacity(64 * 1024, ChunkReader::new(chunks));
+                read_targets_answer(reader, &mut |target| fold(&mut state, target)).map(|()| state)
+            });
+            let pump = async {
+                while let Some(chunk) = answer.chunk().await.transpose() {
+                    let failed = chunk.is_err();
+                    if sender.send(chunk).await.is_err() || failed {
+                        break;
+                    }
+                }
+                drop(sender);
+            };
+            let ((), read) = tokio::join!(pump, reader);
+            let read = read.map_err(|e| Failure::check_failed(format!("reading the targets stopped: {e}")))?;
+            read.map_err(|f| match f.kind {
+                FailureKind::Unreachable => self.unreachable(&f.message),
+                kind => self.failure(kind, ENDPOINT, &f.message),
+            })
+        };
+        let limit = self.timeout.as_secs();
+        let state = tokio::time::timeout(self.timeout, attempt)
+            .await
+            .unwrap_or_else(|_| Err(self.unreachable(&format!("no answer to /{PATH} within {limit} s"))))?;
+        Ok(state)
     }
 
     /// `GET /api/v1/status/runtimeinfo`: whether the last reload succeeded, and when the config was loaded.
@@ -285,19 +405,8 @@ impl PrometheusApi {
     /// One request; `Err` means Prometheus's answer never arrived (transport, API server or timeout).
     async fn send(&self, method: Method, path: &str) -> Result<Reply, Failure> {
         let attempt = async {
-            match &self.transport {
-                Transport::ApiProxy { client, namespace, resource, name, port } => {
-                    let uri = format!("/api/v1/namespaces/{namespace}/{resource}/{name}:{port}/proxy/{path}");
-                    self.send_via_proxy(client, method, &uri).await
-                }
-                Transport::Direct { http, base_url } => {
-                    let request = http.request(method, format!("{base_url}/{path}"));
-                    let response = request.send().await.map_err(|e| self.cannot_reach(&e))?;
-                    let status = response.status().as_u16();
-                    let body = response.text().await.map_err(|e| self.cannot_reach(&e))?;
-                    Ok(Reply { status, body })
-                }
-            }
+            let answer = self.open(method, path).await?;
+            answer.into_reply().await.map_err(|e| self.cannot_reach(&*e))
         };
         let limit = self.timeout.as_secs();
         tokio::time::timeout(self.timeout, attempt)
@@ -305,7 +414,22 @@ impl PrometheusApi {
             .unwrap_or_else(|_| Err(self.unreachable(&format!("no answer to /{path} within {limit} s"))))
     }
 
-    async fn send_via_proxy(&self, client: &kube::Client, method: Method, uri: &str) -> Result<Reply, Failure> {
+    /// One request, up to its status: the body is read by the caller, chunk by chunk.
+    async fn open(&self, method: Method, path: &str) -> Result<Answer, Failure> {
+        match &self.transport {
+            Transport::ApiProxy { client, namespace, resource, name, port } => {
+                let uri = format!("/api/v1/namespaces/{namespace}/{resource}/{name}:{port}/proxy/{path}");
+                self.open_via_proxy(client, method, &uri).await
+            }
+            Transport::Direct { http, base_url } => {
+                let request = http.request(method, format!("{base_url}/{path}"));
+                let response = request.send().await.map_err(|e| self.cannot_reach(&e))?;
+                Ok(Answer { status: response.status().as_u16(), body: AnswerBody::Direct(response) })
+            }
+        }
+    }
+
+    async fn open_via_proxy(&self, client: &kube::Client, method: Method, uri: &str) -> Result<Answer, Failure> {
         let request = http::Request::builder()
             .method(method)
             .uri(uri)
@@ -320,11 +444,15 @@ impl PrometheusApi {
             ))
         })?;
         let status = response.status().as_u16();
-        let bytes = response.into_body().collect_bytes().await.map_err(|e| self.cannot_reach(&e))?;
-        let body = String::from_utf8_lossy(&bytes).into_owned();
-        match apiserver_error(status, &body) {
+        let answer = Answer { status, body: AnswerBody::Proxy(response.into_body()) };
+        if status < 400 {
+            return Ok(answer);
+        }
+        // An error's body is small: read it to tell the API server's own errors from Prometheus's.
+        let reply = answer.into_reply().await.map_err(|e| self.cannot_reach(&*e))?;
+        match apiserver_error(status, &reply.body) {
             Some(message) => Err(self.unreachable(&message)),
-            None => Ok(Reply { status, body }),
+            None => Ok(Answer { status, body: AnswerBody::Read(Some(reply.body.into_bytes().into())) }),
         }
     }
 
@@ -608,14 +736,22 @@ pub struct JobHealth {
     /// Age of the stalest scrape among the job's scraped targets.
     #[serde(rename = "last_scrape_age_seconds", serialize_with = "seconds")]
     pub last_scrape_age: Option<Duration>,
-    pub down_targets: Vec<DownTarget>,
+    /// The down targets grouped by error, most frequent first, a few examples each.
+    pub down_errors: Vec<ErrorGroup>,
+    /// Down targets whose error is none of `down_errors` (only when a job fails in more than
+    /// [`ERROR_KINDS_KEPT`] ways).
+    pub down_other_errors: usize,
     pub verdict: JobVerdict,
 }
 
+/// A down target, as kept for an example.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DownTarget {
     pub scrape_url: String,
     pub last_error: String,
+    /// `namespace/pod` (or `namespace/service`) from its labels, when it has them: what doctor names.
+    #[serde(skip)]
+    pub owner: Option<String>,
 }
 
 /// Down targets that fail the same way, for a summary a person and a CI log can read: 10,000 down
@@ -625,30 +761,156 @@ pub struct ErrorGroup {
     /// The error with the target's own address replaced by `<target>`.
     pub error: String,
     pub count: usize,
-    /// The first few targets failing this way.
-    pub examples: Vec<String>,
+    /// The first [`EXAMPLES_KEPT`] targets failing this way.
+    pub examples: Vec<DownTarget>,
 }
 
-/// Groups `down` by their error (most frequent first, ties in order of first appearance), keeping
-/// `examples` scrape URLs of each.
-pub fn group_down_targets(down: &[DownTarget], examples: usize) -> Vec<ErrorGroup> {
-    let mut groups: Vec<ErrorGroup> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    for target in down {
-        let error = without_address(&target.last_error, &target.scrape_url);
-        let at = *index.entry(error.clone()).or_insert_with(|| {
-            groups.push(ErrorGroup { error, count: 0, examples: Vec::new() });
-            groups.len() - 1
-        });
-        let group = &mut groups[at];
-        group.count += 1;
-        if group.examples.len() < examples {
-            group.examples.push(target.scrape_url.clone());
+/// Examples kept per job and error.
+pub const EXAMPLES_KEPT: usize = 3;
+/// Kinds of error kept per job; the down targets failing in yet other ways are only counted.
+pub const ERROR_KINDS_KEPT: usize = 20;
+/// Up to this many targets, their (job, scrape URL) pairs are kept, so that replicas that disagree
+/// can name the targets; beyond it, each job's count and digest only.
+pub const TARGETS_LISTED: usize = 1_000;
+
+/// The active targets, folded one at a time as `/api/v1/targets` arrives: counts per job and a few
+/// examples of each way a job's targets are down, never the list itself, so that validate's memory
+/// is the same for 100 targets and 100,000.
+#[derive(Debug, Clone, Default)]
+pub struct TargetTally {
+    jobs: BTreeMap<String, JobTally>,
+    /// Which targets there are, for comparing HA replicas.
+    pub set: TargetSet,
+}
+
+/// One job's targets, folded.
+#[derive(Debug, Clone, Default)]
+struct JobTally {
+    up: usize,
+    down: usize,
+    unknown: usize,
+    scrape_interval: Option<String>,
+    /// The oldest last scrape among its scraped targets.
+    oldest_scrape: Option<SystemTime>,
+    /// In order of first appearance.
+    errors: Vec<ErrorGroup>,
+    index: HashMap<String, usize>,
+    other_errors: usize,
+}
+
+impl TargetTally {
+    /// Folds in one target.
+    pub fn add(&mut self, target: Target) {
+        self.set.insert(target.job(), &target.scrape_url);
+        let job = self.jobs.entry(target.job().to_string()).or_default();
+        match target.health {
+            Health::Up => job.up += 1,
+            Health::Down => job.down += 1,
+            Health::Unknown => job.unknown += 1,
+        }
+        if job.scrape_interval.is_none() {
+            job.scrape_interval.clone_from(&target.scrape_interval);
+        }
+        if let Some(at) = target.last_scrape_time() {
+            job.oldest_scrape = Some(job.oldest_scrape.map_or(at, |oldest| oldest.min(at)));
+        }
+        if target.health == Health::Down {
+            job.add_down(target);
         }
     }
-    // Stable: equal counts keep their first-seen order.
-    groups.sort_by_key(|g| std::cmp::Reverse(g.count));
-    groups
+
+    /// How many active targets there are.
+    pub fn total(&self) -> usize {
+        self.set.total
+    }
+
+    /// How many are up.
+    pub fn up(&self) -> usize {
+        self.jobs.values().map(|j| j.up).sum()
+    }
+
+    /// Each job's down targets by error (most frequent first), jobs by name.
+    pub fn down_errors(&self) -> impl Iterator<Item = (&str, ErrorGroup)> {
+        self.jobs.iter().flat_map(|(job, tally)| tally.groups().into_iter().map(move |g| (job.as_str(), g)))
+    }
+}
+
+impl FromIterator<Target> for TargetTally {
+    fn from_iter<I: IntoIterator<Item = Target>>(targets: I) -> Self {
+        let mut tally = TargetTally::default();
+        targets.into_iter().for_each(|t| tally.add(t));
+        tally
+    }
+}
+
+impl JobTally {
+    fn add_down(&mut self, target: Target) {
+        let error = without_address(&target.last_error, &target.scrape_url);
+        let at = match self.index.get(&error) {
+            Some(&at) => at,
+            None if self.errors.len() < ERROR_KINDS_KEPT => {
+                self.errors.push(ErrorGroup { error: error.clone(), count: 0, examples: Vec::new() });
+                self.index.insert(error, self.errors.len() - 1);
+                self.errors.len() - 1
+            }
+            None => {
+                self.other_errors += 1;
+                return;
+            }
+        };
+        let group = &mut self.errors[at];
+        group.count += 1;
+        if group.examples.len() < EXAMPLES_KEPT {
+            let owner =
+                match (target.labels.get("namespace"), target.labels.get("pod").or(target.labels.get("service"))) {
+                    (Some(namespace), Some(name)) => Some(format!("{namespace}/{name}")),
+                    _ => None,
+                };
+            group.examples.push(DownTarget { scrape_url: target.scrape_url, last_error: target.last_error, owner });
+        }
+    }
+
+    /// Most frequent first, ties in order of first appearance.
+    fn groups(&self) -> Vec<ErrorGroup> {
+        let mut groups = self.errors.clone();
+        groups.sort_by_key(|g| std::cmp::Reverse(g.count));
+        groups
+    }
+}
+
+/// Which targets a Prometheus scrapes, in bounded memory: per job a count and an order-independent
+/// digest of the scrape URLs, and the (job, URL) pairs themselves while there are at most
+/// [`TARGETS_LISTED`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetSet {
+    /// Job -> (targets, wrapping sum of their URLs' hashes).
+    pub jobs: BTreeMap<String, (usize, u64)>,
+    pub listed: Option<BTreeSet<(String, String)>>,
+    pub total: usize,
+}
+
+impl Default for TargetSet {
+    fn default() -> Self {
+        TargetSet { jobs: BTreeMap::new(), listed: Some(BTreeSet::new()), total: 0 }
+    }
+}
+
+impl TargetSet {
+    pub fn insert(&mut self, job: &str, scrape_url: &str) {
+        use std::hash::{Hash, Hasher};
+        // SipHash with fixed keys: the same URL hashes the same for every replica of this run.
+        let mut hasher = std::hash::DefaultHasher::new();
+        scrape_url.hash(&mut hasher);
+        let entry = self.jobs.entry(job.to_string()).or_default();
+        entry.0 += 1;
+        entry.1 = entry.1.wrapping_add(hasher.finish());
+        self.total += 1;
+        if self.total > TARGETS_LISTED {
+            self.listed = None;
+        } else if let Some(listed) = &mut self.listed {
+            listed.insert((job.to_string(), scrape_url.to_string()));
+        }
+    }
 }
 
 /// `error` with the target's URL and host:port replaced, so that the same failure on two targets
@@ -691,26 +953,24 @@ impl fmt::Display for JobVerdict {
 
 /// One row per expected job (in the order given, duplicates ignored), then one per other job that has
 /// targets (by name, expecting at least one target). A job without targets is always `NoTargets`.
-pub fn evaluate_jobs(targets: &[Target], expected: &[JobExpectation], now: SystemTime) -> Vec<JobHealth> {
-    let mut by_job: BTreeMap<&str, Vec<&Target>> = BTreeMap::new();
-    for target in targets {
-        by_job.entry(target.job()).or_default().push(target);
-    }
+pub fn evaluate_jobs(targets: &TargetTally, expected: &[JobExpectation], now: SystemTime) -> Vec<JobHealth> {
     let mut rows: Vec<JobHealth> = Vec::new();
     for expectation in expected {
         if !rows.iter().any(|row| row.job == expectation.job) {
-            let targets = by_job.remove(expectation.job.as_str()).unwrap_or_default();
-            rows.push(job_health(&expectation.job, expectation.min_targets, &targets, now));
+            let tally = targets.jobs.get(&expectation.job);
+            rows.push(job_health(&expectation.job, expectation.min_targets, tally, now));
         }
     }
-    rows.extend(by_job.into_iter().map(|(job, targets)| job_health(job, 1, &targets, now)));
+    let others = targets.jobs.iter().filter(|(job, _)| !expected.iter().any(|e| &e.job == *job));
+    rows.extend(others.map(|(job, tally)| job_health(job, 1, Some(tally), now)));
     rows
 }
 
-fn job_health(job: &str, min_targets: usize, targets: &[&Target], now: SystemTime) -> JobHealth {
-    let count = |health| targets.iter().filter(|t| t.health == health).count();
-    let (up, down, unknown) = (count(Health::Up), count(Health::Down), count(Health::Unknown));
-    let verdict = if targets.is_empty() {
+fn job_health(job: &str, min_targets: usize, tally: Option<&JobTally>, now: SystemTime) -> JobHealth {
+    let empty = JobTally::default();
+    let tally = tally.unwrap_or(&empty);
+    let (up, down, unknown) = (tally.up, tally.down, tally.unknown);
+    let verdict = if up + down + unknown == 0 {
         JobVerdict::NoTargets
     } else if down > 0 {
         JobVerdict::TargetsDown
@@ -721,24 +981,20 @@ fn job_health(job: &str, min_targets: usize, targets: &[&Target], now: SystemTim
     } else {
         JobVerdict::Healthy
     };
-    let down_targets = targets
-        .iter()
-        .filter(|t| t.health == Health::Down)
-        .map(|t| DownTarget { scrape_url: t.scrape_url.clone(), last_error: t.last_error.clone() })
-        .collect();
     JobHealth {
         job: job.to_string(),
         up,
         down,
         unknown,
         min_targets,
-        scrape_interval: targets.iter().find_map(|t| t.scrape_interval.clone()),
-        last_scrape_age: targets.iter().filter_map(|t| t.last_scrape_age(now)).max(),
-        down_targets,
+        scrape_interval: tally.scrape_interval.clone(),
+        // Clock skew never makes it negative.
+        last_scrape_age: tally.oldest_scrape.map(|at| now.duration_since(at).unwrap_or(Duration::ZERO)),
+        down_errors: tally.groups(),
+        down_other_errors: tally.other_errors,
         verdict,
     }
 }
-
 /// No job is still waiting for its first scrapes.
 pub fn all_settled(jobs: &[JobHealth]) -> bool {
     jobs.iter().all(|job| job.verdict != JobVerdict::Pending)
@@ -794,6 +1050,140 @@ fn parse_api_response<T: DeserializeOwned>(status: u16, body: &str) -> Result<T,
     envelope.data.ok_or_else(|| Failure::check_failed("unexpected data in the answer: no data"))
 }
 
+/// Reads an `/api/v1/targets` answer from `reader`, handing each active target to `fold` as soon as it
+/// is parsed: memory is that of one target, whatever their number. `droppedTargets` and every other
+/// field are skipped unread. A failure reading `reader` is `Unreachable`; an answer that is not the
+/// API's JSON, or an API error, is what [`parse_api_response`] says it is.
+pub fn read_targets_answer(reader: impl std::io::Read, fold: &mut dyn FnMut(Target)) -> Result<(), Failure> {
+    let mut json = serde_json::Deserializer::from_reader(reader);
+    let envelope = TargetsEnvelope { fold }.deserialize(&mut json).and_then(|envelope| {
+        json.end()?;
+        Ok(envelope)
+    });
+    let (status, error, error_type) = match envelope {
+        Ok(envelope) => envelope,
+        Err(e) if e.is_io() => return Err(Failure::unreachable(format!("the answer broke off: {e}"))),
+        Err(e) => return Err(Failure::check_failed(format!("something other than the API's JSON: {e}"))),
+    };
+    match status.as_str() {
+        "success" => Ok(()),
+        _ => Err(api_error(&error, &error_type)),
+    }
+}
+
+/// `{"status": ..., "data": {"activeTargets": [...], ...}, "error": ..., "errorType": ...}`, in any
+/// order, each active target folded as it is read; the value is (status, error, errorType).
+struct TargetsEnvelope<'f> {
+    fold: &'f mut dyn FnMut(Target),
+}
+
+impl<'de> DeserializeSeed<'de> for TargetsEnvelope<'_> {
+    type Value = (String, String, String);
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TargetsEnvelope<'_> {
+    type Value = (String, String, String);
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("the API's answer, an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (mut status, mut error, mut error_type) = (String::new(), String::new(), String::new());
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "status" => status = map.next_value()?,
+                "error" => error = map.next_value()?,
+                "errorType" => error_type = map.next_value()?,
+                "data" => map.next_value_seed(TargetsData { fold: &mut *self.fold })?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        if status.is_empty() {
+            return Err(serde::de::Error::missing_field("status"));
+        }
+        Ok((status, error, error_type))
+    }
+}
+
+/// The answer's `data` (null in an error's answer): only `activeTargets` is read.
+struct TargetsData<'f> {
+    fold: &'f mut dyn FnMut(Target),
+}
+
+impl<'de> DeserializeSeed<'de> for TargetsData<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TargetsData<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("the targets, an object")
+    }
+
+    fn visit_none<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "activeTargets" {
+                map.next_value_seed(ActiveTargets { fold: &mut *self.fold })?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `activeTargets`: each element deserialised on its own and folded, never collected.
+struct ActiveTargets<'f> {
+    fold: &'f mut dyn FnMut(Target),
+}
+
+impl<'de> DeserializeSeed<'de> for ActiveTargets<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ActiveTargets<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("the active targets, a list")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(target) = seq.next_element::<Target>()? {
+            (self.fold)(target);
+        }
+        Ok(())
+    }
+}
+
 fn api_error(error: &str, error_type: &str) -> Failure {
     let message = format!("{error} ({error_type})");
     match error_type {
@@ -834,38 +1224,6 @@ pub fn parse_rfc3339(text: &str) -> Option<SystemTime> {
 }
 
 #[cfg(test)]
-mod grouping_tests {
-    use super::*;
-
-    #[test]
-    fn ten_thousand_down_targets_are_a_few_causes_with_examples() {
-        let mut down: Vec<DownTarget> = (0..9_990)
-            .map(|i| {
-                let url = format!("http://10.0.{}.{}:9100/metrics", i / 250, i % 250);
-                let host = url.trim_start_matches("http://").trim_end_matches("/metrics").to_string();
-                DownTarget {
-                    last_error: format!("Get \"{url}\": dial tcp {host}: connect: connection refused"),
-                    scrape_url: url,
-                }
-            })
-            .collect();
-        down.extend((0..10).map(|i| DownTarget {
-            scrape_url: format!("http://app-{i}:8000/metrics"),
-            last_error: "server returned HTTP status 401 Unauthorized".into(),
-        }));
-        let groups = group_down_targets(&down, 3);
-        assert_eq!(groups.len(), 2);
-        assert_eq!(groups[0].error, "Get \"<target>\": dial tcp <target>: connect: connection refused");
-        assert_eq!(groups[0].count, 9_990);
-        assert_eq!(
-            groups[0].examples,
-            ["http://10.0.0.0:9100/metrics", "http://10.0.0.1:9100/metrics", "http://10.0.0.2:9100/metrics"]
-        );
-        assert_eq!((groups[1].count, groups[1].error.as_str()), (10, "server returned HTTP status 401 Unauthorized"));
-    }
-}
-
-#[cfg(test)]
 mod tests {
     use super::*;
     use std::sync::{Arc, Mutex};
@@ -896,6 +1254,10 @@ mod tests {
             active_targets: Vec<Target>,
         }
         parse_api_response::<Data>(200, TARGETS).unwrap().active_targets
+    }
+
+    fn tally(targets: Vec<Target>) -> TargetTally {
+        targets.into_iter().collect()
     }
 
     fn row<'a>(rows: &'a [JobHealth], job: &str) -> &'a JobHealth {
@@ -1052,40 +1414,46 @@ mod tests {
 
     #[test]
     fn job_with_zero_targets_is_a_failure_not_a_pass() {
-        let rows = evaluate_jobs(&fixture_targets(), &expect(&["prometheus", "kubernetes-nodes"]), SystemTime::now());
+        let rows =
+            evaluate_jobs(&tally(fixture_targets()), &expect(&["prometheus", "kubernetes-nodes"]), SystemTime::now());
         let nodes = row(&rows, "kubernetes-nodes");
         assert_eq!(nodes.verdict, JobVerdict::NoTargets);
         assert_eq!((nodes.up, nodes.down, nodes.unknown), (0, 0, 0));
         assert!(!all_healthy(&rows));
-        assert!(!all_healthy(&evaluate_jobs(&[], &expect(&["django"]), SystemTime::now())));
+        assert!(!all_healthy(&evaluate_jobs(&TargetTally::default(), &expect(&["django"]), SystemTime::now())));
     }
 
     #[test]
     fn down_target_reports_its_last_error() {
-        let rows = evaluate_jobs(&fixture_targets(), &expect(&["postgres"]), SystemTime::now());
+        let rows = evaluate_jobs(&tally(fixture_targets()), &expect(&["postgres"]), SystemTime::now());
         let postgres = row(&rows, "postgres");
         assert_eq!(postgres.verdict, JobVerdict::TargetsDown);
         assert_eq!(postgres.down, 1);
         assert_eq!(
-            postgres.down_targets,
-            vec![DownTarget {
-                scrape_url: "http://postgres-exporter.jewelry-shop.svc:9187/metrics".into(),
-                last_error: "Get \"http://postgres-exporter.jewelry-shop.svc:9187/metrics\": \
-                             dial tcp 10.43.112.5:9187: connect: connection refused"
-                    .into(),
+            postgres.down_errors,
+            vec![ErrorGroup {
+                error: "Get \"<target>\": dial tcp 10.43.112.5:9187: connect: connection refused".into(),
+                count: 1,
+                examples: vec![DownTarget {
+                    scrape_url: "http://postgres-exporter.jewelry-shop.svc:9187/metrics".into(),
+                    last_error: "Get \"http://postgres-exporter.jewelry-shop.svc:9187/metrics\": \
+                                 dial tcp 10.43.112.5:9187: connect: connection refused"
+                        .into(),
+                    owner: None,
+                }],
             }]
         );
     }
 
     #[test]
     fn unknown_targets_are_pending() {
-        let rows = evaluate_jobs(&fixture_targets(), &expect(&["redis", "celery"]), SystemTime::now());
+        let rows = evaluate_jobs(&tally(fixture_targets()), &expect(&["redis", "celery"]), SystemTime::now());
         assert_eq!(row(&rows, "redis").verdict, JobVerdict::Pending);
         let celery = row(&rows, "celery");
         assert_eq!((celery.up, celery.unknown, celery.verdict), (1, 1, JobVerdict::Pending));
         assert!(!all_settled(&rows));
         let scraped: Vec<Target> = fixture_targets().into_iter().filter(|t| t.health != Health::Unknown).collect();
-        let rows = evaluate_jobs(&scraped, &expect(&["postgres"]), SystemTime::now());
+        let rows = evaluate_jobs(&tally(scraped.clone()), &expect(&["postgres"]), SystemTime::now());
         assert!(all_settled(&rows), "a down job is settled: waiting will not help");
     }
 
@@ -1093,7 +1461,7 @@ mod tests {
     fn down_wins_over_pending() {
         let mut targets = fixture_targets();
         targets.iter_mut().filter(|t| t.job() == "celery").for_each(|t| t.scrape_pool = "postgres".into());
-        let rows = evaluate_jobs(&targets, &expect(&["postgres"]), SystemTime::now());
+        let rows = evaluate_jobs(&tally(targets.clone()), &expect(&["postgres"]), SystemTime::now());
         assert_eq!(row(&rows, "postgres").verdict, JobVerdict::TargetsDown);
     }
 
@@ -1102,15 +1470,15 @@ mod tests {
         let targets = fixture_targets();
         let now = SystemTime::now();
         let three = [JobExpectation { job: "django".into(), min_targets: 3 }];
-        let django = evaluate_jobs(&targets, &three, now).remove(0);
+        let django = evaluate_jobs(&tally(targets.clone()), &three, now).remove(0);
         assert_eq!((django.up, django.verdict), (2, JobVerdict::TooFewTargets));
         let two = [JobExpectation { job: "django".into(), min_targets: 2 }];
-        assert_eq!(evaluate_jobs(&targets, &two, now)[0].verdict, JobVerdict::Healthy);
+        assert_eq!(evaluate_jobs(&tally(targets.clone()), &two, now)[0].verdict, JobVerdict::Healthy);
     }
 
     #[test]
     fn healthy_job_reports_interval_and_stalest_scrape() {
-        let rows = evaluate_jobs(&fixture_targets(), &expect(&["django"]), at("2024-05-14T09:30:20Z"));
+        let rows = evaluate_jobs(&tally(fixture_targets()), &expect(&["django"]), at("2024-05-14T09:30:20Z"));
         let django = row(&rows, "django");
         assert_eq!(django.verdict, JobVerdict::Healthy);
         assert_eq!(django.scrape_interval.as_deref(), Some("15s"));
@@ -1121,7 +1489,7 @@ mod tests {
     #[test]
     fn rows_follow_expectations_then_other_jobs_by_name() {
         let expected = expect(&["postgres", "django", "kubernetes-nodes", "django"]);
-        let rows = evaluate_jobs(&fixture_targets(), &expected, SystemTime::now());
+        let rows = evaluate_jobs(&tally(fixture_targets()), &expected, SystemTime::now());
         let jobs: Vec<&str> = rows.iter().map(|r| r.job.as_str()).collect();
         assert_eq!(
             jobs,
@@ -1132,20 +1500,24 @@ mod tests {
 
     #[test]
     fn all_healthy_when_every_job_is_up() {
-        let rows = evaluate_jobs(&fixture_targets(), &expect(&["prometheus", "django"]), SystemTime::now());
+        let rows = evaluate_jobs(&tally(fixture_targets()), &expect(&["prometheus", "django"]), SystemTime::now());
         assert!(!all_healthy(&rows), "extra rows (postgres down) count too");
         let up: Vec<Target> = fixture_targets().into_iter().filter(|t| t.health == Health::Up).collect();
-        let rows = evaluate_jobs(&up, &expect(&["prometheus", "django"]), SystemTime::now());
+        let rows = evaluate_jobs(&tally(up.clone()), &expect(&["prometheus", "django"]), SystemTime::now());
         assert!(all_healthy(&rows) && all_settled(&rows));
     }
 
     #[test]
     fn job_health_serialises_for_json_output() {
-        let rows = evaluate_jobs(&fixture_targets(), &expect(&["postgres"]), at("2024-05-14T09:30:20Z"));
+        let rows = evaluate_jobs(&tally(fixture_targets()), &expect(&["postgres"]), at("2024-05-14T09:30:20Z"));
         let json = serde_json::to_value(&rows[0]).unwrap();
         assert_eq!(json["verdict"], "targets_down");
         assert_eq!(json["last_scrape_age_seconds"], 11.88);
-        assert_eq!(json["down_targets"][0]["scrape_url"], "http://postgres-exporter.jewelry-shop.svc:9187/metrics");
+        assert_eq!(json["down_errors"][0]["count"], 1);
+        let example = &json["down_errors"][0]["examples"][0];
+        assert_eq!(example["scrape_url"], "http://postgres-exporter.jewelry-shop.svc:9187/metrics");
+        assert!(example["last_error"].as_str().unwrap().ends_with("connection refused"), "{example}");
+        assert_eq!(json["down_other_errors"], 0);
         assert_eq!(row(&rows, "redis").last_scrape_age, None);
     }
 
@@ -1257,6 +1629,15 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn direct_targets_error_answers_are_failed_checks_with_prometheus_message() {
+        let (base, _) = serve(vec![route("GET /api/v1/targets", 422, ERROR_EXECUTION)]).await;
+        let err = PrometheusApi::direct(&base).unwrap().target_tally().await.unwrap_err();
+        assert_eq!(kind(&err), FailureKind::CheckFailed);
+        assert!(err.to_string().starts_with(&format!("GET /api/v1/targets on Prometheus ({base}): ")), "{err}");
+        assert!(err.to_string().contains("too many samples"), "{err}");
+    }
+
+    #[tokio::test]
     async fn direct_401_is_unreachable() {
         let (base, _) = serve(vec![route("GET /api/v1/targets", 401, "Unauthorized")]).await;
         let err = PrometheusApi::direct(&base).unwrap().targets().await.unwrap_err();
@@ -1274,7 +1655,7 @@ mod tests {
         ])
         .await;
         let api = PrometheusApi::direct(&format!("{base}/prom")).unwrap();
-        assert_eq!(api.targets().await.unwrap().len(), 8);
+        assert_eq!(api.target_tally().await.unwrap().total(), 8);
         assert!(api.runtime_info().await.unwrap().reload_config_success);
         assert!(api.config().await.unwrap().contains("job_name: prometheus"));
         let err = api.query(r#"up{job="django""#).await.unwrap_err();
@@ -1320,7 +1701,8 @@ mod tests {
         assert_eq!(api.describe(), "service proxy jewelry-shop/prometheus:9090");
         api.healthy().await.unwrap();
         assert!(matches!(api.reload().await, Err(ReloadError::LifecycleDisabled)));
-        assert_eq!(api.targets().await.unwrap().len(), 8);
+        let tally = api.target_tally().await.unwrap();
+        assert_eq!((tally.total(), tally.up()), (8, 5));
         let expected = format!("GET {PROXY}/api/v1/targets?state=active");
         assert_eq!(seen.lock().unwrap()[2], expected);
     }
@@ -1346,5 +1728,169 @@ mod tests {
             }
             other => panic!("expected Other, got {other:?}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tally_tests {
+    use super::*;
+    use crate::validation::recorded;
+
+    /// A recorded target of each version (the main scenario's down `not-found` one), to copy from.
+    fn recorded_target(version: &str) -> serde_json::Value {
+        let answer: serde_json::Value =
+            serde_json::from_str(&recorded::text(&format!("{version}/main/targets.json"))).unwrap();
+        let targets = answer["data"]["activeTargets"].as_array().unwrap();
+        targets.iter().find(|t| t["scrapePool"] == "not-found").expect("the not-found target").clone()
+    }
+
+    /// `n` targets shaped like `template`, of 4 jobs, in every health, failing in 7 ways (two of them
+    /// naming the target's own address), picked by a fixed pseudo-random sequence; and the answer as
+    /// Prometheus sends it, with dropped targets after the active ones.
+    fn generated(template: &serde_json::Value, n: usize) -> (Vec<serde_json::Value>, String) {
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |bound: usize| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) as usize % bound
+        };
+        let targets: Vec<serde_json::Value> = (0..n)
+            .map(|i| {
+                let job = ["node", "django", "redis", "a-job-with-a-long-name"][next(4)];
+                let host = format!("10.{}.{}.{}:9100", i / 65_536, (i / 256) % 256, i % 256);
+                let url = format!("http://{host}/metrics");
+                let health = ["up", "down", "down", "unknown", "down"][next(5)];
+                let error = match (health, next(7)) {
+                    ("up" | "unknown", _) => String::new(),
+                    (_, 0) => format!("Get \"{url}\": dial tcp {host}: connect: connection refused"),
+                    (_, 1) => format!("Get \"{url}\": context deadline exceeded"),
+                    (_, 2) => "server returned HTTP status 404 Not Found".into(),
+                    (_, 3) => "server returned HTTP status 401 Unauthorized".into(),
+                    (_, 4) => "body size limit exceeded".into(),
+                    (_, 5) => "sample limit exceeded".into(),
+                    _ => "received unsupported Content-Type \"text/html\"".into(),
+                };
+                let mut target = template.clone();
+                target["scrapePool"] = job.into();
+                target["labels"]["job"] = job.into();
+                target["labels"]["instance"] = host.clone().into();
+                target["discoveredLabels"]["__address__"] = host.into();
+                target["scrapeUrl"] = url.into();
+                target["health"] = health.into();
+                target["lastError"] = error.into();
+                target
+            })
+            .collect();
+        let answer = serde_json::json!({
+            "status": "success",
+            "data": {
+                "activeTargets": targets,
+                "droppedTargets": [{"discoveredLabels": {"__address__": "10.9.9.9:1", "job": "node"}}],
+                "droppedTargetCounts": {"node": 1}
+            }
+        });
+        (targets, answer.to_string())
+    }
+
+    /// A reader handing out `step` bytes at a time, as a slow network would.
+    struct Trickle<'a> {
+        text: &'a [u8],
+        step: usize,
+    }
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.step.min(buf.len()).min(self.text.len());
+            buf[..n].copy_from_slice(&self.text[..n]);
+            self.text = &self.text[n..];
+            Ok(n)
+        }
+    }
+
+    fn read(answer: &str, step: usize) -> Result<TargetTally, Failure> {
+        let mut tally = TargetTally::default();
+        read_targets_answer(Trickle { text: answer.as_bytes(), step }, &mut |t| tally.add(t)).map(|()| tally)
+    }
+
+    #[test]
+    fn the_tally_counts_exactly_and_keeps_the_first_few_examples_of_each_job_and_error() {
+        for version in recorded::PROMETHEUS {
+            let (targets, answer) = generated(&recorded_target(version), 20_000);
+            let tally = read(&answer, 4_096).unwrap();
+            let jobs = evaluate_jobs(&tally, &[], SystemTime::now());
+            // The naive count over the same list: every target, every (job, error) with its URLs in order.
+            let mut naive: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
+            let mut naive_errors: BTreeMap<(&str, String), Vec<&str>> = BTreeMap::new();
+            for t in &targets {
+                let job = t["scrapePool"].as_str().unwrap();
+                let url = t["scrapeUrl"].as_str().unwrap();
+                let at = ["up", "down", "unknown"].iter().position(|h| t["health"] == *h).unwrap();
+                naive.entry(job).or_default()[at] += 1;
+                if at == 1 {
+                    let error = without_address(t["lastError"].as_str().unwrap(), url);
+                    naive_errors.entry((job, error)).or_default().push(url);
+                }
+            }
+            assert_eq!(jobs.len(), naive.len(), "{version}");
+            assert_eq!(tally.total(), targets.len(), "{version}");
+            for job in &jobs {
+                let [up, down, unknown] = naive[job.job.as_str()];
+                assert_eq!((job.up, job.down, job.unknown), (up, down, unknown), "{version} {}", job.job);
+                assert_eq!(job.down_other_errors, 0, "{version}: 7 kinds of error are all kept");
+                assert_eq!(job.down_errors.iter().map(|g| g.count).sum::<usize>(), down, "{version}");
+                assert!(job.down_errors.windows(2).all(|w| w[0].count >= w[1].count), "most frequent first");
+                for group in &job.down_errors {
+                    let urls = &naive_errors[&(job.job.as_str(), group.error.clone())];
+                    assert_eq!(group.count, urls.len(), "{version} {} {}", job.job, group.error);
+                    let examples: Vec<&str> = group.examples.iter().map(|e| e.scrape_url.as_str()).collect();
+                    assert_eq!(examples, urls[..EXAMPLES_KEPT], "{version}: the first {EXAMPLES_KEPT} examples");
+                }
+                let kinds = naive_errors.keys().filter(|(j, _)| *j == job.job).count();
+                assert_eq!(job.down_errors.len(), kinds, "{version} {}", job.job);
+            }
+            let refused = &jobs[0].down_errors.iter().find(|g| g.error.contains("refused")).unwrap().error;
+            assert_eq!(refused, "Get \"<target>\": dial tcp <target>: connect: connection refused");
+            assert_eq!(tally.set.listed, None, "20,000 targets are not listed");
+        }
+    }
+
+    #[test]
+    fn a_job_failing_in_more_ways_than_are_kept_counts_the_others() {
+        let template = recorded_target(recorded::PROMETHEUS[1]);
+        let tally: TargetTally = (0..ERROR_KINDS_KEPT + 5)
+            .map(|i| {
+                let mut target = template.clone();
+                target["lastError"] = format!("error number {i}").into();
+                serde_json::from_value::<Target>(target).unwrap()
+            })
+            .collect();
+        let job = evaluate_jobs(&tally, &[], SystemTime::now()).remove(0);
+        assert_eq!(
+            (job.down, job.down_errors.len(), job.down_other_errors),
+            (ERROR_KINDS_KEPT + 5, ERROR_KINDS_KEPT, 5)
+        );
+    }
+
+    #[test]
+    fn a_streamed_answer_reads_the_same_in_any_chunks_and_skips_the_dropped_targets() {
+        let (_, answer) = generated(&recorded_target(recorded::PROMETHEUS[0]), 500);
+        let whole = read(&answer, usize::MAX).unwrap();
+        for step in [1, 7, 8_192] {
+            let tally = read(&answer, step).unwrap();
+            assert_eq!(tally.set, whole.set, "step {step}");
+        }
+        assert_eq!(whole.total(), 500, "the dropped target is not counted");
+    }
+
+    #[test]
+    fn a_broken_or_failed_targets_answer_is_a_failure() {
+        let (_, answer) = generated(&recorded_target(recorded::PROMETHEUS[0]), 10);
+        let cut = read(&answer[..answer.len() / 2], 100).unwrap_err();
+        assert_eq!(cut.kind, FailureKind::CheckFailed);
+        assert!(cut.message.starts_with("something other than the API's JSON: EOF"), "{}", cut.message);
+        let failed = read(r#"{"status":"error","errorType":"internal","error":"boom","data":null}"#, 3).unwrap_err();
+        assert_eq!((failed.kind, failed.message.as_str()), (FailureKind::CheckFailed, "boom (internal)"));
+        assert!(read("<html>Bad Gateway</html>", 5).is_err());
+        let empty = read(r#"{"status":"success","data":{"activeTargets":[],"droppedTargets":[]}}"#, 5).unwrap();
+        assert_eq!(empty.total(), 0);
     }
 }

@@ -13,9 +13,9 @@ use k8s_openapi::jiff::Timestamp;
 
 use crate::progress::Progress;
 pub use crate::progress::Tone;
-use crate::prometheus::{ActiveAlert, JobHealth, group_down_targets};
+use crate::prometheus::{ActiveAlert, JobHealth};
 use crate::rules::GroupHealth;
-use crate::validation::{Check, ERROR_GROUPS_SHOWN, EXAMPLES_PER_ERROR};
+use crate::validation::{Check, ERROR_GROUPS_SHOWN};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
@@ -296,18 +296,21 @@ pub fn job_table(jobs: &[JobHealth]) -> String {
             age,
             job.verdict
         ));
-        let groups = group_down_targets(&job.down_targets, EXAMPLES_PER_ERROR);
+        let groups = &job.down_errors;
         for group in groups.iter().take(ERROR_GROUPS_SHOWN) {
             lines.push(format!("    {} down: {}", group.count, group.error));
             for example in &group.examples {
-                lines.push(format!("      e.g. {example}"));
+                lines.push(format!("      e.g. {}", example.scrape_url));
             }
         }
         if groups.len() > ERROR_GROUPS_SHOWN {
             lines.push(format!(
-                "    ... {} more kinds of error (--output json lists every target)",
+                "    ... {} more kinds of error (--output json lists each, with examples)",
                 groups.len() - ERROR_GROUPS_SHOWN
             ));
+        }
+        if job.down_other_errors > 0 {
+            lines.push(format!("    ... {} more down with yet other errors", job.down_other_errors));
         }
     }
     lines.join("\n")

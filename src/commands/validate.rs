@@ -32,7 +32,7 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
         std::fs::write(path, junit_xml(&report.checks))
             .map_err(|e| Failure::bad_input(format!("cannot write --junit {}: {e}", path.display())))?;
     }
-    // Built only when asked for: with every down target listed it can be megabytes.
+    // Built only when asked for (the rules and alerts can be long; the targets are bounded by the tally).
     if reporter.format().is_document() {
         reporter.document(&json!({
             "command": "validate",

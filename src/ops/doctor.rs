@@ -70,7 +70,7 @@ pub async fn diagnose(
     emit(Progress::Step("asking Prometheus for its targets and its config".into()));
     let first = links.iter().find_map(|l| l.api.as_ref().ok().map(|api| (l, api)));
     match first {
-        Some((replica, api)) => match api.targets().await {
+        Some((replica, api)) => match api.target_tally().await {
             Ok(targets) => {
                 let pod = match &replica.pod {
                     Some(pod) => Some(pod.clone()),

@@ -97,10 +97,9 @@ pub fn default_probes(values: &Values, skipped: &[String]) -> Vec<Probe> {
     queries
 }
 
-/// On a terminal and in CI logs, down targets are summarised: grouped by error, a few examples
-/// each. `--output json` keeps every one.
+/// On a terminal and in CI logs, down targets are summarised: grouped by error, a few examples each
+/// (`prometheus::EXAMPLES_KEPT`). `--output json` has up to `prometheus::ERROR_KINDS_KEPT` kinds.
 pub const ERROR_GROUPS_SHOWN: usize = 5;
-pub const EXAMPLES_PER_ERROR: usize = 3;
 
 /// `Name{label="value", ...}` without the alertname label.
 pub fn describe_alert(alert: &ActiveAlert) -> String {

@@ -42,6 +42,16 @@ pub fn config(path: &str) -> String {
     data::<Data>(path).yaml
 }
 
+/// The active targets of a recorded `/api/v1/targets`, folded as validate folds a live answer.
+pub fn tally(path: &str) -> crate::prometheus::TargetTally {
+    let full = format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
+    let file = std::fs::File::open(&full).unwrap_or_else(|e| panic!("{full}: {e}; scripts/record-fixtures records it"));
+    let mut tally = crate::prometheus::TargetTally::default();
+    crate::prometheus::read_targets_answer(std::io::BufReader::new(file), &mut |t| tally.add(t))
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
+    tally
+}
+
 /// The active targets of a recorded `/api/v1/targets`.
 pub fn targets(path: &str) -> Vec<crate::prometheus::Target> {
     #[derive(Deserialize)]

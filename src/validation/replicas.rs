@@ -4,7 +4,9 @@ use std::collections::BTreeSet;
 use std::time::SystemTime;
 
 use super::Check;
-use crate::prometheus::{JobExpectation, JobVerdict, PrometheusApi, RuleGroupState, Target, evaluate_jobs};
+use crate::prometheus::{
+    JobExpectation, JobVerdict, PrometheusApi, RuleGroupState, TargetSet, TargetTally, evaluate_jobs,
+};
 use crate::reload::ConfigSignature;
 use crate::rules::{GroupSummary, compare_loaded};
 
@@ -18,15 +20,15 @@ pub struct ReplicaUnderTest<'a> {
 #[derive(Debug, PartialEq, Eq)]
 pub struct ReplicaView {
     pub config: ConfigSignature,
-    pub targets: BTreeSet<(String, String)>,
+    pub targets: TargetSet,
     pub rule_groups: BTreeSet<(String, usize)>,
 }
 
 /// What was fetched from one replica: its running config (`/api/v1/status/config`), its active
-/// targets and its loaded rule groups.
+/// targets (folded) and its loaded rule groups.
 pub struct ReplicaAnswers {
     pub config: String,
-    pub targets: Vec<Target>,
+    pub targets: TargetTally,
     pub rules: Vec<RuleGroupState>,
 }
 
@@ -58,7 +60,7 @@ pub async fn replica_checks(
         let seen = async {
             api.ready().await?;
             let config = api.config().await?;
-            let targets = api.targets().await?;
+            let targets = api.target_tally().await?;
             let rules = api.rules().await?;
             anyhow::Ok(ReplicaAnswers { config, targets, rules })
         };
@@ -118,7 +120,7 @@ pub fn judge_replica(
     };
     let view = ReplicaView {
         config,
-        targets: answers.targets.iter().map(|t| (t.job().to_string(), t.scrape_url.clone())).collect(),
+        targets: answers.targets.set.clone(),
         rule_groups: answers.rules.iter().map(|g| (g.name.clone(), g.rules.len())).collect(),
     };
     (check, view)
@@ -135,16 +137,8 @@ pub fn replicas_agree(views: &[(&str, ReplicaView)], replicas: usize) -> Check {
         if view.config != reference.config {
             problems.push(format!("{name} runs another config than {first}"));
         }
-        let only_first: Vec<String> =
-            reference.targets.difference(&view.targets).map(|(job, url)| format!("{job} {url}")).collect();
-        let only_other: Vec<String> =
-            view.targets.difference(&reference.targets).map(|(job, url)| format!("{job} {url}")).collect();
-        if !only_first.is_empty() || !only_other.is_empty() {
-            problems.push(format!(
-                "targets differ: only {first} scrapes [{}], only {name} scrapes [{}]",
-                only_first.join(", "),
-                only_other.join(", ")
-            ));
+        if let Some(differ) = targets_differ(first, &reference.targets, name, &view.targets) {
+            problems.push(differ);
         }
         if view.rule_groups != reference.rule_groups {
             problems.push(format!("{name} and {first} load different rule groups"));
@@ -158,13 +152,40 @@ pub fn replicas_agree(views: &[(&str, ReplicaView)], replicas: usize) -> Check {
             NAME,
             format!(
                 "{replicas} replicas: the same config, the same {} targets, the same {} rule groups",
-                reference.targets.len(),
+                reference.targets.total,
                 reference.rule_groups.len()
             ),
         )
     } else {
         Check::fail(NAME, problems.join("; "))
     }
+}
+
+/// How the targets of replica `name` differ from those of `first`: by URL while both lists are
+/// kept (up to `prometheus::TARGETS_LISTED` targets), else by job, from each job's count and digest.
+fn targets_differ(first: &str, reference: &TargetSet, name: &str, other: &TargetSet) -> Option<String> {
+    if reference.jobs == other.jobs {
+        return None;
+    }
+    if let (Some(reference), Some(other)) = (&reference.listed, &other.listed) {
+        let only_first: Vec<String> = reference.difference(other).map(|(job, url)| format!("{job} {url}")).collect();
+        let only_other: Vec<String> = other.difference(reference).map(|(job, url)| format!("{job} {url}")).collect();
+        return Some(format!(
+            "targets differ: only {first} scrapes [{}], only {name} scrapes [{}]",
+            only_first.join(", "),
+            only_other.join(", ")
+        ));
+    }
+    let jobs: BTreeSet<&String> = reference.jobs.keys().chain(other.jobs.keys()).collect();
+    let differing: Vec<String> = jobs
+        .into_iter()
+        .filter(|job| reference.jobs.get(*job) != other.jobs.get(*job))
+        .map(|job| {
+            let count = |set: &TargetSet| set.jobs.get(job).map_or(0, |(n, _)| *n);
+            format!("job {job} ({} targets on {first}, {} on {name})", count(reference), count(other))
+        })
+        .collect();
+    Some(format!("targets differ: {first} and {name} scrape other targets of {}", differing.join(", ")))
 }
 
 #[cfg(test)]
@@ -183,14 +204,15 @@ mod tests {
     fn answers(version: &str, scenario: &str) -> ReplicaAnswers {
         ReplicaAnswers {
             config: recorded::config(&format!("{version}/{scenario}/config.json")),
-            targets: recorded::targets(&format!("{version}/{scenario}/targets.json")),
+            targets: recorded::tally(&format!("{version}/{scenario}/targets.json")),
             rules: recorded::data::<Groups>(&format!("{version}/{scenario}/rules.json")).groups,
         }
     }
 
-    /// The newest scrape among the answers' targets: a `now` of the recording, not of the test run.
-    fn recorded_now(answers: &ReplicaAnswers) -> SystemTime {
-        answers.targets.iter().filter_map(|t| parse_rfc3339(&t.last_scrape)).max().expect("a scraped target")
+    /// The newest scrape among the recorded targets: a `now` of the recording, not of the test run.
+    fn recorded_now(version: &str, scenario: &str) -> SystemTime {
+        let targets = recorded::targets(&format!("{version}/{scenario}/targets.json"));
+        targets.iter().filter_map(|t| parse_rfc3339(&t.last_scrape)).max().expect("a scraped target")
     }
 
     fn healthy_rules(version: &str) -> Vec<GroupSummary> {
@@ -204,7 +226,7 @@ mod tests {
         let rendered = ConfigSignature::of(&recorded::text(&format!("{version}/healthy-1/prometheus.yml"))).unwrap();
         let answers = answers(version, scenario);
         let name = format!("replica {scenario}");
-        judge_replica(&name, &rendered, &[], &healthy_rules(version), &answers, recorded_now(&answers))
+        judge_replica(&name, &rendered, &[], &healthy_rules(version), &answers, recorded_now(version, scenario))
     }
 
     #[test]
@@ -273,11 +295,43 @@ mod tests {
         }
     }
 
+    fn target_set<'a>(targets: impl IntoIterator<Item = (&'a str, &'a str)>) -> TargetSet {
+        let mut set = TargetSet::default();
+        targets.into_iter().for_each(|(job, url)| set.insert(job, url));
+        set
+    }
+
+    #[test]
+    fn replicas_with_many_targets_that_differ_are_told_apart_by_job() {
+        let urls: Vec<String> =
+            (0..5_000).map(|i| format!("http://10.0.{}.{}:9100/metrics", i / 250, i % 250)).collect();
+        let many = |skip: usize| {
+            target_set(
+                urls.iter().skip(skip).map(|u| ("nodes", u.as_str())).chain([("django", "http://d:8000/metrics")]),
+            )
+        };
+        let (one, two) = (many(0), many(0));
+        assert_eq!(one.listed, None, "5,001 targets are not listed");
+        assert_eq!(targets_differ("a", &one, "b", &two), None);
+        // The same number of targets, one of them another: the digests differ.
+        let mut moved =
+            target_set(urls.iter().skip(1).map(|u| ("nodes", u.as_str())).chain([("django", "http://d:8000/metrics")]));
+        moved.insert("nodes", "http://10.9.9.9:9100/metrics");
+        assert_eq!(
+            targets_differ("a", &one, "b", &moved).as_deref(),
+            Some("targets differ: a and b scrape other targets of job nodes (5000 targets on a, 5000 on b)")
+        );
+        assert_eq!(
+            targets_differ("a", &one, "b", &many(2)).as_deref(),
+            Some("targets differ: a and b scrape other targets of job nodes (5000 targets on a, 4998 on b)")
+        );
+    }
+
     #[test]
     fn replicas_agree_only_with_the_same_config_targets_and_rules() {
         let view = |targets: &[(&str, &str)], groups: &[(&str, usize)]| ReplicaView {
             config: ConfigSignature::of("scrape_configs: [{job_name: django}]").unwrap(),
-            targets: targets.iter().map(|(j, u)| (j.to_string(), u.to_string())).collect(),
+            targets: target_set(targets.iter().copied()),
             rule_groups: groups.iter().map(|(g, n)| (g.to_string(), *n)).collect(),
         };
         let a = view(&[("django", "http://10.0.0.1:8000/metrics")], &[("starter", 8)]);

@@ -4,10 +4,8 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
-use super::{Check, DISCOVERY_GRACE, ERROR_GROUPS_SHOWN, EXAMPLES_PER_ERROR, Probe};
-use crate::prometheus::{
-    DownTarget, JobExpectation, JobHealth, JobVerdict, PrometheusApi, all_settled, evaluate_jobs, group_down_targets,
-};
+use super::{Check, DISCOVERY_GRACE, ERROR_GROUPS_SHOWN, Probe};
+use crate::prometheus::{JobExpectation, JobHealth, JobVerdict, PrometheusApi, all_settled, evaluate_jobs};
 use crate::reload::ConfigSignature;
 
 /// What `prometheus_checks` is waiting for, for progress lines. Core modules never print.
@@ -45,7 +43,7 @@ pub async fn prometheus_checks(
     // Targets still `unknown` have not been scraped yet: wait for them, up to a bound.
     let started = Instant::now();
     let jobs = loop {
-        let jobs = match api.targets().await {
+        let jobs = match api.target_tally().await {
             Ok(targets) => evaluate_jobs(&targets, expected, SystemTime::now()),
             Err(e) => {
                 checks.push(Check::from_error("targets", &e));
@@ -122,7 +120,7 @@ pub fn judge_jobs(jobs: &[JobHealth], wait_targets: Duration) -> Vec<Check> {
                 JobVerdict::Pending => {
                     Check::fail(name, format!("{counts}; still not scraped after {}s", wait_targets.as_secs()))
                 }
-                JobVerdict::TargetsDown => Check::fail(name, format!("{counts}; {}", down_summary(&job.down_targets))),
+                JobVerdict::TargetsDown => Check::fail(name, format!("{counts}; {}", down_summary(job))),
             }
         })
         .collect()
@@ -156,15 +154,21 @@ fn empty_result_hint(expr: &str) -> &'static str {
 }
 
 /// "N down: ERROR (e.g. URL, URL); M down: ERROR2 ..." for a check's one line.
-fn down_summary(down: &[DownTarget]) -> String {
-    let groups = group_down_targets(down, EXAMPLES_PER_ERROR);
+fn down_summary(job: &JobHealth) -> String {
+    let groups = &job.down_errors;
     let mut parts: Vec<String> = groups
         .iter()
         .take(ERROR_GROUPS_SHOWN)
-        .map(|g| format!("{} down: {} (e.g. {})", g.count, g.error, g.examples.join(", ")))
+        .map(|g| {
+            let examples: Vec<&str> = g.examples.iter().map(|e| e.scrape_url.as_str()).collect();
+            format!("{} down: {} (e.g. {})", g.count, g.error, examples.join(", "))
+        })
         .collect();
     if groups.len() > ERROR_GROUPS_SHOWN {
         parts.push(format!("{} more kinds of error", groups.len() - ERROR_GROUPS_SHOWN));
+    }
+    if job.down_other_errors > 0 {
+        parts.push(format!("{} more down with yet other errors", job.down_other_errors));
     }
     parts.join("; ")
 }
@@ -178,8 +182,13 @@ mod tests {
     /// The main scenario's jobs as validate evaluates them, with every job of its config expected,
     /// at the time of its newest scrape.
     fn main_jobs(version: &str) -> Vec<JobHealth> {
-        let targets = recorded::targets(&format!("{version}/main/targets.json"));
-        let now = targets.iter().filter_map(|t| parse_rfc3339(&t.last_scrape)).max().expect("a scraped target");
+        let path = format!("{version}/main/targets.json");
+        let targets = recorded::tally(&path);
+        let now = recorded::targets(&path)
+            .iter()
+            .filter_map(|t| parse_rfc3339(&t.last_scrape))
+            .max()
+            .expect("a scraped target");
         let expected: Vec<JobExpectation> =
             ["prometheus", "alertmanager", "refused", "not-found", "not-scraped-yet", "shop-pods"]
                 .into_iter()
