@@ -129,18 +129,10 @@ fn config_files_are_refused_and_accepted_as_prometheus_does() {
         let mut secrets_only = 0;
         for file in files(&dir, &[".good.yml", ".bad.yml"]) {
             let text = std::fs::read_to_string(&file).unwrap();
-            // promctl refuses inline secrets on purpose (they would be stored in the ConfigMap): a
-            // good file refused only for them is counted apart and judged on its other problems; a
-            // bad one refused for them is refused (that it is for another reason is the next step's).
-            let problems = promctl::promconfig::check(&text).err().unwrap_or_default();
-            let (secrets, others): (Vec<_>, Vec<_>) =
-                problems.iter().map(|p| p.to_string()).partition(|p| p.contains("would be stored in the ConfigMap"));
-            if !secrets.is_empty() {
-                secrets_only += usize::from(others.is_empty());
-            }
+            let problems: Vec<String> =
+                promctl::promconfig::check(&text).err().unwrap_or_default().iter().map(|p| p.to_string()).collect();
             let good = name(&file).ends_with(".good.yml");
-            let judged = if good { others } else { problems.iter().map(|p| p.to_string()).collect() };
-            let verdict = if judged.is_empty() { Ok(()) } else { Err(judged.join("; ")) };
+            let verdict = judged_apart_from_secrets(&problems, good, &mut secrets_only);
             tally.judge(&name(&file), good, verdict);
         }
         println!("  {secrets_only} files refused only for their inline secrets (stricter on purpose)");
@@ -204,18 +196,53 @@ fn alertmanager_configs_are_refused_and_accepted_as_amtool_does() {
     let version = env("PROMCTL_UPSTREAM_ALERTMANAGER");
     let dir = module("github.com/prometheus/alertmanager", &version).join("config/testdata");
     let mut tally = Tally::new(format!("Alertmanager {version} config test data"));
+    let mut secrets_only = 0;
     for file in files(&dir, &[".yml", ".yaml"]) {
         let text = std::fs::read_to_string(&file).unwrap();
         let Ok(config) = serde_saphyr::from_str::<serde_json::Value>(&text) else {
             tally.judge(&name(&file), amtool_accepts(&amtool, &file), Err("not YAML".into()));
             continue;
         };
-        let verdict = promctl::alertmanager::check_config(&config).map_err(|problems| problems.join("; "));
-        tally.judge(&name(&file), amtool_accepts(&amtool, &file), verdict);
+        let problems = promctl::alertmanager::check_config(&config).err().unwrap_or_default();
+        let accepted = amtool_accepts(&amtool, &file);
+        let verdict = judged_apart_from_secrets(&problems, accepted, &mut secrets_only);
+        tally.judge(&name(&file), accepted, verdict);
     }
-    let unexplained = tally.unexplained(&[]);
+    println!("  {secrets_only} files refused only for their inline secrets (stricter on purpose)");
+    let unexplained = tally.unexplained(ALERTMANAGER_KNOWN);
     assert!(unexplained.is_empty(), "disagreements with no reason: {unexplained:#?}");
 }
+
+/// promctl refuses inline secrets on purpose (they would be stored in the ConfigMap): a file the
+/// upstream judge accepts, refused only for them, is counted apart and judged on its other problems;
+/// one it refuses stays refused whatever promctl's reason.
+fn judged_apart_from_secrets(
+    problems: &[String],
+    upstream_accepts: bool,
+    secrets_only: &mut usize,
+) -> Result<(), String> {
+    let others: Vec<&String> = problems.iter().filter(|p| !p.contains("would be stored in the ConfigMap")).collect();
+    if upstream_accepts && others.len() < problems.len() && others.is_empty() {
+        *secrets_only += 1;
+    }
+    let judged: Vec<&String> = if upstream_accepts { others } else { problems.iter().collect() };
+    if judged.is_empty() { Ok(()) } else { Err(judged.iter().map(|p| p.as_str()).collect::<Vec<_>>().join("; ")) }
+}
+
+/// Where promctl's Alertmanager check and amtool disagree, and why that stands.
+const ALERTMANAGER_KNOWN: &[(&str, &str)] = &[
+    ("conf.nil-", ALERTMANAGER_START_CATCHES),
+    ("conf.mattermost-no-webhook-url.yml", ALERTMANAGER_START_CATCHES),
+    ("conf.opsgenie-no-apikey.yml", ALERTMANAGER_START_CATCHES),
+    ("conf.slack-no-api-url-or-token.yml", ALERTMANAGER_START_CATCHES),
+    ("conf.telegram-no-bot-token.yml", ALERTMANAGER_START_CATCHES),
+    ("conf.wechat-no-api-secret.yml", ALERTMANAGER_START_CATCHES),
+];
+
+/// promctl checks routes, receivers' names and inline secrets; the receivers' own required fields
+/// and matchers are Alertmanager's.
+const ALERTMANAGER_START_CATCHES: &str =
+    "not modelled by promctl's check: Alertmanager refuses it when it starts, and install fails with its log";
 
 fn amtool_accepts(amtool: &str, file: &Path) -> bool {
     std::process::Command::new(amtool).arg("check-config").arg(file).output().unwrap().status.success()
