@@ -215,6 +215,61 @@ const KUBERNETES_SD_ROLES: &[&str] = &["node", "pod", "service", "endpoints", "e
 // supports (common v0.44.0 for 2.48, v0.72.1 for 3.16): tests/upstream_types.rs compares them with
 // the Go sources. A field only 3.x knows (username_file) passes for a 2.48 image, which refuses it
 // when it loads the config: reload's verification names it.
+/// The fields above that Prometheus 3.16 knows and 2.48 does not, and the reverse: each refused for the
+/// other major's image (tests/upstream_types.rs derives both lists from the Go sources). No name here
+/// is a field of the other major anywhere, so they are judged by name.
+pub const PROMETHEUS3_ONLY: &[&str] = &[
+    "always_scrape_classic_histograms",
+    "audience",
+    "aws_sd_configs",
+    "ca_ref",
+    "cert_ref",
+    "claims",
+    "client_certificate_key",
+    "client_certificate_key_file",
+    "client_certificate_key_id",
+    "client_certificate_key_ref",
+    "client_secret_ref",
+    "convert_classic_histograms_to_nhcb",
+    "convert_nhcb_to_classic",
+    "credentials_ref",
+    "ecs_sd_configs",
+    "elasticache_sd_configs",
+    "enable_compression",
+    "extra_scrape_metrics",
+    "failed_request_logging",
+    "fallback_scrape_protocol",
+    "google_iam",
+    "grant_type",
+    "http_headers",
+    "iss",
+    "key_ref",
+    "metric_name_escaping_scheme",
+    "metric_name_validation_scheme",
+    "msk_sd_configs",
+    "native_histogram_min_bucket_factor",
+    "oci_sd_configs",
+    "otlp",
+    "outscale_sd_configs",
+    "password_ref",
+    "protobuf_message",
+    "query_max_duration",
+    "query_max_samples_read",
+    "query_max_series",
+    "rds_sd_configs",
+    "round_robin_dns",
+    "rule_query_offset",
+    "runtime",
+    "scrape_failure_log_file",
+    "scrape_native_histograms",
+    "scrape_protocols",
+    "signature_algorithm",
+    "stackit_sd_configs",
+    "username_file",
+    "username_ref",
+];
+pub const PROMETHEUS2_ONLY: &[&str] = &["scrape_classic_histograms"];
+
 pub const TLS_FIELDS: &[&str] = &[
     "ca",
     "cert",
@@ -274,9 +329,10 @@ const RELABEL_ACTIONS: &[&str] = &[
 // Actions that write a label and so need somewhere to write it (Prometheus relabel.Config.Validate).
 const ACTIONS_NEEDING_TARGET: &[&str] = &["replace", "hashmod", "lowercase", "uppercase", "keepequal", "dropequal"];
 
-/// Checks a prometheus.yml the way Prometheus would load it, collecting every problem.
-pub fn check(prometheus_yml: &str) -> Result<ConfigSummary, Vec<ConfigProblem>> {
-    let mut problems = Problems(Vec::new());
+/// Checks a prometheus.yml the way Prometheus of major version `major` would load it, collecting every
+/// problem.
+pub fn check(prometheus_yml: &str, major: u64) -> Result<ConfigSummary, Vec<ConfigProblem>> {
+    let mut problems = Problems(Vec::new(), major);
     let doc: Value = match serde_saphyr::from_str(prometheus_yml) {
         Ok(doc) => doc,
         Err(err) => {
@@ -714,7 +770,8 @@ fn show(d: Duration) -> String {
     out
 }
 
-struct Problems(Vec<ConfigProblem>);
+/// The problems found, and the major version of the Prometheus that will load the config.
+struct Problems(Vec<ConfigProblem>, u64);
 
 impl Problems {
     fn at(&mut self, job: Option<&str>, field: impl Into<String>, message: impl Into<String>) {
@@ -726,8 +783,20 @@ impl Problems {
     fn file(&mut self, field: impl Into<String>, message: impl Into<String>) {
         self.at(None, field, message)
     }
-    /// Prometheus rejects fields it does not know (strict YAML decoding); so do we.
+    /// Prometheus rejects fields it does not know (strict YAML decoding); so do we, and the fields of
+    /// the other major version.
     fn unknown_fields(&mut self, job: Option<&str>, prefix: &str, map: &Map<String, Value>, known: &[&str]) {
+        let (other_major, other) = if self.1 >= 3 { (2, PROMETHEUS2_ONLY) } else { (3, PROMETHEUS3_ONLY) };
+        for key in map.keys().filter(|k| known.contains(&k.as_str()) && other.contains(&k.as_str())) {
+            self.at(
+                job,
+                format!("{prefix}{key}"),
+                format!(
+                    "is a field of Prometheus {other_major} only; the image's Prometheus {} would reject it: remove it, or set image.tag to a {other_major}.x release",
+                    self.1
+                ),
+            );
+        }
         for key in map.keys().filter(|k| !known.contains(&k.as_str())) {
             let closest = known
                 .iter()
@@ -900,7 +969,7 @@ mod tests {
     use super::*;
 
     fn problems(yml: &str) -> Vec<String> {
-        match check(yml) {
+        match check(yml, 3) {
             Ok(_) => Vec::new(),
             Err(problems) => problems.iter().map(ToString::to_string).collect(),
         }
@@ -914,7 +983,7 @@ mod tests {
     fn rendered_default_config_passes() {
         let values = crate::values::load(&[], &[], None).unwrap();
         let rendered = crate::render::render(&values, &[]).unwrap();
-        let summary = check(&rendered.prometheus_yml).unwrap();
+        let summary = check(&rendered.prometheus_yml, 3).unwrap();
         assert_eq!(summary.global_scrape_interval, Duration::from_secs(30));
         assert_eq!(summary.jobs.len(), 11);
         let django = &summary.jobs[0];
@@ -925,11 +994,29 @@ mod tests {
     }
 
     #[test]
+    /// Found by promtool 2.48 on a render: http_headers (a Prometheus 3 field) passed for a 2.48 image.
+    fn a_field_of_the_other_major_is_refused_for_the_image_s_major() {
+        let yml =
+            "remote_write:\n  - url: http://w/api/v1/write\n    http_headers: {X-Scope-OrgID: {values: [shop]}}\n";
+        let problems: Vec<String> = check(yml, 2).unwrap_err().iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            problems,
+            [
+                "remote_write[0].http_headers: is a field of Prometheus 3 only; the image's Prometheus 2 would reject it: remove it, or set image.tag to a 3.x release"
+            ]
+        );
+        assert!(check(yml, 3).is_ok());
+        let old = "scrape_configs: [{job_name: a, scrape_classic_histograms: true}]";
+        assert!(check(old, 2).is_ok());
+        assert!(check(old, 3).unwrap_err()[0].to_string().contains("is a field of Prometheus 2 only"));
+    }
+
+    #[test]
     /// Issue 18's finding: a misspelt field in an auth block passed, and Prometheus refused the config
     /// when it loaded it.
     fn misspelt_fields_of_the_http_client_blocks_are_refused_with_the_closest_field() {
         let yml = "scrape_configs:\n  - job_name: a\n    basic_auth: {username: u, pasword_file: /f}\n    oauth2: {client_id: i, client_secret_file: /f, token_url: 'http://t', tls_config: {ca_fil: /ca}}\nremote_write:\n  - url: http://w/api/v1/write\n    authorization: {credential_file: /f}\n";
-        let problems: Vec<String> = check(yml).unwrap_err().iter().map(|p| p.to_string()).collect();
+        let problems: Vec<String> = check(yml, 3).unwrap_err().iter().map(|p| p.to_string()).collect();
         assert_eq!(problems.len(), 3, "{problems:?}");
         let expected = [
             r#"job "a": basic_auth.pasword_file: unknown field, Prometheus would reject it; did you mean "password_file"?"#,
@@ -988,11 +1075,11 @@ mod tests {
     #[test]
     fn job_inherits_global_timeout_capped_at_its_interval() {
         let yml = "global:\n  scrape_timeout: 20s\n  scrape_interval: 1m\nscrape_configs:\n  - job_name: a\n    scrape_interval: 5s\n  - job_name: b\n";
-        let summary = check(yml).unwrap();
+        let summary = check(yml, 3).unwrap();
         assert_eq!(summary.jobs[0].scrape_timeout, Duration::from_secs(5));
         assert_eq!(summary.jobs[1].scrape_timeout, Duration::from_secs(20));
         assert_eq!(
-            check("scrape_configs:\n  - job_name: a\n").unwrap().jobs[0].scrape_interval,
+            check("scrape_configs:\n  - job_name: a\n", 3).unwrap().jobs[0].scrape_interval,
             DEFAULT_SCRAPE_INTERVAL
         );
     }
@@ -1072,13 +1159,13 @@ mod tests {
             "    scheme: https\n    bearer_token_file: {token}\n    tls_config:\n      ca_file: /var/run/secrets/kubernetes.io/serviceaccount/ca.crt\n      cert_file: /nonexistent/promctl/cert.pem\n    kubernetes_sd_configs:\n      - role: node\n"
         ));
         assert!(std::fs::metadata("/nonexistent/promctl/cert.pem").is_err());
-        assert!(check(&yml).is_ok(), "{:?}", problems(&yml));
+        assert!(check(&yml, 3).is_ok(), "{:?}", problems(&yml));
     }
 
     #[test]
     fn not_a_mapping_is_a_problem() {
         assert_eq!(problems("- a\n"), ["prometheus.yml: is a list; expected a mapping"]);
-        assert!(check("").unwrap().jobs.is_empty());
+        assert!(check("", 3).unwrap().jobs.is_empty());
     }
 
     #[test]

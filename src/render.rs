@@ -791,7 +791,7 @@ mod tests {
             config["alerting"]["alert_relabel_configs"],
             json!([{"action": "labeldrop", "regex": REPLICA_LABEL}])
         );
-        crate::promconfig::check(&pair.prometheus_yml).unwrap();
+        crate::promconfig::check(&pair.prometheus_yml, 3).unwrap();
         // Prometheus 3 expands external labels without the flag.
         let three = render_with(&["replicas=2", "image.tag=v3.16.0"]);
         let container = &three.get("Deployment").unwrap().object.data["spec"]["template"]["spec"]["containers"][0];
@@ -844,14 +844,14 @@ mod tests {
         assert_eq!(config["global"]["external_labels"], json!({"cluster": "prod-eu"}));
         let extra = job(&config, "shop-api").expect("the extra job is rendered");
         assert_eq!(extra["static_configs"], json!([{"targets": ["api:8080"]}]));
-        let summary = crate::promconfig::check(&rendered.prometheus_yml).unwrap();
+        let summary = crate::promconfig::check(&rendered.prometheus_yml, 3).unwrap();
         assert!(summary.jobs.iter().any(|j| j.name == "shop-api" && j.scrape_interval.as_secs() == 20));
 
         let typo = render_with(&["scrape.extraJobs=[{job_name: shop-api, metric_path: /m}]"]);
-        let problems = crate::promconfig::check(&typo.prometheus_yml).unwrap_err();
+        let problems = crate::promconfig::check(&typo.prometheus_yml, 3).unwrap_err();
         assert!(problems.iter().any(|p| p.to_string().contains(r#"did you mean "metrics_path"?"#)), "{problems:?}");
         let clash = render_with(&["scrape.extraJobs=[{job_name: django}]"]);
-        let problems = crate::promconfig::check(&clash.prometheus_yml).unwrap_err();
+        let problems = crate::promconfig::check(&clash.prometheus_yml, 3).unwrap_err();
         assert!(problems.iter().any(|p| p.to_string().contains("job names must be unique")), "{problems:?}");
     }
 

@@ -10,6 +10,8 @@
 //! with what catches them instead (Prometheus's own load, which `reload` verifies). A new
 //! disagreement fails the test until it is fixed or listed with its reason.
 //!
+//! Last, promtool and amtool judge what promctl renders.
+//!
 //! Needs the Go module sources and amtool: scripts/test sets PROMCTL_GO_MODULES,
 //! PROMCTL_UPSTREAM_PROMETHEUS, PROMCTL_UPSTREAM_ALERTMANAGER and PROMCTL_TEST_AMTOOL.
 
@@ -35,6 +37,12 @@ fn files(dir: &Path, suffixes: &[&str]) -> Vec<PathBuf> {
         .collect();
     found.sort();
     found
+}
+
+/// Prometheus module v0.MINOR.PATCH is Prometheus 2.MINOR below v0.300, 3.(MINOR-300) above.
+fn major(module_version: &str) -> u64 {
+    let minor: u64 = module_version.trim_start_matches("v0.").split('.').next().unwrap().parse().unwrap();
+    if minor >= 300 { 3 } else { 2 }
 }
 
 fn name(path: &Path) -> String {
@@ -93,11 +101,7 @@ fn rule_files_are_refused_and_accepted_as_prometheus_does() {
     let mut unexplained = Vec::new();
     for version in env("PROMCTL_UPSTREAM_PROMETHEUS").split_whitespace() {
         let dir = module("github.com/prometheus/prometheus", version).join("model/rulefmt/testdata");
-        let major = if version.trim_start_matches("v0.").split('.').next().unwrap().parse::<u64>().unwrap() >= 300 {
-            3
-        } else {
-            2
-        };
+        let major = major(version);
         let mut tally = Tally::new(format!("Prometheus {version} rule test data"));
         for file in files(&dir, &[".yaml", ".yml"]) {
             let text = std::fs::read_to_string(&file).unwrap();
@@ -129,8 +133,12 @@ fn config_files_are_refused_and_accepted_as_prometheus_does() {
         let mut secrets_only = 0;
         for file in files(&dir, &[".good.yml", ".bad.yml"]) {
             let text = std::fs::read_to_string(&file).unwrap();
-            let problems: Vec<String> =
-                promctl::promconfig::check(&text).err().unwrap_or_default().iter().map(|p| p.to_string()).collect();
+            let problems: Vec<String> = promctl::promconfig::check(&text, major(version))
+                .err()
+                .unwrap_or_default()
+                .iter()
+                .map(|p| p.to_string())
+                .collect();
             let good = name(&file).ends_with(".good.yml");
             let verdict = judged_apart_from_secrets(&problems, good, &mut secrets_only);
             tally.judge(&name(&file), good, verdict);
@@ -246,4 +254,76 @@ const ALERTMANAGER_START_CATCHES: &str =
 
 fn amtool_accepts(amtool: &str, file: &Path) -> bool {
     std::process::Command::new(amtool).arg("check-config").arg(file).output().unwrap().status.success()
+}
+
+/// promtool and amtool of the round's versions agree with promctl's verdict on what promctl renders:
+/// the defaults, and values sets that use what users add (extra jobs with credentials by file,
+/// remote_write with its queue, external labels, rules, Alertmanager) for the round's Prometheus
+/// (PROMCTL_TEST_PROMETHEUS, with promtool beside it; PROMCTL_TEST_PROMETHEUS_TAG the image tag).
+#[test]
+#[ignore = "needs promtool and amtool: scripts/test"]
+fn promtool_and_amtool_accept_what_promctl_renders() {
+    let prometheus = PathBuf::from(env("PROMCTL_TEST_PROMETHEUS"));
+    let promtool = prometheus.with_file_name("promtool");
+    let amtool = env("PROMCTL_TEST_AMTOOL");
+    let tag = std::env::var("PROMCTL_TEST_PROMETHEUS_TAG").unwrap_or_default();
+    let sets: [&[&str]; 4] = [
+        &[],
+        &[
+            "scrape.extraJobs=[{job_name: shop-api, metrics_path: /internal/metrics, basic_auth: {username: shop, password_file: /etc/prometheus-secrets/shop-api/password}, static_configs: [{targets: ['shop-api:8080'], labels: {tier: api}}], relabel_configs: [{action: labeldrop, regex: tmp_.*}, {source_labels: [__address__], target_label: host, regex: '([^:]+):.*', replacement: '$1'}]}]",
+            "secrets=[shop-api]",
+            "scrape.externalLabels={cluster: prod-eu, team: shop}",
+        ],
+        &[
+            "remoteWrite=[{url: 'http://receive.monitoring:19291/api/v1/receive', name: thanos, queue_config: {max_shards: 10, min_backoff: 50ms, max_backoff: 10s}, authorization: {credentials_file: /etc/prometheus-secrets/thanos/token}, headers: {X-Scope-OrgID: shop}}]",
+            "secrets=[thanos]",
+        ],
+        &[
+            "alertmanager.enabled=true",
+            "rules.groups=[{name: shop, rules: [{record: 'job:up:sum', expr: 'sum by (job) (up)'}, {alert: ShopDown, expr: 'up{job=\"django\"} == 0', for: 5m, labels: {severity: page}, annotations: {summary: '{{ $labels.instance }} down'}}]}]",
+        ],
+    ];
+    let dir = std::env::temp_dir().join(format!("promctl-judges-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (mut renders, mut judged) = (0, 0);
+    for set in sets {
+        let mut set: Vec<String> = set.iter().map(|s| s.to_string()).collect();
+        if !tag.is_empty() {
+            set.push(format!("image.tag={tag}"));
+        }
+        let values = promctl::values::load(&[], &set, None).unwrap_or_else(|f| panic!("{set:?}: {}", f.message));
+        let checked = promctl::ops::render_checked(&values, &[]).unwrap_or_else(|e| panic!("{set:?}: {e:#}"));
+        renders += 1;
+        let config = dir.join("prometheus.yml");
+        std::fs::write(&config, &checked.rendered.prometheus_yml).unwrap();
+        // --syntax-only: the rule and secret files the config names live in the pod, not here.
+        judge(&promtool, &["check", "config", "--syntax-only"], &config, &set);
+        judged += 1;
+        for rule_file in &checked.rendered.rule_files {
+            let path = dir.join(&rule_file.key);
+            std::fs::write(&path, &rule_file.text).unwrap();
+            judge(&promtool, &["check", "rules"], &path, &set);
+            judged += 1;
+        }
+        if let Some(alertmanager) = checked.rendered.alertmanager_yml() {
+            let path = dir.join("alertmanager.yml");
+            std::fs::write(&path, alertmanager).unwrap();
+            judge(Path::new(&amtool), &["check-config"], &path, &set);
+            judged += 1;
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    println!("promtool and amtool on promctl's renders: {renders} renders, {judged} files, all accepted");
+}
+
+fn judge(tool: &Path, args: &[&str], file: &Path, set: &[String]) {
+    let out = std::process::Command::new(tool).args(args).arg(file).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{} {} refuses what promctl rendered from {set:?}:\n{}{}",
+        tool.display(),
+        args.join(" "),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

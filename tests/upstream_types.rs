@@ -189,6 +189,8 @@ fn service_discoveries(source: &str) -> BTreeSet<String> {
 #[test]
 #[ignore = "needs the Go module sources: scripts/test"]
 fn prometheus_yml_fields_are_the_union_of_the_supported_versions() {
+    // Per version: (struct, its fields), to find what one major has and the other lacks.
+    let mut per_version: Vec<BTreeSet<String>> = Vec::new();
     let mut top = BTreeSet::new();
     let mut global = BTreeSet::new();
     let mut scrape = BTreeSet::new();
@@ -207,6 +209,22 @@ fn prometheus_yml_fields_are_the_union_of_the_supported_versions() {
         let kubernetes = std::fs::read_to_string(prometheus.join("discovery/kubernetes/kubernetes.go")).unwrap()
             + &std::fs::read_to_string(common.join("config/http_config.go")).unwrap();
         kubernetes_sd.extend(struct_fields(&kubernetes, "SDConfig"));
+        let mut fields: BTreeSet<String> = [
+            "Config",
+            "GlobalConfig",
+            "ScrapeConfig",
+            "RemoteWriteConfig",
+            "BasicAuth",
+            "Authorization",
+            "OAuth2",
+            "TLSConfig",
+        ]
+        .iter()
+        .flat_map(|name| struct_fields(&config, name))
+        .collect();
+        fields.extend(struct_fields(&kubernetes, "SDConfig"));
+        fields.extend(service_discoveries(&all_sources(&[prometheus.join("discovery")])));
+        per_version.push(fields);
         scrape.extend(service_discoveries(&all_sources(&[prometheus.join("discovery")])));
     }
     let mut differences = Vec::new();
@@ -223,6 +241,22 @@ fn prometheus_yml_fields_are_the_union_of_the_supported_versions() {
         let extra: Vec<&String> = ours.difference(&upstream).collect();
         if !missing.is_empty() || !extra.is_empty() {
             differences.push(format!("{what}: promctl lacks {missing:?} and has {extra:?}"));
+        }
+    }
+    // PROMCTL_UPSTREAM_PROMETHEUS lists 2.x, then 3.x.
+    let (two, three) = (&per_version[0], &per_version[1]);
+    for (what, upstream, ours) in [
+        (
+            "Prometheus 3 only",
+            three.difference(two).cloned().collect::<BTreeSet<_>>(),
+            promctl::promconfig::PROMETHEUS3_ONLY,
+        ),
+        ("Prometheus 2 only", two.difference(three).cloned().collect(), promctl::promconfig::PROMETHEUS2_ONLY),
+    ] {
+        let ours: BTreeSet<String> = ours.iter().map(|s| s.to_string()).collect();
+        println!("prometheus.yml fields of {what}: {} upstream, {} in promctl's list", upstream.len(), ours.len());
+        if ours != upstream {
+            differences.push(format!("{what}: upstream {upstream:?}, promctl {ours:?}"));
         }
     }
     assert!(differences.is_empty(), "{differences:#?}");

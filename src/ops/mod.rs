@@ -46,7 +46,7 @@ pub fn render_checked(values: &Values, rule_paths: &[PathBuf]) -> anyhow::Result
     if major >= 3 {
         refuse_prometheus2_probes(values)?;
     }
-    let config = promconfig::check(&rendered.prometheus_yml).map_err(|problems| {
+    let config = promconfig::check(&rendered.prometheus_yml, major).map_err(|problems| {
         let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
         Failure::bad_input(format!(
             "the rendered prometheus.yml fails the static check; nothing was applied:\n{}\nfix the values (see `promctl render --config-only`)",

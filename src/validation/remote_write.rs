@@ -270,7 +270,7 @@ mod tests {
         }
         let config = recorded::text(&format!("{version}/main/prometheus.yml"));
         let endpoints =
-            crate::promconfig::check(&config).expect("the recorded config passes promctl's check").remote_writes;
+            crate::promconfig::check(&config, 3).expect("the recorded config passes promctl's check").remote_writes;
         (queues, endpoints)
     }
 
