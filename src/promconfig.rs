@@ -58,6 +58,24 @@ impl fmt::Display for ConfigProblem {
 const DEFAULT_SCRAPE_INTERVAL: Duration = Duration::from_secs(60);
 const DEFAULT_SCRAPE_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The HTTP client's fields (prometheus/common's HTTPClientConfig), inline in scrape configs,
+/// remote_write endpoints and the Kubernetes discovery.
+pub const HTTP_CLIENT_FIELDS: &[&str] = &[
+    "basic_auth",
+    "authorization",
+    "oauth2",
+    "bearer_token",
+    "bearer_token_file",
+    "tls_config",
+    "follow_redirects",
+    "enable_http2",
+    "http_headers",
+    "proxy_url",
+    "no_proxy",
+    "proxy_from_environment",
+    "proxy_connect_header",
+];
+
 // The fields of prometheus.yml's top level, global block and scrape configs, the union of the
 // versions promctl supports (2.48 and 3.16, with every service discovery of either): Prometheus
 // decodes strictly, so an unknown field is refused here; tests/upstream_types.rs compares these lists
@@ -134,20 +152,6 @@ pub const SCRAPE_FIELDS: &[&str] = &[
     "extra_scrape_metrics",
     "relabel_configs",
     "metric_relabel_configs",
-    // The HTTP client (prometheus/common), inline.
-    "basic_auth",
-    "authorization",
-    "oauth2",
-    "bearer_token",
-    "bearer_token_file",
-    "tls_config",
-    "follow_redirects",
-    "enable_http2",
-    "http_headers",
-    "proxy_url",
-    "no_proxy",
-    "proxy_from_environment",
-    "proxy_connect_header",
     // Targets and every service discovery.
     "static_configs",
     "aws_sd_configs",
@@ -187,28 +191,8 @@ pub const SCRAPE_FIELDS: &[&str] = &[
     "uyuni_sd_configs",
     "vultr_sd_configs",
 ];
-pub const KUBERNETES_SD_FIELDS: &[&str] = &[
-    "api_server",
-    "role",
-    "kubeconfig_file",
-    "namespaces",
-    "selectors",
-    "attach_metadata",
-    // The HTTP client (prometheus/common), inline.
-    "basic_auth",
-    "authorization",
-    "oauth2",
-    "bearer_token",
-    "bearer_token_file",
-    "tls_config",
-    "follow_redirects",
-    "enable_http2",
-    "http_headers",
-    "proxy_url",
-    "no_proxy",
-    "proxy_from_environment",
-    "proxy_connect_header",
-];
+pub const KUBERNETES_SD_FIELDS: &[&str] =
+    &["api_server", "role", "kubeconfig_file", "namespaces", "selectors", "attach_metadata"];
 const KUBERNETES_SD_NAMESPACES_FIELDS: &[&str] = &["names", "own_namespace"];
 const KUBERNETES_SD_ROLES: &[&str] = &["node", "pod", "service", "endpoints", "endpointslice", "ingress"];
 // The HTTP client's blocks (prometheus/common's config types), the union of the versions promctl
@@ -349,7 +333,7 @@ pub fn check(prometheus_yml: &str, major: u64) -> Result<ConfigSummary, Vec<Conf
             return Err(problems.0);
         }
     };
-    problems.unknown_fields(None, "", root, TOP_LEVEL_FIELDS);
+    problems.unknown_fields(None, "", root, &[TOP_LEVEL_FIELDS]);
 
     let (global_interval, global_timeout) = check_global(root.get("global"), &mut problems);
 
@@ -405,20 +389,6 @@ pub const REMOTE_WRITE_FIELDS: &[&str] = &[
     "azuread",
     "google_iam",
     "convert_nhcb_to_classic",
-    // The HTTP client (prometheus/common), inline.
-    "basic_auth",
-    "authorization",
-    "oauth2",
-    "bearer_token",
-    "bearer_token_file",
-    "tls_config",
-    "follow_redirects",
-    "enable_http2",
-    "http_headers",
-    "proxy_url",
-    "no_proxy",
-    "proxy_from_environment",
-    "proxy_connect_header",
 ];
 const QUEUE_CONFIG_FIELDS: &[&str] = &[
     "capacity",
@@ -440,7 +410,7 @@ fn check_remote_write(
     problems: &mut Problems,
 ) -> Option<RemoteWriteSummary> {
     let prefix = format!("remote_write[{index}].");
-    problems.unknown_fields(None, &prefix, endpoint, REMOTE_WRITE_FIELDS);
+    problems.unknown_fields(None, &prefix, endpoint, &[REMOTE_WRITE_FIELDS, HTTP_CLIENT_FIELDS]);
     let url = endpoint.get("url").and_then(Value::as_str).unwrap_or_default();
     let parsed =
         reqwest::Url::parse(url).ok().filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
@@ -455,7 +425,7 @@ fn check_remote_write(
         endpoint.get("queue_config").and_then(|q| mapping(q, None, &format!("{prefix}queue_config"), problems))
     {
         let queue_prefix = format!("{prefix}queue_config.");
-        problems.unknown_fields(None, &queue_prefix, queue, QUEUE_CONFIG_FIELDS);
+        problems.unknown_fields(None, &queue_prefix, queue, &[QUEUE_CONFIG_FIELDS]);
         for field in ["batch_send_deadline", "sample_age_limit"] {
             duration_field(queue, None, &queue_prefix, field, problems);
         }
@@ -482,7 +452,7 @@ fn check_global(global: Option<&Value>, problems: &mut Problems) -> (Duration, D
     let Some(global) = global.filter(|g| !g.is_null()).and_then(|g| mapping(g, None, "global", problems)) else {
         return (DEFAULT_SCRAPE_INTERVAL, DEFAULT_SCRAPE_TIMEOUT);
     };
-    problems.unknown_fields(None, "global.", global, GLOBAL_FIELDS);
+    problems.unknown_fields(None, "global.", global, &[GLOBAL_FIELDS]);
     let interval = duration_field(global, None, "global.", "scrape_interval", problems);
     let timeout = duration_field(global, None, "global.", "scrape_timeout", problems);
     duration_field(global, None, "global.", "evaluation_interval", problems);
@@ -520,7 +490,7 @@ fn check_job(
     let label = name.clone().unwrap_or_else(|| format!("#{}", index + 1));
     let job = Some(label.as_str());
 
-    problems.unknown_fields(job, "", config, SCRAPE_FIELDS);
+    problems.unknown_fields(job, "", config, &[SCRAPE_FIELDS, HTTP_CLIENT_FIELDS]);
     inline_secrets_at(config, job, "", problems);
     let interval = duration_field(config, job, "", "scrape_interval", problems).unwrap_or(global_interval);
     let timeout = match duration_field(config, job, "", "scrape_timeout", problems) {
@@ -626,7 +596,7 @@ fn check_client_blocks(config: &Map<String, Value>, job: Option<&str>, prefix: &
         };
         let at = format!("{prefix}{block}");
         if let Some(fields) = mapping(value, job, &at, problems) {
-            problems.unknown_fields(job, &format!("{at}."), fields, known);
+            problems.unknown_fields(job, &format!("{at}."), fields, &[known]);
             if block == "oauth2" {
                 check_client_blocks(fields, job, &format!("{at}."), problems);
             }
@@ -635,7 +605,7 @@ fn check_client_blocks(config: &Map<String, Value>, job: Option<&str>, prefix: &
 }
 
 fn check_relabel(rule: &Map<String, Value>, job: Option<&str>, at: &str, problems: &mut Problems) {
-    problems.unknown_fields(job, at, rule, RELABEL_FIELDS);
+    problems.unknown_fields(job, at, rule, &[RELABEL_FIELDS]);
     // Prometheus lower-cases the action before matching it.
     let action = match rule.get("action") {
         None => "replace".to_string(),
@@ -723,7 +693,7 @@ fn relabel_action_fields(
 }
 
 fn check_kubernetes_sd(sd: &Map<String, Value>, job: Option<&str>, at: &str, problems: &mut Problems) {
-    problems.unknown_fields(job, at, sd, KUBERNETES_SD_FIELDS);
+    problems.unknown_fields(job, at, sd, &[KUBERNETES_SD_FIELDS, HTTP_CLIENT_FIELDS]);
     match sd.get("role").and_then(Value::as_str) {
         Some(role) if KUBERNETES_SD_ROLES.contains(&role) => {}
         Some(role) => problems.at(
@@ -736,13 +706,13 @@ fn check_kubernetes_sd(sd: &Map<String, Value>, job: Option<&str>, at: &str, pro
     if let Some(namespaces) = sd.get("namespaces") {
         let at = format!("{at}namespaces");
         if let Some(namespaces) = mapping(namespaces, job, &at, problems) {
-            problems.unknown_fields(job, &format!("{at}."), namespaces, KUBERNETES_SD_NAMESPACES_FIELDS);
+            problems.unknown_fields(job, &format!("{at}."), namespaces, &[KUBERNETES_SD_NAMESPACES_FIELDS]);
         }
     }
     if let Some(tls) = sd.get("tls_config")
         && let Some(tls) = mapping(tls, job, &format!("{at}tls_config"), problems)
     {
-        problems.unknown_fields(job, &format!("{at}tls_config."), tls, TLS_FIELDS);
+        problems.unknown_fields(job, &format!("{at}tls_config."), tls, &[TLS_FIELDS]);
     }
 }
 
@@ -785,7 +755,8 @@ impl Problems {
     }
     /// Prometheus rejects fields it does not know (strict YAML decoding); so do we, and the fields of
     /// the other major version.
-    fn unknown_fields(&mut self, job: Option<&str>, prefix: &str, map: &Map<String, Value>, known: &[&str]) {
+    fn unknown_fields(&mut self, job: Option<&str>, prefix: &str, map: &Map<String, Value>, known: &[&[&str]]) {
+        let known: Vec<&str> = known.iter().flat_map(|list| list.iter().copied()).collect();
         let (other_major, other) = if self.1 >= 3 { (2, PROMETHEUS2_ONLY) } else { (3, PROMETHEUS3_ONLY) };
         for key in map.keys().filter(|k| known.contains(&k.as_str()) && other.contains(&k.as_str())) {
             self.at(

@@ -18,15 +18,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-fn env(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run this test through scripts/test"))
-}
+use upstream::{env, module};
 
-fn module(name: &str, version: &str) -> PathBuf {
-    let dir = Path::new(&env("PROMCTL_GO_MODULES")).join(format!("{name}@{version}"));
-    assert!(dir.is_dir(), "{} is missing: scripts/test downloads it", dir.display());
-    dir
-}
+mod upstream;
 
 fn files(dir: &Path, suffixes: &[&str]) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = std::fs::read_dir(dir)

@@ -12,25 +12,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use regex::Regex;
+use upstream::{env, module, required};
 
-fn env(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run this test through scripts/test"))
-}
-
-fn module(name: &str, version: &str) -> PathBuf {
-    let dir = Path::new(&env("PROMCTL_GO_MODULES")).join(format!("{name}@{version}"));
-    assert!(dir.is_dir(), "{} is missing: scripts/test downloads it", dir.display());
-    dir
-}
-
-/// The version of `dependency` that `module_dir`'s go.mod requires.
-fn required(module_dir: &Path, dependency: &str) -> Option<String> {
-    let go_mod = std::fs::read_to_string(module_dir.join("go.mod")).unwrap();
-    go_mod.lines().find_map(|line| {
-        let mut words = line.split_whitespace();
-        (words.next() == Some(dependency)).then(|| words.next().unwrap().to_string())
-    })
-}
+mod upstream;
 
 fn go_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
@@ -227,13 +211,14 @@ fn prometheus_yml_fields_are_the_union_of_the_supported_versions() {
         per_version.push(fields);
         scrape.extend(service_discoveries(&all_sources(&[prometheus.join("discovery")])));
     }
+    let http_client = promctl::promconfig::HTTP_CLIENT_FIELDS;
     let mut differences = Vec::new();
     for (what, upstream, ours) in [
-        ("top level", top, promctl::promconfig::TOP_LEVEL_FIELDS),
-        ("global", global, promctl::promconfig::GLOBAL_FIELDS),
-        ("scrape config", scrape, promctl::promconfig::SCRAPE_FIELDS),
-        ("remote_write", remote_write, promctl::promconfig::REMOTE_WRITE_FIELDS),
-        ("kubernetes_sd_configs", kubernetes_sd, promctl::promconfig::KUBERNETES_SD_FIELDS),
+        ("top level", top, promctl::promconfig::TOP_LEVEL_FIELDS.to_vec()),
+        ("global", global, promctl::promconfig::GLOBAL_FIELDS.to_vec()),
+        ("scrape config", scrape, [promctl::promconfig::SCRAPE_FIELDS, http_client].concat()),
+        ("remote_write", remote_write, [promctl::promconfig::REMOTE_WRITE_FIELDS, http_client].concat()),
+        ("kubernetes_sd_configs", kubernetes_sd, [promctl::promconfig::KUBERNETES_SD_FIELDS, http_client].concat()),
     ] {
         let ours: BTreeSet<String> = ours.iter().map(|s| s.to_string()).collect();
         println!("prometheus.yml {what}: {} fields upstream, {} known to promctl", upstream.len(), ours.len());
