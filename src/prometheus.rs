@@ -612,6 +612,9 @@ pub struct RuleGroupState {
     /// RFC 3339; Go's zero time before the first evaluation.
     #[serde(default)]
     pub last_evaluation: String,
+    /// Seconds between evaluations.
+    #[serde(default)]
+    pub interval: f64,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -627,6 +630,9 @@ pub struct RuleState {
     pub last_error: String,
     #[serde(default)]
     pub last_evaluation: String,
+    /// The rule's expression, as Prometheus parsed and printed it.
+    #[serde(default)]
+    pub query: String,
 }
 
 /// A pending or firing alert from `/api/v1/alerts`.

@@ -71,6 +71,57 @@ pub fn prometheus3_changes(expr: &str) -> Vec<String> {
     changes.0
 }
 
+/// What a recording rule reads and whether it may rightly produce nothing: the metric names of its
+/// selectors (those that name one), and whether it filters (a comparison without `bool`, `and`,
+/// `unless`, `absent`), in which case an empty result can be the answer rather than a mistake.
+pub struct RuleInputs {
+    pub metrics: Vec<String>,
+    pub filters: bool,
+}
+
+pub fn rule_inputs(expr: &str) -> Option<RuleInputs> {
+    use promql_parser::label::MatchOp;
+    use promql_parser::parser::Expr;
+    struct Reads(RuleInputs);
+    impl promql_parser::util::ExprVisitor for Reads {
+        type Error = std::convert::Infallible;
+        fn pre_visit(&mut self, expr: &Expr) -> Result<bool, Self::Error> {
+            let selector = match expr {
+                Expr::VectorSelector(selector) => Some(selector),
+                Expr::MatrixSelector(matrix) => Some(&matrix.vs),
+                Expr::Binary(binary) => {
+                    let op = binary.op.to_string();
+                    let returns_bool = binary.modifier.as_ref().is_some_and(|m| m.return_bool);
+                    if matches!(op.as_str(), "and" | "unless") || (binary.op.is_comparison_operator() && !returns_bool)
+                    {
+                        self.0.filters = true;
+                    }
+                    None
+                }
+                Expr::Call(call) if call.func.name.starts_with("absent") => {
+                    self.0.filters = true;
+                    None
+                }
+                _ => None,
+            };
+            if let Some(selector) = selector {
+                let by_matcher =
+                    selector.matchers.matchers.iter().find(|m| m.name == "__name__" && matches!(m.op, MatchOp::Equal));
+                if let Some(name) = selector.name.clone().or_else(|| by_matcher.map(|m| m.value.clone()))
+                    && !self.0.metrics.contains(&name)
+                {
+                    self.0.metrics.push(name);
+                }
+            }
+            Ok(true)
+        }
+    }
+    let parsed = promql_parser::parser::parse(expr).ok()?;
+    let mut reads = Reads(RuleInputs { metrics: Vec::new(), filters: false });
+    let _ = promql_parser::util::walk_expr(&mut reads, &parsed);
+    Some(reads.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +144,21 @@ mod tests {
             r#"--query "sum(" is not valid PromQL: unclosed left parenthesis; fix the expression (nothing was queried)"#
         );
         assert!(parse("  ").is_err());
+    }
+
+    #[test]
+    fn a_rule_s_inputs_are_its_named_selectors_and_filters_are_told_apart() {
+        let inputs =
+            rule_inputs(r#"sum by (job) (rate(http_request_duration_seconds_bucket{le="1"}[5m])) / ignoring(le) up"#)
+                .unwrap();
+        assert_eq!(inputs.metrics, ["http_request_duration_seconds_bucket", "up"]);
+        assert!(!inputs.filters);
+        for filtering in ["up == 0", "sum(up) > 1", "up and on() vector(1)", "absent(up)", "x unless y"] {
+            assert!(rule_inputs(filtering).unwrap().filters, "{filtering}");
+        }
+        assert!(!rule_inputs("up == bool 0").unwrap().filters);
+        assert_eq!(rule_inputs(r#"{__name__="up", job="a"}"#).unwrap().metrics, ["up"]);
+        assert!(rule_inputs(r#"{__name__=~"up|x"}"#).unwrap().metrics.is_empty());
     }
 
     /// Issue 18's finding: with Prometheus 3, a rule matching le="1" returned nothing forever.

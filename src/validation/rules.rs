@@ -37,6 +37,7 @@ pub async fn rules_checks(
         Err(e) => return (vec![Check::from_error("rules loaded", &e)], RulesReport::default()),
     };
     let (mut checks, groups) = judge_rules(expected, &loaded, wait_evaluation);
+    checks.extend(judge_recordings(&silent_recordings(api, &loaded).await));
     let alerts = match api.alerts().await {
         Ok(alerts) => alerts,
         Err(e) => {
@@ -90,6 +91,86 @@ pub fn judge_rules(
         });
     }
     (checks, groups)
+}
+
+/// A recording rule that evaluates fine and has written nothing for a while.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SilentRecording {
+    pub group: String,
+    pub rule: String,
+    /// How far back nothing was written (three evaluation intervals).
+    pub window: Duration,
+    /// Its inputs (the metrics its selectors name) and whether each had series before the last
+    /// evaluation.
+    pub inputs: Vec<(String, bool)>,
+}
+
+/// Evaluations of a group whose output is looked for.
+const SILENT_EVALUATIONS: u32 = 3;
+
+/// The recording rules that evaluate (`ok`), do not filter (an empty answer is then no mistake) and
+/// have written no series over their last evaluations, with whether their inputs have series.
+/// Queries Prometheus: one per evaluated recording rule, one per input of a silent one.
+async fn silent_recordings(api: &PrometheusApi, loaded: &[RuleGroupState]) -> Vec<SilentRecording> {
+    let mut silent = Vec::new();
+    for group in loaded {
+        let interval = Duration::from_secs_f64(group.interval.max(1.0));
+        let window = interval * SILENT_EVALUATIONS;
+        for rule in group.rules.iter().filter(|r| r.kind == "recording" && r.health == "ok") {
+            let Some(inputs) = crate::promql::rule_inputs(&rule.query).filter(|i| !i.filters && !i.metrics.is_empty())
+            else {
+                continue;
+            };
+            let written = format!("count(last_over_time({{__name__={:?}}}[{}s]))", rule.name, window.as_secs());
+            if !api.query_vector(&written).await.map(|v| v.is_empty()).unwrap_or(false) {
+                continue;
+            }
+            let mut present = Vec::new();
+            for metric in inputs.metrics {
+                // Before the last evaluation: inputs that appeared since cannot have been read.
+                let query = format!("count({{__name__={metric:?}}} offset {}s)", interval.as_secs().max(1));
+                let has = api.query_vector(&query).await.map(|v| !v.is_empty()).unwrap_or(false);
+                present.push((metric, has));
+            }
+            silent.push(SilentRecording {
+                group: group.name.clone(),
+                rule: rule.name.clone(),
+                window,
+                inputs: present,
+            });
+        }
+    }
+    silent
+}
+
+/// "recording rules produce": a recording rule whose every input has series and that still wrote
+/// nothing matches nothing (a label matcher or value that never occurs: on Prometheus 3, `le="1"`
+/// is written `le="1.0"`); "rules ok" must mean the rules produce something. One whose inputs are
+/// missing is waiting for them (the targets' checks say why). No check when none is silent.
+pub fn judge_recordings(silent: &[SilentRecording]) -> Option<Check> {
+    let broken: Vec<String> = silent
+        .iter()
+        .filter(|s| s.inputs.iter().all(|(_, present)| *present))
+        .map(|s| {
+            let inputs: Vec<&str> = s.inputs.iter().map(|(m, _)| m.as_str()).collect();
+            format!(
+                "{}/{} wrote nothing in the last {}s though its inputs ({}) have series",
+                s.group,
+                s.rule,
+                s.window.as_secs(),
+                inputs.join(", ")
+            )
+        })
+        .collect();
+    (!broken.is_empty()).then(|| {
+        Check::fail(
+            "recording rules produce",
+            format!(
+                "{}: its selectors match nothing (on Prometheus 3, bucket bounds and quantiles are floats: le=\"1\" is le=\"1.0\"); fix the expression (`promctl render` shows it)",
+                broken.join("; ")
+            ),
+        )
+    })
 }
 
 /// With `--fail-on-alert`, one check: no firing alert matches (pending ones do not count yet).
@@ -183,6 +264,37 @@ mod tests {
                 "group \"healthy\" (from healthy-1/healthy-rules.yml) is loaded from rules.yml, not from healthy-rules.yml: Prometheus runs another version of the file",
                 "{version}"
             );
+        }
+    }
+
+    #[test]
+    fn a_silent_recording_rule_fails_only_when_its_inputs_have_series() {
+        let silent = |inputs: &[(&str, bool)]| SilentRecording {
+            group: "shop".into(),
+            rule: "job:latency_le1:rate5m".into(),
+            window: Duration::from_secs(90),
+            inputs: inputs.iter().map(|(m, p)| (m.to_string(), *p)).collect(),
+        };
+        let check = judge_recordings(&[silent(&[("http_request_duration_seconds_bucket", true)])]).unwrap();
+        assert!(!check.passed);
+        assert!(check.detail.starts_with("shop/job:latency_le1:rate5m wrote nothing in the last 90s though its inputs (http_request_duration_seconds_bucket) have series"), "{}", check.detail);
+        assert!(check.detail.contains(r#"le="1" is le="1.0""#), "{}", check.detail);
+        // An input without series: the rule waits for it, and the targets' checks say why.
+        assert!(judge_recordings(&[silent(&[("a", true), ("b", false)])]).is_none());
+        assert!(judge_recordings(&[]).is_none());
+    }
+
+    /// The recorded groups' rules carry their expressions and the groups their interval, which the
+    /// silent-rule judgment reads.
+    #[test]
+    fn recorded_rules_carry_their_query_and_interval() {
+        for version in PROMETHEUS {
+            let loaded = loaded(version, "main");
+            let healthy = loaded.iter().find(|g| g.name == "healthy").unwrap();
+            assert_eq!(healthy.interval, 1.0, "{version}");
+            assert_eq!(healthy.rules[0].query, "sum by (job) (up)", "{version}");
+            let inputs = crate::promql::rule_inputs(&healthy.rules[0].query).unwrap();
+            assert_eq!((inputs.metrics, inputs.filters), (vec!["up".to_string()], false), "{version}");
         }
     }
 
