@@ -552,6 +552,21 @@ mod tests {
         assert!(groups[0].file.starts_with("rules-t-") && groups[0].file.ends_with(".yml"));
     }
 
+    /// Issue 18's finding: with a Prometheus 3 image, a rule matching le="1" rendered, installed and
+    /// validated, and returned nothing forever.
+    #[test]
+    fn an_integer_le_matcher_is_refused_for_prometheus_3_only() {
+        let text = "groups:\n  - name: shop\n    rules:\n      - record: job:fast:rate5m\n        expr: sum(rate(http_request_duration_seconds_bucket{le=\"1\"}[5m]))\n";
+        assert!(check(&[file("team.yml", text)], 2).is_ok());
+        let refused = problems(text, 3);
+        assert_eq!(refused.len(), 1, "{refused:?}");
+        assert!(
+            refused[0].contains(r#"rule 1 (record "job:fast:rate5m"): expr: le="1" never matches on Prometheus 3"#),
+            "{}",
+            refused[0]
+        );
+    }
+
     #[test]
     fn a_broken_expression_is_named_with_file_position_group_and_rule() {
         let text = "groups:\n  - name: shop\n    rules:\n      - alert: Broken\n        expr: sum(\n";
