@@ -159,7 +159,11 @@ async fn a_field_owned_by_another_manager_is_a_named_conflict_until_forced() {
     let config_before = configmaps.get("prometheus-config").await.unwrap().resource_version();
     let out = it.promctl(&["install", "--no-wait", "--set", "scrape.evaluationInterval=20s"]).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "a conflict refuses the change before anything is written: exit 5: {stderr}"
+    );
     assert!(stderr.contains("someone-else") && stderr.contains(".spec.replicas"), "{stderr}");
     assert!(stderr.contains("--force-conflicts"), "says the fix: {stderr}");
     assert_eq!(
@@ -224,7 +228,7 @@ async fn install_takes_over_the_seed_scripts_deployment() {
     // The seed's kubectl owns the container's image and args with other values: a named conflict ...
     let out = it.promctl(&["install"]).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(out.status.code(), Some(5), "{stderr}");
     assert!(stderr.contains("kubectl-client-side-apply") && stderr.contains("--force-conflicts"), "{stderr}");
     let untouched = deployments.get("prometheus").await.unwrap();
     assert_eq!(untouched.spec.unwrap().strategy.unwrap().type_.as_deref(), Some("RollingUpdate"), "nothing forced");
