@@ -4,8 +4,9 @@
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{Event as CoreEvent, PersistentVolumeClaim, Pod};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::jiff::Timestamp;
 use serde::Serialize;
@@ -233,6 +234,65 @@ pub fn persistent_volume_claim(
             Readiness::Progressing("Pending until the pod is scheduled (storage class is WaitForFirstConsumer)".into())
         }
         _ => Readiness::Progressing("Pending: waiting for a volume to be provisioned or bound".into()),
+    }
+}
+
+/// Why a Pending claim will not bind, read from its Warning events, or None while it may still bind.
+/// The PersistentVolume controller repeats FailedBinding "no persistent volumes available" while a
+/// volume may still appear, so that counts only once the claim no longer waits for its pod (the pod is
+/// scheduled, or the class binds at once) and nothing can create a volume: no class, or a class whose
+/// provisioner is `kubernetes.io/no-provisioner`. ProvisioningFailed and quota refusals fail at once.
+pub fn claim_cannot_bind(
+    pvc: &PersistentVolumeClaim,
+    class: Option<&StorageClass>,
+    events: &[CoreEvent],
+    consumer_scheduled: bool,
+) -> Option<String> {
+    if pvc.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("Pending") != "Pending" {
+        return None;
+    }
+    let name = pvc.metadata.name.as_deref().unwrap_or("?");
+    let ns = pvc.metadata.namespace.as_deref().unwrap_or("default");
+    let spec = pvc.spec.as_ref();
+    let size = spec
+        .and_then(|s| s.resources.as_ref()?.requests.as_ref()?.get("storage"))
+        .map(|q| q.0.as_str())
+        .unwrap_or("the requested size");
+    let modes =
+        spec.and_then(|s| s.access_modes.as_ref()).map(|m| m.join(",")).unwrap_or_else(|| "ReadWriteOnce".into());
+    let describe = format!("see `kubectl describe pvc {name} -n {ns}`");
+    let waits_for_pod = class.and_then(|c| c.volume_binding_mode.as_deref()) == Some("WaitForFirstConsumer");
+    let no_provisioner = class.is_none_or(|c| c.provisioner == "kubernetes.io/no-provisioner");
+    let latest = events
+        .iter()
+        .filter(|e| e.type_.as_deref() == Some("Warning"))
+        .filter(|e| e.involved_object.kind.as_deref() == Some("PersistentVolumeClaim"))
+        .filter(|e| e.involved_object.name.as_deref() == Some(name))
+        .max_by_key(|e| {
+            e.last_timestamp
+                .as_ref()
+                .map(|t| t.0)
+                .or(e.event_time.as_ref().map(|t| t.0))
+                .or(e.first_timestamp.as_ref().map(|t| t.0))
+        })?;
+    let reason = latest.reason.as_deref().unwrap_or("");
+    let message = latest.message.as_deref().unwrap_or("").trim();
+    if message.contains("exceeded quota") {
+        return Some(format!(
+            "{reason}: {message}; raise the namespace's ResourceQuota or lower values storage.size; {describe}"
+        ));
+    }
+    let volume_fix = format!(
+        "create a PersistentVolume of at least {size} with access mode {modes}, or set values storage.storageClass to a class with a provisioner; {describe}"
+    );
+    match reason {
+        "ProvisioningFailed" => {
+            Some(format!("{reason}: {message}; fix the storage class's provisioner, or {volume_fix}"))
+        }
+        "FailedBinding" if no_provisioner && (consumer_scheduled || !waits_for_pod) => {
+            Some(format!("{reason}: {message}; {volume_fix}"))
+        }
+        _ => None,
     }
 }
 
@@ -502,5 +562,97 @@ spec:
     fn quantities_compare_across_suffixes() {
         assert!(quantity_bytes(&Quantity("20Gi".into())) > quantity_bytes(&Quantity("20G".into())));
         assert_eq!(quantity_bytes(&Quantity("1Ki".into())), 1024.0);
+    }
+
+    fn pending_claim() -> PersistentVolumeClaim {
+        serde_json::from_value(serde_json::json!({
+            "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+            "metadata": {"name": "prometheus-storage-1", "namespace": "jewelry-shop",
+                "annotations": {"volume.kubernetes.io/selected-node": "worker-2"}},
+            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "20Gi"}},
+                "storageClassName": "local-storage", "volumeMode": "Filesystem"},
+            "status": {"phase": "Pending"}
+        }))
+        .unwrap()
+    }
+
+    fn claim_event(reason: &str, message: &str) -> CoreEvent {
+        serde_json::from_value(serde_json::json!({
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": "prometheus-storage-1.187d3c1f0a2b", "namespace": "jewelry-shop"},
+            "involvedObject": {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "name": "prometheus-storage-1",
+                "namespace": "jewelry-shop", "resourceVersion": "5120", "uid": "8f1c2d3e-0000-4000-8000-000000000001"},
+            "reason": reason, "message": message, "type": "Warning", "count": 7,
+            "firstTimestamp": "2026-12-03T08:00:00Z", "lastTimestamp": "2026-12-03T08:01:30Z",
+            "source": {"component": "persistentvolume-controller"}
+        }))
+        .unwrap()
+    }
+
+    fn storage_class(provisioner: &str, mode: &str) -> StorageClass {
+        serde_json::from_value(serde_json::json!({
+            "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "local-storage"},
+            "provisioner": provisioner, "reclaimPolicy": "Delete", "volumeBindingMode": mode
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_claim_with_no_volume_and_no_provisioner_fails_once_its_pod_is_scheduled() {
+        let class = storage_class("kubernetes.io/no-provisioner", "WaitForFirstConsumer");
+        let events = [claim_event(
+            "FailedBinding",
+            "no persistent volumes available for this claim and no storage class is set",
+        )];
+        assert_eq!(claim_cannot_bind(&pending_claim(), Some(&class), &events, false), None);
+        let why = claim_cannot_bind(&pending_claim(), Some(&class), &events, true).unwrap();
+        assert!(why.starts_with("FailedBinding: no persistent volumes available"), "{why}");
+        assert!(why.contains("create a PersistentVolume of at least 20Gi with access mode ReadWriteOnce"), "{why}");
+        assert!(why.contains("kubectl describe pvc prometheus-storage-1 -n jewelry-shop"), "{why}");
+    }
+
+    #[test]
+    fn a_claim_without_a_class_fails_on_no_volumes_even_before_its_pod_is_scheduled() {
+        let events = [claim_event(
+            "FailedBinding",
+            "no persistent volumes available for this claim and no storage class is set",
+        )];
+        assert!(claim_cannot_bind(&pending_claim(), None, &events, false).is_some());
+    }
+
+    #[test]
+    fn a_claim_whose_class_has_a_provisioner_keeps_waiting_on_failed_binding() {
+        let class = storage_class("rancher.io/local-path", "WaitForFirstConsumer");
+        let events = [claim_event("FailedBinding", "no persistent volumes available for this claim")];
+        assert_eq!(claim_cannot_bind(&pending_claim(), Some(&class), &events, true), None);
+    }
+
+    #[test]
+    fn provisioning_failed_and_quota_fail_at_once() {
+        let class = storage_class("rancher.io/local-path", "Immediate");
+        let failed = [claim_event(
+            "ProvisioningFailed",
+            "failed to provision volume with StorageClass \"local-storage\": no space left on device",
+        )];
+        let why = claim_cannot_bind(&pending_claim(), Some(&class), &failed, false).unwrap();
+        assert!(why.contains("no space left on device"), "{why}");
+        let quota = [claim_event(
+            "ProvisioningFailed",
+            "persistentvolumeclaims \"prometheus-storage-1\" is forbidden: exceeded quota: storage, requested: requests.storage=20Gi, used: requests.storage=40Gi, limited: requests.storage=50Gi",
+        )];
+        let why = claim_cannot_bind(&pending_claim(), Some(&class), &quota, false).unwrap();
+        assert!(why.contains("ResourceQuota"), "{why}");
+    }
+
+    #[test]
+    fn normal_events_and_bound_claims_are_no_binding_failure() {
+        let mut waiting =
+            claim_event("WaitForFirstConsumer", "waiting for first consumer to be created before binding");
+        waiting.type_ = Some("Normal".into());
+        assert_eq!(claim_cannot_bind(&pending_claim(), None, &[waiting], true), None);
+        let mut bound = pending_claim();
+        bound.status.as_mut().unwrap().phase = Some("Bound".into());
+        let events = [claim_event("ProvisioningFailed", "boom")];
+        assert_eq!(claim_cannot_bind(&bound, None, &events, true), None);
     }
 }
