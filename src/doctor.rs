@@ -185,16 +185,37 @@ pub async fn storage(
     let classes = crate::cluster::inspect::storage_classes(client).await?;
     diagnosis.extend(judge_storage_class(&classes, &values.storage.storage_class));
     let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), namespace);
-    for claim_name in replicas.iter().filter_map(|r| r.claim.as_deref()) {
+    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    for replica in replicas {
+        let Some(claim_name) = replica.claim.as_deref() else { continue };
         let claim = claims.get_opt(claim_name).await?;
         let bound = claim.as_ref().is_some_and(|c| c.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Bound"));
-        let events = match &claim {
-            Some(_) if !bound => {
-                crate::cluster::inspect::object_events(client, namespace, "PersistentVolumeClaim", claim_name).await
+        let (events, cannot_bind) = match &claim {
+            Some(pvc) if !bound => {
+                let raw =
+                    crate::cluster::inspect::raw_object_events(client, namespace, "PersistentVolumeClaim", claim_name)
+                        .await;
+                let scheduled = pods
+                    .list(&ListParams::default().labels(&replica.pod_selector))
+                    .await
+                    .map(|l| l.items.iter().any(|p| p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some()))
+                    .unwrap_or(false);
+                // The same judgment as install's wait, on the claim's class (or the default one).
+                let class_name = pvc.spec.as_ref().and_then(|s| s.storage_class_name.clone());
+                let class = match class_name {
+                    Some(name) => classes.iter().find(|c| c.name_any() == name),
+                    None => classes.iter().find(|c| is_default_class(c)),
+                };
+                let cannot_bind = readiness::claim_cannot_bind(pvc, class, &raw, scheduled);
+                (
+                    crate::cluster::inspect::object_events(client, namespace, "PersistentVolumeClaim", claim_name)
+                        .await,
+                    cannot_bind,
+                )
             }
-            _ => Vec::new(),
+            _ => (Vec::new(), None),
         };
-        diagnosis.extend(judge_claim(namespace, claim_name, claim.as_ref(), &classes, &events));
+        diagnosis.extend(judge_claim(namespace, claim_name, claim.as_ref(), &classes, &events, cannot_bind));
     }
     Ok(())
 }
@@ -228,13 +249,15 @@ pub fn judge_storage_class(classes: &[StorageClass], wanted: &str) -> Diagnosis 
     diagnosis
 }
 
-/// One replica's claim (`None`: it does not exist): Bound, or why not, from its class and `events`.
+/// One replica's claim (`None`: it does not exist): Bound, or why not, from its class and `events`;
+/// `cannot_bind` is `readiness::claim_cannot_bind`'s verdict (why it will not bind, and the fix).
 pub fn judge_claim(
     namespace: &str,
     claim_name: &str,
     claim: Option<&PersistentVolumeClaim>,
     classes: &[StorageClass],
     events: &[String],
+    cannot_bind: Option<readiness::BindFailure>,
 ) -> Diagnosis {
     let mut diagnosis = Diagnosis::default();
     let object = format!("PersistentVolumeClaim {namespace}/{claim_name}");
@@ -254,6 +277,8 @@ pub fn judge_claim(
             format!("{phase}: its StorageClass {class:?} does not exist (the cluster has: {})", class_names(classes)),
             "a claim's class cannot change: delete the claim (it holds no data while Pending) and run `promctl install` with storage.storageClass set to an existing class".to_string(),
         )
+    } else if let Some(why) = cannot_bind {
+        (format!("{phase}: cannot bind: {}", why.problem), why.fix)
     } else {
         (
             format!("{phase}{}", if events.is_empty() { String::new() } else { format!(": {}", events.join(" | ")) }),
@@ -938,9 +963,10 @@ scrape_configs:
             .unwrap()
         };
         let classes = [class("standard", true)];
-        let bound = judge_claim("monitoring", "prometheus-data", Some(&claim("Bound", "standard")), &classes, &[]);
+        let bound =
+            judge_claim("monitoring", "prometheus-data", Some(&claim("Bound", "standard")), &classes, &[], None);
         assert_eq!(bound.fine, ["PersistentVolumeClaim prometheus-data: Bound (class standard)"]);
-        let pending = judge_claim("monitoring", "prometheus-data", Some(&claim("Pending", "ssd")), &classes, &[]);
+        let pending = judge_claim("monitoring", "prometheus-data", Some(&claim("Pending", "ssd")), &classes, &[], None);
         assert_eq!(
             pending.findings[0].problem,
             "Pending: its StorageClass \"ssd\" does not exist (the cluster has: standard (default))"
@@ -948,10 +974,40 @@ scrape_configs:
         assert!(pending.findings[0].fix.starts_with("a claim's class cannot change: delete the claim"));
         let waiting = ["Normal WaitForFirstConsumer: waiting for first consumer".to_string()];
         let pending =
-            judge_claim("monitoring", "prometheus-data", Some(&claim("Pending", "standard")), &classes, &waiting);
+            judge_claim("monitoring", "prometheus-data", Some(&claim("Pending", "standard")), &classes, &waiting, None);
         assert_eq!(pending.findings[0].problem, "Pending: Normal WaitForFirstConsumer: waiting for first consumer");
-        let absent = judge_claim("monitoring", "prometheus-data", None, &classes, &[]);
+        let absent = judge_claim("monitoring", "prometheus-data", None, &classes, &[], None);
         assert_eq!(absent.findings[0].problem, "does not exist");
+    }
+
+    #[test]
+    fn a_pending_claim_that_cannot_bind_is_named_with_its_event_and_fix() {
+        let claim: PersistentVolumeClaim = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "prometheus-storage-1", "namespace": "jewelry-shop"},
+            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "20Gi"}}},
+            "status": {"phase": "Pending"}
+        }))
+        .unwrap();
+        let event: k8s_openapi::api::core::v1::Event = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "prometheus-storage-1.187d3c1f0a2b", "namespace": "jewelry-shop"},
+            "involvedObject": {"kind": "PersistentVolumeClaim", "name": "prometheus-storage-1", "namespace": "jewelry-shop"},
+            "reason": "FailedBinding", "type": "Warning", "count": 12,
+            "message": "no persistent volumes available for this claim and no storage class is set",
+            "lastTimestamp": "2026-12-03T08:01:30Z"
+        }))
+        .unwrap();
+        // No class (none named, no default): nothing can create a volume, scheduled or not.
+        let why = readiness::claim_cannot_bind(&claim, None, &[event], true);
+        let found = judge_claim("jewelry-shop", "prometheus-storage-1", Some(&claim), &[], &[], why);
+        assert_eq!(
+            found.findings[0].problem,
+            "Pending: cannot bind: FailedBinding: no persistent volumes available for this claim and no storage class is set"
+        );
+        assert!(
+            found.findings[0].fix.starts_with("create a PersistentVolume of at least 20Gi"),
+            "{:?}",
+            found.findings
+        );
     }
 
     #[test]

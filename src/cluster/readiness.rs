@@ -237,6 +237,19 @@ pub fn persistent_volume_claim(
     }
 }
 
+/// Why a claim will not bind (the Warning event's reason and message) and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BindFailure {
+    pub problem: String,
+    pub fix: String,
+}
+
+impl std::fmt::Display for BindFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}; {}", self.problem, self.fix)
+    }
+}
+
 /// Why a Pending claim will not bind, read from its Warning events, or None while it may still bind.
 /// The PersistentVolume controller repeats FailedBinding "no persistent volumes available" while a
 /// volume may still appear, so that counts only once the claim no longer waits for its pod (the pod is
@@ -247,7 +260,7 @@ pub fn claim_cannot_bind(
     class: Option<&StorageClass>,
     events: &[CoreEvent],
     consumer_scheduled: bool,
-) -> Option<String> {
+) -> Option<BindFailure> {
     if pvc.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("Pending") != "Pending" {
         return None;
     }
@@ -277,20 +290,20 @@ pub fn claim_cannot_bind(
         })?;
     let reason = latest.reason.as_deref().unwrap_or("");
     let message = latest.message.as_deref().unwrap_or("").trim();
+    let problem = format!("{reason}: {message}");
     if message.contains("exceeded quota") {
-        return Some(format!(
-            "{reason}: {message}; raise the namespace's ResourceQuota or lower values storage.size; {describe}"
-        ));
+        let fix = format!("raise the namespace's ResourceQuota or lower values storage.size; {describe}");
+        return Some(BindFailure { problem, fix });
     }
     let volume_fix = format!(
         "create a PersistentVolume of at least {size} with access mode {modes}, or set values storage.storageClass to a class with a provisioner; {describe}"
     );
     match reason {
         "ProvisioningFailed" => {
-            Some(format!("{reason}: {message}; fix the storage class's provisioner, or {volume_fix}"))
+            Some(BindFailure { problem, fix: format!("fix the storage class's provisioner, or {volume_fix}") })
         }
         "FailedBinding" if no_provisioner && (consumer_scheduled || !waits_for_pod) => {
-            Some(format!("{reason}: {message}; {volume_fix}"))
+            Some(BindFailure { problem, fix: volume_fix })
         }
         _ => None,
     }
@@ -605,7 +618,7 @@ spec:
             "no persistent volumes available for this claim and no storage class is set",
         )];
         assert_eq!(claim_cannot_bind(&pending_claim(), Some(&class), &events, false), None);
-        let why = claim_cannot_bind(&pending_claim(), Some(&class), &events, true).unwrap();
+        let why = claim_cannot_bind(&pending_claim(), Some(&class), &events, true).unwrap().to_string();
         assert!(why.starts_with("FailedBinding: no persistent volumes available"), "{why}");
         assert!(why.contains("create a PersistentVolume of at least 20Gi with access mode ReadWriteOnce"), "{why}");
         assert!(why.contains("kubectl describe pvc prometheus-storage-1 -n jewelry-shop"), "{why}");
@@ -634,13 +647,13 @@ spec:
             "ProvisioningFailed",
             "failed to provision volume with StorageClass \"local-storage\": no space left on device",
         )];
-        let why = claim_cannot_bind(&pending_claim(), Some(&class), &failed, false).unwrap();
+        let why = claim_cannot_bind(&pending_claim(), Some(&class), &failed, false).unwrap().to_string();
         assert!(why.contains("no space left on device"), "{why}");
         let quota = [claim_event(
             "ProvisioningFailed",
             "persistentvolumeclaims \"prometheus-storage-1\" is forbidden: exceeded quota: storage, requested: requests.storage=20Gi, used: requests.storage=40Gi, limited: requests.storage=50Gi",
         )];
-        let why = claim_cannot_bind(&pending_claim(), Some(&class), &quota, false).unwrap();
+        let why = claim_cannot_bind(&pending_claim(), Some(&class), &quota, false).unwrap().to_string();
         assert!(why.contains("ResourceQuota"), "{why}");
     }
 

@@ -440,7 +440,7 @@ fn judge(spec: &WaitSpec, observed: &Observed) -> Vec<(String, Readiness)> {
             .as_ref()
             .and_then(|pvc| readiness::claim_cannot_bind(pvc, class, &observed.claim_events, scheduled));
         let verdict = match cannot_bind {
-            Some(why) => Readiness::Failed(format!("Pending: {why}")),
+            Some(why) => Readiness::Failed(format!("Pending, cannot bind: {why}")),
             None => readiness::persistent_volume_claim(
                 observed.claim.as_ref(),
                 &claim.requested,
