@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Event as CoreEvent, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{Event as CoreEvent, Node, PersistentVolumeClaim, Pod};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -203,6 +203,74 @@ pub fn pod(pod: &Pod, now: Timestamp, unschedulable_grace: Duration) -> Readines
             }
         }
     }
+}
+
+/// Why a node cannot run a pod: its Ready condition is not True (Unknown when the kubelet stopped
+/// posting status), named with since when, the reason and message, and the fix. None when Ready.
+pub fn node_not_ready(node: &Node) -> Option<String> {
+    let name = node.metadata.name.as_deref().unwrap_or("?");
+    let ready = node.status.as_ref()?.conditions.iter().flatten().find(|c| c.type_ == "Ready");
+    let (state, since, reason, message) = match ready {
+        Some(c) if c.status == "True" => return None,
+        Some(c) => (
+            if c.status == "Unknown" { "NotReady (Unknown)" } else { "NotReady" },
+            c.last_transition_time.as_ref().map(|t| t.0.to_string()).unwrap_or_else(|| "?".into()),
+            c.reason.clone().unwrap_or_default(),
+            c.message.clone().unwrap_or_default(),
+        ),
+        None => ("NotReady (no Ready condition)", "?".into(), String::new(), String::new()),
+    };
+    Some(format!(
+        "the node {name} is {state} since {since}: {reason} {message}; fix the node (kubelet), or cordon and drain it so the pod moves"
+    ))
+}
+
+/// What keeps new pods off a node: cordoned (spec.unschedulable), or a pressure condition True.
+pub fn node_pressure(node: &Node) -> Vec<String> {
+    let name = node.metadata.name.as_deref().unwrap_or("?");
+    let mut problems = Vec::new();
+    if node.spec.as_ref().and_then(|s| s.unschedulable) == Some(true) {
+        problems.push(format!(
+            "the node {name} is cordoned (spec.unschedulable); `kubectl uncordon {name}` when it is fit"
+        ));
+    }
+    let pressures = ["MemoryPressure", "DiskPressure", "PIDPressure"];
+    for c in node.status.iter().flat_map(|s| s.conditions.iter().flatten()) {
+        if pressures.contains(&c.type_.as_str()) && c.status == "True" {
+            let message = c.message.as_deref().unwrap_or("");
+            problems.push(format!(
+                "the node {name} has {}: {message}; free {} on it or add a node",
+                c.type_,
+                resource_of(&c.type_)
+            ));
+        }
+    }
+    problems
+}
+
+fn resource_of(pressure: &str) -> &'static str {
+    match pressure {
+        "MemoryPressure" => "memory",
+        "DiskPressure" => "disk",
+        _ => "processes",
+    }
+}
+
+/// A pod that is not Ready on a node that is not Ready will not start there: Failed with the node's
+/// state. `node` is the one named by the pod's spec.nodeName (None: not scheduled, or not read).
+pub fn pod_on_node(pod: &Pod, node: Option<&Node>) -> Option<Readiness> {
+    let node = node?;
+    let on = pod.spec.as_ref()?.node_name.as_deref()?;
+    if node.metadata.name.as_deref() != Some(on) {
+        return None;
+    }
+    let ready =
+        pod.status.iter().flat_map(|s| s.conditions.iter().flatten()).any(|c| c.type_ == "Ready" && c.status == "True");
+    if ready {
+        return None;
+    }
+    let name = pod.metadata.name.as_deref().unwrap_or("?");
+    node_not_ready(node).map(|why| Readiness::Failed(format!("pod {name} does not start: {why}")))
 }
 
 /// A claim is ready when Bound with at least the capacity asked for. With a WaitForFirstConsumer storage
@@ -667,5 +735,81 @@ spec:
         bound.status.as_mut().unwrap().phase = Some("Bound".into());
         let events = [claim_event("ProvisioningFailed", "boom")];
         assert_eq!(claim_cannot_bind(&bound, None, &events, true), None);
+    }
+
+    fn kubelet_stopped_node() -> Node {
+        serde_json::from_value(serde_json::json!({
+            "apiVersion": "v1", "kind": "Node",
+            "metadata": {"name": "worker-2", "labels": {"kubernetes.io/hostname": "worker-2"}},
+            "spec": {"podCIDR": "10.244.2.0/24", "taints": [
+                {"key": "node.kubernetes.io/unreachable", "effect": "NoSchedule", "timeAdded": "2026-12-03T08:00:41Z"}]},
+            "status": {"conditions": [
+                {"type": "MemoryPressure", "status": "Unknown", "reason": "NodeStatusUnknown", "message": "Kubelet stopped posting node status.",
+                    "lastHeartbeatTime": "2026-12-03T08:00:00Z", "lastTransitionTime": "2026-12-03T08:00:41Z"},
+                {"type": "DiskPressure", "status": "Unknown", "reason": "NodeStatusUnknown", "message": "Kubelet stopped posting node status.",
+                    "lastHeartbeatTime": "2026-12-03T08:00:00Z", "lastTransitionTime": "2026-12-03T08:00:41Z"},
+                {"type": "PIDPressure", "status": "Unknown", "reason": "NodeStatusUnknown", "message": "Kubelet stopped posting node status.",
+                    "lastHeartbeatTime": "2026-12-03T08:00:00Z", "lastTransitionTime": "2026-12-03T08:00:41Z"},
+                {"type": "Ready", "status": "Unknown", "reason": "NodeStatusUnknown", "message": "Kubelet stopped posting node status.",
+                    "lastHeartbeatTime": "2026-12-03T08:00:00Z", "lastTransitionTime": "2026-12-03T08:00:41Z"}]}
+        }))
+        .unwrap()
+    }
+
+    fn pod_on(node: &str) -> Pod {
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "prometheus-1-7c9d8b6f5-x2k4q", "namespace": "jewelry-shop"},
+            "spec": {"nodeName": node, "containers": [{"name": "prometheus", "image": "prom/prometheus:v2.48.0"}]},
+            "status": {"phase": "Pending", "conditions": [
+                {"type": "PodScheduled", "status": "True", "lastTransitionTime": "2026-12-03T08:01:00Z"},
+                {"type": "Ready", "status": "False", "reason": "ContainersNotReady", "lastTransitionTime": "2026-12-03T08:01:00Z"}]}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_pod_on_a_node_whose_kubelet_stopped_fails_naming_the_node() {
+        let node = kubelet_stopped_node();
+        let why = node_not_ready(&node).unwrap();
+        assert_eq!(
+            why,
+            "the node worker-2 is NotReady (Unknown) since 2026-12-03T08:00:41Z: NodeStatusUnknown Kubelet stopped posting node status.; fix the node (kubelet), or cordon and drain it so the pod moves"
+        );
+        match pod_on_node(&pod_on("worker-2"), Some(&node)) {
+            Some(Readiness::Failed(r)) => {
+                assert!(r.starts_with("pod prometheus-1-7c9d8b6f5-x2k4q does not start: the node worker-2"), "{r}")
+            }
+            other => panic!("expected Failed, got {other:?}"),
+        }
+        assert_eq!(pod_on_node(&pod_on("worker-1"), Some(&node)), None);
+        // Unknown pressure conditions are not pressure: only True is.
+        assert!(node_pressure(&node).is_empty());
+    }
+
+    #[test]
+    fn a_ready_node_judges_nothing_and_a_cordoned_node_under_pressure_is_named() {
+        let mut node = kubelet_stopped_node();
+        for c in node.status.as_mut().unwrap().conditions.as_mut().unwrap() {
+            c.status = if c.type_ == "Ready" { "True".into() } else { "False".into() };
+        }
+        assert_eq!(node_not_ready(&node), None);
+        assert_eq!(pod_on_node(&pod_on("worker-2"), Some(&node)), None);
+        node.spec.as_mut().unwrap().unschedulable = Some(true);
+        let disk = node
+            .status
+            .as_mut()
+            .unwrap()
+            .conditions
+            .as_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|c| c.type_ == "DiskPressure")
+            .unwrap();
+        disk.status = "True".into();
+        disk.message = Some("kubelet has disk pressure".into());
+        let problems = node_pressure(&node);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("cordoned"));
+        assert!(problems[1].contains("DiskPressure: kubelet has disk pressure"));
     }
 }
