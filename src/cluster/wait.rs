@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use futures::stream::{self, BoxStream, StreamExt};
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Event as CoreEvent, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{Event as CoreEvent, Node, PersistentVolumeClaim, Pod};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -118,6 +118,8 @@ struct Observed {
     claim_class: Option<StorageClass>,
     claim_events: Vec<CoreEvent>,
     endpoint_slices: BTreeMap<String, EndpointSlice>,
+    /// The node of a scheduled pod that is not Ready, read now and then (best effort), by name.
+    nodes: BTreeMap<String, Node>,
 }
 
 fn fold<K: Resource + Clone>(slot: &mut BTreeMap<String, K>, event: Event<K>) {
@@ -276,6 +278,7 @@ pub async fn wait_ready(
     let mut observed = Observed::default();
     let mut statuses: BTreeMap<String, ResourceStatus> = BTreeMap::new();
     let mut failing_watches: BTreeMap<&'static str, String> = BTreeMap::new();
+    let mut node_read_at: Option<Instant> = None;
     loop {
         let update = match tokio::time::timeout_at(deadline, updates.next()).await {
             Ok(Some(update)) => update,
@@ -356,7 +359,33 @@ pub async fn wait_ready(
         if judged.iter().all(|(_, r)| r.is_ready()) {
             return Ok(WaitOutcome::Ready { resources: statuses.into_values().collect() });
         }
+        // A scheduled pod that does not start may sit on a NotReady node: read that node, at most one
+        // get every 10 s and bounded, and judge it with the next update (the clock ticks every second).
+        if node_read_at.is_none_or(|t| t.elapsed() >= NODE_READ_INTERVAL)
+            && let Some(node) = node_of_unready_pod(&observed)
+        {
+            node_read_at = Some(Instant::now());
+            let api = Api::<Node>::all(client.clone());
+            if let Ok(Ok(Some(read))) = tokio::time::timeout(Duration::from_secs(5), api.get_opt(&node)).await {
+                observed.nodes.insert(node, read);
+            }
+        }
     }
+}
+
+/// How often the wait reads the node of a scheduled pod that is not Ready.
+const NODE_READ_INTERVAL: Duration = Duration::from_secs(10);
+
+/// The node of a serving pod that is scheduled but not Ready, if any.
+fn node_of_unready_pod(observed: &Observed) -> Option<String> {
+    serving_pods(observed).into_iter().find_map(|p| {
+        let ready = p
+            .status
+            .iter()
+            .flat_map(|s| s.conditions.iter().flatten())
+            .any(|c| c.type_ == "Ready" && c.status == "True");
+        if ready { None } else { p.spec.as_ref()?.node_name.clone() }
+    })
 }
 
 /// Objects by name, as the watches keep them.
@@ -411,7 +440,17 @@ fn judge(spec: &WaitSpec, observed: &Observed) -> Vec<(String, Readiness)> {
         vec![(format!("Deployment {ns}/{}", spec.deployment), readiness::deployment(observed.deployment.as_ref()))];
     let live = serving_pods(observed);
     let now = Timestamp::now();
-    let pod_verdicts: Vec<Readiness> = live.iter().map(|p| readiness::pod(p, now, spec.unschedulable_grace)).collect();
+    let pod_verdicts: Vec<Readiness> = live
+        .iter()
+        .map(|p| {
+            let node = p.spec.as_ref().and_then(|s| s.node_name.as_ref()).and_then(|n| observed.nodes.get(n));
+            let verdict = readiness::pod(p, now, spec.unschedulable_grace);
+            match readiness::pod_on_node(p, node) {
+                Some(failed) if !verdict.is_failed() => failed,
+                _ => verdict,
+            }
+        })
+        .collect();
     let current = readiness::current_template_hash(observed.deployment.as_ref(), observed.replica_sets.values());
     let replica_set_failure = observed
         .replica_sets
