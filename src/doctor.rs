@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Service};
+use k8s_openapi::api::core::v1::{Node, PersistentVolumeClaim, Pod, Service};
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use kube::api::{Api, ListParams};
@@ -85,12 +85,55 @@ pub async fn pods(
                 PodLook::Fine(fine) => diagnosis.fine.push(fine),
                 PodLook::Troubled { problem, restarts } => {
                     let diagnostics = pod_diagnostics(client, namespace, pod).await;
-                    diagnosis.findings.push(pod_finding(namespace, &problem, restarts, &diagnostics));
+                    let nodes = nodes_of(client, pod, &problem).await;
+                    let finding = pod_finding(namespace, &problem, restarts, &diagnostics);
+                    diagnosis.findings.push(with_nodes(finding, pod, &nodes));
                 }
             }
         }
     }
     Ok(())
+}
+
+/// How long doctor waits for the nodes of one troubled pod.
+const NODE_PROBE: Duration = Duration::from_secs(5);
+
+/// The nodes that may explain a troubled pod, read with a bound (none when they cannot be read): its
+/// own node when scheduled (one get), every node when the scheduler finds it no room (one list).
+async fn nodes_of(client: &Client, pod: &Pod, problem: &str) -> Vec<Node> {
+    let api: Api<Node> = Api::all(client.clone());
+    let read = async {
+        match pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) {
+            Some(node) => api.get_opt(node).await.ok().flatten().into_iter().collect(),
+            None if problem.contains("nschedulable") => {
+                api.list(&ListParams::default()).await.map(|l| l.items).unwrap_or_default()
+            }
+            None => Vec::new(),
+        }
+    };
+    tokio::time::timeout(NODE_PROBE, read).await.unwrap_or_default()
+}
+
+/// A troubled pod's finding with what its nodes say: its node NotReady (that is then the cause and
+/// the fix), or, for a pod not scheduled, the nodes cordoned or under pressure.
+pub fn with_nodes(mut finding: Finding, pod: &Pod, nodes: &[Node]) -> Finding {
+    let on = pod.spec.as_ref().and_then(|s| s.node_name.as_deref());
+    match on {
+        Some(on) => {
+            if let Some(why) = nodes.iter().find(|n| n.name_any() == on).and_then(readiness::node_not_ready) {
+                let (cause, fix) = why.rsplit_once("; ").unwrap_or((why.as_str(), ""));
+                finding.problem = format!("{}\n{cause}", finding.problem);
+                finding.fix = fix.to_string();
+            }
+        }
+        None => {
+            let pressure: Vec<String> = nodes.iter().flat_map(readiness::node_pressure).collect();
+            if !pressure.is_empty() {
+                finding.problem = format!("{}\nnodes: {}", finding.problem, pressure.join(" | "));
+            }
+        }
+    }
+    finding
 }
 
 /// A pod as doctor first sees it: fine, or a problem worth its events and logs.
@@ -978,6 +1021,40 @@ scrape_configs:
         assert_eq!(pending.findings[0].problem, "Pending: Normal WaitForFirstConsumer: waiting for first consumer");
         let absent = judge_claim("monitoring", "prometheus-data", None, &classes, &[], None);
         assert_eq!(absent.findings[0].problem, "does not exist");
+    }
+
+    #[test]
+    fn a_troubled_pod_on_a_node_whose_kubelet_stopped_is_told_to_fix_or_drain_the_node() {
+        let node: Node = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "worker-2"},
+            "spec": {"taints": [{"key": "node.kubernetes.io/unreachable", "effect": "NoSchedule"}]},
+            "status": {"conditions": [{"type": "Ready", "status": "Unknown", "reason": "NodeStatusUnknown",
+                "message": "Kubelet stopped posting node status.", "lastHeartbeatTime": "2026-12-03T08:00:00Z",
+                "lastTransitionTime": "2026-12-03T08:00:41Z"}]}
+        }))
+        .unwrap();
+        let pod: Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "prometheus-1-7c9d8b6f5-x2k4q"},
+            "spec": {"nodeName": "worker-2", "containers": [{"name": "prometheus"}]},
+            "status": {"phase": "Pending"}
+        }))
+        .unwrap();
+        let finding = Finding {
+            area: "pods",
+            object: "pod jewelry-shop/prometheus-1-7c9d8b6f5-x2k4q".into(),
+            problem: "pod prometheus-1-7c9d8b6f5-x2k4q Pending, not Ready yet".into(),
+            fix: "wait for it".into(),
+        };
+        let judged = with_nodes(finding.clone(), &pod, std::slice::from_ref(&node));
+        assert!(judged.problem.ends_with("\nthe node worker-2 is NotReady (Unknown) since 2026-12-03T08:00:41Z: NodeStatusUnknown Kubelet stopped posting node status."), "{}", judged.problem);
+        assert_eq!(judged.fix, "fix the node (kubelet), or cordon and drain it so the pod moves");
+        // An unscheduled pod names cordoned nodes and nodes under pressure.
+        let mut unscheduled = pod.clone();
+        unscheduled.spec.as_mut().unwrap().node_name = None;
+        let mut cordoned = node;
+        cordoned.spec.as_mut().unwrap().unschedulable = Some(true);
+        let judged = with_nodes(finding, &unscheduled, &[cordoned]);
+        assert!(judged.problem.contains("nodes: the node worker-2 is cordoned"), "{}", judged.problem);
     }
 
     #[test]
