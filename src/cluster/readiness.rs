@@ -298,11 +298,18 @@ pub fn persistent_volume_claim(
             }
         }
         "Lost" => Readiness::Failed("Lost: its PersistentVolume is gone".into()),
-        _ if wait_for_first_consumer && !consumer_scheduled => {
+        _ if wait_for_first_consumer && !consumer_scheduled && !node_selected(pvc) => {
             Readiness::Progressing("Pending until the pod is scheduled (storage class is WaitForFirstConsumer)".into())
         }
         _ => Readiness::Progressing("Pending: waiting for a volume to be provisioned or bound".into()),
     }
+}
+
+/// Whether the scheduler picked a node for the claim's pod (annotation `volume.kubernetes.io/selected-node`):
+/// with WaitForFirstConsumer the pod's spec.nodeName stays empty until the claim binds, so this is
+/// how a scheduled consumer shows while its claim cannot bind.
+pub fn node_selected(pvc: &PersistentVolumeClaim) -> bool {
+    pvc.metadata.annotations.as_ref().is_some_and(|a| a.contains_key("volume.kubernetes.io/selected-node"))
 }
 
 /// Why a claim will not bind (the Warning event's reason and message) and what to do about it.
@@ -343,6 +350,7 @@ pub fn claim_cannot_bind(
         spec.and_then(|s| s.access_modes.as_ref()).map(|m| m.join(",")).unwrap_or_else(|| "ReadWriteOnce".into());
     let describe = format!("see `kubectl describe pvc {name} -n {ns}`");
     let waits_for_pod = class.and_then(|c| c.volume_binding_mode.as_deref()) == Some("WaitForFirstConsumer");
+    let consumer_scheduled = consumer_scheduled || node_selected(pvc);
     let no_provisioner = class.is_none_or(|c| c.provisioner == "kubernetes.io/no-provisioner");
     let latest = events
         .iter()
@@ -561,6 +569,13 @@ status:
     }
 
     #[test]
+    fn a_claim_whose_node_was_selected_no_longer_waits_for_its_first_consumer() {
+        let q = Quantity("20Gi".into());
+        let r = persistent_volume_claim(Some(&pending_claim()), &q, true, false);
+        assert!(matches!(&r, Readiness::Progressing(why) if !why.contains("WaitForFirstConsumer")), "{r:?}");
+    }
+
+    #[test]
     fn claim_pending_on_wait_for_first_consumer_says_so() {
         let q = Quantity("20Gi".into());
         let r = persistent_volume_claim(Some(&claim("Pending", None)), &q, true, false);
@@ -685,8 +700,12 @@ spec:
             "FailedBinding",
             "no persistent volumes available for this claim and no storage class is set",
         )];
-        assert_eq!(claim_cannot_bind(&pending_claim(), Some(&class), &events, false), None);
-        let why = claim_cannot_bind(&pending_claim(), Some(&class), &events, true).unwrap().to_string();
+        let mut unscheduled = pending_claim();
+        unscheduled.metadata.annotations = None;
+        assert_eq!(claim_cannot_bind(&unscheduled, Some(&class), &events, false), None);
+        // The scheduler picked a node (selected-node): the pod waits for the claim, not the other way.
+        assert!(claim_cannot_bind(&pending_claim(), Some(&class), &events, false).is_some());
+        let why = claim_cannot_bind(&unscheduled, Some(&class), &events, true).unwrap().to_string();
         assert!(why.starts_with("FailedBinding: no persistent volumes available"), "{why}");
         assert!(why.contains("create a PersistentVolume of at least 20Gi with access mode ReadWriteOnce"), "{why}");
         assert!(why.contains("kubectl describe pvc prometheus-storage-1 -n jewelry-shop"), "{why}");
