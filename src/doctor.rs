@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Service};
+use k8s_openapi::api::core::v1::{Node, PersistentVolumeClaim, Pod, Service};
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use kube::api::{Api, ListParams};
@@ -85,12 +85,55 @@ pub async fn pods(
                 PodLook::Fine(fine) => diagnosis.fine.push(fine),
                 PodLook::Troubled { problem, restarts } => {
                     let diagnostics = pod_diagnostics(client, namespace, pod).await;
-                    diagnosis.findings.push(pod_finding(namespace, &problem, restarts, &diagnostics));
+                    let nodes = nodes_of(client, pod, &problem).await;
+                    let finding = pod_finding(namespace, &problem, restarts, &diagnostics);
+                    diagnosis.findings.push(with_nodes(finding, pod, &nodes));
                 }
             }
         }
     }
     Ok(())
+}
+
+/// How long doctor waits for the nodes of one troubled pod.
+const NODE_PROBE: Duration = Duration::from_secs(5);
+
+/// The nodes that may explain a troubled pod, read with a bound (none when they cannot be read): its
+/// own node when scheduled (one get), every node when the scheduler finds it no room (one list).
+async fn nodes_of(client: &Client, pod: &Pod, problem: &str) -> Vec<Node> {
+    let api: Api<Node> = Api::all(client.clone());
+    let read = async {
+        match pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) {
+            Some(node) => api.get_opt(node).await.ok().flatten().into_iter().collect(),
+            None if problem.contains("nschedulable") => {
+                api.list(&ListParams::default()).await.map(|l| l.items).unwrap_or_default()
+            }
+            None => Vec::new(),
+        }
+    };
+    tokio::time::timeout(NODE_PROBE, read).await.unwrap_or_default()
+}
+
+/// A troubled pod's finding with what its nodes say: its node NotReady (that is then the cause and
+/// the fix), or, for a pod not scheduled, the nodes cordoned or under pressure.
+pub fn with_nodes(mut finding: Finding, pod: &Pod, nodes: &[Node]) -> Finding {
+    let on = pod.spec.as_ref().and_then(|s| s.node_name.as_deref());
+    match on {
+        Some(on) => {
+            if let Some(why) = nodes.iter().find(|n| n.name_any() == on).and_then(readiness::node_not_ready) {
+                let (cause, fix) = why.rsplit_once("; ").unwrap_or((why.as_str(), ""));
+                finding.problem = format!("{}\n{cause}", finding.problem);
+                finding.fix = fix.to_string();
+            }
+        }
+        None => {
+            let pressure: Vec<String> = nodes.iter().flat_map(readiness::node_pressure).collect();
+            if !pressure.is_empty() {
+                finding.problem = format!("{}\nnodes: {}", finding.problem, pressure.join(" | "));
+            }
+        }
+    }
+    finding
 }
 
 /// A pod as doctor first sees it: fine, or a problem worth its events and logs.
@@ -185,16 +228,37 @@ pub async fn storage(
     let classes = crate::cluster::inspect::storage_classes(client).await?;
     diagnosis.extend(judge_storage_class(&classes, &values.storage.storage_class));
     let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), namespace);
-    for claim_name in replicas.iter().filter_map(|r| r.claim.as_deref()) {
+    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    for replica in replicas {
+        let Some(claim_name) = replica.claim.as_deref() else { continue };
         let claim = claims.get_opt(claim_name).await?;
         let bound = claim.as_ref().is_some_and(|c| c.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Bound"));
-        let events = match &claim {
-            Some(_) if !bound => {
-                crate::cluster::inspect::object_events(client, namespace, "PersistentVolumeClaim", claim_name).await
+        let (events, cannot_bind) = match &claim {
+            Some(pvc) if !bound => {
+                let raw =
+                    crate::cluster::inspect::raw_object_events(client, namespace, "PersistentVolumeClaim", claim_name)
+                        .await;
+                let scheduled = pods
+                    .list(&ListParams::default().labels(&replica.pod_selector))
+                    .await
+                    .map(|l| l.items.iter().any(|p| p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some()))
+                    .unwrap_or(false);
+                // The same judgment as install's wait, on the claim's class (or the default one).
+                let class_name = pvc.spec.as_ref().and_then(|s| s.storage_class_name.clone());
+                let class = match class_name {
+                    Some(name) => classes.iter().find(|c| c.name_any() == name),
+                    None => classes.iter().find(|c| is_default_class(c)),
+                };
+                let cannot_bind = readiness::claim_cannot_bind(pvc, class, &raw, scheduled);
+                (
+                    crate::cluster::inspect::object_events(client, namespace, "PersistentVolumeClaim", claim_name)
+                        .await,
+                    cannot_bind,
+                )
             }
-            _ => Vec::new(),
+            _ => (Vec::new(), None),
         };
-        diagnosis.extend(judge_claim(namespace, claim_name, claim.as_ref(), &classes, &events));
+        diagnosis.extend(judge_claim(namespace, claim_name, claim.as_ref(), &classes, &events, cannot_bind));
     }
     Ok(())
 }
@@ -228,13 +292,15 @@ pub fn judge_storage_class(classes: &[StorageClass], wanted: &str) -> Diagnosis 
     diagnosis
 }
 
-/// One replica's claim (`None`: it does not exist): Bound, or why not, from its class and `events`.
+/// One replica's claim (`None`: it does not exist): Bound, or why not, from its class and `events`;
+/// `cannot_bind` is `readiness::claim_cannot_bind`'s verdict (why it will not bind, and the fix).
 pub fn judge_claim(
     namespace: &str,
     claim_name: &str,
     claim: Option<&PersistentVolumeClaim>,
     classes: &[StorageClass],
     events: &[String],
+    cannot_bind: Option<readiness::BindFailure>,
 ) -> Diagnosis {
     let mut diagnosis = Diagnosis::default();
     let object = format!("PersistentVolumeClaim {namespace}/{claim_name}");
@@ -254,6 +320,8 @@ pub fn judge_claim(
             format!("{phase}: its StorageClass {class:?} does not exist (the cluster has: {})", class_names(classes)),
             "a claim's class cannot change: delete the claim (it holds no data while Pending) and run `promctl install` with storage.storageClass set to an existing class".to_string(),
         )
+    } else if let Some(why) = cannot_bind {
+        (format!("{phase}: cannot bind: {}", why.problem), why.fix)
     } else {
         (
             format!("{phase}{}", if events.is_empty() { String::new() } else { format!(": {}", events.join(" | ")) }),
@@ -938,9 +1006,10 @@ scrape_configs:
             .unwrap()
         };
         let classes = [class("standard", true)];
-        let bound = judge_claim("monitoring", "prometheus-data", Some(&claim("Bound", "standard")), &classes, &[]);
+        let bound =
+            judge_claim("monitoring", "prometheus-data", Some(&claim("Bound", "standard")), &classes, &[], None);
         assert_eq!(bound.fine, ["PersistentVolumeClaim prometheus-data: Bound (class standard)"]);
-        let pending = judge_claim("monitoring", "prometheus-data", Some(&claim("Pending", "ssd")), &classes, &[]);
+        let pending = judge_claim("monitoring", "prometheus-data", Some(&claim("Pending", "ssd")), &classes, &[], None);
         assert_eq!(
             pending.findings[0].problem,
             "Pending: its StorageClass \"ssd\" does not exist (the cluster has: standard (default))"
@@ -948,10 +1017,74 @@ scrape_configs:
         assert!(pending.findings[0].fix.starts_with("a claim's class cannot change: delete the claim"));
         let waiting = ["Normal WaitForFirstConsumer: waiting for first consumer".to_string()];
         let pending =
-            judge_claim("monitoring", "prometheus-data", Some(&claim("Pending", "standard")), &classes, &waiting);
+            judge_claim("monitoring", "prometheus-data", Some(&claim("Pending", "standard")), &classes, &waiting, None);
         assert_eq!(pending.findings[0].problem, "Pending: Normal WaitForFirstConsumer: waiting for first consumer");
-        let absent = judge_claim("monitoring", "prometheus-data", None, &classes, &[]);
+        let absent = judge_claim("monitoring", "prometheus-data", None, &classes, &[], None);
         assert_eq!(absent.findings[0].problem, "does not exist");
+    }
+
+    #[test]
+    fn a_troubled_pod_on_a_node_whose_kubelet_stopped_is_told_to_fix_or_drain_the_node() {
+        let node: Node = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "worker-2"},
+            "spec": {"taints": [{"key": "node.kubernetes.io/unreachable", "effect": "NoSchedule"}]},
+            "status": {"conditions": [{"type": "Ready", "status": "Unknown", "reason": "NodeStatusUnknown",
+                "message": "Kubelet stopped posting node status.", "lastHeartbeatTime": "2026-12-03T08:00:00Z",
+                "lastTransitionTime": "2026-12-03T08:00:41Z"}]}
+        }))
+        .unwrap();
+        let pod: Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "prometheus-1-7c9d8b6f5-x2k4q"},
+            "spec": {"nodeName": "worker-2", "containers": [{"name": "prometheus"}]},
+            "status": {"phase": "Pending"}
+        }))
+        .unwrap();
+        let finding = Finding {
+            area: "pods",
+            object: "pod jewelry-shop/prometheus-1-7c9d8b6f5-x2k4q".into(),
+            problem: "pod prometheus-1-7c9d8b6f5-x2k4q Pending, not Ready yet".into(),
+            fix: "wait for it".into(),
+        };
+        let judged = with_nodes(finding.clone(), &pod, std::slice::from_ref(&node));
+        assert!(judged.problem.ends_with("\nthe node worker-2 is NotReady (Unknown) since 2026-12-03T08:00:41Z: NodeStatusUnknown Kubelet stopped posting node status."), "{}", judged.problem);
+        assert_eq!(judged.fix, "fix the node (kubelet), or cordon and drain it so the pod moves");
+        // An unscheduled pod names cordoned nodes and nodes under pressure.
+        let mut unscheduled = pod.clone();
+        unscheduled.spec.as_mut().unwrap().node_name = None;
+        let mut cordoned = node;
+        cordoned.spec.as_mut().unwrap().unschedulable = Some(true);
+        let judged = with_nodes(finding, &unscheduled, &[cordoned]);
+        assert!(judged.problem.contains("nodes: the node worker-2 is cordoned"), "{}", judged.problem);
+    }
+
+    #[test]
+    fn a_pending_claim_that_cannot_bind_is_named_with_its_event_and_fix() {
+        let claim: PersistentVolumeClaim = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "prometheus-storage-1", "namespace": "jewelry-shop"},
+            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "20Gi"}}},
+            "status": {"phase": "Pending"}
+        }))
+        .unwrap();
+        let event: k8s_openapi::api::core::v1::Event = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "prometheus-storage-1.187d3c1f0a2b", "namespace": "jewelry-shop"},
+            "involvedObject": {"kind": "PersistentVolumeClaim", "name": "prometheus-storage-1", "namespace": "jewelry-shop"},
+            "reason": "FailedBinding", "type": "Warning", "count": 12,
+            "message": "no persistent volumes available for this claim and no storage class is set",
+            "lastTimestamp": "2026-12-03T08:01:30Z"
+        }))
+        .unwrap();
+        // No class (none named, no default): nothing can create a volume, scheduled or not.
+        let why = readiness::claim_cannot_bind(&claim, None, &[event], true);
+        let found = judge_claim("jewelry-shop", "prometheus-storage-1", Some(&claim), &[], &[], why);
+        assert_eq!(
+            found.findings[0].problem,
+            "Pending: cannot bind: FailedBinding: no persistent volumes available for this claim and no storage class is set"
+        );
+        assert!(
+            found.findings[0].fix.starts_with("create a PersistentVolume of at least 20Gi"),
+            "{:?}",
+            found.findings
+        );
     }
 
     #[test]

@@ -76,6 +76,27 @@ impl Applied {
     pub fn describe(&self) -> String {
         describe(&self.kind, self.namespace.as_deref(), &self.name)
     }
+
+    /// "adopted existing claim NAME (created T, SIZE)" when this apply took over a claim promctl did
+    /// not create: it was there before, without promctl's label and with no field promctl managed.
+    pub fn adopted_claim(&self) -> Option<String> {
+        let before = self.previous.as_ref().filter(|_| self.kind == "PersistentVolumeClaim")?;
+        let labelled = before.labels().get(MANAGED_BY_LABEL).is_some_and(|m| m == FIELD_MANAGER);
+        let managed =
+            before.metadata.managed_fields.iter().flatten().any(|f| f.manager.as_deref() == Some(FIELD_MANAGER));
+        if labelled || managed {
+            return None;
+        }
+        let created =
+            before.metadata.creation_timestamp.as_ref().map(|t| t.0.to_string()).unwrap_or_else(|| "?".into());
+        let size = before
+            .data
+            .pointer("/status/capacity/storage")
+            .or_else(|| before.data.pointer("/spec/resources/requests/storage"))
+            .and_then(|v| v.as_str())
+            .unwrap_or("?");
+        Some(format!("adopted existing claim {} (created {created}, {size})", self.name))
+    }
 }
 
 /// The label selector of everything one install owns.
@@ -667,5 +688,40 @@ mod tests {
         .unwrap();
         let own = crate::render::render(&own, &[]).unwrap();
         assert!(refuse_other_installs(&own.manifests, &before).is_ok());
+    }
+
+    fn claim_applied(previous: serde_json::Value) -> Applied {
+        Applied {
+            kind: "PersistentVolumeClaim".into(),
+            name: "prometheus-storage".into(),
+            namespace: Some("jewelry-shop".into()),
+            change: Change::Configured,
+            object: None,
+            previous: Some(serde_json::from_value(previous).unwrap()),
+        }
+    }
+
+    #[test]
+    fn a_claim_that_was_there_before_without_promctl_is_noted_as_adopted() {
+        let seed = claim_applied(serde_json::json!({
+            "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+            "metadata": {"name": "prometheus-storage", "namespace": "jewelry-shop",
+                "creationTimestamp": "2026-11-02T10:15:00Z",
+                "managedFields": [{"manager": "kubectl-client-side-apply", "operation": "Update", "apiVersion": "v1",
+                    "time": "2026-11-02T10:15:00Z", "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {}}}]},
+            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "20Gi"}}},
+            "status": {"phase": "Bound", "capacity": {"storage": "20Gi"}}
+        }));
+        assert_eq!(
+            seed.adopted_claim().as_deref(),
+            Some("adopted existing claim prometheus-storage (created 2026-11-02T10:15:00Z, 20Gi)")
+        );
+        let ours = claim_applied(serde_json::json!({
+            "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+            "metadata": {"name": "prometheus-storage", "namespace": "jewelry-shop",
+                "managedFields": [{"manager": FIELD_MANAGER, "operation": "Apply", "apiVersion": "v1"}]},
+            "spec": {"resources": {"requests": {"storage": "20Gi"}}}
+        }));
+        assert_eq!(ours.adopted_claim(), None);
     }
 }

@@ -55,12 +55,7 @@ pub async fn pod_diagnostics(client: &Client, namespace: &str, pod: &Pod) -> Pod
 
 /// The most recent events about one object, oldest first, as "Warning BackOff: message" lines.
 pub async fn object_events(client: &Client, namespace: &str, kind: &str, name: &str) -> Vec<String> {
-    let api: Api<Event> = Api::namespaced(client.clone(), namespace);
-    let selector = format!("involvedObject.kind={kind},involvedObject.name={name}");
-    let Ok(list) = api.list(&ListParams::default().fields(&selector)).await else {
-        return Vec::new();
-    };
-    let mut events = list.items;
+    let mut events = raw_object_events(client, namespace, kind, name).await;
     // Scheduler events carry only eventTime (microseconds); kubelet events firstTimestamp (seconds).
     events.sort_by_key(|e| {
         e.event_time
@@ -83,6 +78,13 @@ pub async fn object_events(client: &Client, namespace: &str, kind: &str, name: &
             )
         })
         .collect()
+}
+
+/// Every event about one object, as the API returns them (none when they cannot be read).
+pub async fn raw_object_events(client: &Client, namespace: &str, kind: &str, name: &str) -> Vec<Event> {
+    let api: Api<Event> = Api::namespaced(client.clone(), namespace);
+    let selector = format!("involvedObject.kind={kind},involvedObject.name={name}");
+    api.list(&ListParams::default().fields(&selector)).await.map(|l| l.items).unwrap_or_default()
 }
 
 /// Why a claim asking for storage class `class` could never bind: the class does not exist. None when

@@ -4,8 +4,9 @@
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{Event as CoreEvent, Node, PersistentVolumeClaim, Pod};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::jiff::Timestamp;
 use serde::Serialize;
@@ -204,6 +205,74 @@ pub fn pod(pod: &Pod, now: Timestamp, unschedulable_grace: Duration) -> Readines
     }
 }
 
+/// Why a node cannot run a pod: its Ready condition is not True (Unknown when the kubelet stopped
+/// posting status), named with since when, the reason and message, and the fix. None when Ready.
+pub fn node_not_ready(node: &Node) -> Option<String> {
+    let name = node.metadata.name.as_deref().unwrap_or("?");
+    let ready = node.status.as_ref()?.conditions.iter().flatten().find(|c| c.type_ == "Ready");
+    let (state, since, reason, message) = match ready {
+        Some(c) if c.status == "True" => return None,
+        Some(c) => (
+            if c.status == "Unknown" { "NotReady (Unknown)" } else { "NotReady" },
+            c.last_transition_time.as_ref().map(|t| t.0.to_string()).unwrap_or_else(|| "?".into()),
+            c.reason.clone().unwrap_or_default(),
+            c.message.clone().unwrap_or_default(),
+        ),
+        None => ("NotReady (no Ready condition)", "?".into(), String::new(), String::new()),
+    };
+    Some(format!(
+        "the node {name} is {state} since {since}: {reason} {message}; fix the node (kubelet), or cordon and drain it so the pod moves"
+    ))
+}
+
+/// What keeps new pods off a node: cordoned (spec.unschedulable), or a pressure condition True.
+pub fn node_pressure(node: &Node) -> Vec<String> {
+    let name = node.metadata.name.as_deref().unwrap_or("?");
+    let mut problems = Vec::new();
+    if node.spec.as_ref().and_then(|s| s.unschedulable) == Some(true) {
+        problems.push(format!(
+            "the node {name} is cordoned (spec.unschedulable); `kubectl uncordon {name}` when it is fit"
+        ));
+    }
+    let pressures = ["MemoryPressure", "DiskPressure", "PIDPressure"];
+    for c in node.status.iter().flat_map(|s| s.conditions.iter().flatten()) {
+        if pressures.contains(&c.type_.as_str()) && c.status == "True" {
+            let message = c.message.as_deref().unwrap_or("");
+            problems.push(format!(
+                "the node {name} has {}: {message}; free {} on it or add a node",
+                c.type_,
+                resource_of(&c.type_)
+            ));
+        }
+    }
+    problems
+}
+
+fn resource_of(pressure: &str) -> &'static str {
+    match pressure {
+        "MemoryPressure" => "memory",
+        "DiskPressure" => "disk",
+        _ => "processes",
+    }
+}
+
+/// A pod that is not Ready on a node that is not Ready will not start there: Failed with the node's
+/// state. `node` is the one named by the pod's spec.nodeName (None: not scheduled, or not read).
+pub fn pod_on_node(pod: &Pod, node: Option<&Node>) -> Option<Readiness> {
+    let node = node?;
+    let on = pod.spec.as_ref()?.node_name.as_deref()?;
+    if node.metadata.name.as_deref() != Some(on) {
+        return None;
+    }
+    let ready =
+        pod.status.iter().flat_map(|s| s.conditions.iter().flatten()).any(|c| c.type_ == "Ready" && c.status == "True");
+    if ready {
+        return None;
+    }
+    let name = pod.metadata.name.as_deref().unwrap_or("?");
+    node_not_ready(node).map(|why| Readiness::Failed(format!("pod {name} does not start: {why}")))
+}
+
 /// A claim is ready when Bound with at least the capacity asked for. With a WaitForFirstConsumer storage
 /// class, Pending is expected until a pod using it is scheduled (Helm hangs here without saying why).
 pub fn persistent_volume_claim(
@@ -229,10 +298,90 @@ pub fn persistent_volume_claim(
             }
         }
         "Lost" => Readiness::Failed("Lost: its PersistentVolume is gone".into()),
-        _ if wait_for_first_consumer && !consumer_scheduled => {
+        _ if wait_for_first_consumer && !consumer_scheduled && !node_selected(pvc) => {
             Readiness::Progressing("Pending until the pod is scheduled (storage class is WaitForFirstConsumer)".into())
         }
         _ => Readiness::Progressing("Pending: waiting for a volume to be provisioned or bound".into()),
+    }
+}
+
+/// Whether the scheduler picked a node for the claim's pod (annotation `volume.kubernetes.io/selected-node`):
+/// with WaitForFirstConsumer the pod's spec.nodeName stays empty until the claim binds, so this is
+/// how a scheduled consumer shows while its claim cannot bind.
+pub fn node_selected(pvc: &PersistentVolumeClaim) -> bool {
+    pvc.metadata.annotations.as_ref().is_some_and(|a| a.contains_key("volume.kubernetes.io/selected-node"))
+}
+
+/// Why a claim will not bind (the Warning event's reason and message) and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BindFailure {
+    pub problem: String,
+    pub fix: String,
+}
+
+impl std::fmt::Display for BindFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}; {}", self.problem, self.fix)
+    }
+}
+
+/// Why a Pending claim will not bind, read from its Warning events, or None while it may still bind.
+/// The PersistentVolume controller repeats FailedBinding "no persistent volumes available" while a
+/// volume may still appear, so that counts only once the claim no longer waits for its pod (the pod is
+/// scheduled, or the class binds at once) and nothing can create a volume: no class, or a class whose
+/// provisioner is `kubernetes.io/no-provisioner`. ProvisioningFailed and quota refusals fail at once.
+pub fn claim_cannot_bind(
+    pvc: &PersistentVolumeClaim,
+    class: Option<&StorageClass>,
+    events: &[CoreEvent],
+    consumer_scheduled: bool,
+) -> Option<BindFailure> {
+    if pvc.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("Pending") != "Pending" {
+        return None;
+    }
+    let name = pvc.metadata.name.as_deref().unwrap_or("?");
+    let ns = pvc.metadata.namespace.as_deref().unwrap_or("default");
+    let spec = pvc.spec.as_ref();
+    let size = spec
+        .and_then(|s| s.resources.as_ref()?.requests.as_ref()?.get("storage"))
+        .map(|q| q.0.as_str())
+        .unwrap_or("the requested size");
+    let modes =
+        spec.and_then(|s| s.access_modes.as_ref()).map(|m| m.join(",")).unwrap_or_else(|| "ReadWriteOnce".into());
+    let describe = format!("see `kubectl describe pvc {name} -n {ns}`");
+    let waits_for_pod = class.and_then(|c| c.volume_binding_mode.as_deref()) == Some("WaitForFirstConsumer");
+    let consumer_scheduled = consumer_scheduled || node_selected(pvc);
+    let no_provisioner = class.is_none_or(|c| c.provisioner == "kubernetes.io/no-provisioner");
+    let latest = events
+        .iter()
+        .filter(|e| e.type_.as_deref() == Some("Warning"))
+        .filter(|e| e.involved_object.kind.as_deref() == Some("PersistentVolumeClaim"))
+        .filter(|e| e.involved_object.name.as_deref() == Some(name))
+        .max_by_key(|e| {
+            e.last_timestamp
+                .as_ref()
+                .map(|t| t.0)
+                .or(e.event_time.as_ref().map(|t| t.0))
+                .or(e.first_timestamp.as_ref().map(|t| t.0))
+        })?;
+    let reason = latest.reason.as_deref().unwrap_or("");
+    let message = latest.message.as_deref().unwrap_or("").trim();
+    let problem = format!("{reason}: {message}");
+    if message.contains("exceeded quota") {
+        let fix = format!("raise the namespace's ResourceQuota or lower values storage.size; {describe}");
+        return Some(BindFailure { problem, fix });
+    }
+    let volume_fix = format!(
+        "create a PersistentVolume of at least {size} with access mode {modes}, or set values storage.storageClass to a class with a provisioner; {describe}"
+    );
+    match reason {
+        "ProvisioningFailed" => {
+            Some(BindFailure { problem, fix: format!("fix the storage class's provisioner, or {volume_fix}") })
+        }
+        "FailedBinding" if no_provisioner && (consumer_scheduled || !waits_for_pod) => {
+            Some(BindFailure { problem, fix: volume_fix })
+        }
+        _ => None,
     }
 }
 
@@ -420,6 +569,13 @@ status:
     }
 
     #[test]
+    fn a_claim_whose_node_was_selected_no_longer_waits_for_its_first_consumer() {
+        let q = Quantity("20Gi".into());
+        let r = persistent_volume_claim(Some(&pending_claim()), &q, true, false);
+        assert!(matches!(&r, Readiness::Progressing(why) if !why.contains("WaitForFirstConsumer")), "{r:?}");
+    }
+
+    #[test]
     fn claim_pending_on_wait_for_first_consumer_says_so() {
         let q = Quantity("20Gi".into());
         let r = persistent_volume_claim(Some(&claim("Pending", None)), &q, true, false);
@@ -502,5 +658,177 @@ spec:
     fn quantities_compare_across_suffixes() {
         assert!(quantity_bytes(&Quantity("20Gi".into())) > quantity_bytes(&Quantity("20G".into())));
         assert_eq!(quantity_bytes(&Quantity("1Ki".into())), 1024.0);
+    }
+
+    fn pending_claim() -> PersistentVolumeClaim {
+        serde_json::from_value(serde_json::json!({
+            "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+            "metadata": {"name": "prometheus-storage-1", "namespace": "jewelry-shop",
+                "annotations": {"volume.kubernetes.io/selected-node": "worker-2"}},
+            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "20Gi"}},
+                "storageClassName": "local-storage", "volumeMode": "Filesystem"},
+            "status": {"phase": "Pending"}
+        }))
+        .unwrap()
+    }
+
+    fn claim_event(reason: &str, message: &str) -> CoreEvent {
+        serde_json::from_value(serde_json::json!({
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": "prometheus-storage-1.187d3c1f0a2b", "namespace": "jewelry-shop"},
+            "involvedObject": {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "name": "prometheus-storage-1",
+                "namespace": "jewelry-shop", "resourceVersion": "5120", "uid": "8f1c2d3e-0000-4000-8000-000000000001"},
+            "reason": reason, "message": message, "type": "Warning", "count": 7,
+            "firstTimestamp": "2026-12-03T08:00:00Z", "lastTimestamp": "2026-12-03T08:01:30Z",
+            "source": {"component": "persistentvolume-controller"}
+        }))
+        .unwrap()
+    }
+
+    fn storage_class(provisioner: &str, mode: &str) -> StorageClass {
+        serde_json::from_value(serde_json::json!({
+            "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "local-storage"},
+            "provisioner": provisioner, "reclaimPolicy": "Delete", "volumeBindingMode": mode
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_claim_with_no_volume_and_no_provisioner_fails_once_its_pod_is_scheduled() {
+        let class = storage_class("kubernetes.io/no-provisioner", "WaitForFirstConsumer");
+        let events = [claim_event(
+            "FailedBinding",
+            "no persistent volumes available for this claim and no storage class is set",
+        )];
+        let mut unscheduled = pending_claim();
+        unscheduled.metadata.annotations = None;
+        assert_eq!(claim_cannot_bind(&unscheduled, Some(&class), &events, false), None);
+        // The scheduler picked a node (selected-node): the pod waits for the claim, not the other way.
+        assert!(claim_cannot_bind(&pending_claim(), Some(&class), &events, false).is_some());
+        let why = claim_cannot_bind(&unscheduled, Some(&class), &events, true).unwrap().to_string();
+        assert!(why.starts_with("FailedBinding: no persistent volumes available"), "{why}");
+        assert!(why.contains("create a PersistentVolume of at least 20Gi with access mode ReadWriteOnce"), "{why}");
+        assert!(why.contains("kubectl describe pvc prometheus-storage-1 -n jewelry-shop"), "{why}");
+    }
+
+    #[test]
+    fn a_claim_without_a_class_fails_on_no_volumes_even_before_its_pod_is_scheduled() {
+        let events = [claim_event(
+            "FailedBinding",
+            "no persistent volumes available for this claim and no storage class is set",
+        )];
+        assert!(claim_cannot_bind(&pending_claim(), None, &events, false).is_some());
+    }
+
+    #[test]
+    fn a_claim_whose_class_has_a_provisioner_keeps_waiting_on_failed_binding() {
+        let class = storage_class("rancher.io/local-path", "WaitForFirstConsumer");
+        let events = [claim_event("FailedBinding", "no persistent volumes available for this claim")];
+        assert_eq!(claim_cannot_bind(&pending_claim(), Some(&class), &events, true), None);
+    }
+
+    #[test]
+    fn provisioning_failed_and_quota_fail_at_once() {
+        let class = storage_class("rancher.io/local-path", "Immediate");
+        let failed = [claim_event(
+            "ProvisioningFailed",
+            "failed to provision volume with StorageClass \"local-storage\": no space left on device",
+        )];
+        let why = claim_cannot_bind(&pending_claim(), Some(&class), &failed, false).unwrap().to_string();
+        assert!(why.contains("no space left on device"), "{why}");
+        let quota = [claim_event(
+            "ProvisioningFailed",
+            "persistentvolumeclaims \"prometheus-storage-1\" is forbidden: exceeded quota: storage, requested: requests.storage=20Gi, used: requests.storage=40Gi, limited: requests.storage=50Gi",
+        )];
+        let why = claim_cannot_bind(&pending_claim(), Some(&class), &quota, false).unwrap().to_string();
+        assert!(why.contains("ResourceQuota"), "{why}");
+    }
+
+    #[test]
+    fn normal_events_and_bound_claims_are_no_binding_failure() {
+        let mut waiting =
+            claim_event("WaitForFirstConsumer", "waiting for first consumer to be created before binding");
+        waiting.type_ = Some("Normal".into());
+        assert_eq!(claim_cannot_bind(&pending_claim(), None, &[waiting], true), None);
+        let mut bound = pending_claim();
+        bound.status.as_mut().unwrap().phase = Some("Bound".into());
+        let events = [claim_event("ProvisioningFailed", "boom")];
+        assert_eq!(claim_cannot_bind(&bound, None, &events, true), None);
+    }
+
+    fn kubelet_stopped_node() -> Node {
+        serde_json::from_value(serde_json::json!({
+            "apiVersion": "v1", "kind": "Node",
+            "metadata": {"name": "worker-2", "labels": {"kubernetes.io/hostname": "worker-2"}},
+            "spec": {"podCIDR": "10.244.2.0/24", "taints": [
+                {"key": "node.kubernetes.io/unreachable", "effect": "NoSchedule", "timeAdded": "2026-12-03T08:00:41Z"}]},
+            "status": {"conditions": [
+                {"type": "MemoryPressure", "status": "Unknown", "reason": "NodeStatusUnknown", "message": "Kubelet stopped posting node status.",
+                    "lastHeartbeatTime": "2026-12-03T08:00:00Z", "lastTransitionTime": "2026-12-03T08:00:41Z"},
+                {"type": "DiskPressure", "status": "Unknown", "reason": "NodeStatusUnknown", "message": "Kubelet stopped posting node status.",
+                    "lastHeartbeatTime": "2026-12-03T08:00:00Z", "lastTransitionTime": "2026-12-03T08:00:41Z"},
+                {"type": "PIDPressure", "status": "Unknown", "reason": "NodeStatusUnknown", "message": "Kubelet stopped posting node status.",
+                    "lastHeartbeatTime": "2026-12-03T08:00:00Z", "lastTransitionTime": "2026-12-03T08:00:41Z"},
+                {"type": "Ready", "status": "Unknown", "reason": "NodeStatusUnknown", "message": "Kubelet stopped posting node status.",
+                    "lastHeartbeatTime": "2026-12-03T08:00:00Z", "lastTransitionTime": "2026-12-03T08:00:41Z"}]}
+        }))
+        .unwrap()
+    }
+
+    fn pod_on(node: &str) -> Pod {
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "prometheus-1-7c9d8b6f5-x2k4q", "namespace": "jewelry-shop"},
+            "spec": {"nodeName": node, "containers": [{"name": "prometheus", "image": "prom/prometheus:v2.48.0"}]},
+            "status": {"phase": "Pending", "conditions": [
+                {"type": "PodScheduled", "status": "True", "lastTransitionTime": "2026-12-03T08:01:00Z"},
+                {"type": "Ready", "status": "False", "reason": "ContainersNotReady", "lastTransitionTime": "2026-12-03T08:01:00Z"}]}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_pod_on_a_node_whose_kubelet_stopped_fails_naming_the_node() {
+        let node = kubelet_stopped_node();
+        let why = node_not_ready(&node).unwrap();
+        assert_eq!(
+            why,
+            "the node worker-2 is NotReady (Unknown) since 2026-12-03T08:00:41Z: NodeStatusUnknown Kubelet stopped posting node status.; fix the node (kubelet), or cordon and drain it so the pod moves"
+        );
+        match pod_on_node(&pod_on("worker-2"), Some(&node)) {
+            Some(Readiness::Failed(r)) => {
+                assert!(r.starts_with("pod prometheus-1-7c9d8b6f5-x2k4q does not start: the node worker-2"), "{r}")
+            }
+            other => panic!("expected Failed, got {other:?}"),
+        }
+        assert_eq!(pod_on_node(&pod_on("worker-1"), Some(&node)), None);
+        // Unknown pressure conditions are not pressure: only True is.
+        assert!(node_pressure(&node).is_empty());
+    }
+
+    #[test]
+    fn a_ready_node_judges_nothing_and_a_cordoned_node_under_pressure_is_named() {
+        let mut node = kubelet_stopped_node();
+        for c in node.status.as_mut().unwrap().conditions.as_mut().unwrap() {
+            c.status = if c.type_ == "Ready" { "True".into() } else { "False".into() };
+        }
+        assert_eq!(node_not_ready(&node), None);
+        assert_eq!(pod_on_node(&pod_on("worker-2"), Some(&node)), None);
+        node.spec.as_mut().unwrap().unschedulable = Some(true);
+        let disk = node
+            .status
+            .as_mut()
+            .unwrap()
+            .conditions
+            .as_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|c| c.type_ == "DiskPressure")
+            .unwrap();
+        disk.status = "True".into();
+        disk.message = Some("kubelet has disk pressure".into());
+        let problems = node_pressure(&node);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("cordoned"));
+        assert!(problems[1].contains("DiskPressure: kubelet has disk pressure"));
     }
 }

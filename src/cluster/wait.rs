@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use futures::stream::{self, BoxStream, StreamExt};
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{Event as CoreEvent, Node, PersistentVolumeClaim, Pod};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -89,8 +89,10 @@ enum Update {
     WatchRecovered {
         what: &'static str,
     },
-    /// Whether the claim's StorageClass binds only once a pod is scheduled.
-    FirstConsumer(bool),
+    /// The claim's StorageClass (or the default one), None when there is none or it cannot be read.
+    ClaimClass(Option<StorageClass>),
+    /// The events about the claim, read again every few seconds (best effort: why it cannot bind).
+    ClaimEvents(Vec<CoreEvent>),
     Tick,
 }
 
@@ -113,7 +115,11 @@ struct Observed {
     replica_sets: BTreeMap<String, ReplicaSet>,
     pods: BTreeMap<String, Pod>,
     claim: Option<PersistentVolumeClaim>,
+    claim_class: Option<StorageClass>,
+    claim_events: Vec<CoreEvent>,
     endpoint_slices: BTreeMap<String, EndpointSlice>,
+    /// The node of a scheduled pod that is not Ready, read now and then (best effort), by name.
+    nodes: BTreeMap<String, Node>,
 }
 
 fn fold<K: Resource + Clone>(slot: &mut BTreeMap<String, K>, event: Event<K>) {
@@ -198,7 +204,7 @@ pub async fn wait_ready(
     // Most re-runs find everything Ready at the first look: one read of each, one after another on
     // the connection the apply used, instead of a watch each opening its own connection.
     if let Ok(Ok(observed)) = tokio::time::timeout_at(deadline, first_look(client, spec)).await {
-        let judged = judge(spec, &observed, false);
+        let judged = judge(spec, &observed);
         if judged.iter().all(|(_, r)| r.is_ready()) {
             let since_seconds = started.elapsed().as_secs_f64();
             let resources: Vec<ResourceStatus> = judged
@@ -209,10 +215,6 @@ pub async fn wait_ready(
             return Ok(WaitOutcome::Ready { resources });
         }
     }
-    // Whether the claim binds only once a pod is scheduled: asked beside the watches (it only words
-    // a Pending claim's wait), so that a re-run whose claim is Bound does not wait for it.
-    let mut wait_for_first_consumer = false;
-
     let mut streams: Vec<BoxStream<'static, Update>> = vec![
         watch(
             Api::<Deployment>::namespaced(client.clone(), ns),
@@ -251,10 +253,24 @@ pub async fn wait_ready(
     // Every watch but the clock: the states are judged once each has listed what is there, so a
     // re-run whose objects are all Ready shows them Ready, not "not created yet" first.
     let watches = streams.len() - 1;
+    // The claim's class and events are asked beside the watches (they only judge a Pending claim), so
+    // that a re-run whose claim is Bound does not wait for them; events are polled, best effort.
     if let Some(claim) = &spec.claim {
-        let (client, class) = (client.clone(), claim.storage_class.clone());
-        let lookup = async move { Update::FirstConsumer(binds_on_first_consumer(&client, class.as_deref()).await) };
+        let (api_client, class) = (client.clone(), claim.storage_class.clone());
+        let lookup = async move { Update::ClaimClass(claim_class(&api_client, class.as_deref()).await) };
         streams.push(stream::once(lookup).boxed());
+        let (client, ns, name) = (client.clone(), ns.to_string(), claim.name.clone());
+        let events = stream::unfold(true, move |first| {
+            let (client, ns, name) = (client.clone(), ns.clone(), name.clone());
+            async move {
+                if !first {
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                }
+                let events = super::inspect::raw_object_events(&client, &ns, "PersistentVolumeClaim", &name).await;
+                Some((Update::ClaimEvents(events), false))
+            }
+        });
+        streams.push(events.boxed());
     }
     let mut updates = stream::select_all(streams);
     let mut listed: std::collections::BTreeSet<&'static str> = std::collections::BTreeSet::new();
@@ -262,6 +278,7 @@ pub async fn wait_ready(
     let mut observed = Observed::default();
     let mut statuses: BTreeMap<String, ResourceStatus> = BTreeMap::new();
     let mut failing_watches: BTreeMap<&'static str, String> = BTreeMap::new();
+    let mut node_read_at: Option<Instant> = None;
     loop {
         let update = match tokio::time::timeout_at(deadline, updates.next()).await {
             Ok(Some(update)) => update,
@@ -270,7 +287,7 @@ pub async fn wait_ready(
                 let api_error = failing_watches.iter().next().map(|(what, error)| format!("watching {what}: {error}"));
                 // A watch that never finished its first list (a silent API server) leaves its
                 // resources unjudged so far: judge them on what was seen, which the message marks stale.
-                for (resource, readiness) in judge(spec, &observed, wait_for_first_consumer) {
+                for (resource, readiness) in judge(spec, &observed) {
                     statuses.entry(resource.clone()).or_insert(ResourceStatus {
                         resource,
                         readiness,
@@ -307,13 +324,14 @@ pub async fn wait_ready(
             Update::EndpointSlice(e) => {
                 fold(&mut observed.endpoint_slices, listed_when_done(e, "endpointslices", &mut listed))
             }
-            Update::FirstConsumer(binds) => wait_for_first_consumer = binds,
+            Update::ClaimClass(class) => observed.claim_class = class,
+            Update::ClaimEvents(events) => observed.claim_events = events,
             Update::Tick => {}
         }
         if listed.len() < watches {
             continue;
         }
-        let judged = judge(spec, &observed, wait_for_first_consumer);
+        let judged = judge(spec, &observed);
         for (resource, readiness) in &judged {
             let changed = statuses.get(resource).is_none_or(|s| &s.readiness != readiness);
             if changed {
@@ -341,7 +359,33 @@ pub async fn wait_ready(
         if judged.iter().all(|(_, r)| r.is_ready()) {
             return Ok(WaitOutcome::Ready { resources: statuses.into_values().collect() });
         }
+        // A scheduled pod that does not start may sit on a NotReady node: read that node, at most one
+        // get every 10 s and bounded, and judge it with the next update (the clock ticks every second).
+        if node_read_at.is_none_or(|t| t.elapsed() >= NODE_READ_INTERVAL)
+            && let Some(node) = node_of_unready_pod(&observed)
+        {
+            node_read_at = Some(Instant::now());
+            let api = Api::<Node>::all(client.clone());
+            if let Ok(Ok(Some(read))) = tokio::time::timeout(Duration::from_secs(5), api.get_opt(&node)).await {
+                observed.nodes.insert(node, read);
+            }
+        }
     }
+}
+
+/// How often the wait reads the node of a scheduled pod that is not Ready.
+const NODE_READ_INTERVAL: Duration = Duration::from_secs(10);
+
+/// The node of a serving pod that is scheduled but not Ready, if any.
+fn node_of_unready_pod(observed: &Observed) -> Option<String> {
+    serving_pods(observed).into_iter().find_map(|p| {
+        let ready = p
+            .status
+            .iter()
+            .flat_map(|s| s.conditions.iter().flatten())
+            .any(|c| c.type_ == "Ready" && c.status == "True");
+        if ready { None } else { p.spec.as_ref()?.node_name.clone() }
+    })
 }
 
 /// Objects by name, as the watches keep them.
@@ -373,6 +417,7 @@ async fn first_look(client: &Client, spec: &WaitSpec) -> anyhow::Result<Observed
         pods: keyed(pods.items),
         claim,
         endpoint_slices: keyed(slices),
+        ..Observed::default()
     })
 }
 
@@ -389,13 +434,23 @@ fn serving_pods(observed: &Observed) -> Vec<&Pod> {
 }
 
 /// Every watched resource with its current verdict, in a stable order.
-fn judge(spec: &WaitSpec, observed: &Observed, wait_for_first_consumer: bool) -> Vec<(String, Readiness)> {
+fn judge(spec: &WaitSpec, observed: &Observed) -> Vec<(String, Readiness)> {
     let ns = &spec.namespace;
     let mut judged =
         vec![(format!("Deployment {ns}/{}", spec.deployment), readiness::deployment(observed.deployment.as_ref()))];
     let live = serving_pods(observed);
     let now = Timestamp::now();
-    let pod_verdicts: Vec<Readiness> = live.iter().map(|p| readiness::pod(p, now, spec.unschedulable_grace)).collect();
+    let pod_verdicts: Vec<Readiness> = live
+        .iter()
+        .map(|p| {
+            let node = p.spec.as_ref().and_then(|s| s.node_name.as_ref()).and_then(|n| observed.nodes.get(n));
+            let verdict = readiness::pod(p, now, spec.unschedulable_grace);
+            match readiness::pod_on_node(p, node) {
+                Some(failed) if !verdict.is_failed() => failed,
+                _ => verdict,
+            }
+        })
+        .collect();
     let current = readiness::current_template_hash(observed.deployment.as_ref(), observed.replica_sets.values());
     let replica_set_failure = observed
         .replica_sets
@@ -416,15 +471,23 @@ fn judge(spec: &WaitSpec, observed: &Observed, wait_for_first_consumer: bool) ->
     judged.push((format!("Pods {ns} -l {}", spec.pod_selector), pods));
     if let Some(claim) = &spec.claim {
         let scheduled = live.iter().any(|p| p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some());
-        judged.push((
-            format!("PersistentVolumeClaim {ns}/{}", claim.name),
-            readiness::persistent_volume_claim(
+        let class = observed.claim_class.as_ref();
+        let wait_for_first_consumer =
+            class.and_then(|c| c.volume_binding_mode.as_deref()) == Some("WaitForFirstConsumer");
+        let cannot_bind = observed
+            .claim
+            .as_ref()
+            .and_then(|pvc| readiness::claim_cannot_bind(pvc, class, &observed.claim_events, scheduled));
+        let verdict = match cannot_bind {
+            Some(why) => Readiness::Failed(format!("Pending, cannot bind: {why}")),
+            None => readiness::persistent_volume_claim(
                 observed.claim.as_ref(),
                 &claim.requested,
                 wait_for_first_consumer,
                 scheduled,
             ),
-        ));
+        };
+        judged.push((format!("PersistentVolumeClaim {ns}/{}", claim.name), verdict));
     }
     if let Some(service) = &spec.service {
         judged
@@ -433,16 +496,15 @@ fn judge(spec: &WaitSpec, observed: &Observed, wait_for_first_consumer: bool) ->
     judged
 }
 
-/// Whether the claim's storage class (or the default class) binds only when a pod is scheduled.
-/// Unknown (class missing, not readable) counts as "no": then a Pending claim is reported as waiting.
-async fn binds_on_first_consumer(client: &Client, class: Option<&str>) -> bool {
+/// The claim's storage class (or the default class). Unknown (missing, not readable) is None: then a
+/// Pending claim is judged as having no class.
+async fn claim_class(client: &Client, class: Option<&str>) -> Option<StorageClass> {
     let api: Api<StorageClass> = Api::all(client.clone());
-    let class = match class {
+    match class {
         Some(name) => api.get_opt(name).await.ok().flatten(),
         None => super::inspect::storage_classes(client)
             .await
             .ok()
             .and_then(|classes| classes.into_iter().find(super::inspect::is_default_class)),
-    };
-    class.and_then(|c| c.volume_binding_mode).as_deref() == Some("WaitForFirstConsumer")
+    }
 }

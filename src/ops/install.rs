@@ -423,7 +423,11 @@ fn applied_line(applied: &Applied) -> Progress {
         Change::Unchanged | Change::Kept => Tone::Plain,
         _ => Tone::Good,
     };
-    let detail = if applied.change == Change::Kept { "no longer rendered; kept because it holds data" } else { "" };
+    let detail = match applied.adopted_claim() {
+        Some(adopted) => adopted,
+        None if applied.change == Change::Kept => "no longer rendered; kept because it holds data".to_string(),
+        None => String::new(),
+    };
     Progress::resource(applied.describe(), tone, applied.change.as_str(), detail)
 }
 
