@@ -1,6 +1,9 @@
 //! PromQL expressions checked before anything reaches a cluster: `validate --query` (and rule
 //! expressions) are parsed by a real parser, so a typo is bad input (exit 2), not a failed query.
 
+use promql_parser::label::MatchOp;
+use promql_parser::parser::{Expr, VectorSelector};
+
 use crate::error::Failure;
 
 /// Ok when `expr` parses as PromQL; otherwise the parser's reason.
@@ -31,44 +34,28 @@ pub fn check_queries<'a>(exprs: impl IntoIterator<Item = &'a String>) -> Result<
 ///
 /// (`holt_winters`, renamed in 3.0, is not here: the parser knows only the new name and refuses it.)
 pub fn prometheus3_changes(expr: &str) -> Vec<String> {
-    use promql_parser::label::MatchOp;
-    use promql_parser::parser::Expr;
-    struct Changes(Vec<String>);
-    impl promql_parser::util::ExprVisitor for Changes {
-        type Error = std::convert::Infallible;
-        fn pre_visit(&mut self, expr: &Expr) -> Result<bool, Self::Error> {
-            let selector = match expr {
-                Expr::VectorSelector(selector) => Some(selector),
-                Expr::MatrixSelector(matrix) => Some(&matrix.vs),
-                _ => None,
-            };
-            let matchers = selector
-                .into_iter()
-                .flat_map(|s| s.matchers.matchers.iter().chain(s.matchers.or_matchers.iter().flatten()));
-            for m in matchers {
-                let integer =
-                    !m.value.is_empty() && m.value.trim_start_matches(['+', '-']).bytes().all(|b| b.is_ascii_digit());
-                if matches!(m.name.as_str(), "le" | "quantile")
-                    && matches!(m.op, MatchOp::Equal | MatchOp::NotEqual)
-                    && integer
-                {
-                    let (name, op, value) = (&m.name, &m.op, &m.value);
-                    self.0.push(format!(
-                        "{name}{op}\"{value}\" never matches on Prometheus 3, which writes {name}=\"{value}.0\" \
-                         (bucket bounds and quantiles are floats since 3.0); write {name}{op}\"{value}.0\", \
-                         or {name}=~\"{value}(\\\\.0)?\" for both majors"
-                    ));
-                }
+    let mut changes = Vec::new();
+    each_node(expr, |node| {
+        let matchers = selector(node)
+            .into_iter()
+            .flat_map(|s| s.matchers.matchers.iter().chain(s.matchers.or_matchers.iter().flatten()));
+        for m in matchers {
+            let integer =
+                !m.value.is_empty() && m.value.trim_start_matches(['+', '-']).bytes().all(|b| b.is_ascii_digit());
+            if matches!(m.name.as_str(), "le" | "quantile")
+                && matches!(m.op, MatchOp::Equal | MatchOp::NotEqual)
+                && integer
+            {
+                let (name, op, value) = (&m.name, &m.op, &m.value);
+                changes.push(format!(
+                    "{name}{op}\"{value}\" never matches on Prometheus 3, which writes {name}=\"{value}.0\" \
+                     (bucket bounds and quantiles are floats since 3.0); write {name}{op}\"{value}.0\", \
+                     or {name}=~\"{value}(\\\\.0)?\" for both majors"
+                ));
             }
-            Ok(true)
         }
-    }
-    let Ok(parsed) = promql_parser::parser::parse(expr) else {
-        return Vec::new();
-    };
-    let mut changes = Changes(Vec::new());
-    let _ = promql_parser::util::walk_expr(&mut changes, &parsed);
-    changes.0
+    });
+    changes
 }
 
 /// What a recording rule reads and whether it may rightly produce nothing: the metric names of its
@@ -79,47 +66,55 @@ pub struct RuleInputs {
     pub filters: bool,
 }
 
+/// None for an expression that does not parse.
 pub fn rule_inputs(expr: &str) -> Option<RuleInputs> {
-    use promql_parser::label::MatchOp;
-    use promql_parser::parser::Expr;
-    struct Reads(RuleInputs);
-    impl promql_parser::util::ExprVisitor for Reads {
+    let mut reads = RuleInputs { metrics: Vec::new(), filters: false };
+    each_node(expr, |node| {
+        match node {
+            Expr::Binary(binary) => {
+                let returns_bool = binary.modifier.as_ref().is_some_and(|m| m.return_bool);
+                let op = binary.op.to_string();
+                reads.filters |=
+                    matches!(op.as_str(), "and" | "unless") || (binary.op.is_comparison_operator() && !returns_bool);
+            }
+            Expr::Call(call) => reads.filters |= call.func.name.starts_with("absent"),
+            _ => {}
+        }
+        if let Some(selector) = selector(node) {
+            let by_matcher =
+                selector.matchers.matchers.iter().find(|m| m.name == "__name__" && matches!(m.op, MatchOp::Equal));
+            if let Some(name) = selector.name.clone().or_else(|| by_matcher.map(|m| m.value.clone()))
+                && !reads.metrics.contains(&name)
+            {
+                reads.metrics.push(name);
+            }
+        }
+    })?;
+    Some(reads)
+}
+
+/// Calls `visit` on every node of `expr`'s syntax tree, parents first; None when it does not parse.
+fn each_node(expr: &str, visit: impl FnMut(&Expr)) -> Option<()> {
+    struct Visit<F>(F);
+    impl<F: FnMut(&Expr)> promql_parser::util::ExprVisitor for Visit<F> {
         type Error = std::convert::Infallible;
         fn pre_visit(&mut self, expr: &Expr) -> Result<bool, Self::Error> {
-            let selector = match expr {
-                Expr::VectorSelector(selector) => Some(selector),
-                Expr::MatrixSelector(matrix) => Some(&matrix.vs),
-                Expr::Binary(binary) => {
-                    let op = binary.op.to_string();
-                    let returns_bool = binary.modifier.as_ref().is_some_and(|m| m.return_bool);
-                    if matches!(op.as_str(), "and" | "unless") || (binary.op.is_comparison_operator() && !returns_bool)
-                    {
-                        self.0.filters = true;
-                    }
-                    None
-                }
-                Expr::Call(call) if call.func.name.starts_with("absent") => {
-                    self.0.filters = true;
-                    None
-                }
-                _ => None,
-            };
-            if let Some(selector) = selector {
-                let by_matcher =
-                    selector.matchers.matchers.iter().find(|m| m.name == "__name__" && matches!(m.op, MatchOp::Equal));
-                if let Some(name) = selector.name.clone().or_else(|| by_matcher.map(|m| m.value.clone()))
-                    && !self.0.metrics.contains(&name)
-                {
-                    self.0.metrics.push(name);
-                }
-            }
+            (self.0)(expr);
             Ok(true)
         }
     }
     let parsed = promql_parser::parser::parse(expr).ok()?;
-    let mut reads = Reads(RuleInputs { metrics: Vec::new(), filters: false });
-    let _ = promql_parser::util::walk_expr(&mut reads, &parsed);
-    Some(reads.0)
+    let _ = promql_parser::util::walk_expr(&mut Visit(visit), &parsed);
+    Some(())
+}
+
+/// The selector of an instant or range selector node.
+fn selector(node: &Expr) -> Option<&VectorSelector> {
+    match node {
+        Expr::VectorSelector(selector) => Some(selector),
+        Expr::MatrixSelector(matrix) => Some(&matrix.vs),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
