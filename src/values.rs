@@ -595,14 +595,7 @@ fn check_fields(tree: &Value, origins: &Origins, errors: &mut Vec<String>) {
             )
         })
     });
-    check("retention.size", |v| {
-        prometheus_bytes(v).and_then(|()| {
-            require(
-                prometheus_size(v.as_str().unwrap_or_default()).is_some_and(|b| b > 0),
-                "is zero, which Prometheus reads as no size limit and the claim fills; use a size like 10GB",
-            )
-        })
-    });
+    check("retention.size", prometheus_bytes);
     check("service.name", dns_1035_label);
     check("service.type", one_of::<ServiceType>);
     check("service.port", port);
@@ -1056,11 +1049,18 @@ fn text(v: &Value) -> Result<&str, String> {
     v.as_str().ok_or_else(|| "is not text".to_string())
 }
 
+/// A Prometheus size above zero (zero is Prometheus's "no size limit"), read by the one parser the
+/// claim-headroom rule uses too.
 fn prometheus_bytes(v: &Value) -> Result<(), String> {
-    require(
-        matches(regex!(r"^[0-9]+(B|KB|MB|GB|TB|PB|EB)$"), v),
-        "is not a Prometheus size; use a number with B, KB, MB, GB, TB, PB or EB like 10GB or 512MB",
-    )
+    match v.as_str().and_then(prometheus_size) {
+        None => {
+            Err("is not a Prometheus size; use a number with B, KB, MB, GB, TB, PB or EB like 10GB or 512MB".into())
+        }
+        Some(0) => {
+            Err("is zero, which Prometheus reads as no size limit and the claim fills; use a size like 10GB".into())
+        }
+        Some(_) => Ok(()),
+    }
 }
 
 fn duration(v: &Value, zero_allowed: bool) -> Result<(), String> {
