@@ -20,22 +20,28 @@ pub const REMOTE_WRITE_LAG_LIMIT: Duration = Duration::from_secs(120);
 /// 3.x, recorded with a remote_write to a port nothing listens on).
 const NEVER_SENT: f64 = 1e9;
 
+/// How far back validate looks to see whether a queue's lag grows: sending that stalled for the whole
+/// window fell about that much further behind.
+pub const LAG_GROWTH_WINDOW: Duration = Duration::from_secs(30);
+
 /// The instant queries about the queues, each with the name its answer is kept under in
 /// [`QueueMetrics`]: Prometheus's own metrics, scraped by the `prometheus` job.
-pub fn queue_queries() -> [(&'static str, String); 6] {
+pub fn queue_queries() -> [(&'static str, String); 8] {
     let own = r#"{job="prometheus"}"#;
+    let lag = |offset: &str| {
+        format!(
+            "prometheus_remote_storage_highest_timestamp_in_seconds{own}{offset} - ignoring(remote_name, url) group_right prometheus_remote_storage_queue_highest_sent_timestamp_seconds{own}{offset}"
+        )
+    };
     [
         ("failed", format!("increase(prometheus_remote_storage_samples_failed_total{own}[2m])")),
         ("failed_total", format!("prometheus_remote_storage_samples_failed_total{own}")),
         ("dropped", format!("increase(prometheus_remote_storage_samples_dropped_total{own}[2m])")),
         ("retried", format!("increase(prometheus_remote_storage_samples_retried_total{own}[2m])")),
+        ("pending", format!("prometheus_remote_storage_samples_pending{own}")),
         ("shards", format!("prometheus_remote_storage_shards{own}")),
-        (
-            "lag",
-            format!(
-                "prometheus_remote_storage_highest_timestamp_in_seconds{own} - ignoring(remote_name, url) group_right prometheus_remote_storage_queue_highest_sent_timestamp_seconds{own}"
-            ),
-        ),
+        ("lag", lag("")),
+        ("lag_before", lag(&format!(" offset {}s", LAG_GROWTH_WINDOW.as_secs()))),
     ]
 }
 
@@ -77,60 +83,98 @@ pub async fn remote_write_checks(
 }
 
 /// One check per endpoint: Prometheus has a queue for it, no sample failed or was dropped in the last
-/// 2 minutes, and sending lags less than [`REMOTE_WRITE_LAG_LIMIT`] behind the newest sample.
+/// 2 minutes, sending has not stalled (its lag grows: the receiver is down or refusing) and lags less
+/// than [`REMOTE_WRITE_LAG_LIMIT`] behind the newest sample. Every problem names the write URL, and the
+/// last error Prometheus logged about it when `log` (its recent log) has one.
 pub fn judge_remote_write(queues: &QueueMetrics, endpoints: &[RemoteWriteSummary], log: Option<&str>) -> Vec<Check> {
-    endpoints
-        .iter()
-        .map(|endpoint| {
-            let name = format!("remote_write {}", endpoint.name.as_deref().unwrap_or(&endpoint.url));
-            let url = endpoint.url.as_str();
-            let Some(shards) = queues.value("shards", url) else {
-                return Check::fail(
-                    name,
-                    format!("Prometheus reports no queue for {url} yet; its queue metrics come from the `prometheus` job (scrape.jobs.prometheus), scraped every interval"),
-                );
-            };
-            let failed = queues.value("failed", url).or(queues.value("failed_total", url)).unwrap_or(0.0);
-            let dropped = queues.value("dropped", url).unwrap_or(0.0);
-            let retried = queues.value("retried", url).unwrap_or(0.0);
-            // Prometheus 2.x reports no sent timestamp (so no lag) before the first successful send;
-            // 3.x reports 0, a lag of the newest sample's own age.
-            let lag = queues.value("lag", url);
-            let never_sent = lag.is_none_or(|lag| lag >= NEVER_SENT) && (retried > 0.0 || lag.is_some());
-            let lag = lag.unwrap_or(0.0).max(0.0);
-            let status = log.and_then(|log| last_http_status(log, url));
-            let mut problems = Vec::new();
-            if failed > 0.0 {
-                let seen = status.as_deref().map(|s| format!(": the receiver answered HTTP {s}")).unwrap_or_default();
-                problems.push(format!("{failed:.0} samples failed to send to {url} in the last 2m{seen}"));
-            }
-            if dropped > 0.0 {
-                problems.push(format!("{dropped:.0} samples dropped"));
-            }
-            if never_sent {
-                let retries =
-                    if retried > 0.0 { format!(" ({retried:.0} samples retried in the last 2m)") } else { String::new() };
-                problems.push(format!("nothing sent to {url} yet{retries}: is the receiver listening there?"));
-            } else if lag > REMOTE_WRITE_LAG_LIMIT.as_secs_f64() {
-                problems.push(format!("sending lags {lag:.0}s behind the newest sample"));
-            }
-            if problems.is_empty() {
-                Check::pass(name, format!("{url}: {shards:.0} shards, {lag:.0}s behind the newest sample, 0 failed"))
-            } else {
-                Check::fail(name, problems.join("; "))
-            }
-        })
-        .collect()
+    endpoints.iter().map(|endpoint| judge_queue(queues, endpoint, log)).collect()
 }
 
-/// The HTTP status a receiver answered, from Prometheus's log lines about `url` (logfmt in 2.x,
-/// slog's text in 3.x: both write `url=...` and `err="server returned HTTP status 401 Unauthorized: ..."`).
-pub fn last_http_status(log: &str, url: &str) -> Option<String> {
+fn judge_queue(queues: &QueueMetrics, endpoint: &RemoteWriteSummary, log: Option<&str>) -> Check {
+    let name = format!("remote_write {}", endpoint.name.as_deref().unwrap_or(&endpoint.url));
+    let url = endpoint.url.as_str();
+    let Some(shards) = queues.value("shards", url) else {
+        return Check::fail(
+            name,
+            format!(
+                "Prometheus reports no queue for {url} yet; its queue metrics come from the `prometheus` job (scrape.jobs.prometheus), scraped every interval"
+            ),
+        );
+    };
+    let failed = queues.value("failed", url).or(queues.value("failed_total", url)).unwrap_or(0.0);
+    let dropped = queues.value("dropped", url).unwrap_or(0.0);
+    let retried = queues.value("retried", url).unwrap_or(0.0);
+    let pending = queues.value("pending", url).unwrap_or(0.0);
+    // Prometheus 2.x reports no sent timestamp (so no lag) before the first successful send;
+    // 3.x reports 0, a lag of the newest sample's own age.
+    let lag = queues.value("lag", url);
+    let never_sent = lag.is_none_or(|lag| lag >= NEVER_SENT) && (retried > 0.0 || lag.is_some());
+    let lag = lag.unwrap_or(0.0).max(0.0);
+    let growth = queues.value("lag_before", url).filter(|before| *before < NEVER_SENT).map(|before| lag - before);
+    let last_error = log.and_then(|log| last_send_error(log, url));
+    let retries = if retried > 0.0 { format!("{retried:.0} samples retried in the last 2m") } else { String::new() };
+    let error_seen = last_error.as_deref().map(|e| format!("its last error: {e}")).unwrap_or_default();
+    let why = [retries.as_str(), error_seen.as_str()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>();
+
+    let mut problems = Vec::new();
+    if failed > 0.0 {
+        let seen = last_error
+            .as_deref()
+            .and_then(http_status)
+            .map(|s| format!(": the receiver answered HTTP {s}"))
+            .unwrap_or_default();
+        problems.push(format!("{failed:.0} samples failed to send to {url} in the last 2m{seen}"));
+    }
+    if dropped > 0.0 {
+        problems.push(format!("{dropped:.0} samples for {url} dropped in the last 2m"));
+    }
+    // Sending that stopped falls behind as fast as time passes; a queue catching up falls back.
+    let window = LAG_GROWTH_WINDOW.as_secs_f64();
+    let stalled = growth.is_some_and(|g| g >= window / 2.0) && lag >= window / 2.0;
+    if never_sent {
+        let why = if why.is_empty() { String::new() } else { format!(" ({})", why.join("; ")) };
+        problems.push(format!("nothing sent to {url} yet{why}: is the receiver listening there?"));
+    } else if stalled {
+        let growth = growth.unwrap_or_default();
+        let why = if why.is_empty() { String::new() } else { format!("; {}", why.join("; ")) };
+        problems.push(format!(
+            "sending to {url} stalled: {lag:.0}s behind the newest sample, {growth:.0}s further behind than {window:.0}s ago, {pending:.0} samples pending{why}: is the receiver up?"
+        ));
+    } else if lag > REMOTE_WRITE_LAG_LIMIT.as_secs_f64() {
+        problems.push(format!("sending to {url} lags {lag:.0}s behind the newest sample"));
+    }
+    if !problems.is_empty() {
+        return Check::fail(name, problems.join("; "));
+    }
+    let recovered =
+        if retried > 0.0 { format!("; {retries}: it failed for a while and recovered") } else { String::new() };
+    Check::pass(name, format!("{url}: {shards:.0} shards, {lag:.0}s behind the newest sample, 0 failed{recovered}"))
+}
+
+/// The error of the last line of Prometheus's log about `url` that has one (logfmt in 2.x, slog's
+/// text in 3.x: both write `url=...` and `err="..."`), without the `Post "URL": ` that repeats the URL.
+pub fn last_send_error(log: &str, url: &str) -> Option<String> {
     log.lines().rev().filter(|line| line.contains(url)).find_map(|line| {
-        let at = line.find("server returned HTTP status ")? + "server returned HTTP status ".len();
-        let status: String = line[at..].chars().take_while(|c| *c != ':' && *c != '"').collect();
-        Some(status.trim().to_string())
+        let quoted = &line[line.find(" err=\"")? + " err=\"".len()..];
+        let mut error = String::new();
+        let mut chars = quoted.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' => break,
+                '\\' => error.extend(chars.next()),
+                c => error.push(c),
+            }
+        }
+        let repeated = format!("Post \"{url}\": ");
+        Some(error.strip_prefix(&repeated).map(str::to_string).unwrap_or(error))
     })
+}
+
+/// The HTTP status of a send error: "401 Unauthorized" from `server returned HTTP status 401
+/// Unauthorized: ...`.
+pub fn http_status(error: &str) -> Option<&str> {
+    let status = error.strip_prefix("server returned HTTP status ")?;
+    Some(status.split(':').next().unwrap_or(status).trim())
 }
 
 /// Which `up` series of the engine are this install's: the external labels but the replica's
@@ -260,6 +304,7 @@ mod tests {
     const LIVE: &str = "http://127.0.0.1:18428/api/v1/write";
     const UNAUTHORIZED: &str = "http://127.0.0.1:18429/api/v1/write";
     const DEAD: &str = "http://127.0.0.1:19997/api/v1/write";
+    const OUTAGE: &str = "http://127.0.0.1:18430/api/v1/write";
 
     /// The main scenario's queues, as validate fetches them, and its remote_write endpoints as
     /// promctl reads them from the recorded prometheus.yml.
@@ -339,6 +384,71 @@ mod tests {
     }
 
     #[test]
+    fn remote_write_to_a_receiver_that_went_away_fails_as_stalled_naming_the_url_and_its_error() {
+        for version in PROMETHEUS {
+            let (queues, endpoints) = main_queues(version);
+            let log = recorded::text(&format!("{version}/main/prometheus.log"));
+            let checks = judge_remote_write(&queues, &endpoints, Some(&log));
+            let outage = check_named(&checks, "remote_write outage");
+            assert!(!outage.passed, "{version}: {}", outage.detail);
+            let detail = &outage.detail;
+            assert!(detail.starts_with(&format!("sending to {OUTAGE} stalled: ")), "{version}: {detail}");
+            assert!(
+                detail.contains("s further behind than 30s ago, ") && detail.contains(" samples pending"),
+                "{version}: {detail}"
+            );
+            assert!(detail.contains(" samples retried in the last 2m"), "{version}: {detail}");
+            assert!(detail.ends_with(": is the receiver up?"), "{version}: {detail}");
+            // The error, when the log has it: 3.x logs one "Failed to send batch" a minute for all
+            // queues (a dedupe by message), and the dead queue's came first in this recording.
+            match last_send_error(&log, OUTAGE) {
+                Some(error) => assert!(detail.contains(&format!("; its last error: {error}")), "{version}: {detail}"),
+                None => assert!(!detail.contains("its last error"), "{version}: {detail}"),
+            }
+            if version == PROMETHEUS[0] {
+                assert!(
+                    detail.contains("its last error: dial tcp 127.0.0.1:18430: connect: connection refused"),
+                    "{detail}"
+                );
+            }
+            // The queues that kept sending are not called stalled.
+            assert!(check_named(&checks, "remote_write live").passed, "{version}");
+        }
+    }
+
+    #[test]
+    fn a_queue_whose_lag_does_not_grow_is_not_stalled_whatever_its_retries() {
+        let (queues, endpoints) = main_queues(PROMETHEUS[1]);
+        let live = endpoints.iter().find(|e| e.url == LIVE).unwrap().clone();
+        // The live queue's answers, with retries and a lag that shrank: a receiver that recovered.
+        let mut recovered = queues.clone();
+        let mut set = |what: &str, value: f64| {
+            let series = recovered.series.get_mut(what).unwrap().iter_mut();
+            series.filter(|(labels, _)| labels.get("url").is_some_and(|u| u == LIVE)).for_each(|(_, v)| *v = value);
+            recovered.clone()
+        };
+        set("retried", 120.0);
+        set("lag", 3.0);
+        let queues = set("lag_before", 25.0);
+        let check = judge_queue(&queues, &live, None);
+        assert!(check.passed, "{}", check.detail);
+        assert!(
+            check.detail.ends_with("; 120 samples retried in the last 2m: it failed for a while and recovered"),
+            "{}",
+            check.detail
+        );
+        // The same lag growing by the whole window is a stall.
+        set("lag_before", 3.0);
+        let recovered = set("lag", 33.0);
+        let check = judge_queue(&recovered, &live, None);
+        assert!(
+            !check.passed && check.detail.starts_with(&format!("sending to {LIVE} stalled: 33s behind")),
+            "{}",
+            check.detail
+        );
+    }
+
+    #[test]
     fn remote_write_without_a_queue_in_prometheus_fails_naming_where_queue_metrics_come_from() {
         let (queues, _) = main_queues(PROMETHEUS[0]);
         let elsewhere = RemoteWriteSummary { url: "http://127.0.0.1:1/api/v1/write".into(), name: None };
@@ -352,8 +462,15 @@ mod tests {
     fn the_receivers_http_status_is_read_from_the_recorded_logs_of_both_versions() {
         for version in PROMETHEUS {
             let log = recorded::text(&format!("{version}/main/prometheus.log"));
-            assert_eq!(last_http_status(&log, UNAUTHORIZED).as_deref(), Some("401 Unauthorized"), "{version}");
-            assert_eq!(last_http_status(&log, LIVE), None, "{version}");
+            let error = last_send_error(&log, UNAUTHORIZED);
+            assert_eq!(error.as_deref().and_then(http_status), Some("401 Unauthorized"), "{version}");
+            assert_eq!(last_send_error(&log, LIVE), None, "{version}");
+            // A refused connection, without the `Post "URL": ` that repeats the URL.
+            let dead = last_send_error(&log, DEAD).unwrap_or_default();
+            assert!(
+                dead.starts_with("dial tcp 127.0.0.1:19997: ") && dead.ends_with("connection refused"),
+                "{version}: {dead}"
+            );
         }
     }
 
@@ -423,11 +540,10 @@ mod tests {
         let v3 = r#"time=2026-12-02T00:30:01.002Z level=ERROR source=queue_manager.go:1621 msg="non-recoverable error" component=remote remote_name=thanos url=http://10.96.0.9:19291/api/v1/receive failedSampleCount=120 err="server returned HTTP status 401 Unauthorized: Unauthorized""#;
         for log in [v2, v3] {
             let log = format!("{log}\nlevel=info msg=\"other\"\n");
-            assert_eq!(
-                last_http_status(&log, "http://10.96.0.9:19291/api/v1/receive").as_deref(),
-                Some("401 Unauthorized")
-            );
+            let error = last_send_error(&log, "http://10.96.0.9:19291/api/v1/receive");
+            assert_eq!(error.as_deref(), Some("server returned HTTP status 401 Unauthorized: Unauthorized"));
+            assert_eq!(error.as_deref().and_then(http_status), Some("401 Unauthorized"));
         }
-        assert_eq!(last_http_status(v2, "http://elsewhere/"), None);
+        assert_eq!(last_send_error(v2, "http://elsewhere/"), None);
     }
 }
