@@ -15,7 +15,8 @@ use kube::{Client, ResourceExt};
 use serde::Serialize;
 
 use crate::cluster::inspect::{
-    DEFAULT_CLASS_ANNOTATION, PodDiagnostics, is_default_class, list_classes as class_names, pod_diagnostics,
+    DEFAULT_CLASS_ANNOTATION, NODE_PROBE, PodDiagnostics, is_default_class, list_classes as class_names,
+    pod_diagnostics,
 };
 use crate::cluster::permissions::{Access, review};
 use crate::cluster::readiness::{self, Readiness};
@@ -94,9 +95,6 @@ pub async fn pods(
     }
     Ok(())
 }
-
-/// How long doctor waits for the nodes of one troubled pod.
-const NODE_PROBE: Duration = Duration::from_secs(5);
 
 /// The nodes that may explain a troubled pod, read with a bound (none when they cannot be read): its
 /// own node when scheduled (one get), every node when the scheduler finds it no room (one list).
@@ -589,18 +587,24 @@ pub fn explain_scrape_error(error: &str) -> (&'static str, &'static str) {
 }
 
 /// Each kind of down target (job and error) with its cause, a few examples with the object each
-/// belongs to (its pod by name, not only its IP), and, when `from` gives the Prometheus pod, whether
-/// that pod reaches the URL itself.
+/// belongs to (its pod by name, its node, not only its IP), and, when `from` gives the Prometheus
+/// pod, whether that pod reaches the URL itself (not asked when the target's node is NotReady: that
+/// is the cause, and the request would only wait).
 pub async fn down_targets(
     targets: &TargetTally,
     pods: &[Pod],
+    nodes: &[Node],
     from: Option<(&Client, &str, &str, &str)>,
     diagnosis: &mut Diagnosis,
 ) {
-    let mut found = judge_down_targets(targets, pods);
+    let mut found = judge_down_targets(targets, pods, nodes);
     if let Some((client, namespace, pod, container)) = from {
+        let owners = PodsByIp::of(pods);
         // One finding per example, in their order.
         for (finding, (_, target, _)) in found.findings.iter_mut().zip(down_examples(targets)) {
+            if owners.node_cause(&target, nodes).is_some() {
+                continue;
+            }
             let reach = reach_from_pod(client, namespace, pod, container, &target.scrape_url).await;
             finding.problem.push_str(&format!("\nfrom pod {pod}: {reach}"));
         }
@@ -618,19 +622,42 @@ fn down_examples(targets: &TargetTally) -> impl Iterator<Item = (&str, DownTarge
     })
 }
 
+/// The pods by IP: the pod a target's address belongs to, and the node it runs on.
+struct PodsByIp(BTreeMap<String, (String, Option<String>)>);
+
+impl PodsByIp {
+    fn of(pods: &[Pod]) -> Self {
+        PodsByIp(
+            pods.iter()
+                .filter_map(|p| {
+                    let ip = p.status.as_ref()?.pod_ip.clone()?;
+                    let node = p.spec.as_ref().and_then(|s| s.node_name.clone());
+                    Some((ip, (format!("pod {}/{}", p.namespace().unwrap_or_default(), p.name_any()), node)))
+                })
+                .collect(),
+        )
+    }
+
+    fn of_target(&self, target: &DownTarget) -> Option<&(String, Option<String>)> {
+        let host = reqwest::Url::parse(&target.scrape_url).ok()?.host_str()?.to_string();
+        self.0.get(&host)
+    }
+
+    /// The NotReady condition of the node behind `target` (the node it scrapes, or its pod's).
+    fn node_cause(&self, target: &DownTarget, nodes: &[Node]) -> Option<String> {
+        let pod_node = self.of_target(target).and_then(|(_, node)| node.as_deref());
+        readiness::node_of_target(&target.scrape_url, pod_node, nodes).and_then(readiness::node_not_ready)
+    }
+}
+
 /// One finding per example of a down target (a few per job and error): its job, URL, cause and
 /// Prometheus's error, on the object it belongs to (a pod of `pods` by its IP, else its
-/// namespace/pod labels, else its host), the last one of each error saying how many more fail so;
-/// or one fine line when none is down.
-pub fn judge_down_targets(targets: &TargetTally, pods: &[Pod]) -> Diagnosis {
+/// namespace/pod labels, else the node of `nodes` it scrapes, else its host), the last one of each
+/// error saying how many more fail so; or one fine line when none is down. A target whose node is
+/// NotReady has that condition as its cause and fix.
+pub fn judge_down_targets(targets: &TargetTally, pods: &[Pod], nodes: &[Node]) -> Diagnosis {
     let mut diagnosis = Diagnosis::default();
-    let by_ip: BTreeMap<String, String> = pods
-        .iter()
-        .filter_map(|p| {
-            let ip = p.status.as_ref()?.pod_ip.clone()?;
-            Some((ip, format!("pod {}/{}", p.namespace().unwrap_or_default(), p.name_any())))
-        })
-        .collect();
+    let owners = PodsByIp::of(pods);
     let up = targets.up();
     let mut down = down_examples(targets).peekable();
     if down.peek().is_none() {
@@ -640,16 +667,28 @@ pub fn judge_down_targets(targets: &TargetTally, pods: &[Pod]) -> Diagnosis {
     }
     for (job, target, more) in down {
         let host = reqwest::Url::parse(&target.scrape_url).ok().and_then(|u| u.host_str().map(str::to_string));
-        let object = host
-            .as_ref()
-            .and_then(|h| by_ip.get(h).cloned())
+        let scraped_node =
+            readiness::node_of_target(&target.scrape_url, None, nodes).map(|n| format!("node {}", n.name_any()));
+        let node_cause = owners.node_cause(&target, nodes);
+        let object = owners
+            .of_target(&target)
+            .map(|(pod, _)| pod.clone())
             .or(target.owner)
+            .or(scraped_node)
             .unwrap_or_else(|| host.clone().unwrap_or_default());
         let (cause, fix) = explain_scrape_error(&target.last_error);
         let mut problem = format!("job {job}: {} is down: {cause} ({})", target.scrape_url, target.last_error.trim());
         if more > 0 {
             problem.push_str(&format!("; {more} more targets of job {job} fail the same way"));
         }
+        let fix = match &node_cause {
+            Some(why) => {
+                let (cause, fix) = why.rsplit_once("; ").unwrap_or((why.as_str(), ""));
+                problem.push_str(&format!("\n{cause}"));
+                fix.to_string()
+            }
+            None => fix.to_string(),
+        };
         diagnosis.found("targets", object, problem, fix);
     }
     diagnosis
@@ -752,7 +791,7 @@ mod tests {
         }))
         .unwrap();
         for version in PROMETHEUS {
-            let found = judge_down_targets(&targets(version, "main"), &[]);
+            let found = judge_down_targets(&targets(version, "main"), &[], &[]);
             assert!(found.fine.is_empty(), "{version}");
             let lines: Vec<String> = found.findings.iter().map(|f| format!("{}: {}", f.object, f.problem)).collect();
             assert_eq!(lines.len(), 2, "{version}: {lines:?}");
@@ -767,13 +806,36 @@ mod tests {
                 "{version}: {lines:?}"
             );
             // A pod with the target's IP names it.
-            let found = judge_down_targets(&targets(version, "main"), std::slice::from_ref(&exporter));
+            let found = judge_down_targets(&targets(version, "main"), std::slice::from_ref(&exporter), &[]);
             assert!(
                 found.findings.iter().all(|f| f.object == "pod shop/exporter-0"),
                 "{version}: {:?}",
                 found.findings
             );
         }
+    }
+
+    #[test]
+    fn a_target_behind_a_stopped_kubelet_is_the_nodes_finding_with_its_condition_and_fix() {
+        let targets = crate::validation::recorded::tally("kubernetes/targets-kubelet-stopped.json");
+        let node: Node =
+            serde_json::from_str(include_str!("../tests/fixtures/kubernetes/node-kubelet-stopped.json")).unwrap();
+        let found = judge_down_targets(&targets, &[], std::slice::from_ref(&node));
+        assert_eq!(found.findings.len(), 2, "{:?}", found.findings);
+        for finding in &found.findings {
+            // Named by the node, not by its IP address.
+            assert_eq!(finding.object, "node promctl-node");
+            assert!(finding.problem.starts_with("job kubernetes-"), "{}", finding.problem);
+            assert!(
+                finding.problem.ends_with("\nthe node promctl-node is NotReady (Unknown) since 2026-12-03T12:28:31Z: NodeStatusUnknown Kubelet stopped posting node status."),
+                "{}",
+                finding.problem
+            );
+            assert_eq!(finding.fix, "fix the node (kubelet), or cordon and drain it so the pod moves");
+        }
+        // Without the nodes, the host and the scrape error's own cause.
+        let found = judge_down_targets(&targets, &[], &[]);
+        assert!(found.findings.iter().all(|f| f.object == "10.254.0.2" && !f.problem.contains("NotReady")));
     }
 
     #[test]
@@ -791,7 +853,7 @@ mod tests {
                 .unwrap()
             })
             .collect();
-        let found = judge_down_targets(&tally, &[]);
+        let found = judge_down_targets(&tally, &[], &[]);
         let objects: Vec<&str> = found.findings.iter().map(|f| f.object.as_str()).collect();
         assert_eq!(
             objects,
@@ -808,7 +870,7 @@ mod tests {
     #[test]
     fn recorded_targets_all_up_are_one_fine_line() {
         for version in PROMETHEUS {
-            let found = judge_down_targets(&targets(version, "healthy-1"), &[]);
+            let found = judge_down_targets(&targets(version, "healthy-1"), &[], &[]);
             assert!(found.findings.is_empty(), "{version}: {:?}", found.findings);
             assert_eq!(found.fine, ["3 targets up, none down"], "{version}");
         }

@@ -1,6 +1,9 @@
 //! What a person needs when a pod fails: its recent events and the last log lines, previous container too.
 
-use k8s_openapi::api::core::v1::{Event, Pod};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::{Event, Node, Pod};
 use k8s_openapi::api::storage::v1::StorageClass;
 use kube::Client;
 use kube::api::{Api, ListParams, LogParams};
@@ -31,25 +34,30 @@ pub async fn pod_diagnostics(client: &Client, namespace: &str, pod: &Pod) -> Pod
     let events = object_events(client, namespace, "Pod", &name).await;
     let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
     let mut logs = Vec::new();
-    for status in pod.status.iter().flat_map(|s| s.container_statuses.iter().flatten()) {
-        let mut instances = vec![false];
-        if status.restart_count > 0 {
-            instances.push(true);
-        }
-        for previous in instances {
-            let params = LogParams {
-                container: Some(status.name.clone()),
-                previous,
-                tail_lines: Some(LOG_TAIL_LINES),
-                ..LogParams::default()
-            };
-            if let Ok(text) = pods.logs(&name, &params).await
-                && !text.trim().is_empty()
-            {
-                logs.push(LogTail { container: status.name.clone(), previous, text });
+    // The kubelet serves logs: one that stopped answering would hold each read for the API server's
+    // own timeout. The logs are evidence; the bound keeps them from stalling the diagnosis.
+    let read = async {
+        for status in pod.status.iter().flat_map(|s| s.container_statuses.iter().flatten()) {
+            let mut instances = vec![false];
+            if status.restart_count > 0 {
+                instances.push(true);
+            }
+            for previous in instances {
+                let params = LogParams {
+                    container: Some(status.name.clone()),
+                    previous,
+                    tail_lines: Some(LOG_TAIL_LINES),
+                    ..LogParams::default()
+                };
+                if let Ok(text) = pods.logs(&name, &params).await
+                    && !text.trim().is_empty()
+                {
+                    logs.push(LogTail { container: status.name.clone(), previous, text });
+                }
             }
         }
-    }
+    };
+    let _ = tokio::time::timeout(NODE_PROBE, read).await;
     PodDiagnostics { pod: name, events, logs }
 }
 
@@ -179,6 +187,40 @@ pub async fn ready_pod(client: &Client, namespace: &str, selector: &str) -> anyh
 /// Every pod of the cluster (doctor matches annotations and down targets' IPs against them).
 pub async fn all_pods(client: &Client) -> anyhow::Result<Vec<Pod>> {
     Ok(Api::<Pod>::all(client.clone()).list(&ListParams::default()).await?.items)
+}
+
+/// How long the nodes may take to read: a judgment made without them names less, never fails.
+pub const NODE_PROBE: Duration = Duration::from_secs(5);
+
+/// The nodes, read within [`NODE_PROBE`] (none when they cannot be read in time).
+pub async fn nodes(client: &Client) -> Vec<Node> {
+    let api = Api::<Node>::all(client.clone());
+    let params = ListParams::default();
+    tokio::time::timeout(NODE_PROBE, api.list(&params))
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .map(|l| l.items)
+        .unwrap_or_default()
+}
+
+/// The node each of `pods` (`namespace/name`) runs on, read within [`NODE_PROBE`]; a pod that cannot
+/// be read, or is not scheduled, is left out.
+pub async fn nodes_of_pods<'a>(client: &Client, pods: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, String> {
+    let mut found = BTreeMap::new();
+    let read = async {
+        for owner in pods {
+            let Some((namespace, name)) = owner.split_once('/') else { continue };
+            let api: Api<Pod> = Api::namespaced(client.clone(), namespace);
+            if let Ok(Some(pod)) = api.get_opt(name).await
+                && let Some(node) = pod.spec.and_then(|s| s.node_name)
+            {
+                found.insert(owner.to_string(), node);
+            }
+        }
+    };
+    let _ = tokio::time::timeout(NODE_PROBE, read).await;
+    found
 }
 
 /// Every Service of the cluster (doctor checks their prometheus.io annotations).

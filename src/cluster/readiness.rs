@@ -225,6 +225,18 @@ pub fn node_not_ready(node: &Node) -> Option<String> {
     ))
 }
 
+/// The node behind a scrape target: the node whose address (InternalIP, ExternalIP, Hostname) the
+/// target's URL names (its kubelet, cAdvisor, a hostNetwork pod), else `pod_node`, the node the
+/// target's pod runs on.
+pub fn node_of_target<'a>(scrape_url: &str, pod_node: Option<&str>, nodes: &'a [Node]) -> Option<&'a Node> {
+    let url = reqwest::Url::parse(scrape_url).ok();
+    let host = url.as_ref().and_then(|u| u.host_str()).map(|h| h.trim_matches(['[', ']']));
+    let by_address = host.and_then(|host| {
+        nodes.iter().find(|n| n.status.iter().flat_map(|s| s.addresses.iter().flatten()).any(|a| a.address == host))
+    });
+    by_address.or_else(|| pod_node.and_then(|name| nodes.iter().find(|n| n.metadata.name.as_deref() == Some(name))))
+}
+
 /// What keeps new pods off a node: cordoned (spec.unschedulable), or a pressure condition True.
 pub fn node_pressure(node: &Node) -> Vec<String> {
     let name = node.metadata.name.as_deref().unwrap_or("?");

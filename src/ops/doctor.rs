@@ -80,7 +80,12 @@ pub async fn diagnose(
                         .map(|p| p.metadata.name.unwrap_or_default()),
                 };
                 let from = pod.as_deref().map(|p| (client, ns, p, replica.workload.container_name.as_str()));
-                doctor::down_targets(&targets, &all_pods, from, &mut diagnosis).await;
+                // A down target's node may be the cause: read the nodes when any is down.
+                let nodes = match targets.down_errors().next() {
+                    Some(_) => cluster::inspect::nodes(client).await,
+                    None => Vec::new(),
+                };
+                doctor::down_targets(&targets, &all_pods, &nodes, from, &mut diagnosis).await;
             }
             Err(e) => diagnosis.findings.push(Finding {
                 area: "targets",

@@ -14,8 +14,8 @@ use crate::prometheus::{JobExpectation, JobHealth, PrometheusApi};
 use crate::rules::AlertMatcher;
 use crate::validation::{
     Check, InstalledAlertmanager, Probe, ReplicaUnderTest, RulesReport, TargetsProgress, alertmanager_checks,
-    cluster_checks, default_probes, engine_checks, prometheus_checks, remote_write_checks, replica_checks,
-    rules_checks,
+    cluster_checks, default_probes, engine_checks, judge_target_nodes, prometheus_checks, remote_write_checks,
+    replica_checks, rules_checks, target_pods,
 };
 use crate::values::Values;
 
@@ -194,8 +194,16 @@ pub async fn validate(
             emit(Progress::resource("targets", Tone::Good, "settled", format!("{jobs} jobs")))
         }
     };
-    let (from_prometheus, jobs) =
+    let (mut from_prometheus, jobs) =
         prometheus_checks(prometheus, &rendered.prometheus_yml, &expected, wait_targets, &probes, progress).await;
+    // A down target's node may be the cause (a kubelet that stopped): name it in the job's check.
+    if let Some(client) = &cluster_client
+        && jobs.iter().any(|j| !j.down_errors.is_empty())
+    {
+        let nodes = cluster::inspect::nodes(client).await;
+        let pod_nodes = cluster::inspect::nodes_of_pods(client, target_pods(&jobs)).await;
+        judge_target_nodes(&mut from_prometheus, &jobs, &nodes, &pod_nodes);
+    }
     report.jobs = jobs;
     let reachable = !from_prometheus.iter().any(|c| c.unreachable);
     report.checks.extend(from_prometheus);

@@ -9,7 +9,8 @@
 //! - [`rules`]: the loaded rules, their evaluation, forbidden firing alerts;
 //! - [`alerting`]: where alerts go, and the installed Alertmanager;
 //! - [`remote_write`]: the remote_write queues and the engine behind them;
-//! - [`replicas`]: an HA set's replicas, each alone and together.
+//! - [`replicas`]: an HA set's replicas, each alone and together;
+//! - [`nodes`]: the nodes behind down targets.
 
 use std::time::Duration;
 
@@ -21,6 +22,7 @@ use crate::prometheus::ActiveAlert;
 use crate::values::Values;
 
 pub mod alerting;
+pub mod nodes;
 pub mod objects;
 #[cfg(test)]
 pub(crate) mod recorded;
@@ -32,10 +34,11 @@ pub mod targets;
 pub use alerting::{
     AlertmanagerSources, InstalledAlertmanager, alertmanager_checks, judge_alertmanager_config, judge_alertmanagers,
 };
+pub use nodes::{judge_target_nodes, target_pods};
 pub use objects::{access_reviews, cluster_checks, judge_permissions, judge_pods, rendered_rules};
 pub use remote_write::{
-    EngineCounts, EngineScope, QueueMetrics, REMOTE_WRITE_LAG_LIMIT, SCRAPED_QUERY, Sample, engine_checks,
-    judge_engine, judge_remote_write, last_http_status, queue_queries, remote_write_checks,
+    EngineCounts, EngineScope, QueueMetrics, REMOTE_WRITE_LAG_LIMIT, SCRAPED_QUERY, Sample, engine_checks, http_status,
+    judge_engine, judge_remote_write, last_send_error, queue_queries, remote_write_checks,
 };
 pub use replicas::{ReplicaAnswers, ReplicaUnderTest, ReplicaView, judge_replica, replica_checks, replicas_agree};
 pub use rules::{RulesReport, all_evaluated, judge_alerts, judge_rules, rules_checks};
@@ -48,7 +51,7 @@ pub use targets::{
 pub const DISCOVERY_GRACE: Duration = Duration::from_secs(10);
 
 /// One named check with its verdict: a line of the report and a JUnit test case.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Check {
     pub name: String,
     pub passed: bool,

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, ServiceAccount};
+use k8s_openapi::api::core::v1::{Node, PersistentVolumeClaim, Pod, ServiceAccount};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -62,7 +62,11 @@ pub async fn cluster_checks(client: &Client, values: &Values, rendered: &Rendere
         checks.push(Check::from_readiness(named("Deployment rolled out"), readiness::deployment(deployment.as_ref())));
         let selector = &replica.pod_selector;
         let pods = Api::<Pod>::namespaced(client.clone(), ns).list(&ListParams::default().labels(selector)).await?;
-        checks.push(judge_pods(&named("Pod Ready"), &pods.items, selector, Timestamp::now()));
+        let now = Timestamp::now();
+        // A pod that is not Ready may sit on a NotReady node: the nodes are read only then.
+        let unready = pods.items.iter().any(|p| !readiness::pod(p, now, Duration::ZERO).is_ready());
+        let nodes = if unready { crate::cluster::inspect::nodes(client).await } else { Vec::new() };
+        checks.push(judge_pods(&named("Pod Ready"), &pods.items, &nodes, selector, now));
         if let Some(claim_name) = &replica.claim {
             let claim = Api::<PersistentVolumeClaim>::namespaced(client.clone(), ns).get_opt(claim_name).await?;
             let requested = Quantity(values.storage.size.to_string());
@@ -145,27 +149,43 @@ pub fn access_reviews(rules: &[PolicyRule]) -> Vec<Access> {
 
 /// A replica passes when one of its pods (not being deleted) is Ready at `now`; otherwise the first
 /// pod's reason, or that no pod has its labels.
-pub fn judge_pods(name: &str, pods: &[Pod], selector: &str, now: Timestamp) -> Check {
-    let verdicts: Vec<Readiness> = pods
-        .iter()
-        .filter(|p| p.metadata.deletion_timestamp.is_none())
-        .map(|p| readiness::pod(p, now, Duration::ZERO))
-        .collect();
-    match verdicts.iter().find(|r| r.is_ready()) {
-        Some(ready) => Check::pass(name, ready.reason()),
-        None => Check::fail(
-            name,
-            verdicts
-                .first()
-                .map(|r| r.reason().to_string())
-                .unwrap_or_else(|| format!("no pod with labels {selector}")),
-        ),
+pub fn judge_pods(name: &str, pods: &[Pod], nodes: &[Node], selector: &str, now: Timestamp) -> Check {
+    let live: Vec<&Pod> = pods.iter().filter(|p| p.metadata.deletion_timestamp.is_none()).collect();
+    let verdicts: Vec<Readiness> = live.iter().map(|p| readiness::pod(p, now, Duration::ZERO)).collect();
+    if let Some(ready) = verdicts.iter().find(|r| r.is_ready()) {
+        return Check::pass(name, ready.reason());
+    }
+    let Some((pod, verdict)) = live.first().zip(verdicts.first()) else {
+        return Check::fail(name, format!("no pod with labels {selector}"));
+    };
+    // A pod on a NotReady node is not Ready because of its node: that is the cause to name.
+    let on = pod.spec.as_ref().and_then(|s| s.node_name.as_deref());
+    let node = nodes.iter().find(|n| n.metadata.name.as_deref() == on).and_then(readiness::node_not_ready);
+    match node {
+        Some(node) => Check::fail(name, format!("{}; {node}", verdict.reason())),
+        None => Check::fail(name, verdict.reason()),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pod_not_ready_on_a_node_whose_kubelet_stopped_names_the_node_and_its_condition() {
+        let list: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/fixtures/kubernetes/pods-on-stopped-node.json")).unwrap();
+        let pods: Vec<Pod> = serde_json::from_value(list["items"].clone()).unwrap();
+        let node: Node =
+            serde_json::from_str(include_str!("../../tests/fixtures/kubernetes/node-kubelet-stopped.json")).unwrap();
+        let now: Timestamp = "2026-12-03T12:29:20Z".parse().unwrap();
+        let check = judge_pods("Pod Ready", &pods, std::slice::from_ref(&node), "app=prometheus", now);
+        assert!(!check.passed);
+        assert!(check.detail.starts_with("pod prometheus-68d844f878-lsrsz Running, not Ready yet; the node promctl-node is NotReady (Unknown) since 2026-12-03T12:28:31Z: NodeStatusUnknown Kubelet stopped posting node status.; fix the node (kubelet)"), "{}", check.detail);
+        // Without the nodes (not readable), the pod's own state alone.
+        let check = judge_pods("Pod Ready", &pods, &[], "app=prometheus", now);
+        assert_eq!(check.detail, "pod prometheus-68d844f878-lsrsz Running, not Ready yet");
+    }
 
     #[test]
     fn access_reviews_follow_the_rendered_cluster_role() {
