@@ -1,7 +1,8 @@
 //! Faults a user's bad day brings, on the real test bed: the API server paused (SIGSTOP) during the
-//! apply and during the wait, and Ctrl-C in the middle of an install; then a re-run that converges.
+//! apply and during the wait, Ctrl-C in the middle of an install, the kubelet paused until its node
+//! is NotReady; then a re-run that converges.
 //!
-//! Pausing the API server stops every other test too, so scripts/test runs this file ALONE, after the
+//! Pausing the API server or the kubelet stops every other test too, so scripts/test runs this file ALONE, after the
 //! rest (`fault_` tests are skipped in the main run). It needs the test bed's state directory
 //! ($PROMCTL_TESTBED_DIR, default /var/lib/promctl-testbed) to find the API server's PID.
 
@@ -16,36 +17,36 @@ use kube::api::Api;
 
 use common::Installed;
 
-/// The API server process of the test bed, paused while this value lives (SIGCONT on drop, also
-/// when the test fails).
-struct PausedApiServer(String);
+/// A component of the test bed (`kube-apiserver`, `kubelet`), paused while this value lives (SIGCONT
+/// on drop, also when the test fails).
+struct Paused(String);
 
-impl PausedApiServer {
-    fn pause() -> Self {
+impl Paused {
+    fn pause(component: &str) -> Self {
         let state = std::env::var("PROMCTL_TESTBED_DIR").unwrap_or_else(|_| "/var/lib/promctl-testbed".into());
-        let pid =
-            std::fs::read_to_string(format!("{state}/pids/kube-apiserver")).expect("the test bed's API server PID");
-        let pid = pid.trim().to_string();
-        // The PID file holds nsenter's child chain: signal the API server process itself.
-        let target = api_server_process(&pid);
+        let pid = std::fs::read_to_string(format!("{state}/pids/{component}"))
+            .unwrap_or_else(|e| panic!("the test bed's {component} PID: {e}"));
+        // The PID file holds nsenter's child chain: signal the component's process itself.
+        let target = component_process(pid.trim(), component);
         signal("-STOP", &target);
-        PausedApiServer(target)
+        Paused(target)
     }
 }
 
-impl Drop for PausedApiServer {
+impl Drop for Paused {
     fn drop(&mut self) {
         signal("-CONT", &self.0);
     }
 }
 
-/// The kube-apiserver process under the PID the test bed recorded (it may be a wrapper's).
-fn api_server_process(pid: &str) -> String {
+/// The process whose executable is `component` under the PID the test bed recorded (it may be a
+/// wrapper's).
+fn component_process(pid: &str, component: &str) -> String {
     let mut current = pid.to_string();
     for _ in 0..5 {
         let exe =
             std::fs::read_link(format!("/proc/{current}/exe")).map(|p| p.display().to_string()).unwrap_or_default();
-        if exe.ends_with("kube-apiserver") {
+        if exe.ends_with(&format!("/{component}")) {
             return current;
         }
         let children = std::fs::read_to_string(format!("/proc/{current}/task/{current}/children")).unwrap_or_default();
@@ -54,7 +55,7 @@ fn api_server_process(pid: &str) -> String {
             None => break,
         }
     }
-    panic!("no kube-apiserver process under PID {pid}");
+    panic!("no {component} process under PID {pid}");
 }
 
 fn signal(which: &str, pid: &str) {
@@ -97,7 +98,7 @@ async fn fault_api_server_paused_during_apply_times_out_naming_it_then_a_rerun_c
     let it = Installed::new(&client, "e2e-fault-apply").await;
     let started = Instant::now();
     let out = {
-        let _paused = PausedApiServer::pause();
+        let _paused = Paused::pause("kube-apiserver");
         it.promctl(&["install", "--timeout", "15s"]).output().unwrap()
     };
     let took = started.elapsed();
@@ -122,7 +123,7 @@ async fn fault_api_server_paused_during_the_wait_is_blamed_not_the_pod() {
     let mut lines = BufReader::new(install.stderr.take().unwrap()).lines();
     let seen = read_until(&mut lines, "waiting for readiness");
     let (status, rest) = {
-        let _paused = PausedApiServer::pause();
+        let _paused = Paused::pause("kube-apiserver");
         let rest: Vec<String> = lines.map_while(Result::ok).collect();
         (install.wait().unwrap(), rest)
     };
@@ -248,4 +249,48 @@ async fn fault_prometheus_pod_deleted_during_validate_ends_without_a_hang_then_a
         })
         .await;
     assert!(String::from_utf8_lossy(&rerun.stdout).contains("checks passed"));
+}
+
+#[tokio::test]
+#[ignore = "pauses the kubelet until its node is NotReady: scripts/test runs it alone"]
+async fn fault_kubelet_stopped_validate_and_doctor_name_the_node_and_its_condition() {
+    use k8s_openapi::api::core::v1::{Node, Pod};
+    use kube::api::ListParams;
+    let client = common::client().await;
+    let it = Installed::new(&client, "e2e-fault-kubelet").await;
+    let (code, out, err) = it.run(&common::own_jobs_only(&["install"]));
+    assert_eq!(code, Some(0), "{out}{err}");
+    let pods: Api<Pod> = Api::namespaced(client.clone(), &it.namespace);
+    let pod = pods.list(&ListParams::default().labels("app=prometheus")).await.unwrap().items.remove(0);
+    let node = pod.spec.unwrap().node_name.unwrap();
+    let nodes: Api<Node> = Api::all(client.clone());
+    let ready = |want: bool| {
+        let (nodes, node) = (nodes.clone(), node.clone());
+        async move {
+            let n = nodes.get(&node).await.ok()?;
+            let ready = n.status?.conditions?.into_iter().find(|c| c.type_ == "Ready")?.status == "True";
+            (ready == want).then_some(())
+        }
+    };
+
+    let paused = Paused::pause("kubelet");
+    // The node controller calls the node NotReady (Unknown) after its grace period (40-50 s).
+    common::eventually("the node NotReady", Duration::from_secs(150), || ready(false)).await;
+    let not_ready = format!("the node {node} is NotReady (Unknown) since ");
+    let (code, out, err) = it.run(&common::own_jobs_only(&["validate"]));
+    assert_eq!(code, Some(1), "{out}{err}");
+    let pod_line = out.lines().find(|l| l.starts_with("FAIL Pod Ready: ")).unwrap_or_else(|| panic!("{out}{err}"));
+    assert!(pod_line.contains(&not_ready) && pod_line.contains("Kubelet stopped posting node status."), "{pod_line}");
+    eprintln!("seen with the kubelet stopped: {pod_line}");
+    let (code, out, err) = it.run(&common::own_jobs_only(&["doctor"]));
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(out.contains(&not_ready) && out.contains("fix: fix the node (kubelet)"), "{out}{err}");
+    assert!(!out.contains("panicked") && !err.contains("panicked"), "{out}{err}");
+
+    drop(paused);
+    common::eventually("the node Ready again", Duration::from_secs(120), || ready(true)).await;
+    common::eventually("a passing validate once the pod is Ready again", Duration::from_secs(120), || async {
+        (it.run(&common::own_jobs_only(&["validate"])).0 == Some(0)).then_some(())
+    })
+    .await;
 }

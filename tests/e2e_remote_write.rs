@@ -11,7 +11,8 @@ use promctl::prometheus::PrometheusApi;
 
 /// remote_write into VictoriaMetrics through basic auth: the samples arrive and validate confirms them through
 /// the engine's query API (one series of `up` per target); then the Secret's password changes and
-/// validate exits 1 naming the URL and the 401 the receiver answered.
+/// validate exits 1 naming the URL and the 401 the receiver answered. Before that, the engine goes
+/// away for a while: validate names the stalled queue, then its recovery.
 #[tokio::test]
 #[ignore = "needs the test bed: scripts/test"]
 async fn remote_write_into_victoriametrics_arrives_and_a_wrong_password_is_named_with_its_401() {
@@ -62,6 +63,26 @@ async fn remote_write_into_victoriametrics_arrives_and_a_wrong_password_is_named
         "figure: install start to the first sample queryable in VictoriaMetrics {:.1}s; validate with the engine check {validate_seconds:.1}s",
         first_sample.as_secs_f64()
     );
+
+    // The engine goes away: the queue stalls, and validate says so naming the write URL; the engine's
+    // own check names the storage engine (not Prometheus, nor Prometheus's pods).
+    common::scale_engine(&client, &ns, 0).await;
+    common::queue_lag(&prometheus, "> 25").await;
+    let (code, out, err) = it.run(&validate);
+    assert_eq!(code, Some(1), "{out}{err}");
+    let queue =
+        out.lines().find(|l| l.starts_with("FAIL remote_write victoriametrics")).unwrap_or_else(|| panic!("{out}"));
+    assert!(queue.contains(&format!("sending to {url} stalled: ")) && queue.contains(" samples pending"), "{queue}");
+    let engine_line = out.lines().find(|l| l.starts_with("FAIL engine receives")).unwrap_or_else(|| panic!("{out}"));
+    assert!(engine_line.contains("cannot reach the storage engine through service proxy"), "{engine_line}");
+    assert!(!engine_line.contains("app=prometheus"), "{engine_line}");
+    eprintln!("seen while the engine was away:\n{queue}\n{engine_line}");
+    // Back: the queue catches up, and validate passes saying it retried and recovered.
+    common::scale_engine(&client, &ns, 1).await;
+    common::queue_lag(&prometheus, "< 10").await;
+    let (code, out, err) = it.run(&validate);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("it failed for a while and recovered"), "{out}");
 
     // The receiver's password changes: every write is refused with 401 from now on.
     common::rotate_engine_password(&client, &ns, "rotated").await;

@@ -272,6 +272,33 @@ pub async fn rotate_engine_password(client: &Client, namespace: &str, password: 
     }
 }
 
+/// The engine's Deployment scaled to `replicas`; with 1, returns once its pod is available again.
+#[allow(dead_code)]
+pub async fn scale_engine(client: &Client, namespace: &str, replicas: i32) {
+    use k8s_openapi::api::apps::v1::Deployment;
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), namespace);
+    let scale = serde_json::json!({"spec": {"replicas": replicas}});
+    deployments.patch("engine", &PatchParams::default(), &Patch::Merge(&scale)).await.unwrap();
+    eventually("the engine scaled", Duration::from_secs(120), || async {
+        let status = deployments.get("engine").await.ok()?.status?;
+        (status.available_replicas.unwrap_or(0) == replicas && status.replicas.unwrap_or(0) == replicas).then_some(())
+    })
+    .await;
+}
+
+/// Waits until the queue's lag (how far sending is behind the newest sample, from the self-scrape)
+/// satisfies `condition`, e.g. "> 25" while the receiver is down.
+#[allow(dead_code)]
+pub async fn queue_lag(api: &promctl::prometheus::PrometheusApi, condition: &str) {
+    let lag = format!(
+        r#"prometheus_remote_storage_highest_timestamp_in_seconds{{job="prometheus"}} - ignoring(remote_name, url) group_right prometheus_remote_storage_queue_highest_sent_timestamp_seconds{{job="prometheus"}} {condition}"#
+    );
+    eventually(&format!("the queue's lag {condition}"), Duration::from_secs(180), || async {
+        (!api.query_vector(&lag).await.ok()?.is_empty()).then_some(())
+    })
+    .await;
+}
+
 /// Waits until the Prometheus behind `api` has counted refused remote writes (its self-scrape).
 #[allow(dead_code)]
 pub async fn refused_writes_counted(api: &promctl::prometheus::PrometheusApi) {
