@@ -324,6 +324,20 @@ pub fn node_selected(pvc: &PersistentVolumeClaim) -> bool {
     pvc.metadata.annotations.as_ref().is_some_and(|a| a.contains_key("volume.kubernetes.io/selected-node"))
 }
 
+/// A label selector as `kubectl` writes one: `a=b,c in (d,e)`.
+fn describe_selector(selector: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector) -> String {
+    let labels = selector.match_labels.iter().flatten().map(|(k, v)| format!("{k}={v}"));
+    let expressions = selector.match_expressions.iter().flatten().map(|e| {
+        let values = e.values.as_deref().unwrap_or_default().join(",");
+        match e.operator.as_str() {
+            "Exists" => e.key.clone(),
+            "DoesNotExist" => format!("!{}", e.key),
+            op => format!("{} {} ({values})", e.key, op.to_lowercase()),
+        }
+    });
+    labels.chain(expressions).collect::<Vec<_>>().join(",")
+}
+
 /// Why a claim will not bind (the Warning event's reason and message) and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BindFailure {
@@ -361,6 +375,22 @@ pub fn claim_cannot_bind(
     let modes =
         spec.and_then(|s| s.access_modes.as_ref()).map(|m| m.join(",")).unwrap_or_else(|| "ReadWriteOnce".into());
     let describe = format!("see `kubectl describe pvc {name} -n {ns}`");
+    // A claim with a selector is never provisioned dynamically (provisioners refuse it): once the
+    // scheduler has picked the node to provision it on, no PersistentVolume matched the selector and
+    // none will be made. Nothing may say so: no provisioner runs to refuse it.
+    if let Some(selector) = spec.and_then(|s| s.selector.as_ref())
+        && node_selected(pvc)
+    {
+        return Some(BindFailure {
+            problem: format!(
+                "no PersistentVolume matches its selector ({}), and a claim with a selector is never provisioned dynamically",
+                describe_selector(selector)
+            ),
+            fix: format!(
+                "create a PersistentVolume of at least {size} with access mode {modes} and those labels, or delete the claim (it never bound, so it holds no data) and the pod waiting for it, then run install again: it creates the claim without a selector; {describe}"
+            ),
+        });
+    }
     let waits_for_pod = class.and_then(|c| c.volume_binding_mode.as_deref()) == Some("WaitForFirstConsumer");
     let consumer_scheduled = consumer_scheduled || node_selected(pvc);
     let no_provisioner = class.is_none_or(|c| c.provisioner == "kubernetes.io/no-provisioner");
@@ -754,6 +784,24 @@ spec:
         )];
         let why = claim_cannot_bind(&pending_claim(), Some(&class), &quota, false).unwrap().to_string();
         assert!(why.contains("ResourceQuota"), "{why}");
+    }
+
+    #[test]
+    fn a_claim_with_a_selector_that_the_scheduler_sent_to_provisioning_cannot_bind() {
+        // Recorded: a claim made before install with a selector no PersistentVolume matches, after
+        // the scheduler picked the node (its only events are Normal: ExternalProvisioning).
+        let claim: PersistentVolumeClaim =
+            serde_json::from_str(include_str!("../../tests/fixtures/kubernetes/claim-with-selector.json")).unwrap();
+        let list: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/fixtures/kubernetes/storageclasses.json")).unwrap();
+        let classes: Vec<StorageClass> = serde_json::from_value(list["items"].clone()).unwrap();
+        let why = claim_cannot_bind(&claim, classes.first(), &[], true).unwrap().to_string();
+        assert!(why.starts_with("no PersistentVolume matches its selector (promctl-e2e=no-such-volume), and a claim with a selector is never provisioned dynamically"), "{why}");
+        assert!(why.contains("create a PersistentVolume of at least 20Gi with access mode ReadWriteOnce and those labels, or delete the claim"), "{why}");
+        // Before the scheduler has chosen (no selected-node annotation), it may still bind.
+        let mut waiting = claim.clone();
+        waiting.metadata.annotations.as_mut().unwrap().remove("volume.kubernetes.io/selected-node");
+        assert_eq!(claim_cannot_bind(&waiting, classes.first(), &[], false), None);
     }
 
     #[test]
