@@ -22,6 +22,8 @@ use crate::error::{Failure, FailureKind};
 /// Bounds one request. kube's client retries a 503 from the service proxy for minutes, and a stuck
 /// connection must not outlive the caller's patience; the caller's own `--timeout` still applies on top.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long the targets answer may take to arrive in full (see [`PrometheusApi::target_tally`]).
+const TARGETS_TIMEOUT: Duration = Duration::from_secs(120);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A client for one server that speaks Prometheus's HTTP API: Prometheus itself, and the
@@ -293,8 +295,11 @@ impl PrometheusApi {
                 kind => self.failure(kind, ENDPOINT, &f.message),
             })
         };
-        let limit = self.timeout.as_secs();
-        let state = tokio::time::timeout(self.timeout, attempt)
+        // The answer grows with the targets (60 MB for 100,000, which Prometheus takes tens of seconds
+        // to write on a small machine): it gets longer than one request's bound, never less.
+        let bound = self.timeout.max(TARGETS_TIMEOUT);
+        let limit = bound.as_secs();
+        let state = tokio::time::timeout(bound, attempt)
             .await
             .unwrap_or_else(|_| Err(self.unreachable(&format!("no answer to /{PATH} within {limit} s"))))?;
         Ok(state)
