@@ -133,6 +133,28 @@ async fn an_ha_replicas_existing_claim_that_cannot_bind_is_named_at_once_and_the
     assert!(claims.get("prometheus-storage-1").await.unwrap().spec.unwrap().selector.is_none());
 }
 
+/// 2.48 -> 3.16 in place keeps the claim; back to 2.48 is refused before anything is applied (a 2.x
+/// older than 2.55 cannot open a TSDB that 3.x wrote), naming the road through 2.55.
+#[tokio::test]
+#[ignore = "needs the test bed: scripts/test"]
+async fn a_downgrade_from_prometheus_3_below_2_55_is_refused_with_nothing_applied() {
+    let client = common::client().await;
+    let it = Installed::new(&client, "e2e-downgrade").await;
+    let at = |tag: &'static str| common::own_jobs_only(&["install", "--set", tag]);
+    let (code, out, err) = it.run(&at("image.tag=v2.48.0"));
+    assert_eq!(code, Some(0), "{out}{err}");
+    let (code, out, err) = it.run(&at("image.tag=v3.16.0"));
+    assert_eq!(code, Some(0), "the road up works in place: {out}{err}");
+    let before = resource_versions(&client, &it.namespace, &it.instance()).await;
+    let (code, out, err) = it.run(&at("image.tag=v2.48.0"));
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(
+        err.contains("image.tag v2.48.0 cannot open the TSDB that the running Prometheus v3.16.0 wrote on its claim: only 2.55 or later reads a Prometheus 3 TSDB"),
+        "{err}"
+    );
+    assert_eq!(resource_versions(&client, &it.namespace, &it.instance()).await, before, "nothing was applied");
+}
+
 #[tokio::test]
 #[ignore = "needs the test bed: scripts/test"]
 async fn crashing_prometheus_is_reported_as_crash_loop_with_its_log_tail() {

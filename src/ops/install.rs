@@ -81,7 +81,7 @@ pub async fn install(
     let started = Instant::now();
     let rendered = &checked.rendered;
     let deadline = started + options.timeout;
-    preflight(client, values, (deadline, options.timeout), emit).await?;
+    preflight(client, values, rendered, (deadline, options.timeout), emit).await?;
 
     let verb = if options.dry_run { "dry run: applying" } else { "applying" };
     emit(Progress::Step(format!(
@@ -188,13 +188,21 @@ pub async fn install(
 }
 
 /// The refusals that need the cluster but nothing applied: a claim for a StorageClass that does not
-/// exist stays Pending forever, and a pod whose Secret is missing never starts.
+/// exist stays Pending forever, a pod whose Secret is missing never starts, and a Prometheus older than
+/// 2.55 cannot open the TSDB a running 3.x wrote on the claim it keeps.
 async fn preflight(
     client: &kube::Client,
     values: &Values,
+    rendered: &Rendered,
     bound: (Instant, Duration),
     emit: Emit<'_>,
 ) -> anyhow::Result<()> {
+    let check = async { Ok(running_tags(client, values, rendered).await) };
+    for running in bounded(check, bound, emit, "reading the running Prometheus's version").await? {
+        if let Some(problem) = crate::render::tsdb_downgrade_refusal(&running, &values.image.tag) {
+            return Err(Failure::bad_input(problem).into());
+        }
+    }
     if let Some(class) = Some(values.storage.storage_class.as_str()).filter(|c| !c.is_empty()) {
         let check = async { Ok(crate::cluster::inspect::missing_storage_class(client, class).await) };
         if let Some(problem) = bounded(check, bound, emit, "checking the storage class").await? {
@@ -212,6 +220,20 @@ async fn preflight(
         }
     }
     Ok(())
+}
+
+/// The image tag each Prometheus replica's Deployment runs now (none before the first install).
+async fn running_tags(client: &kube::Client, values: &Values, rendered: &Rendered) -> Vec<String> {
+    use k8s_openapi::api::apps::v1::Deployment;
+    let api: kube::Api<Deployment> = kube::Api::namespaced(client.clone(), &values.namespace);
+    let mut tags = Vec::new();
+    for replica in rendered.replicas().unwrap_or_default() {
+        let Ok(Some(deployment)) = api.get_opt(&replica.deployment).await else { continue };
+        let containers = deployment.spec.and_then(|s| s.template.spec).map(|s| s.containers).unwrap_or_default();
+        let image = containers.into_iter().find(|c| c.name == replica.container_name).and_then(|c| c.image);
+        tags.extend(image.as_deref().and_then(crate::render::image_tag).map(str::to_string));
+    }
+    tags
 }
 
 /// Once every workload is Ready: the reload a kept pod needs, then the rules and Alertmanager proofs.
