@@ -14,6 +14,14 @@ pub fn parse(expr: &str) -> Result<(), String> {
     promql_parser::parser::parse(expr).map(|_| ()).map_err(|reason| reason.to_string())
 }
 
+/// The query that counts the series `expr` answers, when it answers an instant vector
+/// (`count((EXPR))`): a probe needs how many, and 100,000 series are 100 MB of answer to parse. None
+/// for a scalar, a string or a range vector, whose answers are asked as they are.
+pub fn series_count_query(expr: &str) -> Option<String> {
+    let parsed = promql_parser::parser::parse(expr).ok()?;
+    (parsed.value_type() == promql_parser::parser::value::ValueType::Vector).then(|| format!("count(({expr}))"))
+}
+
 /// `--query` expressions, each parsed; the first that does not parse is named with the reason.
 pub fn check_queries<'a>(exprs: impl IntoIterator<Item = &'a String>) -> Result<(), Failure> {
     for expr in exprs {
@@ -120,6 +128,18 @@ fn selector(node: &Expr) -> Option<&VectorSelector> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_vector_probe_is_counted_by_prometheus_and_other_answers_are_asked_as_they_are() {
+        assert_eq!(series_count_query("up").as_deref(), Some("count((up))"));
+        assert_eq!(
+            series_count_query("sum by (job) (rate(x[5m])) > 0").as_deref(),
+            Some("count((sum by (job) (rate(x[5m])) > 0))")
+        );
+        for other in ["1", "time()", "up[5m]", "\"text\""] {
+            assert_eq!(series_count_query(other), None, "{other}");
+        }
+    }
 
     #[test]
     fn valid_expressions_pass() {

@@ -59,8 +59,13 @@ pub async fn prometheus_checks(
     on_progress(TargetsProgress::Settled { jobs: jobs.len() });
     checks.extend(judge_jobs(&jobs, wait_targets));
     for probe in queries.iter().filter(|probe| !probe_skipped(probe, &jobs)) {
-        checks.push(match api.query(&probe.expr).await {
-            Ok(result) => judge_probe(&probe.expr, result.series),
+        // An instant vector is counted by Prometheus: validate's memory stays that of one number.
+        let series = match crate::promql::series_count_query(&probe.expr) {
+            Some(count) => api.query_vector(&count).await.map(|found| found.first().map_or(0, |(_, n)| *n as usize)),
+            None => api.query(&probe.expr).await.map(|result| result.series),
+        };
+        checks.push(match series {
+            Ok(series) => judge_probe(&probe.expr, series),
             Err(e) => Check::from_error(format!("query {}", probe.expr), &e),
         });
     }
