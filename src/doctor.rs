@@ -593,7 +593,7 @@ pub fn explain_scrape_error(error: &str) -> (&'static str, &'static str) {
 pub async fn down_targets(
     targets: &TargetTally,
     pods: &[Pod],
-    nodes: &[Node],
+    nodes: &readiness::NodeView,
     from: Option<(&Client, &str, &str, &str)>,
     diagnosis: &mut Diagnosis,
 ) {
@@ -643,10 +643,11 @@ impl PodsByIp {
         self.0.get(&host)
     }
 
-    /// The NotReady condition of the node behind `target` (the node it scrapes, or its pod's).
-    fn node_cause(&self, target: &DownTarget, nodes: &[Node]) -> Option<String> {
+    /// What is wrong with the node behind `target` (the node it scrapes, or its pod's): NotReady, or
+    /// its kubelet's stale Lease.
+    fn node_cause(&self, target: &DownTarget, nodes: &readiness::NodeView) -> Option<String> {
         let pod_node = self.of_target(target).and_then(|(_, node)| node.as_deref());
-        readiness::node_of_target(&target.scrape_url, pod_node, nodes).and_then(readiness::node_not_ready)
+        nodes.trouble_behind(&target.scrape_url, pod_node)
     }
 }
 
@@ -655,7 +656,7 @@ impl PodsByIp {
 /// namespace/pod labels, else the node of `nodes` it scrapes, else its host), the last one of each
 /// error saying how many more fail so; or one fine line when none is down. A target whose node is
 /// NotReady has that condition as its cause and fix.
-pub fn judge_down_targets(targets: &TargetTally, pods: &[Pod], nodes: &[Node]) -> Diagnosis {
+pub fn judge_down_targets(targets: &TargetTally, pods: &[Pod], nodes: &readiness::NodeView) -> Diagnosis {
     let mut diagnosis = Diagnosis::default();
     let owners = PodsByIp::of(pods);
     let up = targets.up();
@@ -668,7 +669,7 @@ pub fn judge_down_targets(targets: &TargetTally, pods: &[Pod], nodes: &[Node]) -
     for (job, target, more) in down {
         let host = reqwest::Url::parse(&target.scrape_url).ok().and_then(|u| u.host_str().map(str::to_string));
         let scraped_node =
-            readiness::node_of_target(&target.scrape_url, None, nodes).map(|n| format!("node {}", n.name_any()));
+            readiness::node_of_target(&target.scrape_url, None, &nodes.nodes).map(|n| format!("node {}", n.name_any()));
         let node_cause = owners.node_cause(&target, nodes);
         let object = owners
             .of_target(&target)
@@ -791,7 +792,7 @@ mod tests {
         }))
         .unwrap();
         for version in PROMETHEUS {
-            let found = judge_down_targets(&targets(version, "main"), &[], &[]);
+            let found = judge_down_targets(&targets(version, "main"), &[], &Default::default());
             assert!(found.fine.is_empty(), "{version}");
             let lines: Vec<String> = found.findings.iter().map(|f| format!("{}: {}", f.object, f.problem)).collect();
             assert_eq!(lines.len(), 2, "{version}: {lines:?}");
@@ -806,7 +807,8 @@ mod tests {
                 "{version}: {lines:?}"
             );
             // A pod with the target's IP names it.
-            let found = judge_down_targets(&targets(version, "main"), std::slice::from_ref(&exporter), &[]);
+            let found =
+                judge_down_targets(&targets(version, "main"), std::slice::from_ref(&exporter), &Default::default());
             assert!(
                 found.findings.iter().all(|f| f.object == "pod shop/exporter-0"),
                 "{version}: {:?}",
@@ -820,7 +822,8 @@ mod tests {
         let targets = crate::validation::recorded::tally("kubernetes/targets-kubelet-stopped.json");
         let node: Node =
             serde_json::from_str(include_str!("../tests/fixtures/kubernetes/node-kubelet-stopped.json")).unwrap();
-        let found = judge_down_targets(&targets, &[], std::slice::from_ref(&node));
+        let view = readiness::NodeView { nodes: vec![node], ..Default::default() };
+        let found = judge_down_targets(&targets, &[], &view);
         assert_eq!(found.findings.len(), 2, "{:?}", found.findings);
         for finding in &found.findings {
             // Named by the node, not by its IP address.
@@ -834,7 +837,7 @@ mod tests {
             assert_eq!(finding.fix, "fix the node (kubelet), or cordon and drain it so the pod moves");
         }
         // Without the nodes, the host and the scrape error's own cause.
-        let found = judge_down_targets(&targets, &[], &[]);
+        let found = judge_down_targets(&targets, &[], &Default::default());
         assert!(found.findings.iter().all(|f| f.object == "10.254.0.2" && !f.problem.contains("NotReady")));
     }
 
@@ -853,7 +856,7 @@ mod tests {
                 .unwrap()
             })
             .collect();
-        let found = judge_down_targets(&tally, &[], &[]);
+        let found = judge_down_targets(&tally, &[], &Default::default());
         let objects: Vec<&str> = found.findings.iter().map(|f| f.object.as_str()).collect();
         assert_eq!(
             objects,
@@ -870,7 +873,7 @@ mod tests {
     #[test]
     fn recorded_targets_all_up_are_one_fine_line() {
         for version in PROMETHEUS {
-            let found = judge_down_targets(&targets(version, "healthy-1"), &[], &[]);
+            let found = judge_down_targets(&targets(version, "healthy-1"), &[], &Default::default());
             assert!(found.findings.is_empty(), "{version}: {:?}", found.findings);
             assert_eq!(found.fine, ["3 targets up, none down"], "{version}");
         }

@@ -204,6 +204,19 @@ pub async fn nodes(client: &Client) -> Vec<Node> {
         .unwrap_or_default()
 }
 
+/// The nodes and their kubelets' Leases (namespace kube-node-lease), each read within
+/// [`NODE_PROBE`]: what judges the nodes behind down targets.
+pub async fn node_view(client: &Client) -> super::readiness::NodeView {
+    let api = Api::<k8s_openapi::api::coordination::v1::Lease>::namespaced(client.clone(), "kube-node-lease");
+    let params = ListParams::default();
+    let leases = tokio::time::timeout(NODE_PROBE, api.list(&params)).await.ok().and_then(Result::ok);
+    super::readiness::NodeView {
+        nodes: nodes(client).await,
+        leases: leases.map(|l| l.items).unwrap_or_default(),
+        now: k8s_openapi::jiff::Timestamp::now(),
+    }
+}
+
 /// The node each of `pods` (`namespace/name`) runs on, read within [`NODE_PROBE`]; a pod that cannot
 /// be read, or is not scheduled, is left out.
 pub async fn nodes_of_pods<'a>(client: &Client, pods: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, String> {

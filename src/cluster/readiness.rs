@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::{Event as CoreEvent, Node, PersistentVolumeClaim, Pod};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
@@ -223,6 +224,43 @@ pub fn node_not_ready(node: &Node) -> Option<String> {
     Some(format!(
         "the node {name} is {state} since {since}: {reason} {message}; fix the node (kubelet), or cordon and drain it so the pod moves"
     ))
+}
+
+/// Why a node's kubelet looks stopped before the node controller says so: its Lease (namespace
+/// kube-node-lease) not renewed for more than two renewal periods (a kubelet renews every quarter of
+/// the lease's duration, 10 s by default; the node turns NotReady after the whole duration). None
+/// while renewed.
+pub fn kubelet_lease_stale(lease: &Lease, now: Timestamp) -> Option<String> {
+    let name = lease.metadata.name.as_deref().unwrap_or("?");
+    let spec = lease.spec.as_ref()?;
+    let age = now.duration_since(spec.renew_time.as_ref()?.0).as_secs_f64();
+    let duration = f64::from(spec.lease_duration_seconds.unwrap_or(40));
+    let period = duration / 4.0;
+    (age > 2.0 * period).then(|| {
+        format!(
+            "the kubelet of node {name} last renewed its lease {age:.0}s ago (every {period:.0}s while it runs): it has stopped or cannot reach the API server, and the node turns NotReady after {duration:.0}s; fix the node's kubelet (running? reaching the API server?)"
+        )
+    })
+}
+
+/// The nodes as read for a judgment: each node, its kubelet's Lease, and when they were read.
+#[derive(Debug, Clone, Default)]
+pub struct NodeView {
+    pub nodes: Vec<Node>,
+    pub leases: Vec<Lease>,
+    pub now: Timestamp,
+}
+
+impl NodeView {
+    /// Why the node behind a target (see [`node_of_target`]) cannot serve it: NotReady, or, before the
+    /// node controller says so, its kubelet's stale Lease. The cause, then "; " and the fix.
+    pub fn trouble_behind(&self, scrape_url: &str, pod_node: Option<&str>) -> Option<String> {
+        let node = node_of_target(scrape_url, pod_node, &self.nodes)?;
+        node_not_ready(node).or_else(|| {
+            let lease = self.leases.iter().find(|l| l.metadata.name == node.metadata.name)?;
+            kubelet_lease_stale(lease, self.now)
+        })
+    }
 }
 
 /// The node behind a scrape target: the node whose address (InternalIP, ExternalIP, Hostname) the
@@ -784,6 +822,30 @@ spec:
         )];
         let why = claim_cannot_bind(&pending_claim(), Some(&class), &quota, false).unwrap().to_string();
         assert!(why.contains("ResourceQuota"), "{why}");
+    }
+
+    #[test]
+    fn a_kubelet_that_stopped_renewing_its_lease_is_named_before_its_node_is_not_ready() {
+        // Recorded 32 s after the kubelet was paused: the node still says Ready, its Lease is stale.
+        let lease: Lease =
+            serde_json::from_str(include_str!("../../tests/fixtures/kubernetes/lease-kubelet-stopped.json")).unwrap();
+        let node: Node =
+            serde_json::from_str(include_str!("../../tests/fixtures/kubernetes/node-kubelet-stopped-30s.json"))
+                .unwrap();
+        let now: Timestamp = "2026-12-03T13:09:41Z".parse().unwrap();
+        assert_eq!(node_not_ready(&node), None, "the node controller has not said it yet");
+        let why = kubelet_lease_stale(&lease, now).unwrap();
+        assert!(
+            why.starts_with(
+                "the kubelet of node promctl-node last renewed its lease 32s ago (every 10s while it runs)"
+            ),
+            "{why}"
+        );
+        let view = NodeView { nodes: vec![node], leases: vec![lease.clone()], now };
+        assert_eq!(view.trouble_behind("https://10.254.0.2:10250/metrics", None), Some(why));
+        assert_eq!(view.trouble_behind("http://10.88.0.9:8080/metrics", None), None, "no node at that address");
+        // Renewed 15 s ago: within two periods.
+        assert_eq!(kubelet_lease_stale(&lease, "2026-12-03T13:09:24Z".parse().unwrap()), None);
     }
 
     #[test]

@@ -82,8 +82,8 @@ pub async fn diagnose(
                 let from = pod.as_deref().map(|p| (client, ns, p, replica.workload.container_name.as_str()));
                 // A down target's node may be the cause: read the nodes when any is down.
                 let nodes = match targets.down_errors().next() {
-                    Some(_) => cluster::inspect::nodes(client).await,
-                    None => Vec::new(),
+                    Some(_) => cluster::inspect::node_view(client).await,
+                    None => Default::default(),
                 };
                 doctor::down_targets(&targets, &all_pods, &nodes, from, &mut diagnosis).await;
             }

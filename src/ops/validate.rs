@@ -200,7 +200,7 @@ pub async fn validate(
     if let Some(client) = &cluster_client
         && jobs.iter().any(|j| !j.down_errors.is_empty())
     {
-        let nodes = cluster::inspect::nodes(client).await;
+        let nodes = cluster::inspect::node_view(client).await;
         let pod_nodes = cluster::inspect::nodes_of_pods(client, target_pods(&jobs)).await;
         judge_target_nodes(&mut from_prometheus, &jobs, &nodes, &pod_nodes);
     }

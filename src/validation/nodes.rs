@@ -4,10 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::Node;
-
 use super::Check;
-use crate::cluster::readiness::{node_not_ready, node_of_target};
+use crate::cluster::readiness::NodeView;
 use crate::prometheus::JobHealth;
 
 /// The pods (`namespace/name`) that down targets belong to, as validate's examples name them: whose
@@ -23,20 +21,21 @@ pub fn target_pods(jobs: &[JobHealth]) -> Vec<&str> {
     pods
 }
 
-/// Each job's check, when one of its down targets (the examples kept) sits on a NotReady node, with
-/// that node named with its condition and the fix (once per node). `pod_nodes` maps a target's pod
-/// (`namespace/name`) to its node; a target scraping a node's address is that node's.
+/// Each job's check, when one of its down targets (the examples kept) sits on a NotReady node or one
+/// whose kubelet stopped renewing its lease, with that node named with its condition and the fix (once
+/// per node). `pod_nodes` maps a target's pod (`namespace/name`) to its node; a target scraping a
+/// node's address is that node's.
 pub fn judge_target_nodes(
     checks: &mut [Check],
     jobs: &[JobHealth],
-    nodes: &[Node],
+    nodes: &NodeView,
     pod_nodes: &BTreeMap<String, String>,
 ) {
     for job in jobs {
         let mut causes: Vec<String> = Vec::new();
         for example in job.down_errors.iter().flat_map(|g| &g.examples) {
             let pod_node = example.owner.as_ref().and_then(|pod| pod_nodes.get(pod)).map(String::as_str);
-            if let Some(why) = node_of_target(&example.scrape_url, pod_node, nodes).and_then(node_not_ready)
+            if let Some(why) = nodes.trouble_behind(&example.scrape_url, pod_node)
                 && !causes.contains(&why)
             {
                 causes.push(why);
@@ -53,6 +52,8 @@ pub fn judge_target_nodes(
 mod tests {
     use std::time::SystemTime;
 
+    use k8s_openapi::api::core::v1::Node;
+
     use super::*;
     use crate::prometheus::{JobExpectation, evaluate_jobs, parse_rfc3339};
     use crate::validation::recorded;
@@ -62,6 +63,10 @@ mod tests {
 
     pub fn stopped_node() -> Node {
         serde_json::from_str(include_str!("../../tests/fixtures/kubernetes/node-kubelet-stopped.json")).unwrap()
+    }
+
+    fn view(nodes: Vec<Node>) -> NodeView {
+        NodeView { nodes, ..NodeView::default() }
     }
 
     /// The recorded jobs as validate judges them, at the time of the newest scrape.
@@ -81,7 +86,7 @@ mod tests {
     #[test]
     fn targets_down_behind_a_stopped_kubelet_name_the_node_and_its_condition() {
         let (jobs, mut checks) = judged();
-        judge_target_nodes(&mut checks, &jobs, &[stopped_node()], &BTreeMap::new());
+        judge_target_nodes(&mut checks, &jobs, &view(vec![stopped_node()]), &BTreeMap::new());
         let cause = "the node promctl-node is NotReady (Unknown) since 2026-12-03T12:28:31Z: NodeStatusUnknown Kubelet stopped posting node status.; fix the node (kubelet), or cordon and drain it so the pod moves";
         for job in ["job kubernetes-nodes", "job kubernetes-cadvisor"] {
             let detail = detail(&checks, job);
@@ -91,6 +96,20 @@ mod tests {
             assert_eq!(detail.matches("promctl-node").count(), 1, "{detail}");
         }
         assert_eq!(detail(&checks, "job prometheus"), "1/1 targets up");
+    }
+
+    #[test]
+    fn within_the_first_40_s_the_kubelets_stale_lease_is_the_named_cause() {
+        let (jobs, mut checks) = judged();
+        let node: Node =
+            serde_json::from_str(include_str!("../../tests/fixtures/kubernetes/node-kubelet-stopped-30s.json"))
+                .unwrap();
+        let lease =
+            serde_json::from_str(include_str!("../../tests/fixtures/kubernetes/lease-kubelet-stopped.json")).unwrap();
+        let view = NodeView { nodes: vec![node], leases: vec![lease], now: "2026-12-03T13:09:41Z".parse().unwrap() };
+        judge_target_nodes(&mut checks, &jobs, &view, &BTreeMap::new());
+        let detail = detail(&checks, "job kubernetes-nodes");
+        assert!(detail.contains("; the kubelet of node promctl-node last renewed its lease 32s ago"), "{detail}");
     }
 
     #[test]
@@ -104,7 +123,7 @@ mod tests {
         }
         for nodes in [vec![], vec![ready]] {
             let mut judged = checks.clone();
-            judge_target_nodes(&mut judged, &jobs, &nodes, &BTreeMap::new());
+            judge_target_nodes(&mut judged, &jobs, &view(nodes), &BTreeMap::new());
             assert_eq!(judged, checks);
         }
     }
@@ -115,7 +134,7 @@ mod tests {
         let mut elsewhere = stopped_node();
         // The node no longer has the address the targets scrape: only the pod map leads to it.
         elsewhere.status.as_mut().unwrap().addresses = None;
-        judge_target_nodes(&mut checks, &jobs, std::slice::from_ref(&elsewhere), &BTreeMap::new());
+        judge_target_nodes(&mut checks, &jobs, &view(vec![elsewhere]), &BTreeMap::new());
         assert!(!detail(&checks, "job kubernetes-nodes").contains("promctl-node"));
         assert!(target_pods(&jobs).is_empty(), "a kubelet's target belongs to no pod");
     }
