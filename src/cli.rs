@@ -115,6 +115,10 @@ pub enum Command {
     Install(InstallArgs),
     /// Show what install would change (exit 0: nothing, 1: changes, >1: error)
     Diff(DiffArgs),
+    /// List the revisions install and rollback recorded (values, image, outcome)
+    History(HistoryArgs),
+    /// Go back to a recorded revision: its values and rule files, applied and proven as install does (claims untouched)
+    Rollback(RollbackArgs),
     /// Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)
     Uninstall(UninstallArgs),
     /// Check the installed objects, then that Prometheus scrapes every expected job with all targets up
@@ -236,6 +240,29 @@ pub struct InstallArgs {
     /// Apply only; do not wait for readiness
     #[arg(long)]
     pub no_wait: bool,
+    /// When the rollout fails: show what failed, then roll back to the last deployed revision (exit 1
+    /// naming both)
+    #[arg(long, conflicts_with_all = ["dry_run", "no_wait"])]
+    pub rollback_on_failure: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    pub values: ValuesArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// The revision to go back to (`promctl history` lists them); default: the last deployed one before
+    /// the newest
+    #[arg(value_name = "REVISION")]
+    pub revision: Option<u32>,
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    /// Server-side dry run: validate against the cluster, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@ pub mod doctor;
 pub mod duration;
 pub mod error;
 pub mod forward;
+pub mod history;
 pub mod manifest;
 pub mod ops;
 pub mod poll;

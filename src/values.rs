@@ -45,6 +45,7 @@ pub struct Values {
     pub common_labels: BTreeMap<String, String>,
     pub common_annotations: BTreeMap<String, String>,
     pub service_account: ServiceAccountValues,
+    pub history: HistoryValues,
     pub external_url: String,
     /// Secrets mounted into the Prometheus pod at /etc/prometheus-secrets/NAME/.
     pub secrets: Vec<String>,
@@ -144,6 +145,14 @@ pub struct ServiceValues {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ServiceAccountValues {
     pub annotations: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HistoryValues {
+    /// How many revisions are kept (at least 1).
+    #[schemars(range(min = 1))]
+    pub max: u32,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -864,6 +873,12 @@ fn check_across_fields(tree: &Value, origins: &Origins, errors: &mut Vec<String>
         errors.push(format!(
             "values: namespace {namespace:?} and name {name:?} together are too long: the instance label {instance:?} is {} characters, Kubernetes allows 63; shorten the name",
             instance.len()
+        ));
+    }
+    if lookup(tree, "history.max").and_then(Value::as_u64) == Some(0) {
+        let from = origin(origins, "history.max");
+        errors.push(format!(
+            "values: history.max = 0 (from {from}) keeps no revision, and rollback needs one; set 1 or more"
         ));
     }
     requests_within_limits(tree, origins, errors);

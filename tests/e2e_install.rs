@@ -155,6 +155,69 @@ async fn a_downgrade_from_prometheus_3_below_2_55_is_refused_with_nothing_applie
     assert_eq!(resource_versions(&client, &it.namespace, &it.instance()).await, before, "nothing was applied");
 }
 
+/// History and rollback: two installs that change something are revisions 1 and 2; a third with a
+/// mistyped image tag and --rollback-on-failure reports the pull error, records itself as failed,
+/// rolls back to revision 2 (Ready, validate passes) and exits 1 naming both; `rollback 1` then goes
+/// back to the first values, and the claim is the same one throughout.
+#[tokio::test]
+#[ignore = "needs the test bed: scripts/test"]
+async fn a_failed_rollout_rolls_back_to_the_last_deployed_revision_and_rollback_goes_further() {
+    let client = common::client().await;
+    let it = Installed::new(&client, "e2e-rollback").await;
+    let with = |command: &'static str, extra: &[&'static str]| {
+        let mut args = common::own_jobs_only(&[command]);
+        args.extend(extra);
+        args
+    };
+    let interval = ["--set", "scrape.jobs.prometheus.interval=20s"];
+    let (code, out, err) = it.run(&with("install", &[]));
+    assert_eq!(code, Some(0), "{out}{err}");
+    let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), &it.namespace);
+    let claim = claims.get("prometheus-storage").await.unwrap().uid();
+    let (code, out, err) = it.run(&with("install", &interval));
+    assert_eq!(code, Some(0), "{out}{err}");
+
+    let mut typo = interval.to_vec();
+    typo.extend(["--set", "image.tag=no-such-tag", "--rollback-on-failure"]);
+    let (code, out, err) = it.run(&with("install", &typo));
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(err.contains("ErrImagePull") || err.contains("ImagePullBackOff"), "the pull error is reported: {err}");
+    let last = err.lines().last().unwrap_or_default();
+    assert_eq!(
+        last,
+        format!("rolled back to revision 2 (prom/prometheus:{}), which is Ready", image_tag_of_round()),
+        "{err}"
+    );
+    let (code, out, err) = it.run(&with("validate", &interval));
+    assert_eq!(code, Some(0), "revision 2 runs and scrapes again: {out}{err}");
+
+    let (code, out, err) = it.run(&["history"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let rows: Vec<&str> = out.lines().skip(1).collect();
+    assert_eq!(rows.len(), 4, "{out}");
+    assert!(
+        rows[2].starts_with("3 ") && rows[2].contains("prom/prometheus:no-such-tag") && rows[2].contains("failed: "),
+        "{out}"
+    );
+    assert!(rows[3].starts_with("4 ") && rows[3].contains("rollback to 2") && rows[3].ends_with("deployed"), "{out}");
+
+    let (code, out, err) = it.run(&["rollback", "1"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("rolled back: revision 1 "), "{out}");
+    assert!(err.contains("claims kept as they are: prometheus-storage"), "{err}");
+    let (code, out, err) = it.run(&with("validate", &[]));
+    assert_eq!(code, Some(0), "revision 1's config runs: {out}{err}");
+    assert_eq!(claims.get("prometheus-storage").await.unwrap().uid(), claim, "the claim was never replaced");
+    let (code, out, err) = it.run(&["rollback", "3"]);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(err.contains("revision 3 failed: "), "{err}");
+}
+
+/// The image tag the round's installs use (promctl's default when the round sets none).
+fn image_tag_of_round() -> String {
+    common::prometheus_tag_override().unwrap_or_else(|| "v2.48.0".into())
+}
+
 #[tokio::test]
 #[ignore = "needs the test bed: scripts/test"]
 async fn crashing_prometheus_is_reported_as_crash_loop_with_its_log_tail() {

@@ -1,5 +1,7 @@
 use promctl::cluster::inspect::PodDiagnostics;
 use promctl::cluster::wait::WaitOutcome;
+use promctl::error::Failure;
+use promctl::ops::history;
 use promctl::ops::install::{InstallOptions, install};
 use promctl::report::Reporter;
 use serde_json::json;
@@ -30,21 +32,61 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
             "apply_seconds": report.apply_seconds}));
         return Ok(0);
     }
-    reporter.document(&super::document("install", &report)?);
+    // A change (or a failed rollout) is a revision: `promctl history` lists it, rollback goes back.
+    let emit = &mut |p| reporter.show(p);
+    if report.changed > 0 || report.failure.is_some() {
+        let outcome = history::outcome_of(&report, options);
+        history::record(&client, &checked, &values, "install".into(), outcome, emit).await?;
+    }
     if let Some(WaitOutcome::Failed { diagnostics: Some(diagnostics), .. }) = &report.readiness {
         show_diagnostics(reporter, diagnostics);
     }
-    if let Some(failure) = report.failure {
+    let mut document = super::document("install", &report)?;
+    let Some(failure) = report.failure else {
+        reporter.document(&document);
+        let verdict = if report.changed == 0 { "nothing to change, and" } else { "installed, and" };
+        reporter.text(&format!(
+            "{verdict} Prometheus is ready in namespace {} ({}; {:.1}s)",
+            values.namespace,
+            report.change_summary(),
+            report.total_seconds
+        ));
+        return Ok(0);
+    };
+    if !args.rollback_on_failure {
+        reporter.document(&document);
         return Err(failure.into());
     }
-    let verdict = if report.changed == 0 { "nothing to change, and" } else { "installed, and" };
-    reporter.text(&format!(
-        "{verdict} Prometheus is ready in namespace {} ({}; {:.1}s)",
-        values.namespace,
-        report.change_summary(),
-        report.total_seconds
+    // What failed is shown above (conditions, events, logs); then back to the last deployed revision.
+    reporter.step(&format!(
+        "the rollout failed ({}); rolling back to the last deployed revision",
+        failure.message.lines().next().unwrap_or_default()
     ));
-    Ok(0)
+    let back =
+        history::rollback(&client, &values.namespace, &values.instance(), None, options, &mut |p| reporter.show(p))
+            .await;
+    let ended = match &back {
+        Ok(back) if back.install.failure.is_none() => {
+            format!("rolled back to revision {} ({}), which is Ready", back.to, back.image)
+        }
+        Ok(back) => format!(
+            "the rollback to revision {} failed too: {}",
+            back.to,
+            back.install.failure.as_ref().map(|f| f.message.as_str()).unwrap_or_default()
+        ),
+        Err(e) => format!("no rollback: {}", promctl::error::message(e)),
+    };
+    document["rollback"] = match back {
+        Ok(back) => serde_json::to_value(&back)?,
+        Err(e) => json!({"error": promctl::error::message(&e)}),
+    };
+    reporter.document(&document);
+    Err(Failure::check_failed(format!(
+        "install failed: {}
+{ended}",
+        failure.message
+    ))
+    .into())
 }
 
 pub fn show_diagnostics(reporter: &Reporter, diagnostics: &PodDiagnostics) {

@@ -3,12 +3,14 @@
 mod completions;
 mod diff;
 mod doctor;
+mod history;
 mod install;
 #[cfg(test)]
 mod manpages;
 mod port_forward;
 mod reload;
 mod render;
+mod rollback;
 mod uninstall;
 mod validate;
 mod values;
@@ -31,6 +33,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Values(args) => values::exec(&args, &reporter),
         Command::Install(args) => install::exec(global, &args, &mut reporter).await,
         Command::Diff(args) => diff::exec(global, &args, &mut reporter).await,
+        Command::History(args) => history::exec(global, &args, &mut reporter).await,
+        Command::Rollback(args) => rollback::exec(global, &args, &mut reporter).await,
         Command::Uninstall(args) => uninstall::exec(global, &args, &mut reporter).await,
         Command::Validate(args) => validate::exec(global, &args, &mut reporter).await,
         Command::Doctor(args) => doctor::exec(global, &args, &mut reporter).await,

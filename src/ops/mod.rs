@@ -4,6 +4,7 @@
 
 pub mod diff;
 pub mod doctor;
+pub mod history;
 pub mod install;
 pub mod port_forward;
 pub mod reach;
@@ -25,16 +26,23 @@ pub struct Checked {
     pub config: promconfig::ConfigSummary,
     /// Every rule group with its rules: what `/api/v1/rules` must show once loaded.
     pub rule_groups: Vec<GroupSummary>,
+    /// The team's rule files as read: what a revision records beside the values.
+    pub team_rules: Vec<rules::RuleSource>,
 }
 
 /// Reads the rule files (`rule_paths` beside values' rules.files), renders, and statically checks the
 /// Alertmanager config, the rules and prometheus.yml: nothing that fails a check ever reaches a cluster.
 pub fn render_checked(values: &Values, rule_paths: &[PathBuf]) -> anyhow::Result<Checked> {
+    check_sources(values, rules::read_sources(values, rule_paths)?)
+}
+
+/// Renders `values` with the team's rule files already read (a revision's), and checks as
+/// [`render_checked`] does.
+pub fn check_sources(values: &Values, team_rules: Vec<rules::RuleSource>) -> anyhow::Result<Checked> {
     if values.alertmanager.enabled {
         crate::alertmanager::check_config(&values.alertmanager.config)
             .map_err(|problems| Failure::bad_input(format!("{}\nnothing was applied", problems.join("\n"))))?;
     }
-    let team_rules = rules::read_sources(values, rule_paths)?;
     let rendered = render::render(values, &team_rules)?;
     let major = render::prometheus_major(&values.image.tag);
     let rule_groups = rules::check(&rendered.rule_files, major).map_err(|problems| {
@@ -53,7 +61,7 @@ pub fn render_checked(values: &Values, rule_paths: &[PathBuf]) -> anyhow::Result
             lines.join("\n")
         ))
     })?;
-    Ok(Checked { rendered, config, rule_groups })
+    Ok(Checked { rendered, config, rule_groups, team_rules })
 }
 
 /// A job's probes written for Prometheus 2 (`le="1"`) would return nothing on a Prometheus 3 image and

@@ -4,7 +4,9 @@
 
 use std::time::Duration;
 
-use kube::api::DeleteParams;
+use k8s_openapi::api::core::v1::ConfigMap;
+use kube::ResourceExt;
+use kube::api::{DeleteParams, ListParams};
 use kube::runtime::wait::{await_condition, conditions};
 use serde::Serialize;
 
@@ -72,6 +74,15 @@ pub async fn uninstall(
         }
         emit(Progress::resource(object.describe(), Tone::Good, "deleted", ""));
         report.deleted.push(object.describe());
+    }
+    // The revisions go with the install, as a Helm release's history goes with it.
+    let history: kube::Api<ConfigMap> = kube::Api::namespaced(client.clone(), &values.namespace);
+    let params = ListParams::default().labels(&crate::history::selector(&values.instance()));
+    for revision in history.list(&params).await? {
+        let described = format!("ConfigMap {}/{}", values.namespace, revision.name_any());
+        history.delete(&revision.name_any(), &DeleteParams::default()).await?;
+        emit(Progress::resource(&described, Tone::Good, "deleted", "a revision of promctl history"));
+        report.deleted.push(described);
     }
     emit(Progress::PhaseDone);
     Ok(report)
