@@ -40,6 +40,8 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
             [CompletionResult]::new('values', 'values', [CompletionResultType]::ParameterValue, 'Print the embedded default values, with comments (or their JSON Schema)')
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Render, check, apply (server-side) in a safe order, then wait until everything is ready')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what install would change (exit 0: nothing, 1: changes, >1: error)')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the revisions install and rollback recorded (values, image, outcome)')
+            [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Go back to a recorded revision: its values and rule files, applied and proven as install does (claims untouched)')
             [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check the installed objects, then that Prometheus scrapes every expected job with all targets up')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find what is wrong, read-only, and say how to fix it: pods, claims, permissions, annotations, down targets, config drift')
@@ -121,6 +123,7 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Server-side dry run: validate against the cluster, change nothing')
             [CompletionResult]::new('--force-conflicts', '--force-conflicts', [CompletionResultType]::ParameterName, 'Take over fields owned by another field manager')
             [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Apply only; do not wait for readiness')
+            [CompletionResult]::new('--rollback-on-failure', '--rollback-on-failure', [CompletionResultType]::ParameterName, 'When the rollout fails: show what failed, then roll back to the last deployed revision (exit 1 naming both)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail')
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
@@ -140,6 +143,45 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: text for people, json or yaml for scripts (one document on stdout)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json or yaml for scripts (one document on stdout)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for readiness, e.g. 90s, 5m')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'promctl;history' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
+            [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f')
+            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use [default: the current context]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to install into (overrides the `namespace` value)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace to install into (overrides the `namespace` value)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: text for people, json or yaml for scripts (one document on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json or yaml for scripts (one document on stdout)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for readiness, e.g. 90s, 5m')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'promctl;rollback' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
+            [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f')
+            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use [default: the current context]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to install into (overrides the `namespace` value)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace to install into (overrides the `namespace` value)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: text for people, json or yaml for scripts (one document on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json or yaml for scripts (one document on stdout)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for readiness, e.g. 90s, 5m')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Server-side dry run: validate against the cluster, change nothing')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail')
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
@@ -295,6 +337,8 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
             [CompletionResult]::new('values', 'values', [CompletionResultType]::ParameterValue, 'Print the embedded default values, with comments (or their JSON Schema)')
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Render, check, apply (server-side) in a safe order, then wait until everything is ready')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what install would change (exit 0: nothing, 1: changes, >1: error)')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the revisions install and rollback recorded (values, image, outcome)')
+            [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Go back to a recorded revision: its values and rule files, applied and proven as install does (claims untouched)')
             [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check the installed objects, then that Prometheus scrapes every expected job with all targets up')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find what is wrong, read-only, and say how to fix it: pods, claims, permissions, annotations, down targets, config drift')
@@ -315,6 +359,12 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
             break
         }
         'promctl;help;diff' {
+            break
+        }
+        'promctl;help;history' {
+            break
+        }
+        'promctl;help;rollback' {
             break
         }
         'promctl;help;uninstall' {

@@ -28,6 +28,9 @@ _promctl() {
             promctl,help)
                 cmd="promctl__subcmd__help"
                 ;;
+            promctl,history)
+                cmd="promctl__subcmd__history"
+                ;;
             promctl,install)
                 cmd="promctl__subcmd__install"
                 ;;
@@ -39,6 +42,9 @@ _promctl() {
                 ;;
             promctl,render)
                 cmd="promctl__subcmd__render"
+                ;;
+            promctl,rollback)
+                cmd="promctl__subcmd__rollback"
                 ;;
             promctl,template)
                 cmd="promctl__subcmd__render"
@@ -67,6 +73,9 @@ _promctl() {
             promctl__subcmd__help,help)
                 cmd="promctl__subcmd__help__subcmd__help"
                 ;;
+            promctl__subcmd__help,history)
+                cmd="promctl__subcmd__help__subcmd__history"
+                ;;
             promctl__subcmd__help,install)
                 cmd="promctl__subcmd__help__subcmd__install"
                 ;;
@@ -78,6 +87,9 @@ _promctl() {
                 ;;
             promctl__subcmd__help,render)
                 cmd="promctl__subcmd__help__subcmd__render"
+                ;;
+            promctl__subcmd__help,rollback)
+                cmd="promctl__subcmd__help__subcmd__rollback"
                 ;;
             promctl__subcmd__help,uninstall)
                 cmd="promctl__subcmd__help__subcmd__uninstall"
@@ -98,7 +110,7 @@ _promctl() {
 
     case "${cmd}" in
         promctl)
-            opts="-n -o -v -h -V --kubeconfig --context --namespace --output --timeout --verbose --no-color --help --version render template values install diff uninstall validate doctor reload port-forward completions version help"
+            opts="-n -o -v -h -V --kubeconfig --context --namespace --output --timeout --verbose --no-color --help --version render template values install diff history rollback uninstall validate doctor reload port-forward completions version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -306,7 +318,7 @@ _promctl() {
             return 0
             ;;
         promctl__subcmd__help)
-            opts="render values install diff uninstall validate doctor reload port-forward completions version help"
+            opts="render values install diff history rollback uninstall validate doctor reload port-forward completions version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -362,6 +374,20 @@ _promctl() {
             return 0
             ;;
         promctl__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        promctl__subcmd__help__subcmd__history)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -431,6 +457,20 @@ _promctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        promctl__subcmd__help__subcmd__rollback)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         promctl__subcmd__help__subcmd__uninstall)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -487,8 +527,66 @@ _promctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        promctl__subcmd__history)
+            opts="-f -n -o -v -h --values --set --rules --kubeconfig --context --namespace --output --timeout --verbose --no-color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rules)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         promctl__subcmd__install)
-            opts="-f -n -o -v -h --values --set --rules --dry-run --force-conflicts --no-wait --kubeconfig --context --namespace --output --timeout --verbose --no-color --help"
+            opts="-f -n -o -v -h --values --set --rules --dry-run --force-conflicts --no-wait --rollback-on-failure --kubeconfig --context --namespace --output --timeout --verbose --no-color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -679,6 +777,64 @@ _promctl() {
             ;;
         promctl__subcmd__render)
             opts="-f -n -o -v -h --values --set --rules --config-only --kubeconfig --context --namespace --output --timeout --verbose --no-color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rules)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        promctl__subcmd__rollback)
+            opts="-f -n -o -v -h --values --set --rules --dry-run --kubeconfig --context --namespace --output --timeout --verbose --no-color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -37,6 +37,8 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand values 'Print the embedded default values, with comments (or their JSON Schema)'
             cand install 'Render, check, apply (server-side) in a safe order, then wait until everything is ready'
             cand diff 'Show what install would change (exit 0: nothing, 1: changes, >1: error)'
+            cand history 'List the revisions install and rollback recorded (values, image, outcome)'
+            cand rollback 'Go back to a recorded revision: its values and rule files, applied and proven as install does (claims untouched)'
             cand uninstall 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)'
             cand validate 'Check the installed objects, then that Prometheus scrapes every expected job with all targets up'
             cand doctor 'Find what is wrong, read-only, and say how to fix it: pods, claims, permissions, annotations, down targets, config drift'
@@ -114,6 +116,7 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand --dry-run 'Server-side dry run: validate against the cluster, change nothing'
             cand --force-conflicts 'Take over fields owned by another field manager'
             cand --no-wait 'Apply only; do not wait for readiness'
+            cand --rollback-on-failure 'When the rollout fails: show what failed, then roll back to the last deployed revision (exit 1 naming both)'
             cand -v 'Show more detail'
             cand --verbose 'Show more detail'
             cand --no-color 'No colours (also when NO_COLOR is set)'
@@ -132,6 +135,43 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand -o 'Output format: text for people, json or yaml for scripts (one document on stdout)'
             cand --output 'Output format: text for people, json or yaml for scripts (one document on stdout)'
             cand --timeout 'How long to wait for readiness, e.g. 90s, 5m'
+            cand -v 'Show more detail'
+            cand --verbose 'Show more detail'
+            cand --no-color 'No colours (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'promctl;history'= {
+            cand -f 'A values file (YAML); repeatable, later files win'
+            cand --values 'A values file (YAML); repeatable, later files win'
+            cand --set 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f'
+            cand --rules 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)'
+            cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
+            cand --context 'Kubeconfig context to use [default: the current context]'
+            cand -n 'Namespace to install into (overrides the `namespace` value)'
+            cand --namespace 'Namespace to install into (overrides the `namespace` value)'
+            cand -o 'Output format: text for people, json or yaml for scripts (one document on stdout)'
+            cand --output 'Output format: text for people, json or yaml for scripts (one document on stdout)'
+            cand --timeout 'How long to wait for readiness, e.g. 90s, 5m'
+            cand -v 'Show more detail'
+            cand --verbose 'Show more detail'
+            cand --no-color 'No colours (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'promctl;rollback'= {
+            cand -f 'A values file (YAML); repeatable, later files win'
+            cand --values 'A values file (YAML); repeatable, later files win'
+            cand --set 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f'
+            cand --rules 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)'
+            cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
+            cand --context 'Kubeconfig context to use [default: the current context]'
+            cand -n 'Namespace to install into (overrides the `namespace` value)'
+            cand --namespace 'Namespace to install into (overrides the `namespace` value)'
+            cand -o 'Output format: text for people, json or yaml for scripts (one document on stdout)'
+            cand --output 'Output format: text for people, json or yaml for scripts (one document on stdout)'
+            cand --timeout 'How long to wait for readiness, e.g. 90s, 5m'
+            cand --dry-run 'Server-side dry run: validate against the cluster, change nothing'
             cand -v 'Show more detail'
             cand --verbose 'Show more detail'
             cand --no-color 'No colours (also when NO_COLOR is set)'
@@ -279,6 +319,8 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand values 'Print the embedded default values, with comments (or their JSON Schema)'
             cand install 'Render, check, apply (server-side) in a safe order, then wait until everything is ready'
             cand diff 'Show what install would change (exit 0: nothing, 1: changes, >1: error)'
+            cand history 'List the revisions install and rollback recorded (values, image, outcome)'
+            cand rollback 'Go back to a recorded revision: its values and rule files, applied and proven as install does (claims untouched)'
             cand uninstall 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)'
             cand validate 'Check the installed objects, then that Prometheus scrapes every expected job with all targets up'
             cand doctor 'Find what is wrong, read-only, and say how to fix it: pods, claims, permissions, annotations, down targets, config drift'
@@ -295,6 +337,10 @@ set edit:completion:arg-completer[promctl] = {|@words|
         &'promctl;help;install'= {
         }
         &'promctl;help;diff'= {
+        }
+        &'promctl;help;history'= {
+        }
+        &'promctl;help;rollback'= {
         }
         &'promctl;help;uninstall'= {
         }

@@ -40,6 +40,8 @@ complete -c promctl -n "__fish_promctl_needs_command" -f -a "template" -d 'Print
 complete -c promctl -n "__fish_promctl_needs_command" -f -a "values" -d 'Print the embedded default values, with comments (or their JSON Schema)'
 complete -c promctl -n "__fish_promctl_needs_command" -f -a "install" -d 'Render, check, apply (server-side) in a safe order, then wait until everything is ready'
 complete -c promctl -n "__fish_promctl_needs_command" -f -a "diff" -d 'Show what install would change (exit 0: nothing, 1: changes, >1: error)'
+complete -c promctl -n "__fish_promctl_needs_command" -f -a "history" -d 'List the revisions install and rollback recorded (values, image, outcome)'
+complete -c promctl -n "__fish_promctl_needs_command" -f -a "rollback" -d 'Go back to a recorded revision: its values and rule files, applied and proven as install does (claims untouched)'
 complete -c promctl -n "__fish_promctl_needs_command" -f -a "uninstall" -d 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)'
 complete -c promctl -n "__fish_promctl_needs_command" -f -a "validate" -d 'Check the installed objects, then that Prometheus scrapes every expected job with all targets up'
 complete -c promctl -n "__fish_promctl_needs_command" -f -a "doctor" -d 'Find what is wrong, read-only, and say how to fix it: pods, claims, permissions, annotations, down targets, config drift'
@@ -100,6 +102,7 @@ complete -c promctl -n "__fish_promctl_using_subcommand install" -l timeout -d '
 complete -c promctl -n "__fish_promctl_using_subcommand install" -l dry-run -d 'Server-side dry run: validate against the cluster, change nothing'
 complete -c promctl -n "__fish_promctl_using_subcommand install" -l force-conflicts -d 'Take over fields owned by another field manager'
 complete -c promctl -n "__fish_promctl_using_subcommand install" -l no-wait -d 'Apply only; do not wait for readiness'
+complete -c promctl -n "__fish_promctl_using_subcommand install" -l rollback-on-failure -d 'When the rollout fails: show what failed, then roll back to the last deployed revision (exit 1 naming both)'
 complete -c promctl -n "__fish_promctl_using_subcommand install" -s v -l verbose -d 'Show more detail'
 complete -c promctl -n "__fish_promctl_using_subcommand install" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c promctl -n "__fish_promctl_using_subcommand install" -s h -l help -d 'Print help'
@@ -116,6 +119,33 @@ complete -c promctl -n "__fish_promctl_using_subcommand diff" -l timeout -d 'How
 complete -c promctl -n "__fish_promctl_using_subcommand diff" -s v -l verbose -d 'Show more detail'
 complete -c promctl -n "__fish_promctl_using_subcommand diff" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c promctl -n "__fish_promctl_using_subcommand diff" -s h -l help -d 'Print help'
+complete -c promctl -n "__fish_promctl_using_subcommand history" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand history" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
+complete -c promctl -n "__fish_promctl_using_subcommand history" -l rules -d 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand history" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand history" -l context -d 'Kubeconfig context to use [default: the current context]' -r
+complete -c promctl -n "__fish_promctl_using_subcommand history" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
+complete -c promctl -n "__fish_promctl_using_subcommand history" -s o -l output -d 'Output format: text for people, json or yaml for scripts (one document on stdout)' -r -f -a "text\t''
+json\t''
+yaml\t''"
+complete -c promctl -n "__fish_promctl_using_subcommand history" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
+complete -c promctl -n "__fish_promctl_using_subcommand history" -s v -l verbose -d 'Show more detail'
+complete -c promctl -n "__fish_promctl_using_subcommand history" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c promctl -n "__fish_promctl_using_subcommand history" -s h -l help -d 'Print help'
+complete -c promctl -n "__fish_promctl_using_subcommand rollback" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand rollback" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
+complete -c promctl -n "__fish_promctl_using_subcommand rollback" -l rules -d 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand rollback" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand rollback" -l context -d 'Kubeconfig context to use [default: the current context]' -r
+complete -c promctl -n "__fish_promctl_using_subcommand rollback" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
+complete -c promctl -n "__fish_promctl_using_subcommand rollback" -s o -l output -d 'Output format: text for people, json or yaml for scripts (one document on stdout)' -r -f -a "text\t''
+json\t''
+yaml\t''"
+complete -c promctl -n "__fish_promctl_using_subcommand rollback" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
+complete -c promctl -n "__fish_promctl_using_subcommand rollback" -l dry-run -d 'Server-side dry run: validate against the cluster, change nothing'
+complete -c promctl -n "__fish_promctl_using_subcommand rollback" -s v -l verbose -d 'Show more detail'
+complete -c promctl -n "__fish_promctl_using_subcommand rollback" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c promctl -n "__fish_promctl_using_subcommand rollback" -s h -l help -d 'Print help'
 complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
 complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -l rules -d 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)' -r -F
@@ -222,15 +252,17 @@ complete -c promctl -n "__fish_promctl_using_subcommand version" -l timeout -d '
 complete -c promctl -n "__fish_promctl_using_subcommand version" -s v -l verbose -d 'Show more detail'
 complete -c promctl -n "__fish_promctl_using_subcommand version" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c promctl -n "__fish_promctl_using_subcommand version" -s h -l help -d 'Print help'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate doctor reload port-forward completions version help" -f -a "render" -d 'Print the manifests install would apply (no cluster needed)'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate doctor reload port-forward completions version help" -f -a "values" -d 'Print the embedded default values, with comments (or their JSON Schema)'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate doctor reload port-forward completions version help" -f -a "install" -d 'Render, check, apply (server-side) in a safe order, then wait until everything is ready'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate doctor reload port-forward completions version help" -f -a "diff" -d 'Show what install would change (exit 0: nothing, 1: changes, >1: error)'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate doctor reload port-forward completions version help" -f -a "uninstall" -d 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate doctor reload port-forward completions version help" -f -a "validate" -d 'Check the installed objects, then that Prometheus scrapes every expected job with all targets up'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate doctor reload port-forward completions version help" -f -a "doctor" -d 'Find what is wrong, read-only, and say how to fix it: pods, claims, permissions, annotations, down targets, config drift'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate doctor reload port-forward completions version help" -f -a "reload" -d 'Push the rendered config and prove that Prometheus loaded it'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate doctor reload port-forward completions version help" -f -a "port-forward" -d 'Forward a local port to the Prometheus Service, following pod restarts'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate doctor reload port-forward completions version help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate doctor reload port-forward completions version help" -f -a "version" -d 'Print promctl\'s version and the Kubernetes, Prometheus and Alertmanager versions it supports'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff uninstall validate doctor reload port-forward completions version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward completions version help" -f -a "render" -d 'Print the manifests install would apply (no cluster needed)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward completions version help" -f -a "values" -d 'Print the embedded default values, with comments (or their JSON Schema)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward completions version help" -f -a "install" -d 'Render, check, apply (server-side) in a safe order, then wait until everything is ready'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward completions version help" -f -a "diff" -d 'Show what install would change (exit 0: nothing, 1: changes, >1: error)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward completions version help" -f -a "history" -d 'List the revisions install and rollback recorded (values, image, outcome)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward completions version help" -f -a "rollback" -d 'Go back to a recorded revision: its values and rule files, applied and proven as install does (claims untouched)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward completions version help" -f -a "uninstall" -d 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward completions version help" -f -a "validate" -d 'Check the installed objects, then that Prometheus scrapes every expected job with all targets up'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward completions version help" -f -a "doctor" -d 'Find what is wrong, read-only, and say how to fix it: pods, claims, permissions, annotations, down targets, config drift'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward completions version help" -f -a "reload" -d 'Push the rendered config and prove that Prometheus loaded it'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward completions version help" -f -a "port-forward" -d 'Forward a local port to the Prometheus Service, following pod restarts'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward completions version help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward completions version help" -f -a "version" -d 'Print promctl\'s version and the Kubernetes, Prometheus and Alertmanager versions it supports'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward completions version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
