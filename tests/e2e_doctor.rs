@@ -157,3 +157,31 @@ async fn doctor_finds_nothing_on_a_healthy_install_then_names_each_break_with_it
     assert_eq!(report["healthy"], false);
     assert!(report["findings"].as_array().unwrap().iter().any(|f| f["area"] == "permissions"), "{out}");
 }
+
+/// A Prometheus on a 4Mi claim: doctor reports the claim filling (the TSDB's size against the claim,
+/// its growth over the last hour and the time left, the metrics with most series) with the fix.
+#[tokio::test]
+#[ignore = "needs the test bed: scripts/test"]
+async fn a_claim_that_fills_is_a_capacity_problem_with_its_growth_and_biggest_metrics() {
+    let client = common::client().await;
+    let it = Installed::new(&client, "e2e-capacity").await;
+    let with = |command: &'static str| {
+        let mut args = common::own_jobs_only(&[command]);
+        args.extend(["--set", "storage.size=4Mi", "--set", "retention.size=3MB"]);
+        args.extend(common::FAST_SELF_SCRAPE);
+        args
+    };
+    let (code, out, err) = it.run(&with("install"));
+    assert_eq!(code, Some(0), "{out}{err}");
+    // The growth needs two points of its 30 s subquery: a minute or two after the first scrape.
+    let out = common::eventually("doctor reporting the claim filling", Duration::from_secs(240), || async {
+        let (code, out, _) = it.run(&with("doctor"));
+        (code == Some(1) && out.contains("PROBLEM [capacity] Prometheus: the TSDB uses ")).then_some(out)
+    })
+    .await;
+    let line = out.lines().find(|l| l.starts_with("PROBLEM [capacity]")).unwrap();
+    assert!(line.contains(" of the 4Mi claim (") && line.contains("/day over the last hour: full in about "), "{line}");
+    assert!(line.contains(" head series, most in: "), "{line}");
+    assert!(out.contains("fix: raise storage.size"), "{out}");
+    eprintln!("seen: {line}");
+}

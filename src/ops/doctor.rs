@@ -86,6 +86,7 @@ pub async fn diagnose(
                     None => Default::default(),
                 };
                 doctor::down_targets(&targets, &all_pods, &nodes, from, &mut diagnosis).await;
+                doctor::capacity(api, values, &mut diagnosis).await;
             }
             Err(e) => diagnosis.findings.push(Finding {
                 area: "targets",
