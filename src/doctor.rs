@@ -720,116 +720,26 @@ async fn reach_from_pod(client: &Client, namespace: &str, pod: &str, container: 
     }
 }
 
-/// The instant queries about the TSDB's size, each with the name its answer is kept under in
-/// [`CapacityAnswers`]: Prometheus's own metrics, scraped by the `prometheus` job.
-pub fn capacity_queries() -> [(&'static str, &'static str); 6] {
-    [
-        ("blocks", r#"prometheus_tsdb_storage_blocks_bytes{job="prometheus"}"#),
-        ("wal", r#"prometheus_tsdb_wal_storage_size_bytes{job="prometheus"}"#),
-        ("head_chunks", r#"prometheus_tsdb_head_chunks_storage_size_bytes{job="prometheus"}"#),
-        // Bytes per second over the last hour (a subquery: the sum is an expression, not a series).
-        (
-            "growth",
-            r#"deriv((prometheus_tsdb_storage_blocks_bytes{job="prometheus"} + prometheus_tsdb_wal_storage_size_bytes{job="prometheus"} + prometheus_tsdb_head_chunks_storage_size_bytes{job="prometheus"})[1h:30s])"#,
-        ),
-        ("head_series", r#"prometheus_tsdb_head_series{job="prometheus"}"#),
-        ("top_metrics", r#"topk(5, count by (__name__) ({__name__=~".+"}))"#),
-    ]
-}
-
-/// The answers to [`capacity_queries`], by name.
-pub type CapacityAnswers = BTreeMap<String, Vec<(BTreeMap<String, String>, f64)>>;
-
-/// How full the claim is and how fast it fills, asked of Prometheus (its own TSDB metrics); a
-/// finding when it cannot be asked.
+/// How full the claim is and how fast it fills (validation::capacity), as a finding when it fills or
+/// cannot be read, a fine line otherwise.
 pub async fn capacity(api: &crate::prometheus::PrometheusApi, values: &Values, diagnosis: &mut Diagnosis) {
-    let mut answers = CapacityAnswers::new();
-    for (what, expr) in capacity_queries() {
-        match api.query_vector(expr).await {
-            Ok(found) => {
-                answers.insert(what.to_string(), found);
-            }
-            Err(e) => {
-                diagnosis.found(
-                    "capacity",
-                    "Prometheus",
-                    format!("its TSDB's size cannot be read: {}", crate::error::message(&e)),
-                    "see the pods above; is it Ready?",
-                );
-                return;
+    match crate::validation::capacity::capacity_answers(api).await {
+        Ok(answers) => {
+            let verdict = crate::validation::capacity::judge_capacity(&answers, values);
+            match verdict.filling {
+                true => {
+                    diagnosis.found("capacity", "Prometheus", verdict.state, crate::validation::capacity::CAPACITY_FIX)
+                }
+                false => diagnosis.fine.push(verdict.state),
             }
         }
-    }
-    diagnosis.extend(judge_capacity(&answers, values.storage.size.bytes() as f64, &values.storage.size.to_string()));
-}
-
-/// A share of the claim from which doctor calls it filling; and the days of growth left below which it
-/// does once a quarter is used (a young Prometheus's WAL grows fast for its first two hours, until the
-/// head is compacted: on a nearly empty claim that growth says little).
-const FULL_SHARE: f64 = 0.8;
-const DAYS_LEFT: f64 = 7.0;
-const GROWTH_COUNTS_FROM: f64 = 0.25;
-
-/// The TSDB on disk (blocks, WAL, head chunks) against the claim (`claim_bytes`, as values name it:
-/// `claim`), the days until it is full at the last hour's growth, the head series and the metrics with
-/// most series: a problem from 80% full, or under 7 days left once a quarter is used; a fine line
-/// otherwise.
-pub fn judge_capacity(answers: &CapacityAnswers, claim_bytes: f64, claim: &str) -> Diagnosis {
-    let mut diagnosis = Diagnosis::default();
-    let first = |what: &str| answers.get(what).and_then(|v| v.first()).map(|(_, value)| *value);
-    // Not scraped yet (just installed), or the self-scrape is off: nothing to judge, and nothing wrong.
-    let (Some(blocks), Some(wal)) = (first("blocks"), first("wal")) else {
-        diagnosis.fine.push(
-            "the TSDB's size is not known yet: it comes from Prometheus's own `prometheus` job (scrape.jobs.prometheus), whose first scrape brings it".into(),
-        );
-        return diagnosis;
-    };
-    let head_chunks = first("head_chunks").unwrap_or(0.0);
-    let used = blocks + wal + head_chunks;
-    let share = used / claim_bytes;
-    let growth = first("growth").filter(|g| *g > 0.0);
-    let days_left = growth.map(|g| (claim_bytes - used).max(0.0) / g / 86_400.0);
-    let series = first("head_series").unwrap_or(0.0);
-    let mut top: Vec<(String, f64)> = answers
-        .get("top_metrics")
-        .into_iter()
-        .flatten()
-        .map(|(labels, n)| (labels.get("__name__").cloned().unwrap_or_default(), *n))
-        .collect();
-    top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let most: Vec<String> = top.iter().map(|(name, n)| format!("{name} ({n:.0})")).collect();
-    let mib = |bytes: f64| format!("{:.1} MiB", bytes / 1_048_576.0);
-    let mut state = format!(
-        "the TSDB uses {} of the {claim} claim ({:.0}%): blocks {}, WAL {}, head chunks {}",
-        mib(used),
-        share * 100.0,
-        mib(blocks),
-        mib(wal),
-        mib(head_chunks)
-    );
-    match (growth, days_left) {
-        (Some(g), Some(days)) => {
-            let left = match days * 24.0 {
-                hours if hours < 1.0 => format!("{:.0} minutes", (hours * 60.0).max(1.0)),
-                hours if hours < 48.0 => format!("{hours:.0} hours"),
-                _ => format!("{days:.0} days"),
-            };
-            state.push_str(&format!("; growing {}/day over the last hour: full in about {left}", mib(g * 86_400.0)))
-        }
-        _ => state.push_str("; not growing over the last hour"),
-    }
-    state.push_str(&format!("; {series:.0} head series, most in: {}", most.join(", ")));
-    if share >= FULL_SHARE || (share >= GROWTH_COUNTS_FROM && days_left.is_some_and(|d| d < DAYS_LEFT)) {
-        diagnosis.found(
+        Err(e) => diagnosis.found(
             "capacity",
             "Prometheus",
-            state,
-            "raise storage.size (the claim grows only if its StorageClass allows expansion), lower retention.size or retention.time, or drop series from the metrics above (relabelling)",
-        );
-    } else {
-        diagnosis.fine.push(state);
+            format!("its TSDB's size cannot be read: {}", crate::error::message(&e)),
+            "see the pods above; is it Ready?",
+        ),
     }
-    diagnosis
 }
 
 /// The config each replica runs against the rendered one.
@@ -951,52 +861,6 @@ mod tests {
         // Without the nodes, the host and the scrape error's own cause.
         let found = judge_down_targets(&targets, &[], &Default::default());
         assert!(found.findings.iter().all(|f| f.object == "10.254.0.2" && !f.problem.contains("NotReady")));
-    }
-
-    /// What Prometheus 2.48 answered to doctor's capacity queries, a minute after its install on the
-    /// test bed with a 4Mi claim (tests/fixtures/prometheus-2.48.0/capacity/README.md).
-    fn recorded_capacity() -> CapacityAnswers {
-        capacity_queries()
-            .iter()
-            .map(|(what, _)| {
-                let answer = crate::validation::recorded::vector(&format!("prometheus-2.48.0/capacity/{what}.json"));
-                (what.to_string(), answer)
-            })
-            .collect()
-    }
-
-    #[test]
-    fn a_claim_that_fills_within_days_is_a_problem_naming_its_size_growth_and_biggest_metrics() {
-        let found = judge_capacity(&recorded_capacity(), 4.0 * 1_048_576.0, "4Mi");
-        assert_eq!(found.findings.len(), 1, "{found:?}");
-        let problem = &found.findings[0].problem;
-        assert!(
-            problem.starts_with("the TSDB uses 1.2 MiB of the 4Mi claim (30%): blocks 0.0 MiB, WAL 1.2 MiB"),
-            "{problem}"
-        );
-        assert!(
-            problem.contains("/day over the last hour: full in about ") && problem.contains(" minutes"),
-            "{problem}"
-        );
-        assert!(
-            problem.contains("44263 head series, most in: apiserver_request_duration_seconds_bucket (7272), "),
-            "{problem}"
-        );
-        assert!(found.findings[0].fix.starts_with("raise storage.size"));
-        // On an 8Mi claim (15% used) the same growth is a young WAL's, not yet a problem.
-        let found = judge_capacity(&recorded_capacity(), 8.0 * 1_048_576.0, "8Mi");
-        assert!(found.findings.is_empty(), "{found:?}");
-        // The same TSDB on the default 20Gi claim: fine, with the same figures.
-        let found = judge_capacity(&recorded_capacity(), 20.0 * 1_073_741_824.0, "20Gi");
-        assert!(found.findings.is_empty(), "{found:?}");
-        assert!(found.fine[0].starts_with("the TSDB uses 1.2 MiB of the 20Gi claim (0%)"), "{:?}", found.fine);
-    }
-
-    #[test]
-    fn a_prometheus_that_has_not_scraped_itself_yet_has_no_size_to_judge_and_nothing_wrong() {
-        let found = judge_capacity(&CapacityAnswers::new(), 1e9, "1Gi");
-        assert!(found.findings.is_empty(), "{found:?}");
-        assert!(found.fine[0].starts_with("the TSDB's size is not known yet"), "{found:?}");
     }
 
     #[test]

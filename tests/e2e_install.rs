@@ -134,7 +134,8 @@ async fn an_ha_replicas_existing_claim_that_cannot_bind_is_named_at_once_and_the
 }
 
 /// 2.48 -> 3.16 in place keeps the claim; back to 2.48 is refused before anything is applied (a 2.x
-/// older than 2.55 cannot open a TSDB that 3.x wrote), naming the road through 2.55.
+/// older than 2.55 cannot open a TSDB that 3.x wrote), naming the road through 2.55, by install and by
+/// a rollback to the 2.48 revision alike.
 #[tokio::test]
 #[ignore = "needs the test bed: scripts/test"]
 async fn a_downgrade_from_prometheus_3_below_2_55_is_refused_with_nothing_applied() {
@@ -152,6 +153,11 @@ async fn a_downgrade_from_prometheus_3_below_2_55_is_refused_with_nothing_applie
         err.contains("image.tag v2.48.0 cannot open the TSDB that the running Prometheus v3.16.0 wrote on its claim: only 2.55 or later reads a Prometheus 3 TSDB"),
         "{err}"
     );
+    assert_eq!(resource_versions(&client, &it.namespace, &it.instance()).await, before, "nothing was applied");
+    // A rollback installs: revision 1 (2.48) is refused the same way.
+    let (code, out, err) = it.run(&["rollback", "1"]);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(err.contains("only 2.55 or later reads a Prometheus 3 TSDB"), "{err}");
     assert_eq!(resource_versions(&client, &it.namespace, &it.instance()).await, before, "nothing was applied");
 }
 

@@ -264,6 +264,7 @@ pub async fn validate(
         if let Some(engine) = engine_api(options.engine.as_ref(), cluster_client.as_ref())? {
             report.checks.extend(engine_checks(&engine, prometheus, values, wait_targets).await);
         }
+        report.checks.push(crate::validation::capacity::capacity_checks(prometheus, values).await);
     }
     emit(Progress::PhaseDone);
     Ok(report)

@@ -10,7 +10,8 @@
 //! - [`alerting`]: where alerts go, and the installed Alertmanager;
 //! - [`remote_write`]: the remote_write queues and the engine behind them;
 //! - [`replicas`]: an HA set's replicas, each alone and together;
-//! - [`nodes`]: the nodes behind down targets.
+//! - [`nodes`]: the nodes behind down targets;
+//! - [`capacity`]: how full the claim is and how fast it fills.
 
 use std::time::Duration;
 
@@ -22,6 +23,7 @@ use crate::prometheus::ActiveAlert;
 use crate::values::Values;
 
 pub mod alerting;
+pub mod capacity;
 pub mod nodes;
 pub mod objects;
 #[cfg(test)]
