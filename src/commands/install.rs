@@ -36,7 +36,7 @@ pub async fn exec(global: &GlobalArgs, args: &InstallArgs, reporter: &mut Report
     let emit = &mut |p| reporter.show(p);
     if report.changed > 0 || report.failure.is_some() {
         let outcome = history::outcome_of(&report, options);
-        history::record(&client, &checked, &values, "install".into(), outcome, emit).await?;
+        history::record_or_warn(&client, &checked, &values, "install".into(), outcome, emit).await;
     }
     if let Some(WaitOutcome::Failed { diagnostics: Some(diagnostics), .. }) = &report.readiness {
         show_diagnostics(reporter, diagnostics);

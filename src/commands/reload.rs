@@ -1,3 +1,5 @@
+use promctl::history::Outcome;
+use promctl::ops::history;
 use promctl::ops::reach::{Route, reach_prometheus, replica_links};
 use promctl::ops::reload::reload_everything;
 use promctl::report::Reporter;
@@ -17,6 +19,11 @@ pub async fn exec(global: &GlobalArgs, args: &ReloadArgs, reporter: &mut Reporte
     let outcome =
         reload_everything(&client, &links, &checked, &values, direct, global.timeout, &mut |p| reporter.show(p))
             .await?;
+    // A changed config is a revision, as an install's change is (rollback goes back through install).
+    if outcome.reload.changed {
+        let emit = &mut |p| reporter.show(p);
+        history::record_or_warn(&client, &checked, &values, "reload".into(), Outcome::Deployed, emit).await;
+    }
     reporter.document(&super::document("reload", &outcome)?);
     Ok(0)
 }

@@ -74,6 +74,32 @@ pub async fn record(
     Ok(number)
 }
 
+/// How long recording a revision may take: it follows an install, whose own --timeout is spent.
+const RECORD_BOUND: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// [`record`], bounded by 5 s and never failing what it follows: a revision that cannot be written (an
+/// API server that stopped answering during a failed install, a quota on ConfigMaps) is a warning, and
+/// the command ends as its install or reload did.
+pub async fn record_or_warn(
+    client: &kube::Client,
+    checked: &Checked,
+    values: &Values,
+    command: String,
+    outcome: Outcome,
+    emit: Emit<'_>,
+) -> Option<u32> {
+    let recording = record(client, checked, values, command, outcome, &mut *emit);
+    let why = match tokio::time::timeout(RECORD_BOUND, recording).await {
+        Ok(Ok(number)) => return Some(number),
+        Ok(Err(e)) => crate::error::message(&e),
+        Err(_) => format!("the API server did not answer within {}s", RECORD_BOUND.as_secs()),
+    };
+    emit(Progress::Warning(format!(
+        "the revision was not recorded ({why}); promctl history will not list this change"
+    )));
+    None
+}
+
 /// What a rollback did: the revision it went back to, the install it ran, the revision it recorded.
 #[derive(Debug, Serialize)]
 pub struct RollbackReport {
@@ -136,7 +162,7 @@ pub async fn rollback(
         None
     } else {
         let outcome = outcome_of(&report, options);
-        Some(record(client, &checked, &values, format!("rollback to {}", target.revision), outcome, emit).await?)
+        record_or_warn(client, &checked, &values, format!("rollback to {}", target.revision), outcome, emit).await
     };
     Ok(RollbackReport { to: target.revision, image: target.image.clone(), claims_kept, install: report, recorded })
 }
