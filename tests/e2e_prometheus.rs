@@ -295,7 +295,10 @@ async fn port_forward_survives_a_pod_restart_and_runs_a_command() {
             .then_some(())
     })
     .await;
-    api.ready().await.expect("the same local port reaches the new pod, without restarting promctl");
+    // A new connection (a new client: the old one's pooled keep-alive connection went with the old
+    // pod's stream, and reusing it races with its close).
+    let after = promctl::prometheus::PrometheusApi::direct(&url).unwrap();
+    after.ready().await.expect("the same local port reaches the new pod, without restarting promctl");
     let _ = forward.kill();
     let _ = forward.wait();
 
