@@ -49,6 +49,9 @@ fn problem_line<'a>(out: &'a str, start: &str) -> &'a str {
 #[tokio::test]
 #[ignore = "needs the test bed: scripts/test"]
 async fn doctor_finds_nothing_on_a_healthy_install_then_names_each_break_with_its_fix() {
+    // Doctor judges every annotated Service and pod of the cluster, and this test annotates one wrongly:
+    // no other test may judge or break cluster-wide targets meanwhile (other binaries run beside it).
+    let _exclusive = common::cluster_wide_targets_lock();
     let client = common::client().await;
     let it = Installed::new(&client, "e2e-doctor").await;
     let ns = it.namespace.clone();
