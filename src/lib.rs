@@ -24,5 +24,6 @@ pub mod report;
 pub mod rules;
 pub mod secrets;
 pub mod support;
+pub mod upgrade;
 pub mod validation;
 pub mod values;

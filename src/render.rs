@@ -248,23 +248,6 @@ pub fn image_tag(image: &str) -> Option<&str> {
     (!tag.contains('/')).then_some(tag)
 }
 
-/// The oldest Prometheus 2 that opens a TSDB written by Prometheus 3: the supported road back from 3
-/// goes through it (Prometheus 3's migration guide).
-pub const OLDEST_2_READING_3: (u64, u64) = (2, 55);
-
-/// Why installing `new` over a Prometheus that runs `running` (image tags) would leave it unable to
-/// open its own TSDB, with the supported road; None when the TSDB allows the change, or a tag names
-/// no version.
-pub fn tsdb_downgrade_refusal(running: &str, new: &str) -> Option<String> {
-    let (from, to) = (prometheus_version(running)?, prometheus_version(new)?);
-    let (major, minor) = OLDEST_2_READING_3;
-    (from.0 >= 3 && to < OLDEST_2_READING_3).then(|| {
-        format!(
-            "image.tag {new} cannot open the TSDB that the running Prometheus {running} wrote on its claim: only {major}.{minor} or later reads a Prometheus 3 TSDB; set image.tag to v{major}.{minor}.1 or a later 2.x first (or keep {running}); nothing was applied"
-        )
-    })
-}
-
 /// Renders the rule files, prometheus.yml, then every manifest, from already validated values and
 /// the team's rule files (see [`crate::rules::read_sources`]).
 pub fn render(values: &Values, team_rules: &[RuleSource]) -> Result<Rendered, Failure> {
@@ -557,23 +540,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_downgrade_from_3_below_2_55_is_refused_and_the_roads_the_tsdb_allows_are_not() {
-        let refused = tsdb_downgrade_refusal("v3.16.0", "v2.48.0").unwrap();
-        assert!(
-            refused.starts_with("image.tag v2.48.0 cannot open the TSDB that the running Prometheus v3.16.0 wrote"),
-            "{refused}"
-        );
-        assert!(refused.contains("set image.tag to v2.55.1 or a later 2.x first"), "{refused}");
-        for (running, new) in [
-            ("v3.16.0", "v2.55.1"),
-            ("v3.16.0", "v3.1.0"),
-            ("v2.48.0", "v3.16.0"),
-            ("v2.48.0", "v2.47.0"),
-            ("v3.16.0", "latest"),
-            ("main", "v2.48.0"),
-        ] {
-            assert_eq!(tsdb_downgrade_refusal(running, new), None, "{running} -> {new}");
-        }
+    fn versions_and_tags_are_read_from_image_references() {
         assert_eq!(prometheus_version("2.55.1-rc.0"), Some((2, 55)));
         assert_eq!(image_tag("registry:5000/prom/prometheus:v3.16.0@sha256:abc"), Some("v3.16.0"));
         assert_eq!(image_tag("registry:5000/prom/prometheus"), None);

@@ -161,6 +161,96 @@ async fn a_downgrade_from_prometheus_3_below_2_55_is_refused_with_nothing_applie
     assert_eq!(resource_versions(&client, &it.namespace, &it.instance()).await, before, "nothing was applied");
 }
 
+/// A legacy exporter that answers without a metrics Content-Type (busybox httpd serves an extensionless
+/// file as application/octet-stream): Prometheus 2.48 scrapes it, Prometheus 3 would not. Switching
+/// to 3.16 is refused before anything is applied, naming the target, what it sent and the fix; with
+/// the fix the upgrade converges and the target is up under 3.16. The judgment is Prometheus 3.16's
+/// own: a second job without the fix, scraping the same pod, is refused by 3.16 with the words the
+/// refusal quoted.
+#[tokio::test]
+#[ignore = "needs the test bed: scripts/test"]
+async fn an_upgrade_to_prometheus_3_names_the_targets_it_would_refuse_and_the_fallback_converges() {
+    let client = common::client().await;
+    let it = Installed::new(&client, "e2e-upgrade3").await;
+    let job = |name: &str, fallback: bool| {
+        format!(
+            r#"    - job_name: {name}
+      scrape_interval: 10s
+{fallback}      kubernetes_sd_configs:
+        - role: pod
+          namespaces: {{names: [{ns}]}}
+      relabel_configs:
+        - source_labels: [__meta_kubernetes_pod_label_app]
+          action: keep
+          regex: legacy-exporter
+"#,
+            fallback = if fallback { "      fallback_scrape_protocol: PrometheusText0.0.4\n" } else { "" },
+            ns = it.namespace
+        )
+    };
+    let values = |name: &str, jobs: &[String]| {
+        let path = std::env::temp_dir().join(format!("{}-{name}.yaml", it.namespace));
+        std::fs::write(&path, format!("scrape:\n  extraJobs:\n{}", jobs.concat())).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let legacy = values("legacy", &[job("legacy", false)]);
+    let install = |tag: &str, file: &str| it.run(&common::own_jobs_only(&["install", "--set", tag, "-f", file]));
+    let (code, out, err) = install("image.tag=v2.48.0", &legacy);
+    assert_eq!(code, Some(0), "{out}{err}");
+    common::apply_yaml(&client, &it.namespace, LEGACY_EXPORTER).await;
+    let api = common::prometheus_api(&client, &it.namespace);
+    common::eventually("Prometheus 2.48 scraping the legacy exporter", std::time::Duration::from_secs(120), || async {
+        let targets = api.targets().await.ok()?;
+        targets.iter().any(|t| t.job() == "legacy" && t.health == promctl::prometheus::Health::Up).then_some(())
+    })
+    .await;
+
+    let before = resource_versions(&client, &it.namespace, &it.instance()).await;
+    let (code, out, err) = install("image.tag=v3.16.0", &legacy);
+    assert_eq!(code, Some(2), "{out}{err}");
+    let refused = promctl::upgrade::prometheus3_refusal(Some("application/octet-stream")).unwrap();
+    assert!(err.contains("Prometheus v3.16.0 would refuse 1 target(s) that Prometheus v2.48.0 scrapes now"), "{err}");
+    assert!(
+        err.contains(r#"/metrics answers with Content-Type "application/octet-stream", which Prometheus 3 refuses"#),
+        "{err}"
+    );
+    assert!(err.contains(&refused), "{err}");
+    assert!(err.contains("add fallback_scrape_protocol: PrometheusText0.0.4 to scrape.extraJobs[0]"), "{err}");
+    assert_eq!(resource_versions(&client, &it.namespace, &it.instance()).await, before, "nothing was applied");
+
+    // With the fix (and a second job left without it, to hear Prometheus 3.16's own verdict).
+    let fixed = values("fixed", &[job("legacy", true), job("legacy-unfixed", false)]);
+    let (code, out, err) = install("image.tag=v3.16.0", &fixed);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let errors =
+        common::eventually("Prometheus 3.16 scraping both jobs", std::time::Duration::from_secs(120), || async {
+            let targets = api.targets().await.ok()?;
+            let health = |job: &str| targets.iter().find(|t| t.job() == job && !t.last_scrape.starts_with("0001"));
+            let (fixed, unfixed) = (health("legacy")?, health("legacy-unfixed")?);
+            Some((fixed.health, fixed.last_error.clone(), unfixed.health, unfixed.last_error.clone()))
+        })
+        .await;
+    assert_eq!(errors.0, promctl::prometheus::Health::Up, "the fixed job is up under 3.16: {}", errors.1);
+    assert_eq!(errors.2, promctl::prometheus::Health::Down, "3.16 refuses the unfixed job");
+    assert!(errors.3.contains(&refused), "3.16 said {:?}; promctl said {refused:?}", errors.3);
+}
+
+/// busybox httpd serving an extensionless `metrics` file: Content-Type application/octet-stream.
+const LEGACY_EXPORTER: &str = r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: legacy-exporter
+  labels: {app: legacy-exporter}
+spec:
+  containers:
+    - name: httpd
+      image: localhost/busybox:1
+      imagePullPolicy: Never
+      command: [sh, -c, "mkdir -p /tmp/www && printf '# TYPE legacy_orders_total counter\\nlegacy_orders_total 3\\n' > /tmp/www/metrics && exec httpd -f -p 9100 -h /tmp/www"]
+      ports: [{containerPort: 9100}]
+"#;
+
 /// History and rollback: two installs that change something are revisions 1 and 2; a third with a
 /// mistyped image tag and --rollback-on-failure reports the pull error, records itself as failed,
 /// rolls back to revision 2 (Ready, validate passes) and exits 1 naming both; `rollback 1` then goes

@@ -198,10 +198,14 @@ async fn preflight(
     emit: Emit<'_>,
 ) -> anyhow::Result<()> {
     let check = async { Ok(running_tags(client, values, rendered).await) };
-    for running in bounded(check, bound, emit, "reading the running Prometheus's version").await? {
-        if let Some(problem) = crate::render::tsdb_downgrade_refusal(&running, &values.image.tag) {
+    let running = bounded(check, bound, emit, "reading the running Prometheus's version").await?;
+    for running in &running {
+        if let Some(problem) = crate::upgrade::tsdb_downgrade_refusal(running, &values.image.tag) {
             return Err(Failure::bad_input(problem).into());
         }
+    }
+    if let Some(from) = running.iter().find(|r| crate::upgrade::crosses_to_3(r, &values.image.tag)) {
+        targets_3_would_refuse(client, values, rendered, from, bound, emit).await?;
     }
     if let Some(class) = Some(values.storage.storage_class.as_str()).filter(|c| !c.is_empty()) {
         let check = async { Ok(crate::cluster::inspect::missing_storage_class(client, class).await) };
@@ -220,6 +224,50 @@ async fn preflight(
         }
     }
     Ok(())
+}
+
+/// Before a running Prometheus 2 becomes a 3: the targets of the team's jobs that Prometheus 3 would
+/// refuse by their Content-Type, refused here with the fix (nothing applied). Targets that cannot be
+/// read are warnings: the upgrade goes on, saying what was not proven.
+async fn targets_3_would_refuse(
+    client: &kube::Client,
+    values: &Values,
+    rendered: &Rendered,
+    from: &str,
+    bound: (Instant, Duration),
+    emit: Emit<'_>,
+) -> anyhow::Result<()> {
+    let jobs = crate::upgrade::jobs_without_fallback(values);
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let to = &values.image.tag;
+    emit(Progress::Step(format!(
+        "Prometheus {from} -> {to}: reading the Content-Type of the targets of scrape.extraJobs without fallback_scrape_protocol (Prometheus 3 refuses a missing or unknown one)"
+    )));
+    let read = async { Ok(crate::ops::upgrade::read_team_targets(client, values, rendered, &jobs).await) };
+    let verdict = match bounded(read, bound, emit, "reading the targets' Content-Type").await? {
+        Ok(read) => crate::upgrade::judge_content_types(&read),
+        Err(e) => {
+            emit(Progress::Warning(format!(
+                "the Content-Type of the targets of scrape.extraJobs was not read ({}): Prometheus {to} may refuse some of them; `promctl validate` after the upgrade names any down",
+                crate::error::message(&e)
+            )));
+            return Ok(());
+        }
+    };
+    for not_read in &verdict.not_read {
+        emit(Progress::Warning(format!("{not_read}: Prometheus {to} may refuse it")));
+    }
+    if verdict.refused.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::bad_input(format!(
+        "Prometheus {to} would refuse {} target(s) that Prometheus {from} scrapes now:\n  {}\nnothing was applied",
+        verdict.refused.len(),
+        verdict.refused.join("\n  ")
+    ))
+    .into())
 }
 
 /// The image tag each Prometheus replica's Deployment runs now (none before the first install).

@@ -10,6 +10,7 @@ pub mod port_forward;
 pub mod reach;
 pub mod reload;
 pub mod uninstall;
+pub mod upgrade;
 pub mod validate;
 
 use std::path::PathBuf;
