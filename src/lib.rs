@@ -18,6 +18,7 @@ pub mod promconfig;
 pub mod prometheus;
 pub mod promql;
 pub mod quantity;
+pub mod release;
 pub mod reload;
 pub mod render;
 pub mod report;

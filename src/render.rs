@@ -223,30 +223,7 @@ impl Workload {
     }
 }
 
-/// The Prometheus major version an image tag names (`v2.48.0` -> 2, `3.16.0-distroless` -> 3). A tag
-/// that names no version (`latest`, a digest) counts as the current major, 3.
-pub fn prometheus_major(tag: &str) -> u64 {
-    let digits: String = tag.trim_start_matches('v').chars().take_while(char::is_ascii_digit).collect();
-    match digits.parse::<u64>() {
-        Ok(major) if tag.trim_start_matches('v')[digits.len()..].starts_with('.') => major,
-        _ => 3,
-    }
-}
-
-/// (major, minor) of a Prometheus image tag ("v3.16.0", "2.55.1-rc.0"); None for a tag of another
-/// form ("latest", "main"): no version can be judged from it.
-pub fn prometheus_version(tag: &str) -> Option<(u64, u64)> {
-    let mut parts = tag.trim_start_matches('v').split(['.', '-', '+']);
-    Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
-}
-
-/// The tag of a container image reference ("prom/prometheus:v3.16.0@sha256:..." -> "v3.16.0"); None
-/// when it names no tag.
-pub fn image_tag(image: &str) -> Option<&str> {
-    let image = image.split('@').next().unwrap_or(image);
-    let (_, tag) = image.rsplit_once(':')?;
-    (!tag.contains('/')).then_some(tag)
-}
+use crate::release::prometheus_major;
 
 /// Renders the rule files, prometheus.yml, then every manifest, from already validated values and
 /// the team's rule files (see [`crate::rules::read_sources`]).
@@ -539,12 +516,6 @@ mod tests {
 
     use super::*;
 
-    #[test]
-    fn versions_and_tags_are_read_from_image_references() {
-        assert_eq!(prometheus_version("2.55.1-rc.0"), Some((2, 55)));
-        assert_eq!(image_tag("registry:5000/prom/prometheus:v3.16.0@sha256:abc"), Some("v3.16.0"));
-        assert_eq!(image_tag("registry:5000/prom/prometheus"), None);
-    }
     use crate::values::load;
     use serde_json::{Value, json};
 
@@ -875,15 +846,6 @@ mod tests {
         let clash = render_with(&["scrape.extraJobs=[{job_name: django}]"]);
         let problems = crate::promconfig::check(&clash.prometheus_yml, 3).unwrap_err();
         assert!(problems.iter().any(|p| p.to_string().contains("job names must be unique")), "{problems:?}");
-    }
-
-    #[test]
-    fn the_major_version_comes_from_the_image_tag() {
-        assert_eq!(prometheus_major("v2.48.0"), 2);
-        assert_eq!(prometheus_major("3.16.0-distroless"), 3);
-        assert_eq!(prometheus_major("v10.1.0"), 10);
-        assert_eq!(prometheus_major("latest"), 3);
-        assert_eq!(prometheus_major("v2"), 3, "no minor: not a version tag");
     }
 
     #[test]

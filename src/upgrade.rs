@@ -12,7 +12,7 @@
 
 use serde_json::Value;
 
-use crate::render::{prometheus_major, prometheus_version};
+use crate::release::{prometheus_major, prometheus_version};
 use crate::values::Values;
 
 /// The oldest Prometheus 2 that opens a TSDB written by Prometheus 3: the supported road back from 3

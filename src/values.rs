@@ -652,6 +652,19 @@ fn check_fields(tree: &Value, origins: &Origins, errors: &mut Vec<String>) {
     check_items("alertmanager.services", alertmanager_service);
     check_items("alertmanager.urls", alertmanager_url);
     check_items("extraArgs", extra_arg);
+    // Each flag against the image's release: Prometheus does not start with a flag it lacks, and
+    // goes on without a feature it does not know.
+    let tag = lookup(tree, "image.tag").and_then(Value::as_str).unwrap_or_default();
+    let major = crate::release::prometheus_major(tag);
+    for (i, item) in lookup(tree, "extraArgs").and_then(Value::as_array).into_iter().flatten().enumerate() {
+        let Some(arg) = item.as_str().filter(|_| extra_arg(item).is_ok()) else { continue };
+        if let Some(problem) = crate::release::flag_refusal(arg, major) {
+            errors.push(format!(
+                "values: extraArgs[{i}] = {item} (from {}) {problem} (image.tag {tag})",
+                origin(origins, "extraArgs")
+            ));
+        }
+    }
     errors.extend(probe_errors);
     let labels = lookup(tree, "scrape.externalLabels").and_then(Value::as_object).into_iter().flatten();
     for (name, _) in labels {
@@ -1434,12 +1447,14 @@ mod tests {
 
     #[test]
     fn later_values_file_wins_and_lists_replace() {
-        let first =
-            values_file("first", "replicas: 0\nextraArgs: [--a, --b]\nimage: {tag: v2.47.0, pullPolicy: Always}\n");
-        let second = values_file("second", "extraArgs: [--c]\nimage: {tag: v2.49.0}\n");
+        let first = values_file(
+            "first",
+            "replicas: 0\nextraArgs: [--web.page-title=A, --log.level=debug]\nimage: {tag: v2.47.0, pullPolicy: Always}\n",
+        );
+        let second = values_file("second", "extraArgs: [--query.timeout=1m]\nimage: {tag: v2.49.0}\n");
         let v = load(&[first, second], &[], None).unwrap();
         assert_eq!(v.replicas, 0);
-        assert_eq!(v.extra_args, ["--c"]);
+        assert_eq!(v.extra_args, ["--query.timeout=1m"]);
         assert_eq!((v.image.tag.as_str(), v.image.pull_policy), ("v2.49.0", PullPolicy::Always));
         assert_eq!(v.image.repository, "prom/prometheus");
     }
@@ -1518,6 +1533,25 @@ mod tests {
             r#"values: scrape.scrapeTimeout = "10s" (from defaults) is above scrape.jobs.django.interval = "5s" (from --set); Prometheus rejects a timeout longer than the interval: lower scrape.scrapeTimeout or raise scrape.jobs.django.interval"#
         );
         assert!(load_sets(&["scrape.jobs.django.interval=5s", "scrape.jobs.django.enabled=false"]).is_ok());
+    }
+
+    #[test]
+    fn extra_args_are_flags_of_the_image_s_release() {
+        let err = load_sets(&[
+            "image.tag=v3.16.0",
+            "extraArgs=[--storage.tsdb.retention=30d, '--enable-feature=native-histograms']",
+        ])
+        .unwrap_err();
+        assert!(err.contains(r#"values: extraArgs[0] = "--storage.tsdb.retention=30d" (from --set) is a flag of Prometheus 2.48.0 only: Prometheus 3.16.0 would not start"#), "{err}");
+        assert!(err.contains(r#"values: extraArgs[1] = "--enable-feature=native-histograms" (from --set) enables feature native-histograms, which Prometheus 3.16.0 does not have"#), "{err}");
+        assert!(err.contains("(image.tag v3.16.0)"), "{err}");
+        assert!(
+            load_sets(&[
+                "image.tag=v2.48.0",
+                "extraArgs=[--storage.tsdb.retention=30d, '--enable-feature=native-histograms']"
+            ])
+            .is_ok()
+        );
     }
 
     #[test]

@@ -319,12 +319,14 @@ fn image_tag_of_round() -> String {
 async fn crashing_prometheus_is_reported_as_crash_loop_with_its_log_tail() {
     let client = common::client().await;
     let it = Installed::new(&client, "e2e-crash").await;
-    let out = it.promctl(&["install", "--set", "extraArgs=[--no-such-flag]"]).output().unwrap();
+    // A flag Prometheus has, with a value it cannot parse: promctl judges flag names, not their
+    // values, so Prometheus itself refuses it at start.
+    let out = it.promctl(&["install", "--set", "extraArgs=[--query.timeout=forever]"]).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("CrashLoopBackOff"), "{stderr}");
     assert!(stderr.contains("last log lines of"), "{stderr}");
-    assert!(stderr.contains("no-such-flag"), "Prometheus's own complaint is in the log tail: {stderr}");
+    assert!(stderr.contains("query.timeout"), "Prometheus's own complaint is in the log tail: {stderr}");
 
     // The FIRST corrected install passes: the old ReplicaSet's crash-looping pod, being replaced,
     // does not decide the new rollout's verdict.

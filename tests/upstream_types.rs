@@ -246,3 +246,33 @@ fn prometheus_yml_fields_are_the_union_of_the_supported_versions() {
     }
     assert!(differences.is_empty(), "{differences:#?}");
 }
+
+/// The flags promctl judges extraArgs by (src/release.rs: the recorded `--help` and the hidden ones)
+/// are every flag cmd/prometheus/main.go declares, for each supported version: a flag hidden from
+/// `--help` is accepted, and none on promctl's hidden list is made up.
+#[test]
+#[ignore = "needs the Go module sources: scripts/test"]
+fn prometheus_flags_are_the_ones_its_source_declares() {
+    let declared = Regex::new(r#"Flag\(\s*(?:a,\s*)?"([\w.-]+)""#).unwrap();
+    for version in env("PROMCTL_UPSTREAM_PROMETHEUS").split_whitespace() {
+        // Prometheus's Go module versions: v0.48.0 is 2.48.0, v0.316.0 is 3.16.0.
+        let minor: u64 = version.trim_start_matches("v0.").split('.').next().unwrap().parse().unwrap();
+        let release = promctl::release::release(if minor >= 300 { 3 } else { 2 });
+        let named = if minor >= 300 { format!("3.{}.", minor - 300) } else { format!("2.{minor}.") };
+        assert!(release.version.starts_with(&named), "{version} is not the recorded {}", release.version);
+        let main = module("github.com/prometheus/prometheus", version).join("cmd/prometheus/main.go");
+        let source = std::fs::read_to_string(main).unwrap();
+        let upstream: BTreeSet<&str> = declared.captures_iter(&source).map(|c| c.get(1).unwrap().as_str()).collect();
+        let ours = release.flags();
+        let missing: Vec<&&str> = upstream.iter().filter(|f| !ours.contains(f)).collect();
+        assert!(missing.is_empty(), "{version}: flags promctl would refuse: {missing:?}; add them to src/release.rs");
+        let made_up: Vec<&&str> = release.hidden_flags().iter().filter(|f| !upstream.contains(**f)).collect();
+        assert!(made_up.is_empty(), "{version}: hidden flags its source does not declare: {made_up:?}");
+        println!(
+            "Prometheus {}: {} flags declared, {} hidden from --help",
+            release.version,
+            upstream.len(),
+            release.hidden_flags().len()
+        );
+    }
+}

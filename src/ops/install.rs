@@ -279,7 +279,7 @@ async fn running_tags(client: &kube::Client, values: &Values, rendered: &Rendere
         let Ok(Some(deployment)) = api.get_opt(&replica.deployment).await else { continue };
         let containers = deployment.spec.and_then(|s| s.template.spec).map(|s| s.containers).unwrap_or_default();
         let image = containers.into_iter().find(|c| c.name == replica.container_name).and_then(|c| c.image);
-        tags.extend(image.as_deref().and_then(crate::render::image_tag).map(str::to_string));
+        tags.extend(image.as_deref().and_then(crate::release::image_tag).map(str::to_string));
     }
     tags
 }

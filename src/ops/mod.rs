@@ -45,7 +45,7 @@ pub fn check_sources(values: &Values, team_rules: Vec<rules::RuleSource>) -> any
             .map_err(|problems| Failure::bad_input(format!("{}\nnothing was applied", problems.join("\n"))))?;
     }
     let rendered = render::render(values, &team_rules)?;
-    let major = render::prometheus_major(&values.image.tag);
+    let major = crate::release::prometheus_major(&values.image.tag);
     let rule_groups = rules::check(&rendered.rule_files, major).map_err(|problems| {
         Failure::bad_input(format!(
             "the rules fail the static check; nothing was applied:\n  {}\nfix the rule files or values (`promctl render` shows the rendered rules)",

@@ -172,7 +172,7 @@ pub async fn validate(
     let probes = if options.queries.is_empty() {
         default_probes(values, &options.skip_jobs)
     } else {
-        if crate::render::prometheus_major(&values.image.tag) >= 3 {
+        if crate::release::prometheus_major(&values.image.tag) >= 3 {
             for change in options.queries.iter().flat_map(|expr| crate::promql::prometheus3_changes(expr)) {
                 emit(Progress::Warning(format!("--query: {change}")));
             }
