@@ -726,11 +726,9 @@ pub async fn capacity(api: &crate::prometheus::PrometheusApi, values: &Values, d
     match crate::validation::capacity::capacity_answers(api).await {
         Ok(answers) => {
             let verdict = crate::validation::capacity::judge_capacity(&answers, values);
-            match verdict.filling {
-                true => {
-                    diagnosis.found("capacity", "Prometheus", verdict.state, crate::validation::capacity::CAPACITY_FIX)
-                }
-                false => diagnosis.fine.push(verdict.state),
+            match verdict.fix {
+                Some(fix) => diagnosis.found("capacity", "Prometheus", verdict.state, fix),
+                None => diagnosis.fine.push(verdict.state),
             }
         }
         Err(e) => diagnosis.found(

@@ -1,6 +1,7 @@
 //! How full the claim is and how fast it fills: the TSDB on disk (blocks, WAL, head chunks, from
 //! Prometheus's own `prometheus_tsdb_*` metrics) against the claim's `storage.size`, its growth over
-//! the last hour and the time left at that pace, the head series and the metrics with most series.
+//! the last hour and the time left at that pace, the head series and the metrics with most series,
+//! and the scrapes refused over a scrape limit in the last hour (their samples are lost).
 //! validate shows it as a check, doctor as a finding or a fine line.
 
 use std::collections::BTreeMap;
@@ -11,7 +12,7 @@ use crate::values::Values;
 
 /// The instant queries about the TSDB's size, each with the name its answer is kept under in
 /// [`CapacityAnswers`]: Prometheus's own metrics, scraped by the `prometheus` job.
-pub fn capacity_queries() -> [(&'static str, &'static str); 6] {
+pub fn capacity_queries() -> [(&'static str, &'static str); 7] {
     [
         ("blocks", r#"prometheus_tsdb_storage_blocks_bytes{job="prometheus"}"#),
         ("wal", r#"prometheus_tsdb_wal_storage_size_bytes{job="prometheus"}"#),
@@ -23,8 +24,27 @@ pub fn capacity_queries() -> [(&'static str, &'static str); 6] {
         ),
         ("head_series", r#"prometheus_tsdb_head_series{job="prometheus"}"#),
         ("top_metrics", r#"topk(5, count by (__name__) ({__name__=~".+"}))"#),
+        ("limits", LIMITS_QUERY.as_str()),
     ]
 }
+
+/// Prometheus's counters of scrapes (and scrape pools) refused over a limit of the scrape config,
+/// each named by the limit: increase() drops the metric's name, so each is labelled `limit` first.
+const LIMIT_COUNTERS: [(&str, &str); 5] = [
+    ("sample_limit", "prometheus_target_scrapes_exceeded_sample_limit_total"),
+    ("body_size_limit", "prometheus_target_scrapes_exceeded_body_size_limit_total"),
+    ("native_histogram_bucket_limit", "prometheus_target_scrapes_exceeded_native_histogram_bucket_limit_total"),
+    ("target_limit", "prometheus_target_scrape_pool_exceeded_target_limit_total"),
+    ("label_limit", "prometheus_target_scrape_pool_exceeded_label_limits_total"),
+];
+
+/// The increase of each of [`LIMIT_COUNTERS`] over the last hour, labelled `limit` (one query).
+static LIMITS_QUERY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let each = LIMIT_COUNTERS.iter().map(|(limit, counter)| {
+        format!(r#"label_replace(increase({counter}{{job="prometheus"}}[1h]), "limit", "{limit}", "", "")"#)
+    });
+    each.collect::<Vec<_>>().join(" or ")
+});
 
 /// The answers to [`capacity_queries`], by name.
 pub type CapacityAnswers = BTreeMap<String, Vec<super::Sample>>;
@@ -39,7 +59,7 @@ pub async fn capacity_answers(api: &PrometheusApi) -> anyhow::Result<CapacityAns
 }
 
 /// What to do about a claim that fills.
-pub const CAPACITY_FIX: &str = "raise storage.size (the claim grows only if its StorageClass allows expansion), lower retention.size or retention.time, or drop series from the metrics above (relabelling)";
+const FILLING_FIX: &str = "raise storage.size (the claim grows only if its StorageClass allows expansion), lower retention.size or retention.time, or drop series from the metrics above (relabelling)";
 
 /// A share of the claim from which the claim is filling; and the days of growth left below which it
 /// is once a quarter is used (a young Prometheus's WAL grows fast for its first two hours, until the
@@ -48,11 +68,15 @@ const FULL_SHARE: f64 = 0.8;
 const DAYS_LEFT: f64 = 7.0;
 const GROWTH_COUNTS_FROM: f64 = 0.25;
 
-/// The claim's state in one line, and whether it is filling.
+/// What to do about scrapes refused over a limit.
+const LIMITS_FIX: &str = "raise the limit on the job that breaches it (doctor's targets section names the targets it marked down), or drop series with metric_relabel_configs";
+
+/// The claim's state in one line, and the fix when it is a problem (filling, or scrapes refused over
+/// a limit).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CapacityVerdict {
     pub state: String,
-    pub filling: bool,
+    pub fix: Option<String>,
 }
 
 /// The TSDB on disk against the claim `values` asks for, the time until it is full at the last hour's
@@ -66,7 +90,7 @@ pub fn judge_capacity(answers: &CapacityAnswers, values: &Values) -> CapacityVer
     let (Some(blocks), Some(wal)) = (first("blocks"), first("wal")) else {
         return CapacityVerdict {
             state: "the TSDB's size is not known yet: it comes from Prometheus's own `prometheus` job (scrape.jobs.prometheus), whose first scrape brings it".into(),
-            filling: false,
+            fix: None,
         };
     };
     let head_chunks = first("head_chunks").unwrap_or(0.0);
@@ -105,7 +129,28 @@ pub fn judge_capacity(answers: &CapacityAnswers, values: &Values) -> CapacityVer
     }
     state.push_str(&format!("; {series:.0} head series, most in: {}", most.join(", ")));
     let filling = share >= FULL_SHARE || (share >= GROWTH_COUNTS_FROM && days_left.is_some_and(|d| d < DAYS_LEFT));
-    CapacityVerdict { state, filling }
+    // increase() extrapolates: 0.9 is a refusal seen near the window's edge, counted as one.
+    let breached: Vec<String> = LIMIT_COUNTERS
+        .iter()
+        .filter_map(|(limit, _)| {
+            let refused =
+                answers.get("limits")?.iter().find(|(l, _)| l.get("limit").map(String::as_str) == Some(limit))?.1;
+            (refused >= 0.5).then(|| format!("{:.0} over {limit}", refused.round()))
+        })
+        .collect();
+    if !breached.is_empty() {
+        state.push_str(&format!(
+            "; scrapes refused over a scrape limit in the last hour (their samples are lost): {}",
+            breached.join(", ")
+        ));
+    }
+    let fix = match (filling, breached.is_empty()) {
+        (false, true) => None,
+        (true, true) => Some(FILLING_FIX.to_string()),
+        (false, false) => Some(LIMITS_FIX.to_string()),
+        (true, false) => Some(format!("{FILLING_FIX}; {LIMITS_FIX}")),
+    };
+    CapacityVerdict { state, fix }
 }
 
 const CAPACITY: &str = "TSDB capacity";
@@ -115,9 +160,9 @@ pub async fn capacity_checks(api: &PrometheusApi, values: &Values) -> Check {
     match capacity_answers(api).await {
         Ok(answers) => {
             let verdict = judge_capacity(&answers, values);
-            match verdict.filling {
-                true => Check::fail(CAPACITY, format!("{}; {CAPACITY_FIX}", verdict.state)),
-                false => Check::pass(CAPACITY, verdict.state),
+            match verdict.fix {
+                Some(fix) => Check::fail(CAPACITY, format!("{}; {fix}", verdict.state)),
+                None => Check::pass(CAPACITY, verdict.state),
             }
         }
         Err(e) => Check::from_error(CAPACITY, &e),
@@ -128,16 +173,22 @@ pub async fn capacity_checks(api: &PrometheusApi, values: &Values) -> Check {
 mod tests {
     use super::*;
 
-    /// What Prometheus 2.48 answered to the capacity queries a minute after its install on the test bed
-    /// with a 4Mi claim (tests/fixtures/prometheus-2.48.0/capacity/README.md).
-    fn recorded_capacity() -> CapacityAnswers {
+    /// What a real Prometheus answered to the capacity queries (tests/fixtures/<dir>/README.md); a
+    /// query recorded before it was asked is left out.
+    fn recorded(dir: &str) -> CapacityAnswers {
         capacity_queries()
             .iter()
-            .map(|(what, _)| {
-                let answer = super::super::recorded::vector(&format!("prometheus-2.48.0/capacity/{what}.json"));
-                (what.to_string(), answer)
+            .filter(|(what, _)| {
+                std::path::Path::new(&format!("{}/tests/fixtures/{dir}/{what}.json", env!("CARGO_MANIFEST_DIR")))
+                    .exists()
             })
+            .map(|(what, _)| (what.to_string(), super::super::recorded::vector(&format!("{dir}/{what}.json"))))
             .collect()
+    }
+
+    /// Prometheus 2.48 a minute after its install on the test bed with a 4Mi claim.
+    fn recorded_capacity() -> CapacityAnswers {
+        recorded("prometheus-2.48.0/capacity")
     }
 
     fn claim(size: &str) -> Values {
@@ -148,7 +199,7 @@ mod tests {
     #[test]
     fn a_claim_that_fills_within_days_is_filling_naming_its_size_growth_and_biggest_metrics() {
         let verdict = judge_capacity(&recorded_capacity(), &claim("4Mi"));
-        assert!(verdict.filling, "{verdict:?}");
+        assert_eq!(verdict.fix.as_deref(), Some(FILLING_FIX), "{verdict:?}");
         let state = &verdict.state;
         assert!(
             state.starts_with("the TSDB uses 1.2 MiB of the 4Mi claim (30%): blocks 0.0 MiB, WAL 1.2 MiB"),
@@ -160,18 +211,37 @@ mod tests {
             "{state}"
         );
         // On an 8Mi claim (15% used) the same growth is a young WAL's, not yet filling.
-        assert!(!judge_capacity(&recorded_capacity(), &claim("8Mi")).filling);
+        assert_eq!(judge_capacity(&recorded_capacity(), &claim("8Mi")).fix, None);
         // The same TSDB on the default 20Gi claim: not filling, with the same figures.
         let verdict = judge_capacity(&recorded_capacity(), &claim("20Gi"));
         assert!(
-            !verdict.filling && verdict.state.starts_with("the TSDB uses 1.2 MiB of the 20Gi claim (0%)"),
+            verdict.fix.is_none() && verdict.state.starts_with("the TSDB uses 1.2 MiB of the 20Gi claim (0%)"),
             "{verdict:?}"
         );
+    }
+
+    /// Each recorded version with a job over its sample_limit: on a roomy claim, the refused scrapes
+    /// are the problem, counted, with the fix for limits, not for the disk.
+    #[test]
+    fn scrapes_refused_over_a_limit_are_a_problem_counted_by_limit() {
+        for (version, refused) in [("prometheus-2.48.0", 12), ("prometheus-3.16.0", 11)] {
+            let answers = recorded(&format!("{version}/limits"));
+            assert_eq!(answers.len(), capacity_queries().len(), "{version}: every query recorded");
+            let verdict = judge_capacity(&answers, &claim("20Gi"));
+            assert_eq!(verdict.fix.as_deref(), Some(LIMITS_FIX), "{version}: {verdict:?}");
+            assert!(
+                verdict.state.ends_with(&format!(
+                    "; scrapes refused over a scrape limit in the last hour (their samples are lost): {refused} over sample_limit"
+                )),
+                "{version}: {}",
+                verdict.state
+            );
+        }
     }
 
     #[test]
     fn a_prometheus_that_has_not_scraped_itself_yet_has_no_size_to_judge_and_nothing_wrong() {
         let verdict = judge_capacity(&CapacityAnswers::new(), &claim("20Gi"));
-        assert!(!verdict.filling && verdict.state.starts_with("the TSDB's size is not known yet"), "{verdict:?}");
+        assert!(verdict.fix.is_none() && verdict.state.starts_with("the TSDB's size is not known yet"), "{verdict:?}");
     }
 }
