@@ -720,12 +720,42 @@ async fn reach_from_pod(client: &Client, namespace: &str, pod: &str, container: 
     }
 }
 
-/// How full the claim is and how fast it fills (validation::capacity), as a finding when it fills or
-/// cannot be read, a fine line otherwise.
-pub async fn capacity(api: &crate::prometheus::PrometheusApi, values: &Values, diagnosis: &mut Diagnosis) {
+/// The filesystem under `path` in the Prometheus container (`df`, bounded: a stopped kubelet answers
+/// no exec), or why it could not be read.
+pub async fn filesystem(
+    client: &Client,
+    namespace: &str,
+    pod: &str,
+    container: &str,
+    path: &str,
+) -> Result<crate::validation::capacity::Filesystem, String> {
+    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    let command = crate::validation::capacity::df_command(path);
+    match tokio::time::timeout(Duration::from_secs(5), crate::cluster::pods::exec(&pods, pod, container, &command))
+        .await
+    {
+        Ok(Ok(output)) if output.failure.is_none() => crate::validation::capacity::read_df(&output.stdout)
+            .ok_or_else(|| format!("df gave no filesystem: {}", output.stdout.trim())),
+        Ok(Ok(output)) => Err(format!("df failed: {}", output.stderr.trim())),
+        Ok(Err(e)) => Err(format!("df could not run: {}", crate::error::message(&e))),
+        Err(_) => Err("df gave no answer within 5s".into()),
+    }
+}
+
+/// How full the claim and the filesystem under it (`fs`, when read) are and how fast they fill
+/// (validation::capacity), as a finding when they fill or cannot be read, a fine line otherwise.
+pub async fn capacity(
+    api: &crate::prometheus::PrometheusApi,
+    values: &Values,
+    fs: Result<crate::validation::capacity::Filesystem, String>,
+    diagnosis: &mut Diagnosis,
+) {
     match crate::validation::capacity::capacity_answers(api).await {
         Ok(answers) => {
-            let verdict = crate::validation::capacity::judge_capacity(&answers, values);
+            let mut verdict = crate::validation::capacity::judge_capacity(&answers, values, fs.as_ref().ok().copied());
+            if let Err(why) = fs {
+                verdict.state.push_str(&format!("; its filesystem was not read ({why})"));
+            }
             match verdict.fix {
                 Some(fix) => diagnosis.found("capacity", "Prometheus", verdict.state, fix),
                 None => diagnosis.fine.push(verdict.state),

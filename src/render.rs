@@ -166,13 +166,17 @@ fn workload_of(deployment: &Manifest, template_name: &str) -> Result<Workload, F
     let pod_selector = crate::cluster::label_selector(&pod_labels);
     let container = &template["spec"]["containers"][0];
     let container_name = container["name"].as_str().ok_or_else(|| bug("container"))?.to_string();
-    let config_path = container["args"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|a| a.as_str()?.strip_prefix("--config.file="))
-        .next()
-        .map(str::to_string);
+    let flag = |name: &str| {
+        container["args"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a.as_str()?.strip_prefix(name)?.strip_prefix('='))
+            .next()
+            .map(str::to_string)
+    };
+    let config_path = flag("--config.file");
+    let data_path = flag("--storage.tsdb.path");
     let role =
         pod_labels.get("app.kubernetes.io/name").cloned().ok_or_else(|| bug("app.kubernetes.io/name pod label"))?;
     let claim = template["spec"]["volumes"]
@@ -192,6 +196,7 @@ fn workload_of(deployment: &Manifest, template_name: &str) -> Result<Workload, F
         pod_labels,
         container_name,
         config_path,
+        data_path,
         claim,
         port,
     })
@@ -209,6 +214,8 @@ pub struct Workload {
     pub container_name: String,
     /// Where it reads its config file (`--config.file`), if it takes one.
     pub config_path: Option<String>,
+    /// Where it keeps its TSDB (`--storage.tsdb.path`), if it keeps one.
+    pub data_path: Option<String>,
     /// The PersistentVolumeClaim its pod mounts, if any.
     pub claim: Option<String>,
     /// The container's (first) port: what a pod proxy reaches.

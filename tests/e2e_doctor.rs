@@ -161,9 +161,10 @@ async fn doctor_finds_nothing_on_a_healthy_install_then_names_each_break_with_it
     assert!(report["findings"].as_array().unwrap().iter().any(|f| f["area"] == "permissions"), "{out}");
 }
 
-/// A Prometheus on a 4Mi claim, with a job over its sample_limit: doctor reports the claim filling
-/// (the TSDB's size against the claim, its growth over the last hour and the time left, the metrics
-/// with most series) and the scrapes refused over the limit, with both fixes.
+/// A Prometheus on a 4Mi claim on a 4 MiB filesystem (the test bed's small-fs class), with a job over
+/// its sample_limit: doctor reports the claim filling (the TSDB's size against the claim, what the
+/// filesystem has free, the growth over the last hour and the time left, the metrics with most series)
+/// and the scrapes refused over the limit, with both fixes.
 #[tokio::test]
 #[ignore = "needs the test bed: scripts/test"]
 async fn a_claim_that_fills_is_a_capacity_problem_with_its_growth_and_biggest_metrics() {
@@ -171,7 +172,15 @@ async fn a_claim_that_fills_is_a_capacity_problem_with_its_growth_and_biggest_me
     let it = Installed::new(&client, "e2e-capacity").await;
     let with = |command: &'static str| {
         let mut args = common::own_jobs_only(&[command]);
-        args.extend(["--set", "storage.size=4Mi", "--set", "retention.size=3MB"]);
+        // The test bed's small-fs class: a 4 MiB tmpfs under the claim, its size real.
+        args.extend([
+            "--set",
+            "storage.storageClass=small-fs",
+            "--set",
+            "storage.size=4Mi",
+            "--set",
+            "retention.size=3MB",
+        ]);
         // A job with room for 10 samples, scraping Prometheus itself: every scrape is refused.
         args.extend(["--set", "scrape.extraJobs=[{job_name: limited, sample_limit: 10, scrape_interval: 5s, static_configs: [{targets: ['localhost:9090']}]}]"]);
         args.extend(common::FAST_SELF_SCRAPE);
@@ -188,6 +197,10 @@ async fn a_claim_that_fills_is_a_capacity_problem_with_its_growth_and_biggest_me
     let line = out.lines().find(|l| l.starts_with("PROBLEM [capacity]")).unwrap();
     assert!(line.contains(" of the 4Mi claim (") && line.contains("/day over the last hour: full in about "), "{line}");
     assert!(line.contains(" head series, most in: "), "{line}");
+    assert!(
+        line.contains("; its filesystem has ") && line.contains(" MiB free of 4.0 MiB"),
+        "df read the tmpfs: {line}"
+    );
     assert!(line.contains("scrapes refused over a scrape limit in the last hour (their samples are lost): "), "{line}");
     assert!(line.contains(" over sample_limit"), "{line}");
     assert!(

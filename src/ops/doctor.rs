@@ -86,7 +86,13 @@ pub async fn diagnose(
                     None => Default::default(),
                 };
                 doctor::down_targets(&targets, &all_pods, &nodes, from, &mut diagnosis).await;
-                doctor::capacity(api, values, &mut diagnosis).await;
+                let fs = match (pod.as_deref(), replica.workload.data_path.as_deref()) {
+                    (Some(pod), Some(path)) => {
+                        doctor::filesystem(client, ns, pod, &replica.workload.container_name, path).await
+                    }
+                    _ => Err("no Ready pod to read it in".to_string()),
+                };
+                doctor::capacity(api, values, fs, &mut diagnosis).await;
             }
             Err(e) => diagnosis.findings.push(Finding {
                 area: "targets",

@@ -79,11 +79,37 @@ pub struct CapacityVerdict {
     pub fix: Option<String>,
 }
 
+/// The filesystem the TSDB is on, as `df -k -P` in the Prometheus container reports it (bytes). A
+/// claim's size is a request: a hostPath or local-path volume shares the node's disk, and a volume can
+/// be smaller than its claim, so what is really left is read from the filesystem itself.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Filesystem {
+    pub size: f64,
+    pub available: f64,
+}
+
+/// The command that reads the filesystem under `path` (busybox's df, in the official images).
+pub fn df_command(path: &str) -> [&str; 4] {
+    ["df", "-k", "-P", path]
+}
+
+/// The filesystem in `df -k -P`'s output (POSIX format: a header, then one line per filesystem whose
+/// fields end with 1024-blocks, used, available, capacity% and the mount point); None when it is not
+/// that.
+pub fn read_df(stdout: &str) -> Option<Filesystem> {
+    let line = stdout.lines().skip(1).filter(|l| !l.trim().is_empty()).last()?;
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    let capacity = fields.iter().rposition(|f| f.ends_with('%'))?;
+    let kib = |i: usize| -> Option<f64> { Some(fields.get(i)?.parse::<f64>().ok()? * 1024.0) };
+    Some(Filesystem { size: kib(capacity.checked_sub(3)?)?, available: kib(capacity - 1)? })
+}
+
 /// The TSDB on disk against the claim `values` asks for, the time until it is full at the last hour's
 /// growth, the head series and the metrics with most series: filling from 80% full, or with under 7
-/// days left once a quarter is used. No answer yet (not scraped, or the self-scrape is off) is not
-/// filling.
-pub fn judge_capacity(answers: &CapacityAnswers, values: &Values) -> CapacityVerdict {
+/// days left once a quarter is used. With the filesystem under it (`fs`, doctor reads it), the room
+/// left is also what the filesystem has free: a volume smaller than its claim, or a node disk shared
+/// with others, fills first. No answer yet (not scraped, or the self-scrape is off) is not filling.
+pub fn judge_capacity(answers: &CapacityAnswers, values: &Values, fs: Option<Filesystem>) -> CapacityVerdict {
     let claim_bytes = values.storage.size.bytes() as f64;
     let claim = values.storage.size.to_string();
     let first = |what: &str| answers.get(what).and_then(|v| v.first()).map(|(_, value)| *value);
@@ -95,9 +121,16 @@ pub fn judge_capacity(answers: &CapacityAnswers, values: &Values) -> CapacityVer
     };
     let head_chunks = first("head_chunks").unwrap_or(0.0);
     let used = blocks + wal + head_chunks;
-    let share = used / claim_bytes;
+    // The room left: the claim's, or the filesystem's free space when that is less; and the room
+    // there is in all, against which "80% full" is judged.
+    let claim_left = (claim_bytes - used).max(0.0);
+    let (left, room) = match fs {
+        Some(fs) => (claim_left.min(fs.available), claim_bytes.min(fs.size)),
+        None => (claim_left, claim_bytes),
+    };
+    let share = 1.0 - left / room;
     let growth = first("growth").filter(|g| *g > 0.0);
-    let days_left = growth.map(|g| (claim_bytes - used).max(0.0) / g / 86_400.0);
+    let days_left = growth.map(|g| left / g / 86_400.0);
     let series = first("head_series").unwrap_or(0.0);
     let mut top: Vec<(String, f64)> = answers
         .get("top_metrics")
@@ -107,15 +140,30 @@ pub fn judge_capacity(answers: &CapacityAnswers, values: &Values) -> CapacityVer
         .collect();
     top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let most: Vec<String> = top.iter().map(|(name, n)| format!("{name} ({n:.0})")).collect();
-    let mib = |bytes: f64| format!("{:.1} MiB", bytes / 1_048_576.0);
+    let mib = |bytes: f64| match bytes / 1_048_576.0 {
+        mib if mib >= 1024.0 => format!("{:.1} GiB", mib / 1024.0),
+        mib => format!("{mib:.1} MiB"),
+    };
     let mut state = format!(
         "the TSDB uses {} of the {claim} claim ({:.0}%): blocks {}, WAL {}, head chunks {}",
         mib(used),
-        share * 100.0,
+        used / claim_bytes * 100.0,
         mib(blocks),
         mib(wal),
         mib(head_chunks)
     );
+    if let Some(fs) = fs {
+        state.push_str(&format!("; its filesystem has {} free of {}", mib(fs.available), mib(fs.size)));
+        if fs.available < claim_left {
+            let why = match fs.size < claim_bytes {
+                true => "the volume is smaller than the claim",
+                false => {
+                    "the volume shares its disk with others (a hostPath or local-path claim's size is not enforced)"
+                }
+            };
+            state.push_str(&format!(", less than the claim leaves: {why}"));
+        }
+    }
     match (growth, days_left) {
         (Some(g), Some(days)) => {
             let left = match days * 24.0 {
@@ -159,7 +207,7 @@ const CAPACITY: &str = "TSDB capacity";
 pub async fn capacity_checks(api: &PrometheusApi, values: &Values) -> Check {
     match capacity_answers(api).await {
         Ok(answers) => {
-            let verdict = judge_capacity(&answers, values);
+            let verdict = judge_capacity(&answers, values, None);
             match verdict.fix {
                 Some(fix) => Check::fail(CAPACITY, format!("{}; {fix}", verdict.state)),
                 None => Check::pass(CAPACITY, verdict.state),
@@ -198,7 +246,7 @@ mod tests {
 
     #[test]
     fn a_claim_that_fills_within_days_is_filling_naming_its_size_growth_and_biggest_metrics() {
-        let verdict = judge_capacity(&recorded_capacity(), &claim("4Mi"));
+        let verdict = judge_capacity(&recorded_capacity(), &claim("4Mi"), None);
         assert_eq!(verdict.fix.as_deref(), Some(FILLING_FIX), "{verdict:?}");
         let state = &verdict.state;
         assert!(
@@ -211,9 +259,9 @@ mod tests {
             "{state}"
         );
         // On an 8Mi claim (15% used) the same growth is a young WAL's, not yet filling.
-        assert_eq!(judge_capacity(&recorded_capacity(), &claim("8Mi")).fix, None);
+        assert_eq!(judge_capacity(&recorded_capacity(), &claim("8Mi"), None).fix, None);
         // The same TSDB on the default 20Gi claim: not filling, with the same figures.
-        let verdict = judge_capacity(&recorded_capacity(), &claim("20Gi"));
+        let verdict = judge_capacity(&recorded_capacity(), &claim("20Gi"), None);
         assert!(
             verdict.fix.is_none() && verdict.state.starts_with("the TSDB uses 1.2 MiB of the 20Gi claim (0%)"),
             "{verdict:?}"
@@ -227,7 +275,7 @@ mod tests {
         for (version, refused) in [("prometheus-2.48.0", 12), ("prometheus-3.16.0", 11)] {
             let answers = recorded(&format!("{version}/limits"));
             assert_eq!(answers.len(), capacity_queries().len(), "{version}: every query recorded");
-            let verdict = judge_capacity(&answers, &claim("20Gi"));
+            let verdict = judge_capacity(&answers, &claim("20Gi"), None);
             assert_eq!(verdict.fix.as_deref(), Some(LIMITS_FIX), "{version}: {verdict:?}");
             assert!(
                 verdict.state.ends_with(&format!(
@@ -239,9 +287,44 @@ mod tests {
         }
     }
 
+    fn recorded_df(name: &str) -> Filesystem {
+        read_df(&super::super::recorded::text(&format!("busybox-df/{name}.txt"))).unwrap()
+    }
+
+    #[test]
+    fn df_is_read_in_bytes() {
+        assert_eq!(recorded_df("tmpfs-4m"), Filesystem { size: 4096.0 * 1024.0, available: 1096.0 * 1024.0 });
+        assert_eq!(recorded_df("node-disk").size, 264_212_084.0 * 1024.0);
+        assert_eq!(read_df("df: /prometheus: No such file or directory\n"), None);
+    }
+
+    /// The filesystem under the claim counts: the 4Mi TSDB on a 4 MiB filesystem that something else
+    /// filled is judged by what the filesystem has left; on the node's big disk, by the claim.
+    #[test]
+    fn the_room_left_is_what_the_filesystem_has_free_when_that_is_less_than_the_claim_leaves() {
+        let small = judge_capacity(&recorded_capacity(), &claim("4Mi"), Some(recorded_df("tmpfs-4m")));
+        assert_eq!(small.fix.as_deref(), Some(FILLING_FIX), "{small:?}");
+        assert!(
+            small.state.contains("; its filesystem has 1.1 MiB free of 4.0 MiB, less than the claim leaves: the volume shares its disk with others"),
+            "{}",
+            small.state
+        );
+        let roomy = judge_capacity(&recorded_capacity(), &claim("20Gi"), Some(recorded_df("node-disk")));
+        assert_eq!(roomy.fix, None, "{roomy:?}");
+        assert!(roomy.state.contains("; its filesystem has 53.6 GiB free of 252.0 GiB;"), "{}", roomy.state);
+        // The same filesystem, its size below the claim's: said so.
+        let smaller = Filesystem { size: 2.0 * 1_048_576.0, available: 1_048_576.0 };
+        let verdict = judge_capacity(&recorded_capacity(), &claim("4Mi"), Some(smaller));
+        assert!(
+            verdict.state.contains("less than the claim leaves: the volume is smaller than the claim"),
+            "{}",
+            verdict.state
+        );
+    }
+
     #[test]
     fn a_prometheus_that_has_not_scraped_itself_yet_has_no_size_to_judge_and_nothing_wrong() {
-        let verdict = judge_capacity(&CapacityAnswers::new(), &claim("20Gi"));
+        let verdict = judge_capacity(&CapacityAnswers::new(), &claim("20Gi"), None);
         assert!(verdict.fix.is_none() && verdict.state.starts_with("the TSDB's size is not known yet"), "{verdict:?}");
     }
 }
