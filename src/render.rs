@@ -137,10 +137,12 @@ impl Rendered {
         self.alertmanager_configmap()?.object.data["data"]["alertmanager.yml"].as_str()
     }
 
-    /// The Service in front of a workload's pods: the one whose selector the pods' labels match.
+    /// The Service in front of a workload's pods: the one with a cluster IP whose selector the pods'
+    /// labels match (a headless one, the sidecars' discovery, is not in front of anything).
     pub fn service_of(&self, workload: &Workload) -> Option<&Manifest> {
         self.manifests.iter().find(|m| {
             m.kind == "Service"
+                && m.object.data["spec"]["clusterIP"].as_str() != Some("None")
                 && m.object.data["spec"]["selector"].as_object().is_some_and(|selector| {
                     selector.iter().all(|(k, v)| workload.pod_labels.get(k) == v.as_str().map(str::to_string).as_ref())
                 })

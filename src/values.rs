@@ -56,6 +56,7 @@ pub struct Values {
     pub remote_write: Vec<Value>,
     pub rules: RulesValues,
     pub alertmanager: AlertmanagerValues,
+    pub thanos: ThanosValues,
     /// Where `namespace` came from ("-n/--namespace", a file, "--set", "the kubeconfig context",
     /// "defaults"): said before anything is written, so the namespace never surprises.
     #[serde(skip)]
@@ -214,6 +215,25 @@ pub struct AlertmanagerValues {
     /// NAMESPACE/SERVICE:PORT.
     pub services: Vec<String>,
     pub urls: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ThanosValues {
+    pub sidecar: ThanosSidecarValues,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ThanosSidecarValues {
+    pub enabled: bool,
+    pub image: ImageValues,
+    pub resources: ResourceValues,
+    /// An existing Secret holding Thanos's object store config; empty: no upload.
+    pub objstore_secret: String,
+    pub objstore_key: String,
+    /// Prometheus's min and max block duration while a sidecar runs beside it.
+    pub block_duration: PromDuration,
 }
 
 impl AlertmanagerValues {
@@ -617,6 +637,23 @@ fn check_fields(tree: &Value, origins: &Origins, errors: &mut Vec<String>) {
         check(&format!("alertmanager.resources.{kind}.memory"), memory);
     }
     check("alertmanager.secretName", |v| if v.as_str() == Some("") { Ok(()) } else { dns_subdomain(v) });
+    check("thanos.sidecar.image.repository", image_repository);
+    check("thanos.sidecar.image.tag", image_tag);
+    check("thanos.sidecar.image.pullPolicy", one_of::<PullPolicy>);
+    for kind in ["requests", "limits"] {
+        check(&format!("thanos.sidecar.resources.{kind}.cpu"), cpu);
+        check(&format!("thanos.sidecar.resources.{kind}.memory"), memory);
+    }
+    check("thanos.sidecar.objstoreSecret", |v| if v.as_str() == Some("") { Ok(()) } else { dns_subdomain(v) });
+    check("thanos.sidecar.objstoreKey", secret_key);
+    check("thanos.sidecar.blockDuration", |v| {
+        duration(v, false).and_then(|()| {
+            require(
+                parse_duration(v.as_str().unwrap_or_default()).is_some_and(|d| d.as_secs() % 60 == 0),
+                "is not whole minutes; Thanos uploads blocks of whole minutes, 2h as upstream advises",
+            )
+        })
+    });
     check("scrape.scrapeTimeout", |v| duration(v, false));
     check("scrape.evaluationInterval", |v| duration(v, false));
     let mut probe_errors = Vec::new();
@@ -878,6 +915,21 @@ fn external_url(v: &Value) -> Result<(), String> {
 }
 
 /// Rules that involve more than one field.
+/// A Thanos sidecar refuses to start beside a Prometheus without external labels: they name its data
+/// in Thanos (an HA set adds its replica label, which Thanos Query deduplicates on).
+fn sidecar_has_external_labels(tree: &Value, origins: &Origins, errors: &mut Vec<String>) {
+    let enabled = lookup(tree, "thanos.sidecar.enabled") == Some(&Value::Bool(true));
+    let labels = lookup(tree, "scrape.externalLabels").and_then(Value::as_object).is_some_and(|l| !l.is_empty());
+    let replicas = lookup(tree, "replicas").and_then(Value::as_u64).unwrap_or(1);
+    if enabled && !labels && replicas < 2 {
+        errors.push(format!(
+            "values: thanos.sidecar.enabled (from {}) needs external labels, and scrape.externalLabels is empty: the sidecar refuses a Prometheus without them; set scrape.externalLabels, e.g. {{cluster: {}}}",
+            origin(origins, "thanos.sidecar.enabled"),
+            lookup(tree, "namespace").and_then(Value::as_str).unwrap_or("prod")
+        ));
+    }
+}
+
 fn check_across_fields(tree: &Value, origins: &Origins, errors: &mut Vec<String>) {
     let text = |path: &str| lookup(tree, path).and_then(Value::as_str).unwrap_or_default().to_string();
     let (namespace, name) = (text("namespace"), text("name"));
@@ -896,6 +948,7 @@ fn check_across_fields(tree: &Value, origins: &Origins, errors: &mut Vec<String>
     }
     requests_within_limits(tree, origins, errors);
     retention_fits_the_claim(tree, origins, errors);
+    sidecar_has_external_labels(tree, origins, errors);
     // Prometheus rejects a job whose timeout is longer than its interval; say so in values terms.
     let Some(timeout) = parse_duration(&text("scrape.scrapeTimeout")) else {
         return;
@@ -992,6 +1045,13 @@ fn lookup<'a>(tree: &'a Value, path: &str) -> Option<&'a Value> {
 }
 
 /// Ok, or the problem and its fix.
+/// A key of a Secret's data (Kubernetes: letters, digits, '-', '_', '.', at most 253).
+fn secret_key(v: &Value) -> Result<(), String> {
+    let key = v.as_str().unwrap_or_default();
+    let ok = !key.is_empty() && key.len() <= 253 && key.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    require(ok, "is not a Secret key; use letters, digits, '-', '_' and '.', e.g. objstore.yml")
+}
+
 fn require(ok: bool, problem: &str) -> Result<(), String> {
     if ok { Ok(()) } else { Err(problem.to_string()) }
 }

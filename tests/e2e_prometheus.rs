@@ -383,3 +383,59 @@ async fn an_extra_job_from_values_is_scraped_and_expected_by_validate() {
     let api = common::prometheus_api(&client, &it.namespace);
     assert!(api.config().await.unwrap().contains("cluster: promctl-testbed"), "external labels loaded");
 }
+
+/// An HA pair with a Thanos sidecar beside each replica: validate proves each sidecar connected to its
+/// Prometheus; a Thanos Query over both sidecars (tests/engine/thanos-query.yaml) answers one series
+/// per target with deduplication and one per replica without.
+#[tokio::test]
+#[ignore = "needs the test bed: scripts/test"]
+async fn an_ha_pair_with_thanos_sidecars_is_one_series_per_target_through_thanos_query() {
+    let client = common::client().await;
+    let it = Installed::new(&client, "e2e-thanos").await;
+    let ns = it.namespace.clone();
+    let with = |command: &'static str| {
+        let mut args = common::own_jobs_only(&[command, "--set", "replicas=2", "--set", "thanos.sidecar.enabled=true"]);
+        args.extend(common::FAST_SELF_SCRAPE);
+        args
+    };
+    let (code, out, err) = it.run(&with("install"));
+    assert_eq!(code, Some(0), "{out}{err}");
+    let (code, out, err) = it.run(&with("validate"));
+    assert_eq!(code, Some(0), "{out}{err}");
+    let sidecars: Vec<&str> = out.lines().filter(|l| l.starts_with("ok   Thanos sidecar (prometheus")).collect();
+    assert_eq!(sidecars.len(), 2, "{out}");
+    assert!(sidecars.iter().all(|l| l.contains("connected to Prometheus, serving the Store API on :10901")), "{out}");
+
+    // Thanos Query over the two sidecars, by their pods' addresses (no cluster DNS here).
+    let pods: Api<Pod> = Api::namespaced(client.clone(), &ns);
+    let listed = pods.list(&ListParams::default().labels("app=prometheus")).await.unwrap();
+    let endpoints: Vec<String> = listed
+        .items
+        .iter()
+        .filter_map(|p| p.status.as_ref()?.pod_ip.clone())
+        .map(|ip| format!("        - --endpoint={ip}:10901"))
+        .collect();
+    assert_eq!(endpoints.len(), 2, "one pod per replica");
+    let query = include_str!("engine/thanos-query.yaml").replace("ENDPOINTS", &endpoints.join("\n"));
+    common::apply_yaml(&client, &ns, &query).await;
+    let count = |dedup: bool| {
+        let client = client.clone();
+        let uri = format!(
+            "/api/v1/namespaces/{ns}/pods/thanos-query:10902/proxy/api/v1/query?query=up%7Bjob%3D%22prometheus%22%7D&dedup={dedup}"
+        );
+        async move {
+            let body = client.request_text(http::Request::get(uri).body(Vec::new()).unwrap()).await.ok()?;
+            let answer: serde_json::Value = serde_json::from_str(&body).ok()?;
+            answer["data"]["result"].as_array().map(Vec::len)
+        }
+    };
+    let without = common::eventually("Thanos Query answering from both sidecars", Duration::from_secs(120), || async {
+        count(false).await.filter(|n| *n == 2)
+    })
+    .await;
+    let with_dedup = count(true).await;
+    eprintln!(
+        "up{{job=\"prometheus\"}} through Thanos Query: {without} series with dedup=false, {with_dedup:?} with dedup=true"
+    );
+    assert_eq!(with_dedup, Some(1), "the pair is one series per target once deduplicated by its replica label");
+}

@@ -15,11 +15,13 @@ PROMETHEUS2_VERSION=v0.48.0 # Prometheus 2.48.0, the default image of promctl's 
 PROMETHEUS3_VERSION=v0.316.0 # Prometheus 3.16.0
 KSM_VERSION=v2.18.0
 ALERTMANAGER_VERSION=v0.35.0
-# The remote-write store of the tests. Thanos (receive + query) was the first choice: v0.42.2 (the newest
-# Go 1.26.8 builds) and v0.42.5 (with Go 1.27.3 from the module proxy) build, but Receive panics in
-# grpc's buffer pool (index out of range) on Query's first Store API call. VictoriaMetrics single-node
-# takes remote_write, answers PromQL and deduplicates (-dedup.minScrapeInterval).
+# The remote-write store of the tests: VictoriaMetrics single-node takes remote_write, answers PromQL
+# and deduplicates (-dedup.minScrapeInterval).
 VICTORIAMETRICS_VERSION=v1.151.0
+# Thanos (sidecar, query), built with upstream's tags (its .promu.yml): Thanos casts its label type to
+# Prometheus's labels.Labels, valid only when Prometheus's packages are built with slicelabels; without
+# the tag Receive and the sidecar's Store API panic in grpc's buffer pool.
+THANOS_VERSION=v0.42.4
 
 go_build_dir() { echo "$GO_BUILDS/$1-$2/bin"; }
 NODE_BIN="$GO_BUILDS/node-etcd-$ETCD_VERSION-containerd-$CONTAINERD_VERSION-runc-$RUNC_VERSION"
@@ -226,4 +228,10 @@ build_victoriametrics() {
   local b=github.com/VictoriaMetrics/VictoriaMetrics/lib/buildinfo
   go_module_build victoriametrics github.com/VictoriaMetrics/VictoriaMetrics "$VICTORIAMETRICS_VERSION" "$VICTORIAMETRICS_VERSION" \
     "-s -w -X $b.Version=victoria-metrics-$VICTORIAMETRICS_VERSION" "" 0 app/victoria-metrics
+}
+
+build_thanos() {
+  local b=github.com/prometheus/common/version
+  go_module_build thanos github.com/thanos-io/thanos "$THANOS_VERSION" "$THANOS_VERSION" \
+    "-s -w -X $b.Version=${THANOS_VERSION#v}" "netgo,slicelabels" 0 cmd/thanos
 }

@@ -183,6 +183,22 @@ build_shop_image() {
   rm -rf "$work"
 }
 
+# Thanos built from its Go module (build_thanos), under upstream's image name: /bin/thanos, and a
+# busybox shell and wget for exec.
+THANOS_IMAGE="quay.io/thanos/thanos:$THANOS_VERSION"
+build_thanos_image() {
+  local out="$IMAGES_DIR/thanos-$THANOS_VERSION.tar" rootfs
+  [ -s "$out" ] && return 0
+  build_thanos
+  rootfs=$(mktemp -d)
+  minimal_etc "$rootfs"
+  install -D "$(go_build_dir thanos "$THANOS_VERSION")/thanos" "$rootfs/bin/thanos"
+  add_busybox "$rootfs" sh cat ls wget
+  write_image_archive "$THANOS_IMAGE" "$rootfs" \
+    '{"Entrypoint":["/bin/thanos"],"User":"nobody","Env":["PATH=/bin"],"ExposedPorts":{"10901/tcp":{},"10902/tcp":{}}}' "$out"
+  rm -rf "$rootfs"
+}
+
 build_images() {
   mkdir -p "$IMAGES_DIR"
   build_pause_image
@@ -192,6 +208,7 @@ build_images() {
   build_kube_state_metrics_image
   build_alertmanager_image
   build_victoriametrics_image
+  build_thanos_image
   build_shop_image
 }
 
@@ -200,7 +217,7 @@ image_archives() {
     "$IMAGES_DIR/prometheus-$(prometheus_release "$PROMETHEUS2_VERSION").tar" \
     "$IMAGES_DIR/prometheus-$(prometheus_release "$PROMETHEUS3_VERSION").tar" \
     "$IMAGES_DIR/kube-state-metrics-$KSM_VERSION.tar" "$IMAGES_DIR/alertmanager-$ALERTMANAGER_VERSION.tar" \
-    "$IMAGES_DIR/victoriametrics-$VICTORIAMETRICS_VERSION.tar" \
+    "$IMAGES_DIR/victoriametrics-$VICTORIAMETRICS_VERSION.tar" "$IMAGES_DIR/thanos-$THANOS_VERSION.tar" \
     "$IMAGES_DIR"/shop-*.tar
 }
 

@@ -217,6 +217,9 @@ async fn preflight(
     if values.alertmanager.enabled && !values.alertmanager.secret_name.is_empty() {
         secrets.push(&values.alertmanager.secret_name);
     }
+    if values.thanos.sidecar.enabled && !values.thanos.sidecar.objstore_secret.is_empty() {
+        secrets.push(&values.thanos.sidecar.objstore_secret);
+    }
     if !secrets.is_empty() {
         let check = async { Ok(crate::cluster::inspect::missing_secrets(client, &values.namespace, &secrets).await) };
         if let Some(problem) = bounded(check, bound, emit, "checking the Secrets").await? {

@@ -265,9 +265,43 @@ pub async fn validate(
             report.checks.extend(engine_checks(&engine, prometheus, values, wait_targets).await);
         }
         report.checks.push(crate::validation::capacity::capacity_checks(prometheus, values).await);
+        if let Some(client) = cluster_client.as_ref().filter(|_| values.thanos.sidecar.enabled) {
+            report.checks.extend(sidecar_checks(client, values, &links).await?);
+        }
     }
     emit(Progress::PhaseDone);
     Ok(report)
+}
+
+/// Each replica's Thanos sidecar, judged from its metrics through the API server's pod proxy.
+async fn sidecar_checks(
+    client: &kube::Client,
+    values: &Values,
+    links: &[super::reach::ReplicaLink],
+) -> anyhow::Result<Vec<crate::validation::Check>> {
+    use crate::validation::thanos::{SIDECAR_HTTP_PORT, judge_sidecar};
+    let uploads = !values.thanos.sidecar.objstore_secret.is_empty();
+    let mut checks = Vec::new();
+    for replica in links {
+        let pod = match &replica.pod {
+            Some(pod) => Ok(pod.clone()),
+            None => cluster::inspect::ready_pod(client, &values.namespace, &replica.workload.pod_selector)
+                .await?
+                .map(|p| p.metadata.name.unwrap_or_default()),
+        };
+        checks.push(match pod {
+            Ok(pod) => {
+                let sidecar = PrometheusApi::via_pod_proxy(client.clone(), &values.namespace, &pod, SIDECAR_HTTP_PORT)
+                    .serving("the Thanos sidecar");
+                judge_sidecar(&pod, &sidecar.metrics_text().await, uploads)
+            }
+            Err(why) => crate::validation::Check::fail(
+                format!("Thanos sidecar ({})", replica.workload.deployment),
+                format!("no Ready pod to ask: {why}"),
+            ),
+        });
+    }
+    Ok(checks)
 }
 
 /// The store behind remote_write, when --engine-url or --engine-service names it.

@@ -11,7 +11,8 @@
 //! - [`remote_write`]: the remote_write queues and the engine behind them;
 //! - [`replicas`]: an HA set's replicas, each alone and together;
 //! - [`nodes`]: the nodes behind down targets;
-//! - [`capacity`]: how full the claim is and how fast it fills.
+//! - [`capacity`]: how full the claim is and how fast it fills;
+//! - [`thanos`]: the Thanos sidecar beside each replica.
 
 use std::time::Duration;
 
@@ -32,6 +33,7 @@ pub mod remote_write;
 pub mod replicas;
 pub mod rules;
 pub mod targets;
+pub mod thanos;
 
 pub use alerting::{
     AlertmanagerSources, InstalledAlertmanager, alertmanager_checks, judge_alertmanager_config, judge_alertmanagers,
