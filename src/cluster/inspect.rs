@@ -26,6 +26,26 @@ pub struct LogTail {
 }
 
 pub const LOG_TAIL_LINES: i64 = 20;
+/// How far back a log is read for the error line that led to its tail.
+const LOG_READ_LINES: i64 = 300;
+
+/// The last `keep` lines of a container's log and, when the error that ended it came earlier, that
+/// error line first: a program that prints its usage after a bad flag (Prometheus: "Error parsing
+/// command line arguments: ...", then 160 lines of --help) would otherwise show only its usage.
+pub fn log_tail(log: &str, keep: usize) -> String {
+    let lines: Vec<&str> = log.lines().collect();
+    let start = lines.len().saturating_sub(keep);
+    let is_error = |line: &str| {
+        let lower = line.to_ascii_lowercase();
+        lower.starts_with("error") || lower.contains(": error: ") || lower.contains("level=error")
+    };
+    let tail = lines[start..].join("\n");
+    match lines[..start].iter().rfind(|l| is_error(l)) {
+        Some(error) if !lines[start..].iter().any(|l| is_error(l)) => format!("{error}\n[...]\n{tail}"),
+        _ => tail,
+    }
+}
+
 const EVENTS_SHOWN: usize = 10;
 
 /// Best effort: a diagnostic that cannot be read (no logs before the image is pulled) is skipped, never an error.
@@ -46,12 +66,13 @@ pub async fn pod_diagnostics(client: &Client, namespace: &str, pod: &Pod) -> Pod
                 let params = LogParams {
                     container: Some(status.name.clone()),
                     previous,
-                    tail_lines: Some(LOG_TAIL_LINES),
+                    tail_lines: Some(LOG_READ_LINES),
                     ..LogParams::default()
                 };
                 if let Ok(text) = pods.logs(&name, &params).await
                     && !text.trim().is_empty()
                 {
+                    let text = log_tail(&text, LOG_TAIL_LINES as usize);
                     logs.push(LogTail { container: status.name.clone(), previous, text });
                 }
             }
@@ -261,6 +282,23 @@ pub async fn recent_logs(client: &Client, namespace: &str, selector: &str, conta
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Prometheus 2.48 started with a flag value it cannot parse prints its error, then its usage
+    /// (tests/fixtures/prometheus-2.48.0/crash/README.md): the tail keeps the error.
+    #[test]
+    fn a_log_tail_keeps_the_error_its_usage_text_pushed_out() {
+        let log = include_str!("../../tests/fixtures/prometheus-2.48.0/crash/bad-flag-value.log");
+        let all: Vec<&str> = log.lines().collect();
+        let last_20 = all[all.len() - 20..].join("\n");
+        assert_eq!(
+            log_tail(log, 20),
+            format!("Error parsing command line arguments: not a valid duration string: \"forever\"\n[...]\n{last_20}")
+        );
+        // A log whose tail holds its error is shown as it is.
+        let running = "level=info msg=a\nlevel=error msg=\"b\"\nlevel=info msg=c";
+        assert_eq!(log_tail(running, 2), "level=error msg=\"b\"\nlevel=info msg=c");
+        assert_eq!(log_tail(running, 20), running);
+    }
 
     fn recorded_classes() -> Vec<StorageClass> {
         let list: serde_json::Value =

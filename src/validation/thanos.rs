@@ -74,6 +74,40 @@ pub fn judge_sidecar(pod: &str, metrics: &anyhow::Result<String>, uploads: bool)
 mod tests {
     use super::*;
 
+    /// A sidecar's `/metrics`, recorded from Thanos 0.42.4 (tests/fixtures/thanos-0.42.4/README.md).
+    fn recorded(name: &str) -> anyhow::Result<String> {
+        Ok(super::super::recorded::text(&format!("thanos-0.42.4/{name}.txt")))
+    }
+
+    #[test]
+    fn a_connected_sidecar_passes_and_says_what_it_uploads() {
+        let check = judge_sidecar("prometheus-0", &recorded("sidecar-connected"), true);
+        assert!(check.passed, "{check:?}");
+        assert_eq!(
+            check.detail,
+            "connected to Prometheus, serving the Store API on :10901; 0 blocks uploaded to the object store, none failed"
+        );
+        let check = judge_sidecar("prometheus-0", &recorded("sidecar-connected"), false);
+        assert!(
+            check.passed
+                && check.detail.ends_with("no object store (thanos.sidecar.objstoreSecret): nothing is uploaded"),
+            "{check:?}"
+        );
+    }
+
+    #[test]
+    fn a_sidecar_that_cannot_reach_prometheus_fails_naming_its_log() {
+        let check = judge_sidecar("prometheus-0", &recorded("sidecar-no-prometheus"), false);
+        assert!(!check.passed, "{check:?}");
+        assert!(check.detail.starts_with("it cannot reach Prometheus at localhost:9090"), "{check:?}");
+        assert!(check.detail.contains("kubectl logs prometheus-0 -c thanos-sidecar"), "{check:?}");
+        let unread = judge_sidecar("prometheus-0", &Err(anyhow::anyhow!("connection refused")), false);
+        assert!(
+            !unread.passed && unread.detail.starts_with("its metrics cannot be read: connection refused"),
+            "{unread:?}"
+        );
+    }
+
     #[test]
     fn metrics_are_summed_over_their_series_and_other_names_are_not_read() {
         let text = "# HELP x\nthanos_objstore_bucket_operation_failures_total{bucket=\"a\",operation=\"get\"} 2\nthanos_objstore_bucket_operation_failures_total{bucket=\"a\",operation=\"upload\"} 3\nthanos_sidecar_prometheus_up 1\nthanos_sidecar_prometheus_up_other 7\n";
