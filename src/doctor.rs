@@ -736,7 +736,10 @@ pub async fn filesystem(
     {
         Ok(Ok(output)) if output.failure.is_none() => crate::validation::capacity::read_df(&output.stdout)
             .ok_or_else(|| format!("df gave no filesystem: {}", output.stdout.trim())),
-        Ok(Ok(output)) => Err(format!("df failed: {}", output.stderr.trim())),
+        Ok(Ok(output)) => {
+            let said = Some(output.stderr.trim()).filter(|s| !s.is_empty()).or(output.failure.as_deref());
+            Err(format!("df failed: {}", said.unwrap_or_default()))
+        }
         Ok(Err(e)) => Err(format!("df could not run: {}", crate::error::message(&e))),
         Err(_) => Err("df gave no answer within 5s".into()),
     }

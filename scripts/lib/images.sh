@@ -85,11 +85,14 @@ add_busybox() {
 }
 
 # Prometheus built from its Go module (build_prometheus), laid out as the upstream image is: same
-# entrypoint, arguments, user, working directory and default config.
+# entrypoint, arguments, user, working directory and default config. The archive's name carries the
+# layout's revision: a changed layout (df added, for doctor's capacity) is rebuilt, not taken from cache.
+PROMETHEUS_IMAGE_LAYOUT=2
+prometheus_image_archive() { echo "$IMAGES_DIR/prometheus-$(prometheus_release "$1")-layout$PROMETHEUS_IMAGE_LAYOUT.tar"; }
 build_prometheus_image() {
   local version=$1 release out rootfs bin
   release=$(prometheus_release "$version")
-  out="$IMAGES_DIR/prometheus-$release.tar"
+  out=$(prometheus_image_archive "$version")
   [ -s "$out" ] && return 0
   build_prometheus "$version"
   bin=$(go_build_dir prometheus "$version")
@@ -97,7 +100,7 @@ build_prometheus_image() {
   minimal_etc "$rootfs"
   install -D "$bin/prometheus" "$rootfs/bin/prometheus"
   install -D "$bin/promtool" "$rootfs/bin/promtool"
-  add_busybox "$rootfs" sh kill cat ls wget
+  add_busybox "$rootfs" sh kill cat ls wget df
   mkdir -p "$rootfs/etc/prometheus" "$rootfs/prometheus"
   printf 'global:\n  scrape_interval: 15s\nscrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: [localhost:9090]\n' \
     >"$rootfs/etc/prometheus/prometheus.yml"
@@ -214,8 +217,7 @@ build_images() {
 
 image_archives() {
   ls "$IMAGES_DIR"/pause-3.10.tar "$IMAGES_DIR"/busybox-1.tar \
-    "$IMAGES_DIR/prometheus-$(prometheus_release "$PROMETHEUS2_VERSION").tar" \
-    "$IMAGES_DIR/prometheus-$(prometheus_release "$PROMETHEUS3_VERSION").tar" \
+    "$(prometheus_image_archive "$PROMETHEUS2_VERSION")" "$(prometheus_image_archive "$PROMETHEUS3_VERSION")" \
     "$IMAGES_DIR/kube-state-metrics-$KSM_VERSION.tar" "$IMAGES_DIR/alertmanager-$ALERTMANAGER_VERSION.tar" \
     "$IMAGES_DIR/victoriametrics-$VICTORIAMETRICS_VERSION.tar" "$IMAGES_DIR/thanos-$THANOS_VERSION.tar" \
     "$IMAGES_DIR"/shop-*.tar

@@ -188,6 +188,14 @@ fn forbidden(error: &watcher::Error) -> Option<&kube::core::Status> {
     }
 }
 
+/// The kind, namespace and name of a resource as [`ResourceStatus::resource`] names one object
+/// ("PersistentVolumeClaim shop/prometheus-storage"); None for a set of pods ("Pods shop -l ...").
+pub fn object_of(resource: &str) -> Option<(&str, &str, &str)> {
+    let (kind, rest) = resource.split_once(' ')?;
+    let (namespace, name) = rest.split_once('/')?;
+    (!name.contains(' ')).then_some((kind, namespace, name))
+}
+
 pub async fn wait_ready(
     client: &Client,
     spec: &WaitSpec,

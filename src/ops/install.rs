@@ -358,6 +358,19 @@ async fn not_ready(client: &kube::Client, outcome: &WaitOutcome, timeout: Durati
                     waiting.join("\n")
                 ));
             }
+            // What Kubernetes last said about each object still waiting (a claim's provisioner that
+            // never answers says so only in its events), bounded: evidence, not a second wait.
+            let mut waiting = waiting;
+            let events = async {
+                for (line, r) in waiting.iter_mut().zip(resources.iter().filter(|r| !r.readiness.is_ready())) {
+                    let Some((kind, namespace, name)) = crate::cluster::wait::object_of(&r.resource) else { continue };
+                    let said = crate::cluster::inspect::object_events(client, namespace, kind, name).await;
+                    for event in said.iter().rev().take(2).rev() {
+                        line.push_str(&format!("\n    event: {event}"));
+                    }
+                }
+            };
+            let _ = tokio::time::timeout(Duration::from_secs(5), events).await;
             Failure::timed_out(format!(
                 "not ready after {}s; still waiting for:\n{}\nraise --timeout, or look at `kubectl describe` of these",
                 timeout.as_secs(),

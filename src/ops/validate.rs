@@ -293,7 +293,9 @@ async fn sidecar_checks(
             Ok(pod) => {
                 let sidecar = PrometheusApi::via_pod_proxy(client.clone(), &values.namespace, &pod, SIDECAR_HTTP_PORT)
                     .serving("the Thanos sidecar");
-                judge_sidecar(&pod, &sidecar.metrics_text().await, uploads)
+                let selector = &replica.workload.pod_selector;
+                let log = cluster::inspect::recent_logs(client, &values.namespace, selector, "thanos-sidecar").await;
+                judge_sidecar(&pod, &sidecar.metrics_text().await, Some(&log), uploads)
             }
             Err(why) => crate::validation::Check::fail(
                 format!("Thanos sidecar ({})", replica.workload.deployment),

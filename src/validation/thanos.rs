@@ -24,28 +24,41 @@ fn metric(text: &str, name: &str) -> Option<f64> {
     (!values.is_empty()).then(|| values.iter().sum())
 }
 
+/// The last error a sidecar logged (`err="..."` of its last warn or error line), unquoted.
+fn last_logged_error(log: &str) -> Option<String> {
+    let line = log.lines().rfind(|l| l.contains("level=warn") || l.contains("level=error"))?;
+    let quoted = &line[line.find("err=\"")? + 5..];
+    let mut error = String::new();
+    let mut chars = quoted.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => error.extend(chars.next()),
+            '"' => return Some(error),
+            c => error.push(c),
+        }
+    }
+    None
+}
+
 /// One replica's sidecar, from its metrics (`metrics`: `GET /metrics` of the sidecar, or why it could
-/// not be read): connected to Prometheus (`thanos_sidecar_prometheus_up`), and with an object store
-/// (`uploads`) no failed bucket operation or upload.
-pub fn judge_sidecar(pod: &str, metrics: &anyhow::Result<String>, uploads: bool) -> Check {
+/// not be read) and its recent log: connected to Prometheus (`thanos_sidecar_prometheus_up`), and with
+/// an object store (`uploads`) no failed sync of the block directory, upload or bucket operation (a
+/// bucket that cannot be reached fails each sync at its first call: no upload counter moves).
+pub fn judge_sidecar(pod: &str, metrics: &anyhow::Result<String>, log: Option<&str>, uploads: bool) -> Check {
     let name = format!("Thanos sidecar ({pod})");
+    let logs = format!("`kubectl logs {pod} -c thanos-sidecar`");
     let text = match metrics {
         Ok(text) => text,
         Err(e) => {
-            return Check::fail(
-                name,
-                format!(
-                    "its metrics cannot be read: {}; see `kubectl logs {pod} -c thanos-sidecar`",
-                    crate::error::message(e)
-                ),
-            );
+            return Check::fail(name, format!("its metrics cannot be read: {}; see {logs}", crate::error::message(e)));
         }
     };
+    let said = log.and_then(last_logged_error).map(|e| format!("; its last error: {e}")).unwrap_or_default();
     if metric(text, "thanos_sidecar_prometheus_up") != Some(1.0) {
         return Check::fail(
             name,
             format!(
-                "it cannot reach Prometheus at localhost:9090 (thanos_sidecar_prometheus_up is not 1), so Thanos Query gets nothing from this replica; see `kubectl logs {pod} -c thanos-sidecar`"
+                "it cannot reach Prometheus at localhost:9090 (thanos_sidecar_prometheus_up is not 1), so Thanos Query gets nothing from this replica{said}; see {logs}"
             ),
         );
     }
@@ -56,17 +69,19 @@ pub fn judge_sidecar(pod: &str, metrics: &anyhow::Result<String>, uploads: bool)
             format!("{serving}; no object store (thanos.sidecar.objstoreSecret): nothing is uploaded"),
         );
     }
-    let failed_operations = metric(text, "thanos_objstore_bucket_operation_failures_total").unwrap_or(0.0);
-    let failed_uploads = metric(text, "thanos_shipper_upload_failures_total").unwrap_or(0.0);
-    let uploaded = metric(text, "thanos_shipper_uploads_total").unwrap_or(0.0);
-    if failed_operations > 0.0 || failed_uploads > 0.0 {
+    let count = |name: &str| metric(text, name).unwrap_or(0.0);
+    let failed_syncs = count("thanos_shipper_dir_sync_failures_total");
+    let failed_uploads = count("thanos_shipper_upload_failures_total");
+    let failed_operations = count("thanos_objstore_bucket_operation_failures_total");
+    if failed_syncs + failed_uploads + failed_operations > 0.0 {
         return Check::fail(
             name,
             format!(
-                "uploads to the object store fail: {failed_uploads:.0} blocks not uploaded, {failed_operations:.0} bucket operations failed; check the objstore config in the Secret (bucket, endpoint, keys) and `kubectl logs {pod} -c thanos-sidecar`"
+                "uploads to the object store fail ({failed_syncs:.0} syncs of the blocks failed, {failed_uploads:.0} uploads, {failed_operations:.0} bucket operations){said}; check the objstore config in the Secret thanos.sidecar.objstoreSecret names (endpoint, bucket, keys) and {logs}"
             ),
         );
     }
+    let uploaded = count("thanos_shipper_uploads_total");
     Check::pass(name, format!("{serving}; {uploaded:.0} blocks uploaded to the object store, none failed"))
 }
 
@@ -81,13 +96,13 @@ mod tests {
 
     #[test]
     fn a_connected_sidecar_passes_and_says_what_it_uploads() {
-        let check = judge_sidecar("prometheus-0", &recorded("sidecar-connected"), true);
+        let check = judge_sidecar("prometheus-0", &recorded("sidecar-connected"), None, true);
         assert!(check.passed, "{check:?}");
         assert_eq!(
             check.detail,
             "connected to Prometheus, serving the Store API on :10901; 0 blocks uploaded to the object store, none failed"
         );
-        let check = judge_sidecar("prometheus-0", &recorded("sidecar-connected"), false);
+        let check = judge_sidecar("prometheus-0", &recorded("sidecar-connected"), None, false);
         assert!(
             check.passed
                 && check.detail.ends_with("no object store (thanos.sidecar.objstoreSecret): nothing is uploaded"),
@@ -97,15 +112,24 @@ mod tests {
 
     #[test]
     fn a_sidecar_that_cannot_reach_prometheus_fails_naming_its_log() {
-        let check = judge_sidecar("prometheus-0", &recorded("sidecar-no-prometheus"), false);
+        let check = judge_sidecar("prometheus-0", &recorded("sidecar-no-prometheus"), None, false);
         assert!(!check.passed, "{check:?}");
         assert!(check.detail.starts_with("it cannot reach Prometheus at localhost:9090"), "{check:?}");
         assert!(check.detail.contains("kubectl logs prometheus-0 -c thanos-sidecar"), "{check:?}");
-        let unread = judge_sidecar("prometheus-0", &Err(anyhow::anyhow!("connection refused")), false);
+        let unread = judge_sidecar("prometheus-0", &Err(anyhow::anyhow!("connection refused")), None, false);
         assert!(
             !unread.passed && unread.detail.starts_with("its metrics cannot be read: connection refused"),
             "{unread:?}"
         );
+    }
+
+    #[test]
+    fn a_bucket_that_cannot_be_reached_fails_naming_the_sidecar_s_own_error() {
+        let log = super::super::recorded::text("thanos-0.42.4/sidecar-upload-failing.log");
+        let check = judge_sidecar("prometheus-0", &recorded("sidecar-upload-failing"), Some(&log), true);
+        assert!(!check.passed, "{check:?}");
+        assert!(check.detail.starts_with("uploads to the object store fail (9 syncs of the blocks failed, 0 uploads, 9 bucket operations); its last error: check exists: stat s3 object: Get \"http://127.0.0.1:1/thanos/?location=\": dial tcp 127.0.0.1:1: connect: connection refused; check the objstore config"), "{}", check.detail);
+        assert!(!check.detail.contains("fixture-secret-key"), "no key from the config reaches the report");
     }
 
     #[test]
