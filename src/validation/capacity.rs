@@ -154,9 +154,9 @@ pub fn judge_capacity(answers: &CapacityAnswers, values: &Values, fs: Option<Fil
     );
     if let Some(fs) = fs {
         state.push_str(&format!("; its filesystem has {} free of {}", mib(fs.available), mib(fs.size)));
-        // A filesystem keeps a little for itself (a 4 MiB tmpfs holding 0.9 MiB has 3.1 free): only
-        // a shortfall beyond that is another cause.
-        if fs.available < claim_left * 0.95 {
+        // Prometheus keeps a few files beside its TSDB (the lock, queries.active) and a filesystem
+        // keeps a little for itself: only a shortfall beyond 5% of the room is another cause.
+        if fs.available < claim_left - 0.05 * room {
             let why = match fs.size < claim_bytes {
                 true => "the volume is smaller than the claim",
                 false => {
