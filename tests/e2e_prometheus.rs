@@ -384,17 +384,30 @@ async fn an_extra_job_from_values_is_scraped_and_expected_by_validate() {
     assert!(api.config().await.unwrap().contains("cluster: promctl-testbed"), "external labels loaded");
 }
 
-/// An HA pair with a Thanos sidecar beside each replica: validate proves each sidecar connected to its
+/// An HA pair with a Thanos sidecar beside each replica, uploading to an S3 object store
+/// (tests/engine/seaweedfs.yaml) with 2-minute blocks: validate proves each sidecar connected to its
 /// Prometheus; a Thanos Query over both sidecars (tests/engine/thanos-query.yaml) answers one series
-/// per target with deduplication and one per replica without.
+/// per target with deduplication and one per replica without; once Prometheus cuts a block the
+/// sidecars upload it, validate counts it, and the bucket lists it.
 #[tokio::test]
 #[ignore = "needs the test bed: scripts/test"]
 async fn an_ha_pair_with_thanos_sidecars_is_one_series_per_target_through_thanos_query() {
     let client = common::client().await;
     let it = Installed::new(&client, "e2e-thanos").await;
     let ns = it.namespace.clone();
+    let endpoint = common::start_objstore(&client, &ns, "thanos-access", "thanos-secret-key").await;
+    let objstore = format!(
+        "type: S3\nconfig:\n  bucket: thanos\n  endpoint: {endpoint}\n  insecure: true\n  access_key: thanos-access\n  secret_key: thanos-secret-key\n"
+    );
+    common::apply_yaml(&client, &ns, &common::secret("thanos-objstore", "objstore.yml", &objstore)).await;
     let with = |command: &'static str| {
         let mut args = common::own_jobs_only(&[command, "--set", "replicas=2", "--set", "thanos.sidecar.enabled=true"]);
+        args.extend([
+            "--set",
+            "thanos.sidecar.objstoreSecret=thanos-objstore",
+            "--set",
+            "thanos.sidecar.blockDuration=2m",
+        ]);
         args.extend(common::FAST_SELF_SCRAPE);
         args
     };
@@ -405,10 +418,12 @@ async fn an_ha_pair_with_thanos_sidecars_is_one_series_per_target_through_thanos
     let sidecars: Vec<&str> = out.lines().filter(|l| l.starts_with("ok   Thanos sidecar (prometheus")).collect();
     assert_eq!(sidecars.len(), 2, "{out}");
     assert!(sidecars.iter().all(|l| l.contains("connected to Prometheus, serving the Store API on :10901")), "{out}");
+    assert!(!out.contains("thanos-secret-key") && !err.contains("thanos-secret-key"), "no key in the report");
 
     // Thanos Query over the two sidecars, by their pods' addresses (no cluster DNS here).
     let pods: Api<Pod> = Api::namespaced(client.clone(), &ns);
     let listed = pods.list(&ListParams::default().labels("app=prometheus")).await.unwrap();
+    let prometheus_pods: Vec<String> = listed.items.iter().map(|p| p.metadata.name.clone().unwrap()).collect();
     let endpoints: Vec<String> = listed
         .items
         .iter()
@@ -438,4 +453,25 @@ async fn an_ha_pair_with_thanos_sidecars_is_one_series_per_target_through_thanos
         "up{{job=\"prometheus\"}} through Thanos Query: {without} series with dedup=false, {with_dedup:?} with dedup=true"
     );
     assert_eq!(with_dedup, Some(1), "the pair is one series per target once deduplicated by its replica label");
+
+    // The first 2-minute block is cut once the head spans 3 minutes; the sidecar syncs every 30 s.
+    let sidecar = promctl::prometheus::PrometheusApi::via_pod_proxy(client.clone(), &ns, &prometheus_pods[0], 10902);
+    common::eventually("a block uploaded by the sidecar", Duration::from_secs(420), || async {
+        let text = sidecar.metrics_text().await.ok()?;
+        text.lines().any(|l| l.starts_with("thanos_shipper_uploads_total ") && !l.ends_with(" 0")).then_some(())
+    })
+    .await;
+    let (code, out, err) = it.run(&with("validate"));
+    assert_eq!(code, Some(0), "{out}{err}");
+    let uploaded =
+        out.lines().find(|l| l.starts_with(&format!("ok   Thanos sidecar ({})", prometheus_pods[0]))).unwrap();
+    assert!(
+        uploaded.contains(" blocks uploaded to the object store, none failed") && !uploaded.contains("; 0 blocks"),
+        "{uploaded}"
+    );
+    let ls = ["thanos", "tools", "bucket", "ls", "--objstore.config-file=/etc/thanos/objstore/objstore.yml"];
+    let listing = promctl::cluster::pods::exec(&pods, &prometheus_pods[0], "thanos-sidecar", &ls).await.unwrap();
+    let blocks: Vec<&str> = listing.stdout.lines().filter(|l| l.len() == 26).collect();
+    eprintln!("seen: {uploaded}\nthe bucket's blocks: {blocks:?}");
+    assert!(!blocks.is_empty(), "the bucket lists the uploaded blocks: {}{}", listing.stdout, listing.stderr);
 }

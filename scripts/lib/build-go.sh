@@ -22,6 +22,9 @@ VICTORIAMETRICS_VERSION=v1.151.0
 # Prometheus's labels.Labels, valid only when Prometheus's packages are built with slicelabels; without
 # the tag Receive and the sidecar's Store API panic in grpc's buffer pool.
 THANOS_VERSION=v0.42.4
+# The object store the Thanos tests upload blocks to: SeaweedFS's S3 gateway (Apache-2.0; MinIO is AGPL).
+# The module proxy serves it by pseudo-version only.
+SEAWEEDFS_VERSION=v0.0.0-20261109003541-7506e5f91cd6
 
 go_build_dir() { echo "$GO_BUILDS/$1-$2/bin"; }
 NODE_BIN="$GO_BUILDS/node-etcd-$ETCD_VERSION-containerd-$CONTAINERD_VERSION-runc-$RUNC_VERSION"
@@ -234,4 +237,8 @@ build_thanos() {
   local b=github.com/prometheus/common/version
   go_module_build thanos github.com/thanos-io/thanos "$THANOS_VERSION" "$THANOS_VERSION" \
     "-s -w -X $b.Version=${THANOS_VERSION#v}" "netgo,slicelabels" 0 cmd/thanos
+}
+
+build_seaweedfs() {
+  go_module_build seaweedfs github.com/seaweedfs/seaweedfs "$SEAWEEDFS_VERSION" "$SEAWEEDFS_VERSION" "-s -w" "" 0 weed
 }

@@ -202,6 +202,22 @@ build_thanos_image() {
   rm -rf "$rootfs"
 }
 
+# SeaweedFS's `weed` built from its Go module (build_seaweedfs): one binary that runs the master, a
+# volume server, the filer and the S3 gateway (`weed server -s3`).
+SEAWEEDFS_IMAGE="docker.io/chrislusf/seaweedfs:${SEAWEEDFS_VERSION##*-}"
+build_seaweedfs_image() {
+  local out="$IMAGES_DIR/seaweedfs-${SEAWEEDFS_VERSION##*-}.tar" rootfs
+  [ -s "$out" ] && return 0
+  build_seaweedfs
+  rootfs=$(mktemp -d)
+  minimal_etc "$rootfs"
+  install -D "$(go_build_dir seaweedfs "$SEAWEEDFS_VERSION")/weed" "$rootfs/usr/bin/weed"
+  add_busybox "$rootfs" sh cat ls wget mkdir echo
+  write_image_archive "$SEAWEEDFS_IMAGE" "$rootfs" \
+    '{"Entrypoint":["/usr/bin/weed"],"Env":["PATH=/usr/bin:/bin"],"ExposedPorts":{"8333/tcp":{}}}' "$out"
+  rm -rf "$rootfs"
+}
+
 build_images() {
   mkdir -p "$IMAGES_DIR"
   build_pause_image
@@ -212,6 +228,7 @@ build_images() {
   build_alertmanager_image
   build_victoriametrics_image
   build_thanos_image
+  build_seaweedfs_image
   build_shop_image
 }
 
@@ -220,6 +237,7 @@ image_archives() {
     "$(prometheus_image_archive "$PROMETHEUS2_VERSION")" "$(prometheus_image_archive "$PROMETHEUS3_VERSION")" \
     "$IMAGES_DIR/kube-state-metrics-$KSM_VERSION.tar" "$IMAGES_DIR/alertmanager-$ALERTMANAGER_VERSION.tar" \
     "$IMAGES_DIR/victoriametrics-$VICTORIAMETRICS_VERSION.tar" "$IMAGES_DIR/thanos-$THANOS_VERSION.tar" \
+    "$IMAGES_DIR/seaweedfs-${SEAWEEDFS_VERSION##*-}.tar" \
     "$IMAGES_DIR"/shop-*.tar
 }
 

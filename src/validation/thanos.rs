@@ -81,8 +81,11 @@ pub fn judge_sidecar(pod: &str, metrics: &anyhow::Result<String>, log: Option<&s
             ),
         );
     }
-    let uploaded = count("thanos_shipper_uploads_total");
-    Check::pass(name, format!("{serving}; {uploaded:.0} blocks uploaded to the object store, none failed"))
+    let blocks = match count("thanos_shipper_uploads_total") {
+        1.0 => "1 block".to_string(),
+        n => format!("{n:.0} blocks"),
+    };
+    Check::pass(name, format!("{serving}; {blocks} uploaded to the object store, none failed"))
 }
 
 #[cfg(test)]

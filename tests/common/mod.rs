@@ -317,3 +317,39 @@ pub async fn refused_writes_counted(api: &promctl::prometheus::PrometheusApi) {
 #[allow(dead_code)]
 pub const FAST_SELF_SCRAPE: [&str; 4] =
     ["--set", "scrape.scrapeTimeout=5s", "--set", "scrape.jobs.prometheus.interval=5s"];
+
+/// The object store of tests/engine/seaweedfs.yaml in `namespace` (created here), its S3 identity
+/// `access`/`secret` and a bucket `thanos` made, ready. Returns its S3 endpoint (the Service's
+/// ClusterIP and port: the test bed has no cluster DNS).
+#[allow(dead_code)]
+pub async fn start_objstore(client: &Client, namespace: &str, access: &str, secret_key: &str) -> String {
+    use k8s_openapi::api::apps::v1::Deployment;
+    use k8s_openapi::api::core::v1::{Pod, Service};
+    use kube::api::ListParams;
+    apply_yaml(client, "", &format!("apiVersion: v1\nkind: Namespace\nmetadata: {{name: {namespace}}}\n")).await;
+    let identities = format!(
+        r#"{{"identities":[{{"name":"thanos","credentials":[{{"accessKey":"{access}","secretKey":"{secret_key}"}}],"actions":["Admin","Read","Write","List","Tagging"]}}]}}"#
+    );
+    apply_yaml(client, namespace, &secret("objstore-identities", "s3.json", &identities)).await;
+    apply_yaml(client, namespace, include_str!("../engine/seaweedfs.yaml")).await;
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), namespace);
+    eventually("the object store ready", Duration::from_secs(120), || async {
+        (deployments.get("objstore").await.ok()?.status?.available_replicas? >= 1).then_some(())
+    })
+    .await;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    let pod = pods.list(&ListParams::default().labels("app=objstore")).await.unwrap().items[0].name_any();
+    // The master elects itself a few seconds after the S3 port opens: ask until the bucket is made.
+    let make = [
+        "sh",
+        "-c",
+        "echo 's3.bucket.create -name thanos' | weed shell -master=127.0.0.1:9333 && echo 's3.bucket.list' | weed shell -master=127.0.0.1:9333",
+    ];
+    eventually("the bucket made", Duration::from_secs(60), || async {
+        let out = promctl::cluster::pods::exec(&pods, &pod, "weed", &make).await.ok()?;
+        out.stdout.contains("thanos").then_some(())
+    })
+    .await;
+    let service = Api::<Service>::namespaced(client.clone(), namespace).get("objstore").await.unwrap();
+    format!("{}:8333", service.spec.unwrap().cluster_ip.unwrap())
+}
