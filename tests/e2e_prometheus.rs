@@ -466,7 +466,7 @@ async fn an_ha_pair_with_thanos_sidecars_is_one_series_per_target_through_thanos
     let uploaded =
         out.lines().find(|l| l.starts_with(&format!("ok   Thanos sidecar ({})", prometheus_pods[0]))).unwrap();
     assert!(
-        uploaded.contains(" blocks uploaded to the object store, none failed") && !uploaded.contains("; 0 blocks"),
+        uploaded.contains(" uploaded to the object store, none failed") && !uploaded.contains("; 0 blocks"),
         "{uploaded}"
     );
     let ls = ["thanos", "tools", "bucket", "ls", "--objstore.config-file=/etc/thanos/objstore/objstore.yml"];
