@@ -43,7 +43,8 @@ pub struct Diagnosis {
 }
 
 impl Diagnosis {
-    fn found(
+    /// One problem on `object`, with its fix.
+    pub fn found(
         &mut self,
         area: &'static str,
         object: impl Into<String>,

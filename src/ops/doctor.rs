@@ -108,6 +108,15 @@ pub async fn diagnose(
             fix: "see the pods above".into(),
         }),
     }
+    if values.thanos.sidecar.enabled {
+        emit(Progress::Step("asking each Thanos sidecar how it is (its metrics and log)".into()));
+        for sidecar in super::thanos::sidecar_checks(client, values, &links).await? {
+            match sidecar.fix {
+                Some(fix) => diagnosis.found("thanos", sidecar.name, sidecar.state, fix),
+                None => diagnosis.fine.push(format!("{}: {}", sidecar.name, sidecar.state)),
+            }
+        }
+    }
     let apis: Vec<ReplicaUnderTest> = links.iter().map(|l| l.under_test(l.describe())).collect();
     doctor::config_drift(&apis, &rendered.prometheus_yml, &mut diagnosis).await;
     emit(Progress::PhaseDone);

@@ -266,44 +266,13 @@ pub async fn validate(
         }
         report.checks.push(crate::validation::capacity::capacity_checks(prometheus, values).await);
         if let Some(client) = cluster_client.as_ref().filter(|_| values.thanos.sidecar.enabled) {
-            report.checks.extend(sidecar_checks(client, values, &links).await?);
+            report
+                .checks
+                .extend(super::thanos::sidecar_checks(client, values, &links).await?.iter().map(|v| v.check()));
         }
     }
     emit(Progress::PhaseDone);
     Ok(report)
-}
-
-/// Each replica's Thanos sidecar, judged from its metrics through the API server's pod proxy.
-async fn sidecar_checks(
-    client: &kube::Client,
-    values: &Values,
-    links: &[super::reach::ReplicaLink],
-) -> anyhow::Result<Vec<crate::validation::Check>> {
-    use crate::validation::thanos::{SIDECAR_HTTP_PORT, judge_sidecar};
-    let uploads = !values.thanos.sidecar.objstore_secret.is_empty();
-    let mut checks = Vec::new();
-    for replica in links {
-        let pod = match &replica.pod {
-            Some(pod) => Ok(pod.clone()),
-            None => cluster::inspect::ready_pod(client, &values.namespace, &replica.workload.pod_selector)
-                .await?
-                .map(|p| p.metadata.name.unwrap_or_default()),
-        };
-        checks.push(match pod {
-            Ok(pod) => {
-                let sidecar = PrometheusApi::via_pod_proxy(client.clone(), &values.namespace, &pod, SIDECAR_HTTP_PORT)
-                    .serving("the Thanos sidecar");
-                let selector = &replica.workload.pod_selector;
-                let log = cluster::inspect::recent_logs(client, &values.namespace, selector, "thanos-sidecar").await;
-                judge_sidecar(&pod, &sidecar.metrics_text().await, Some(&log), uploads)
-            }
-            Err(why) => crate::validation::Check::fail(
-                format!("Thanos sidecar ({})", replica.workload.deployment),
-                format!("no Ready pod to ask: {why}"),
-            ),
-        });
-    }
-    Ok(checks)
 }
 
 /// The store behind remote_write, when --engine-url or --engine-service names it.

@@ -40,33 +40,51 @@ fn last_logged_error(log: &str) -> Option<String> {
     None
 }
 
+/// A sidecar's state in one line, and the fix when something is wrong: validate shows it as a check,
+/// doctor as a finding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SidecarVerdict {
+    /// "Thanos sidecar (POD)".
+    pub name: String,
+    pub state: String,
+    pub fix: Option<String>,
+}
+
+impl SidecarVerdict {
+    pub fn check(&self) -> Check {
+        match &self.fix {
+            Some(fix) => Check::fail(self.name.clone(), format!("{}; {fix}", self.state)),
+            None => Check::pass(self.name.clone(), self.state.clone()),
+        }
+    }
+}
+
 /// One replica's sidecar, from its metrics (`metrics`: `GET /metrics` of the sidecar, or why it could
 /// not be read) and its recent log: connected to Prometheus (`thanos_sidecar_prometheus_up`), and with
 /// an object store (`uploads`) no failed sync of the block directory, upload or bucket operation (a
 /// bucket that cannot be reached fails each sync at its first call: no upload counter moves).
-pub fn judge_sidecar(pod: &str, metrics: &anyhow::Result<String>, log: Option<&str>, uploads: bool) -> Check {
+pub fn judge_sidecar(pod: &str, metrics: &anyhow::Result<String>, log: Option<&str>, uploads: bool) -> SidecarVerdict {
     let name = format!("Thanos sidecar ({pod})");
-    let logs = format!("`kubectl logs {pod} -c thanos-sidecar`");
+    let see_log = format!("see `kubectl logs {pod} -c thanos-sidecar`");
+    let verdict = |state: String, fix: Option<String>| SidecarVerdict { name: name.clone(), state, fix };
     let text = match metrics {
         Ok(text) => text,
-        Err(e) => {
-            return Check::fail(name, format!("its metrics cannot be read: {}; see {logs}", crate::error::message(e)));
-        }
+        Err(e) => return verdict(format!("its metrics cannot be read: {}", crate::error::message(e)), Some(see_log)),
     };
     let said = log.and_then(last_logged_error).map(|e| format!("; its last error: {e}")).unwrap_or_default();
     if metric(text, "thanos_sidecar_prometheus_up") != Some(1.0) {
-        return Check::fail(
-            name,
+        return verdict(
             format!(
-                "it cannot reach Prometheus at localhost:9090 (thanos_sidecar_prometheus_up is not 1), so Thanos Query gets nothing from this replica{said}; see {logs}"
+                "it cannot reach Prometheus at localhost:9090 (thanos_sidecar_prometheus_up is not 1), so Thanos Query gets nothing from this replica{said}"
             ),
+            Some(see_log),
         );
     }
     let serving = "connected to Prometheus, serving the Store API on :10901";
     if !uploads {
-        return Check::pass(
-            name,
+        return verdict(
             format!("{serving}; no object store (thanos.sidecar.objstoreSecret): nothing is uploaded"),
+            None,
         );
     }
     let count = |name: &str| metric(text, name).unwrap_or(0.0);
@@ -74,18 +92,20 @@ pub fn judge_sidecar(pod: &str, metrics: &anyhow::Result<String>, log: Option<&s
     let failed_uploads = count("thanos_shipper_upload_failures_total");
     let failed_operations = count("thanos_objstore_bucket_operation_failures_total");
     if failed_syncs + failed_uploads + failed_operations > 0.0 {
-        return Check::fail(
-            name,
+        return verdict(
             format!(
-                "uploads to the object store fail ({failed_syncs:.0} syncs of the blocks failed, {failed_uploads:.0} uploads, {failed_operations:.0} bucket operations){said}; check the objstore config in the Secret thanos.sidecar.objstoreSecret names (endpoint, bucket, keys) and {logs}"
+                "uploads to the object store fail ({failed_syncs:.0} syncs of the blocks failed, {failed_uploads:.0} uploads, {failed_operations:.0} bucket operations){said}"
             ),
+            Some(format!(
+                "check the objstore config in the Secret thanos.sidecar.objstoreSecret names (endpoint, bucket, keys), then {see_log}"
+            )),
         );
     }
     let blocks = match count("thanos_shipper_uploads_total") {
         1.0 => "1 block".to_string(),
         n => format!("{n:.0} blocks"),
     };
-    Check::pass(name, format!("{serving}; {blocks} uploaded to the object store, none failed"))
+    verdict(format!("{serving}; {blocks} uploaded to the object store, none failed"), None)
 }
 
 #[cfg(test)]
@@ -99,13 +119,13 @@ mod tests {
 
     #[test]
     fn a_connected_sidecar_passes_and_says_what_it_uploads() {
-        let check = judge_sidecar("prometheus-0", &recorded("sidecar-connected"), None, true);
+        let check = judge_sidecar("prometheus-0", &recorded("sidecar-connected"), None, true).check();
         assert!(check.passed, "{check:?}");
         assert_eq!(
             check.detail,
             "connected to Prometheus, serving the Store API on :10901; 0 blocks uploaded to the object store, none failed"
         );
-        let check = judge_sidecar("prometheus-0", &recorded("sidecar-connected"), None, false);
+        let check = judge_sidecar("prometheus-0", &recorded("sidecar-connected"), None, false).check();
         assert!(
             check.passed
                 && check.detail.ends_with("no object store (thanos.sidecar.objstoreSecret): nothing is uploaded"),
@@ -115,11 +135,11 @@ mod tests {
 
     #[test]
     fn a_sidecar_that_cannot_reach_prometheus_fails_naming_its_log() {
-        let check = judge_sidecar("prometheus-0", &recorded("sidecar-no-prometheus"), None, false);
+        let check = judge_sidecar("prometheus-0", &recorded("sidecar-no-prometheus"), None, false).check();
         assert!(!check.passed, "{check:?}");
         assert!(check.detail.starts_with("it cannot reach Prometheus at localhost:9090"), "{check:?}");
         assert!(check.detail.contains("kubectl logs prometheus-0 -c thanos-sidecar"), "{check:?}");
-        let unread = judge_sidecar("prometheus-0", &Err(anyhow::anyhow!("connection refused")), None, false);
+        let unread = judge_sidecar("prometheus-0", &Err(anyhow::anyhow!("connection refused")), None, false).check();
         assert!(
             !unread.passed && unread.detail.starts_with("its metrics cannot be read: connection refused"),
             "{unread:?}"
@@ -129,10 +149,23 @@ mod tests {
     #[test]
     fn a_bucket_that_cannot_be_reached_fails_naming_the_sidecar_s_own_error() {
         let log = super::super::recorded::text("thanos-0.42.4/sidecar-upload-failing.log");
-        let check = judge_sidecar("prometheus-0", &recorded("sidecar-upload-failing"), Some(&log), true);
+        let check = judge_sidecar("prometheus-0", &recorded("sidecar-upload-failing"), Some(&log), true).check();
         assert!(!check.passed, "{check:?}");
         assert!(check.detail.starts_with("uploads to the object store fail (9 syncs of the blocks failed, 0 uploads, 9 bucket operations); its last error: check exists: stat s3 object: Get \"http://127.0.0.1:1/thanos/?location=\": dial tcp 127.0.0.1:1: connect: connection refused; check the objstore config"), "{}", check.detail);
         assert!(!check.detail.contains("fixture-secret-key"), "no key from the config reaches the report");
+    }
+
+    #[test]
+    fn a_wrong_key_fails_with_the_object_store_s_own_words() {
+        let log = super::super::recorded::text("thanos-0.42.4/sidecar-wrong-key.log");
+        let check = judge_sidecar("prometheus-0", &recorded("sidecar-wrong-key"), Some(&log), true).check();
+        assert!(!check.passed, "{check:?}");
+        assert!(
+            check.detail.contains("its last error: check exists: stat s3 object: The request signature we calculated does not match the signature you provided. Check your key and signing method.; check the objstore config in the Secret thanos.sidecar.objstoreSecret names (endpoint, bucket, keys)"),
+            "{}",
+            check.detail
+        );
+        assert!(!check.detail.contains("not-the-secret-key"), "no key from the config reaches the report");
     }
 
     #[test]
