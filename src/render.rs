@@ -857,6 +857,37 @@ mod tests {
         assert!(problems.iter().any(|p| p.to_string().contains("job names must be unique")), "{problems:?}");
     }
 
+    /// What validate knows of the sidecar (its container and HTTP port) is what the template renders,
+    /// with the block durations the sidecar needs and the headless discovery Service.
+    #[test]
+    fn the_thanos_sidecar_is_rendered_as_validate_reaches_it() {
+        use crate::validation::thanos::{SIDECAR_CONTAINER, SIDECAR_HTTP_PORT};
+        let rendered = render_with(&["thanos.sidecar.enabled=true", "replicas=2"]);
+        let deployments: Vec<&Manifest> = rendered.manifests.iter().filter(|m| m.kind == "Deployment").collect();
+        assert_eq!(deployments.len(), 2);
+        for deployment in deployments {
+            let containers = deployment.object.data["spec"]["template"]["spec"]["containers"].as_array().unwrap();
+            let sidecar = containers.iter().find(|c| c["name"] == SIDECAR_CONTAINER).expect("a sidecar per replica");
+            let ports: Vec<u64> =
+                sidecar["ports"].as_array().unwrap().iter().filter_map(|p| p["containerPort"].as_u64()).collect();
+            assert_eq!(ports, [10901, u64::from(SIDECAR_HTTP_PORT)]);
+            let args: Vec<&str> = containers[0]["args"].as_array().unwrap().iter().filter_map(|a| a.as_str()).collect();
+            assert!(
+                args.contains(&"--storage.tsdb.min-block-duration=2h")
+                    && args.contains(&"--storage.tsdb.max-block-duration=2h"),
+                "{args:?}"
+            );
+        }
+        let headless = rendered.manifests.iter().find(|m| m.name == "prometheus-thanos-grpc").unwrap();
+        assert_eq!(headless.object.data["spec"]["clusterIP"], "None");
+        let workload = rendered.replicas().unwrap().remove(0);
+        assert_eq!(
+            rendered.service_of(&workload).unwrap().name,
+            "prometheus",
+            "the headless Service is in front of nothing"
+        );
+    }
+
     #[test]
     fn only_prometheus_3_gets_a_fallback_scrape_protocol() {
         let fallbacks = |sets: &[&str]| -> Vec<String> {

@@ -110,7 +110,7 @@ pub async fn diagnose(
     }
     if values.thanos.sidecar.enabled {
         emit(Progress::Step("asking each Thanos sidecar how it is (its metrics and log)".into()));
-        for sidecar in super::thanos::sidecar_checks(client, values, &links).await? {
+        for sidecar in super::thanos::sidecar_verdicts(client, values, &links).await? {
             match sidecar.fix {
                 Some(fix) => diagnosis.found("thanos", sidecar.name, sidecar.state, fix),
                 None => diagnosis.fine.push(format!("{}: {}", sidecar.name, sidecar.state)),

@@ -268,7 +268,7 @@ pub async fn validate(
         if let Some(client) = cluster_client.as_ref().filter(|_| values.thanos.sidecar.enabled) {
             report
                 .checks
-                .extend(super::thanos::sidecar_checks(client, values, &links).await?.iter().map(|v| v.check()));
+                .extend(super::thanos::sidecar_verdicts(client, values, &links).await?.iter().map(|v| v.check()));
         }
     }
     emit(Progress::PhaseDone);

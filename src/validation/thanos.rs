@@ -4,7 +4,9 @@
 
 use super::Check;
 
-/// The sidecar's HTTP port (metrics, /-/ready) in templates/deployment.yaml.
+/// The sidecar's container and its HTTP port (metrics, /-/ready) in templates/deployment.yaml (a test
+/// in render.rs holds them against the rendered Deployment).
+pub const SIDECAR_CONTAINER: &str = "thanos-sidecar";
 pub const SIDECAR_HTTP_PORT: u16 = 10902;
 
 /// The sum of every series of `name` in a text-format exposition; None when it has none.
@@ -65,7 +67,7 @@ impl SidecarVerdict {
 /// bucket that cannot be reached fails each sync at its first call: no upload counter moves).
 pub fn judge_sidecar(pod: &str, metrics: &anyhow::Result<String>, log: Option<&str>, uploads: bool) -> SidecarVerdict {
     let name = format!("Thanos sidecar ({pod})");
-    let see_log = format!("see `kubectl logs {pod} -c thanos-sidecar`");
+    let see_log = format!("see `kubectl logs {pod} -c {SIDECAR_CONTAINER}`");
     let verdict = |state: String, fix: Option<String>| SidecarVerdict { name: name.clone(), state, fix };
     let text = match metrics {
         Ok(text) => text,
