@@ -22,7 +22,7 @@ VICTORIAMETRICS_VERSION=v1.151.0
 # Prometheus's labels.Labels, valid only when Prometheus's packages are built with slicelabels; without
 # the tag Receive and the sidecar's Store API panic in grpc's buffer pool.
 THANOS_VERSION=v0.42.4
-# The object store the Thanos tests upload blocks to: SeaweedFS's S3 gateway (Apache-2.0; MinIO is AGPL).
+# The object store the Thanos tests upload blocks to: SeaweedFS's S3 gateway (Apache-2.0; the test bed runs no AGPL software).
 # The module proxy serves it by pseudo-version only.
 SEAWEEDFS_VERSION=v0.0.0-20261109003541-7506e5f91cd6
 

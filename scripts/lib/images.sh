@@ -132,29 +132,36 @@ build_alertmanager_image() {
   rm -rf "$rootfs"
 }
 
+# one_binary_image REF OUT BINARY PATH CONFIG [APPLET...]: an image of one Go binary (installed at PATH
+# in the image) on a minimal /etc, with busybox APPLETs when given (a shell and wget for exec).
+one_binary_image() {
+  local ref=$1 out=$2 binary=$3 path=$4 config=$5 rootfs
+  shift 5
+  rootfs=$(mktemp -d)
+  minimal_etc "$rootfs"
+  install -D "$binary" "$rootfs$path"
+  [ $# -eq 0 ] || add_busybox "$rootfs" "$@"
+  write_image_archive "$ref" "$rootfs" "$config" "$out"
+  rm -rf "$rootfs"
+}
+
 # VictoriaMetrics single-node built from its Go module (build_victoriametrics), laid out as upstream's
 # image: /victoria-metrics-prod.
 VICTORIAMETRICS_IMAGE="docker.io/victoriametrics/victoria-metrics:$VICTORIAMETRICS_VERSION"
 build_victoriametrics_image() {
-  local out="$IMAGES_DIR/victoriametrics-$VICTORIAMETRICS_VERSION.tar" rootfs
+  local out="$IMAGES_DIR/victoriametrics-$VICTORIAMETRICS_VERSION.tar"
   [ -s "$out" ] && return 0
   build_victoriametrics
-  rootfs=$(mktemp -d)
-  minimal_etc "$rootfs"
-  install -D "$(go_build_dir victoriametrics "$VICTORIAMETRICS_VERSION")/victoria-metrics" "$rootfs/victoria-metrics-prod"
-  write_image_archive "$VICTORIAMETRICS_IMAGE" "$rootfs" '{"Entrypoint":["/victoria-metrics-prod"],"ExposedPorts":{"8428/tcp":{}}}' "$out"
-  rm -rf "$rootfs"
+  one_binary_image "$VICTORIAMETRICS_IMAGE" "$out" "$(go_build_dir victoriametrics "$VICTORIAMETRICS_VERSION")/victoria-metrics" \
+    /victoria-metrics-prod '{"Entrypoint":["/victoria-metrics-prod"],"ExposedPorts":{"8428/tcp":{}}}'
 }
 
 build_kube_state_metrics_image() {
-  local out="$IMAGES_DIR/kube-state-metrics-$KSM_VERSION.tar" rootfs
+  local out="$IMAGES_DIR/kube-state-metrics-$KSM_VERSION.tar"
   [ -s "$out" ] && return 0
   build_kube_state_metrics
-  rootfs=$(mktemp -d)
-  minimal_etc "$rootfs"
-  install -D "$(go_build_dir kube-state-metrics "$KSM_VERSION")/kube-state-metrics" "$rootfs/kube-state-metrics"
-  write_image_archive "$KSM_IMAGE" "$rootfs" '{"Entrypoint":["/kube-state-metrics","--port=8080","--telemetry-port=8081"],"User":"65534"}' "$out"
-  rm -rf "$rootfs"
+  one_binary_image "$KSM_IMAGE" "$out" "$(go_build_dir kube-state-metrics "$KSM_VERSION")/kube-state-metrics" \
+    /kube-state-metrics '{"Entrypoint":["/kube-state-metrics","--port=8080","--telemetry-port=8081"],"User":"65534"}'
 }
 
 # The shop workload: a real Debian root filesystem with PostgreSQL, Redis, nginx, their exporters,
@@ -190,32 +197,24 @@ build_shop_image() {
 # busybox shell and wget for exec.
 THANOS_IMAGE="quay.io/thanos/thanos:$THANOS_VERSION"
 build_thanos_image() {
-  local out="$IMAGES_DIR/thanos-$THANOS_VERSION.tar" rootfs
+  local out="$IMAGES_DIR/thanos-$THANOS_VERSION.tar"
   [ -s "$out" ] && return 0
   build_thanos
-  rootfs=$(mktemp -d)
-  minimal_etc "$rootfs"
-  install -D "$(go_build_dir thanos "$THANOS_VERSION")/thanos" "$rootfs/bin/thanos"
-  add_busybox "$rootfs" sh cat ls wget
-  write_image_archive "$THANOS_IMAGE" "$rootfs" \
-    '{"Entrypoint":["/bin/thanos"],"User":"nobody","Env":["PATH=/bin"],"ExposedPorts":{"10901/tcp":{},"10902/tcp":{}}}' "$out"
-  rm -rf "$rootfs"
+  one_binary_image "$THANOS_IMAGE" "$out" "$(go_build_dir thanos "$THANOS_VERSION")/thanos" /bin/thanos \
+    '{"Entrypoint":["/bin/thanos"],"User":"nobody","Env":["PATH=/bin"],"ExposedPorts":{"10901/tcp":{},"10902/tcp":{}}}' \
+    sh cat ls wget
 }
 
 # SeaweedFS's `weed` built from its Go module (build_seaweedfs): one binary that runs the master, a
 # volume server, the filer and the S3 gateway (`weed server -s3`).
 SEAWEEDFS_IMAGE="docker.io/chrislusf/seaweedfs:${SEAWEEDFS_VERSION##*-}"
 build_seaweedfs_image() {
-  local out="$IMAGES_DIR/seaweedfs-${SEAWEEDFS_VERSION##*-}.tar" rootfs
+  local out="$IMAGES_DIR/seaweedfs-${SEAWEEDFS_VERSION##*-}.tar"
   [ -s "$out" ] && return 0
   build_seaweedfs
-  rootfs=$(mktemp -d)
-  minimal_etc "$rootfs"
-  install -D "$(go_build_dir seaweedfs "$SEAWEEDFS_VERSION")/weed" "$rootfs/usr/bin/weed"
-  add_busybox "$rootfs" sh cat ls wget mkdir echo
-  write_image_archive "$SEAWEEDFS_IMAGE" "$rootfs" \
-    '{"Entrypoint":["/usr/bin/weed"],"Env":["PATH=/usr/bin:/bin"],"ExposedPorts":{"8333/tcp":{}}}' "$out"
-  rm -rf "$rootfs"
+  one_binary_image "$SEAWEEDFS_IMAGE" "$out" "$(go_build_dir seaweedfs "$SEAWEEDFS_VERSION")/weed" /usr/bin/weed \
+    '{"Entrypoint":["/usr/bin/weed"],"Env":["PATH=/usr/bin:/bin"],"ExposedPorts":{"8333/tcp":{}}}' \
+    sh cat ls wget mkdir echo
 }
 
 build_images() {
