@@ -32,55 +32,43 @@ pub fn image_tag(image: &str) -> Option<&str> {
 pub struct Release {
     pub version: &'static str,
     help: &'static str,
-    /// Flags its source declares `.Hidden()`: accepted, never listed by `--help` (Thanos's sidecar
-    /// needs `--storage.tsdb.min-block-duration` and `max-block-duration`).
+    /// Flags its source declares `.Hidden()` beyond [`HIDDEN_IN_BOTH`]: accepted, never listed by
+    /// `--help`.
     hidden: &'static [&'static str],
 }
+
+/// Flags both releases' sources declare `.Hidden()` (Thanos's sidecar needs
+/// `--storage.tsdb.min-block-duration` and `max-block-duration`).
+const HIDDEN_IN_BOTH: [&str; 14] = [
+    "scrape.adjust-timestamps",
+    "scrape.discovery-reload-interval",
+    "scrape.timestamp-tolerance",
+    "storage.agent.wal-compression-type",
+    "storage.agent.wal-segment-size",
+    "storage.agent.wal-truncate-frequency",
+    "storage.tsdb.max-block-chunk-segment-size",
+    "storage.tsdb.max-block-duration",
+    "storage.tsdb.min-block-duration",
+    "storage.tsdb.samples-per-chunk",
+    "storage.tsdb.wal-compression",
+    "storage.tsdb.wal-compression-type",
+    "storage.tsdb.wal-segment-size",
+    "write-documentation",
+];
 
 pub const PROMETHEUS_2: Release = Release {
     version: "2.48.0",
     help: include_str!("release/prometheus-2.48.0-help.txt"),
-    hidden: &[
-        "alertmanager.timeout",
-        "scrape.adjust-timestamps",
-        "scrape.discovery-reload-interval",
-        "scrape.timestamp-tolerance",
-        "storage.agent.wal-compression-type",
-        "storage.agent.wal-segment-size",
-        "storage.agent.wal-truncate-frequency",
-        "storage.tsdb.allow-overlapping-blocks",
-        "storage.tsdb.max-block-chunk-segment-size",
-        "storage.tsdb.max-block-duration",
-        "storage.tsdb.min-block-duration",
-        "storage.tsdb.samples-per-chunk",
-        "storage.tsdb.wal-compression",
-        "storage.tsdb.wal-compression-type",
-        "storage.tsdb.wal-segment-size",
-        "write-documentation",
-    ],
+    hidden: &["alertmanager.timeout", "storage.tsdb.allow-overlapping-blocks"],
 };
 
 pub const PROMETHEUS_3: Release = Release {
     version: "3.16.0",
     help: include_str!("release/prometheus-3.16.0-help.txt"),
     hidden: &[
-        "scrape.adjust-timestamps",
-        "scrape.discovery-reload-interval",
-        "scrape.timestamp-tolerance",
-        "storage.agent.wal-compression-type",
-        "storage.agent.wal-segment-size",
-        "storage.agent.wal-truncate-frequency",
         "storage.tsdb.allow-overlapping-compaction",
         "storage.tsdb.block-reload-interval",
         "storage.tsdb.delayed-compaction.max-percent",
-        "storage.tsdb.max-block-chunk-segment-size",
-        "storage.tsdb.max-block-duration",
-        "storage.tsdb.min-block-duration",
-        "storage.tsdb.samples-per-chunk",
-        "storage.tsdb.wal-compression",
-        "storage.tsdb.wal-compression-type",
-        "storage.tsdb.wal-segment-size",
-        "write-documentation",
     ],
 };
 
@@ -110,14 +98,14 @@ impl Release {
     }
 
     /// The flags its source hides from `--help`.
-    pub fn hidden_flags(&self) -> &'static [&'static str] {
-        self.hidden
+    pub fn hidden_flags(&self) -> Vec<&'static str> {
+        HIDDEN_IN_BOTH.iter().chain(self.hidden).copied().collect()
     }
 
     /// Every flag it takes: those `--help` lists and the hidden ones.
     pub fn flags(&self) -> Vec<&'static str> {
         let mut flags = self.listed_flags();
-        flags.extend(self.hidden);
+        flags.extend(self.hidden_flags());
         flags.sort_unstable();
         flags.dedup();
         flags

@@ -266,7 +266,7 @@ fn prometheus_flags_are_the_ones_its_source_declares() {
         let ours = release.flags();
         let missing: Vec<&&str> = upstream.iter().filter(|f| !ours.contains(f)).collect();
         assert!(missing.is_empty(), "{version}: flags promctl would refuse: {missing:?}; add them to src/release.rs");
-        let made_up: Vec<&&str> = release.hidden_flags().iter().filter(|f| !upstream.contains(**f)).collect();
+        let made_up: Vec<&str> = release.hidden_flags().into_iter().filter(|f| !upstream.contains(f)).collect();
         assert!(made_up.is_empty(), "{version}: hidden flags its source does not declare: {made_up:?}");
         println!(
             "Prometheus {}: {} flags declared, {} hidden from --help",
