@@ -248,6 +248,17 @@ impl PrometheusApi {
         self.fold_targets(TargetTally::default(), TargetTally::add).await
     }
 
+    /// The scrape URLs of the active targets of `jobs`, by job, read as the answer arrives (the other
+    /// jobs' targets are never held).
+    pub async fn target_urls_of(&self, jobs: BTreeSet<String>) -> anyhow::Result<BTreeMap<String, BTreeSet<String>>> {
+        let keep = |(jobs, urls): &mut (BTreeSet<String>, BTreeMap<String, BTreeSet<String>>), target: Target| {
+            if jobs.contains(target.job()) {
+                urls.entry(target.job().to_string()).or_default().insert(target.scrape_url);
+            }
+        };
+        Ok(self.fold_targets((jobs, BTreeMap::new()), keep).await?.1)
+    }
+
     /// Every active target, `GET /api/v1/targets?state=active`. Its memory grows with the number of
     /// targets: validate and doctor use [`Self::target_tally`].
     pub async fn targets(&self) -> anyhow::Result<Vec<Target>> {

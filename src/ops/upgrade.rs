@@ -16,8 +16,9 @@ use crate::values::Values;
 const READ_BOUND: Duration = Duration::from_secs(10);
 
 /// Up to [`TARGETS_READ_PER_JOB`] active targets of each of `jobs`, in the running Prometheus (its
-/// first replica's Ready pod), each with what its answer's Content-Type was or why it was not read.
-/// A job with no active target there is reported as not read.
+/// first replica's Ready pod; only those jobs' targets are kept from its answer), each with what its
+/// answer's Content-Type was or why it was not read. A job with no active target there is reported
+/// as not read.
 pub async fn read_team_targets(
     client: &kube::Client,
     values: &Values,
@@ -30,19 +31,18 @@ pub async fn read_team_targets(
         Ok(pod) => pod.name_any(),
         Err(why) => anyhow::bail!("there is no Ready Prometheus pod to read them from: {why}"),
     };
-    let targets = PrometheusApi::via_pod_proxy(client.clone(), namespace, &pod, replica.port).targets().await?;
+    let names = jobs.iter().map(|j| j.name.clone()).collect();
+    let api = PrometheusApi::via_pod_proxy(client.clone(), namespace, &pod, replica.port);
+    let urls_by_job = api.target_urls_of(names).await?;
     let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
     let mut read = Vec::new();
     for job in jobs {
-        let mut urls: Vec<&str> =
-            targets.iter().filter(|t| t.scrape_pool == job.name).map(|t| t.scrape_url.as_str()).collect();
-        urls.sort_unstable();
-        urls.dedup();
-        if urls.is_empty() {
+        let Some(urls) = urls_by_job.get(&job.name) else {
             let why = format!("the running Prometheus has no active target of job {} to read", job.name);
             read.push(ReadTarget { job: job.clone(), scrape_url: "(none)".into(), answer: TargetAnswer::NotRead(why) });
-        }
-        for url in urls.into_iter().take(TARGETS_READ_PER_JOB) {
+            continue;
+        };
+        for url in urls.iter().take(TARGETS_READ_PER_JOB) {
             let command = wget_command(url, job);
             let command: Vec<&str> = command.iter().map(String::as_str).collect();
             let exec = crate::cluster::pods::exec(&pods, &pod, &replica.container_name, &command);
