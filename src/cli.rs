@@ -99,7 +99,7 @@ pub struct ValuesArgs {
     /// Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub sets: Vec<String>,
-    /// A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)
+    /// A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)
     #[arg(long = "rules", value_name = "FILE|DIR")]
     pub rules: Vec<PathBuf>,
 }

@@ -35,15 +35,44 @@ pub struct RuleFile {
     /// same way as any config change, and `/api/v1/rules` shows which version was loaded.
     pub key: String,
     pub origin: String,
+    /// What Prometheus reads.
     pub text: String,
+    /// The file as the team wrote it, when Prometheus reads something else: a PrometheusRule object
+    /// (prometheus-operator's monitoring.coreos.com/v1), whose `spec.groups` is `text`. The check
+    /// reads this one, so the lines and columns it names are the team's.
+    #[serde(skip)]
+    pub written: Option<String>,
 }
 
 impl RuleFile {
     pub fn new(source: RuleSource) -> Self {
-        let digest = ring::digest::digest(&ring::digest::SHA256, source.text.as_bytes());
+        let (text, written) = match groups_of_prometheus_rule(&source.text) {
+            Some(groups) => (groups, Some(source.text)),
+            None => (source.text, None),
+        };
+        let digest = ring::digest::digest(&ring::digest::SHA256, text.as_bytes());
         let hash: String = digest.as_ref()[..4].iter().map(|b| format!("{b:02x}")).collect();
-        RuleFile { key: format!("rules-{}-{hash}.yml", source.stem), origin: source.origin, text: source.text }
+        RuleFile { key: format!("rules-{}-{hash}.yml", source.stem), origin: source.origin, text, written }
     }
+}
+
+/// prometheus-operator's rule object: its `spec` is a rule file's `groups`.
+const PROMETHEUS_RULE_KIND: &str = "PrometheusRule";
+const PROMETHEUS_RULE_API_VERSION: &str = "monitoring.coreos.com/v1";
+
+/// The rule file a PrometheusRule object holds (`groups:` of its `spec.groups`, as YAML), or None
+/// when `text` is not one (a rule file, or YAML the check reports). Teams that come from
+/// prometheus-operator keep their rules so and used to cut `spec.groups` out with yq.
+fn groups_of_prometheus_rule(text: &str) -> Option<String> {
+    let doc: serde_json::Value = serde_saphyr::from_str(text).ok()?;
+    if doc.get("kind")?.as_str()? != PROMETHEUS_RULE_KIND {
+        return None;
+    }
+    let groups = doc.get("spec").and_then(|spec| spec.get("groups")).cloned().unwrap_or_default();
+    let groups = if groups.is_null() { serde_json::json!([]) } else { groups };
+    // Anything the check refuses later is carried as it is; a file that cannot be written back is
+    // carried empty, and the check names why from the written text.
+    Some(serde_saphyr::to_string(&serde_json::json!({ "groups": groups })).unwrap_or_default())
 }
 
 /// What the check learned about one group: what `/api/v1/rules` must show after a load.
@@ -122,11 +151,28 @@ fn key_safe(stem: &str) -> String {
 
 // ---- the static check ----
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct FileDoc {
     #[serde(default)]
     groups: Vec<GroupDoc>,
+}
+
+/// A PrometheusRule object as the team wrote it: its spec is checked as a rule file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PrometheusRuleDoc {
+    #[serde(rename = "apiVersion")]
+    api_version: Spanned<String>,
+    /// Known to be PrometheusRule (groups_of_prometheus_rule).
+    #[allow(dead_code)]
+    kind: String,
+    /// Name, labels, annotations: the cluster's business, not Prometheus's.
+    #[serde(default)]
+    #[allow(dead_code)]
+    metadata: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    spec: FileDoc,
 }
 
 #[derive(Deserialize)]
@@ -175,25 +221,39 @@ pub fn check(files: &[RuleFile], prometheus_major: u64) -> Result<Vec<GroupSumma
     if problems.is_empty() { Ok(groups) } else { Err(problems) }
 }
 
+/// A YAML document of `text` as `T`; None for an empty file, Err with the parser's words and place.
+fn parse_doc<T: serde::de::DeserializeOwned>(file: &RuleFile, text: &str, what: &str) -> Result<Option<T>, String> {
+    serde_saphyr::from_str(text).map_err(|err| {
+        let options = serde_saphyr::render_options! {
+            formatter: &serde_saphyr::UserMessageFormatter,
+            source_name: Some(&file.origin),
+        };
+        let rendered = err.render_with_options(options);
+        format!("rules: {} is not {what}: {}", file.origin, rendered.trim_start_matches("error: "))
+    })
+}
+
 fn check_file(file: &RuleFile, major: u64, groups: &mut Vec<GroupSummary>, problems: &mut Vec<String>) {
-    let doc: FileDoc = match serde_saphyr::from_str(&file.text) {
+    let at = |location: &serde_saphyr::Location| format!("{}:{}:{}", file.origin, location.line(), location.column());
+    let parsed = match &file.written {
+        Some(written) => parse_doc::<PrometheusRuleDoc>(file, written, "a PrometheusRule object").map(|doc| {
+            let doc = doc?;
+            if doc.api_version.value != PROMETHEUS_RULE_API_VERSION {
+                problems.push(format!(
+                    "rules: {}: apiVersion {:?} is not the PrometheusRule promctl reads; write apiVersion: {PROMETHEUS_RULE_API_VERSION}",
+                    at(&doc.api_version.referenced),
+                    doc.api_version.value
+                ));
+            }
+            Some(doc.spec)
+        }),
+        None => parse_doc::<FileDoc>(file, &file.text, "a Prometheus rule file"),
+    };
+    let doc = match parsed {
         Ok(Some(doc)) => doc,
         Ok(None) => return, // an empty file: no groups, as Prometheus reads it
-        Err(err) => {
-            let options = serde_saphyr::render_options! {
-                formatter: &serde_saphyr::UserMessageFormatter,
-                source_name: Some(&file.origin),
-            };
-            let rendered = err.render_with_options(options);
-            problems.push(format!(
-                "rules: {} is not a Prometheus rule file: {}",
-                file.origin,
-                rendered.trim_start_matches("error: ")
-            ));
-            return;
-        }
+        Err(problem) => return problems.push(problem),
     };
-    let at = |location: &serde_saphyr::Location| format!("{}:{}:{}", file.origin, location.line(), location.column());
     let mut seen: Vec<&str> = Vec::new();
     for group in &doc.groups {
         let name = group.name.value.as_str();
@@ -565,6 +625,48 @@ mod tests {
             "{}",
             refused[0]
         );
+    }
+
+    /// A PrometheusRule object as prometheus-operator users keep them (kubectl-style, with metadata).
+    const PROMETHEUS_RULE: &str = "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: shop\n  labels: {release: prometheus}\nspec:\n  groups:\n    - name: shop\n      rules:\n        - record: job:up:sum\n          expr: sum by (job) (up)\n        - alert: ShopDown\n          expr: up{job=\"django\"} == 0\n          for: 5m\n";
+
+    #[test]
+    fn a_prometheus_rule_object_is_carried_as_the_rule_file_of_its_spec_groups() {
+        let operator = file("shop-rules.yaml", PROMETHEUS_RULE);
+        let groups = check(std::slice::from_ref(&operator), 2).unwrap();
+        let rules: Vec<_> = groups[0].rules.iter().map(|r| (r.kind, r.name.as_str())).collect();
+        assert_eq!((groups.len(), groups[0].name.as_str()), (1, "shop"));
+        assert_eq!(rules, [("recording", "job:up:sum"), ("alerting", "ShopDown")]);
+        // What Prometheus reads is the plain rule file of the same groups, and named by its content:
+        // the same groups written either way are the same file.
+        let plain = "groups:\n  - name: shop\n    rules:\n      - record: job:up:sum\n        expr: sum by (job) (up)\n      - alert: ShopDown\n        expr: up{job=\"django\"} == 0\n        for: 5m\n";
+        let carried: serde_json::Value = serde_saphyr::from_str(&operator.text).unwrap();
+        assert_eq!(carried, serde_saphyr::from_str::<serde_json::Value>(plain).unwrap());
+        assert!(!operator.text.contains("PrometheusRule") && !operator.text.contains("release"), "{}", operator.text);
+        assert_eq!(operator.key, file("shop-rules.yaml", &operator.text).key);
+        assert_eq!(operator.written.as_deref(), Some(PROMETHEUS_RULE));
+        assert_eq!(file("team.yml", plain).written, None, "a rule file is carried as written");
+    }
+
+    #[test]
+    fn a_prometheus_rule_object_s_problems_are_named_at_the_team_s_lines() {
+        let broken = PROMETHEUS_RULE.replace("sum by (job) (up)", "sum(");
+        assert_eq!(
+            problems(&broken, 2),
+            [
+                r#"rules: team.yml:11:17: group "shop": rule 1 (record "job:up:sum"): expr "sum(" is not valid PromQL: unclosed left parenthesis"#
+            ]
+        );
+        let old_api = PROMETHEUS_RULE.replace("monitoring.coreos.com/v1", "monitoring.coreos.com/v1alpha1");
+        assert_eq!(
+            problems(&old_api, 2),
+            [
+                r#"rules: team.yml:1:13: apiVersion "monitoring.coreos.com/v1alpha1" is not the PrometheusRule promctl reads; write apiVersion: monitoring.coreos.com/v1"#
+            ]
+        );
+        let thanos_field = PROMETHEUS_RULE.replace("    - name: shop\n", "    - name: shop\n      partial_response_strategy: warn\n");
+        let refused = problems(&thanos_field, 2);
+        assert!(refused.len() == 1 && refused[0].starts_with("rules: team.yml is not a PrometheusRule object: ") && refused[0].contains("partial_response_strategy"), "{refused:?}");
     }
 
     #[test]

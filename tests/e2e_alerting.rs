@@ -46,14 +46,24 @@ async fn rule_files_load_a_failing_rule_shows_its_error_and_a_broken_one_is_refu
 "#,
     )
     .unwrap();
+    // A PrometheusRule object, as a team coming from prometheus-operator keeps its rules.
+    std::fs::write(
+        dir.join("shop-operator.yaml"),
+        "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: shop-operator\n  labels: {release: prometheus}\nspec:\n  groups:\n    - name: shop-operator\n      rules:\n        - record: job:up:max\n          expr: max by (job) (up)\n",
+    )
+    .unwrap();
     let rules_dir = dir.to_str().unwrap();
     let (code, out, err) = it.run(&own_jobs_only(&["install", "--rules", rules_dir]));
     assert_eq!(code, Some(0), "{out}{err}");
-    assert!(out.contains("rules loaded: 2 groups,") && out.contains("as rendered (seen in /api/v1/rules)"), "{out}");
+    assert!(out.contains("rules loaded: 3 groups,") && out.contains("as rendered (seen in /api/v1/rules)"), "{out}");
+    let prometheus = common::prometheus_api(&client, &it.namespace);
+    let loaded = prometheus.rules().await.unwrap();
+    let operator = loaded.iter().find(|g| g.name == "shop-operator").expect("the PrometheusRule's group loaded");
+    assert!(operator.file.contains("rules-shop-operator-"), "{}", operator.file);
+    assert_eq!(operator.rules.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["job:up:max"]);
 
     // The rule fails only once `up` has two series (its right side is then not unique): until the
     // second job's first scrape, it evaluates fine. Wait for Prometheus to record the error.
-    let prometheus = common::prometheus_api(&client, &it.namespace);
     common::eventually("the broken rule failing in Prometheus", Duration::from_secs(90), || async {
         let groups = prometheus.rules().await.ok()?;
         groups
@@ -65,7 +75,7 @@ async fn rule_files_load_a_failing_rule_shows_its_error_and_a_broken_one_is_refu
     .await;
     let (code, out, err) = it.run(&own_jobs_only(&["validate", "--rules", rules_dir, "--wait-targets", "60s"]));
     assert_eq!(code, Some(1), "the failing rule fails validate: {out}{err}");
-    assert!(out.contains("ok   rules loaded: 2 groups"), "{out}");
+    assert!(out.contains("ok   rules loaded: 3 groups"), "{out}");
     let failing = out.lines().find(|l| l.starts_with("FAIL rules evaluate")).unwrap_or_else(|| panic!("{out}"));
     assert!(failing.contains("shop/shop:broken:ratio:"), "names group and rule: {failing}");
     assert!(out.lines().any(|l| l.starts_with("shop ") && l.contains("rules-shop-")), "the rules table: {out}");

@@ -212,7 +212,7 @@ mod tests {
     /// loaded it by.
     fn expected(version: &str, path: &str, key: &str) -> Vec<GroupSummary> {
         let file =
-            RuleFile { key: key.into(), origin: path.into(), text: recorded::text(&format!("{version}/{path}")) };
+            RuleFile { key: key.into(), origin: path.into(), text: recorded::text(&format!("{version}/{path}")), written: None };
         crate::rules::check(&[file], 2).expect("the recorded rule file passes promctl's check")
     }
 
