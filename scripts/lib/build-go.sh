@@ -25,6 +25,9 @@ THANOS_VERSION=v0.42.4
 # The object store the Thanos tests upload blocks to: SeaweedFS's S3 gateway (Apache-2.0; the test bed runs no AGPL software).
 # The module proxy serves it by pseudo-version only.
 SEAWEEDFS_VERSION=v0.0.0-20261109003541-7506e5f91cd6
+# Cluster DNS, as every real cluster has it: Thanos Query finds the sidecars by DNS SRV records of their
+# headless Service, the way teams configure it.
+COREDNS_VERSION=v1.15.0
 
 go_build_dir() { echo "$GO_BUILDS/$1-$2/bin"; }
 NODE_BIN="$GO_BUILDS/node-etcd-$ETCD_VERSION-containerd-$CONTAINERD_VERSION-runc-$RUNC_VERSION"
@@ -241,4 +244,9 @@ build_thanos() {
 
 build_seaweedfs() {
   go_module_build seaweedfs github.com/seaweedfs/seaweedfs "$SEAWEEDFS_VERSION" "$SEAWEEDFS_VERSION" "-s -w" "" 0 weed
+}
+
+build_coredns() {
+  go_module_build coredns github.com/coredns/coredns "$COREDNS_VERSION" "$COREDNS_VERSION" \
+    "-s -w -X github.com/coredns/coredns/coremain.GitCommit=$COREDNS_VERSION" "" 0 .=coredns
 }

@@ -17,6 +17,7 @@ POD_CIDR=10.88.0.0/16
 POD_GATEWAY=10.88.0.1
 SERVICE_CIDR=10.96.0.0/16
 API_SERVICE_IP=10.96.0.1
+CLUSTER_DNS_IP=10.96.0.10
 NODE_NAME=promctl-node
 
 # Kubernetes minor versions the test bed runs: the newest served patch of each. README's support

@@ -217,6 +217,16 @@ build_seaweedfs_image() {
     sh cat ls wget mkdir echo
 }
 
+# CoreDNS built from its Go module (build_coredns), laid out as upstream's image: /coredns.
+COREDNS_IMAGE="registry.k8s.io/coredns/coredns:$COREDNS_VERSION"
+build_coredns_image() {
+  local out="$IMAGES_DIR/coredns-$COREDNS_VERSION.tar"
+  [ -s "$out" ] && return 0
+  build_coredns
+  one_binary_image "$COREDNS_IMAGE" "$out" "$(go_build_dir coredns "$COREDNS_VERSION")/coredns" /coredns \
+    '{"Entrypoint":["/coredns"],"ExposedPorts":{"53/tcp":{},"53/udp":{}}}'
+}
+
 build_images() {
   mkdir -p "$IMAGES_DIR"
   build_pause_image
@@ -228,6 +238,7 @@ build_images() {
   build_victoriametrics_image
   build_thanos_image
   build_seaweedfs_image
+  build_coredns_image
   build_shop_image
 }
 
@@ -236,7 +247,7 @@ image_archives() {
     "$(prometheus_image_archive "$PROMETHEUS2_VERSION")" "$(prometheus_image_archive "$PROMETHEUS3_VERSION")" \
     "$IMAGES_DIR/kube-state-metrics-$KSM_VERSION.tar" "$IMAGES_DIR/alertmanager-$ALERTMANAGER_VERSION.tar" \
     "$IMAGES_DIR/victoriametrics-$VICTORIAMETRICS_VERSION.tar" "$IMAGES_DIR/thanos-$THANOS_VERSION.tar" \
-    "$IMAGES_DIR/seaweedfs-${SEAWEEDFS_VERSION##*-}.tar" \
+    "$IMAGES_DIR/seaweedfs-${SEAWEEDFS_VERSION##*-}.tar" "$IMAGES_DIR/coredns-$COREDNS_VERSION.tar" \
     "$IMAGES_DIR"/shop-*.tar
 }
 

@@ -17,11 +17,11 @@ impl Diagnosis {
             return Ok(());
         }
         let areas: std::collections::BTreeSet<&str> = self.findings.iter().map(|f| f.area).collect();
-        Err(Failure::check_failed(format!(
-            "{} problems found ({})",
-            self.findings.len(),
-            areas.into_iter().collect::<Vec<_>>().join(", ")
-        )))
+        let count = match self.findings.len() {
+            1 => "1 problem".to_string(),
+            n => format!("{n} problems"),
+        };
+        Err(Failure::check_failed(format!("{count} found ({})", areas.into_iter().collect::<Vec<_>>().join(", "))))
     }
 }
 

@@ -42,6 +42,31 @@ fn last_logged_error(log: &str) -> Option<String> {
     None
 }
 
+/// What to change for an object store's refusal, from the words it answered with (S3's error messages
+/// as minio-go reports them; the sidecar logs them as they are). The sidecar reads its objstore config
+/// at start only, so each fix ends with restarting the pods.
+fn objstore_fix(error: Option<&str>) -> String {
+    // Stores word the same refusal differently ("Access Key Id", "access key ID"): compared in lower case.
+    let error = error.unwrap_or_default().to_lowercase();
+    let said = |words: &[&str]| words.iter().any(|w| error.contains(w));
+    let what = if said(&["signature we calculated does not match", "signaturedoesnotmatch"]) {
+        "the object store refuses the secret_key given for this access_key: correct secret_key"
+    } else if said(&["access key id you provided does not exist", "invalidaccesskeyid"]) {
+        "the object store knows no such access_key: correct access_key (and its secret_key)"
+    } else if said(&["bucket does not exist", "nosuchbucket"]) {
+        "the bucket does not exist: create it in the object store, or correct bucket"
+    } else if said(&["access denied", "accessdenied"]) {
+        "the object store's identity for this access_key may not read and write the bucket: grant it, or use another key with its secret_key"
+    } else if said(&["connection refused", "no such host", "i/o timeout", "dial tcp", "server misbehaving"]) {
+        "the object store cannot be reached from the pod: correct endpoint (host:port as the pod reaches it) and insecure"
+    } else {
+        "check endpoint, bucket, access_key and secret_key"
+    };
+    format!(
+        "{what} in the objstore config of the Secret thanos.sidecar.objstoreSecret names, and restart the Prometheus pods (the sidecar reads it at start only)"
+    )
+}
+
 /// A sidecar's state in one line, and the fix when something is wrong: validate shows it as a check,
 /// doctor as a finding.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,9 +123,7 @@ pub fn judge_sidecar(pod: &str, metrics: &anyhow::Result<String>, log: Option<&s
             format!(
                 "uploads to the object store fail ({failed_syncs:.0} syncs of the blocks failed, {failed_uploads:.0} uploads, {failed_operations:.0} bucket operations){said}"
             ),
-            Some(format!(
-                "check the objstore config in the Secret thanos.sidecar.objstoreSecret names (endpoint, bucket, keys), then {see_log}"
-            )),
+            Some(format!("{}, then {see_log}", objstore_fix(log.and_then(last_logged_error).as_deref()))),
         );
     }
     let blocks = match count("thanos_shipper_uploads_total") {
@@ -153,7 +176,7 @@ mod tests {
         let log = super::super::recorded::text("thanos-0.42.4/sidecar-upload-failing.log");
         let check = judge_sidecar("prometheus-0", &recorded("sidecar-upload-failing"), Some(&log), true).check();
         assert!(!check.passed, "{check:?}");
-        assert!(check.detail.starts_with("uploads to the object store fail (9 syncs of the blocks failed, 0 uploads, 9 bucket operations); its last error: check exists: stat s3 object: Get \"http://127.0.0.1:1/thanos/?location=\": dial tcp 127.0.0.1:1: connect: connection refused; check the objstore config"), "{}", check.detail);
+        assert!(check.detail.starts_with("uploads to the object store fail (9 syncs of the blocks failed, 0 uploads, 9 bucket operations); its last error: check exists: stat s3 object: Get \"http://127.0.0.1:1/thanos/?location=\": dial tcp 127.0.0.1:1: connect: connection refused; the object store cannot be reached from the pod: correct endpoint (host:port as the pod reaches it) and insecure in the objstore config of the Secret thanos.sidecar.objstoreSecret names, and restart the Prometheus pods"), "{}", check.detail);
         assert!(!check.detail.contains("fixture-secret-key"), "no key from the config reaches the report");
     }
 
@@ -163,11 +186,51 @@ mod tests {
         let check = judge_sidecar("prometheus-0", &recorded("sidecar-wrong-key"), Some(&log), true).check();
         assert!(!check.passed, "{check:?}");
         assert!(
-            check.detail.contains("its last error: check exists: stat s3 object: The request signature we calculated does not match the signature you provided. Check your key and signing method.; check the objstore config in the Secret thanos.sidecar.objstoreSecret names (endpoint, bucket, keys)"),
+            check.detail.contains("its last error: check exists: stat s3 object: The request signature we calculated does not match the signature you provided. Check your key and signing method.; the object store refuses the secret_key given for this access_key: correct secret_key in the objstore config of the Secret thanos.sidecar.objstoreSecret names"),
             "{}",
             check.detail
         );
         assert!(!check.detail.contains("not-the-secret-key"), "no key from the config reaches the report");
+    }
+
+    /// Each refusal recorded from SeaweedFS's S3 gateway gets the fix for what it refused, in the
+    /// objstore config's own field names.
+    #[test]
+    fn each_refusal_of_the_object_store_names_the_field_to_correct() {
+        for (recording, said, fix) in [
+            (
+                "sidecar-wrong-key",
+                "The request signature we calculated does not match",
+                "correct secret_key in the objstore config",
+            ),
+            (
+                "sidecar-unknown-access-key",
+                "The access key ID you provided does not exist in our records.",
+                "the object store knows no such access_key: correct access_key (and its secret_key)",
+            ),
+            (
+                "sidecar-no-bucket",
+                "The specified bucket does not exist",
+                "the bucket does not exist: create it in the object store, or correct bucket",
+            ),
+            ("sidecar-upload-failing", "connection refused", "correct endpoint (host:port as the pod reaches it)"),
+        ] {
+            let log = super::super::recorded::text(&format!("thanos-0.42.4/{recording}.log"));
+            let check = judge_sidecar("prometheus-0", &recorded(recording), Some(&log), true).check();
+            assert!(!check.passed, "{recording}: {check:?}");
+            assert!(check.detail.starts_with("uploads to the object store fail ("), "{recording}: {}", check.detail);
+            assert!(check.detail.contains(said) && check.detail.contains(fix), "{recording}: {}", check.detail);
+            assert!(
+                check.detail.ends_with(
+                    "(the sidecar reads it at start only), then see `kubectl logs prometheus-0 -c thanos-sidecar`"
+                ),
+                "{recording}: {}",
+                check.detail
+            );
+            for key in ["fixture-secret-key", "thanos-secret-key", "not-the-secret-key"] {
+                assert!(!check.detail.contains(key), "{recording}: no key from the config: {}", check.detail);
+            }
+        }
     }
 
     #[test]
