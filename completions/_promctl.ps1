@@ -47,6 +47,7 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find what is wrong, read-only, and say how to fix it: pods, claims, permissions, annotations, down targets, config drift')
             [CompletionResult]::new('reload', 'reload', [CompletionResultType]::ParameterValue, 'Push the rendered config and prove that Prometheus loaded it')
             [CompletionResult]::new('port-forward', 'port-forward', [CompletionResultType]::ParameterValue, 'Forward a local port to the Prometheus Service, following pod restarts')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run tests: `test rules` runs promtool rule unit tests against the rules promctl renders')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print promctl''s version and the Kubernetes, Prometheus and Alertmanager versions it supports')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -56,7 +57,7 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
             [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
             [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f')
-            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)')
+            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use [default: the current context]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to install into (overrides the `namespace` value)')
@@ -76,7 +77,7 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
             [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
             [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f')
-            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)')
+            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use [default: the current context]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to install into (overrides the `namespace` value)')
@@ -112,7 +113,7 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
             [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
             [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f')
-            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)')
+            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use [default: the current context]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to install into (overrides the `namespace` value)')
@@ -135,7 +136,7 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
             [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
             [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f')
-            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)')
+            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use [default: the current context]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to install into (overrides the `namespace` value)')
@@ -154,7 +155,7 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
             [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
             [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f')
-            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)')
+            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use [default: the current context]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to install into (overrides the `namespace` value)')
@@ -173,7 +174,7 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
             [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
             [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f')
-            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)')
+            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use [default: the current context]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to install into (overrides the `namespace` value)')
@@ -193,7 +194,7 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
             [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
             [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f')
-            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)')
+            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use [default: the current context]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to install into (overrides the `namespace` value)')
@@ -213,7 +214,7 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
             [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
             [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f')
-            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)')
+            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)')
             [CompletionResult]::new('--via', '--via', [CompletionResultType]::ParameterName, 'Path to Prometheus: the API server''s service proxy (no local socket, works in CI) or a port-forward')
             [CompletionResult]::new('--prometheus-url', '--prometheus-url', [CompletionResultType]::ParameterName, 'Talk to Prometheus at this URL instead (when the caller can reach it directly)')
             [CompletionResult]::new('--expect-job', '--expect-job', [CompletionResultType]::ParameterName, 'Expect this job with at least MIN targets (default 1); repeatable. Every configured job is expected anyway')
@@ -243,7 +244,7 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
             [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
             [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f')
-            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)')
+            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)')
             [CompletionResult]::new('--via', '--via', [CompletionResultType]::ParameterName, 'Path to Prometheus: the API server''s service proxy (no local socket, works in CI) or a port-forward')
             [CompletionResult]::new('--prometheus-url', '--prometheus-url', [CompletionResultType]::ParameterName, 'Talk to Prometheus at this URL instead (when the caller can reach it directly)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]')
@@ -264,7 +265,7 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
             [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
             [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f')
-            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)')
+            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)')
             [CompletionResult]::new('--via', '--via', [CompletionResultType]::ParameterName, 'Path to Prometheus: the API server''s service proxy (no local socket, works in CI) or a port-forward')
             [CompletionResult]::new('--prometheus-url', '--prometheus-url', [CompletionResultType]::ParameterName, 'Talk to Prometheus at this URL instead (when the caller can reach it directly)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]')
@@ -285,7 +286,7 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
             [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
             [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f')
-            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)')
+            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)')
             [CompletionResult]::new('--local-port', '--local-port', [CompletionResultType]::ParameterName, 'Local port; 0 picks a free one')
             [CompletionResult]::new('--address', '--address', [CompletionResultType]::ParameterName, 'Local address to listen on')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]')
@@ -300,6 +301,55 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'promctl;test' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use [default: the current context]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to install into (overrides the `namespace` value)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace to install into (overrides the `namespace` value)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: text for people, json or yaml for scripts (one document on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json or yaml for scripts (one document on stdout)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for readiness, e.g. 90s, 5m')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'Run promtool rule unit tests (promtool''s test-file format) against the rules promctl renders, with the promtool of the image it deploys, in a short-lived pod (or --promtool, no cluster)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'promctl;test;rules' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
+            [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f')
+            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)')
+            [CompletionResult]::new('--promtool', '--promtool', [CompletionResultType]::ParameterName, 'Run this promtool binary on this machine instead of a pod of the deployed image (no cluster needed)')
+            [CompletionResult]::new('--junit', '--junit', [CompletionResultType]::ParameterName, 'Write a JUnit XML report (one test case per test file) for CI dashboards')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use [default: the current context]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to install into (overrides the `namespace` value)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace to install into (overrides the `namespace` value)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: text for people, json or yaml for scripts (one document on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json or yaml for scripts (one document on stdout)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for readiness, e.g. 90s, 5m')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'promctl;test;help' {
+            [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'Run promtool rule unit tests (promtool''s test-file format) against the rules promctl renders, with the promtool of the image it deploys, in a short-lived pod (or --promtool, no cluster)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'promctl;test;help;rules' {
+            break
+        }
+        'promctl;test;help;help' {
             break
         }
         'promctl;completions' {
@@ -344,6 +394,7 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find what is wrong, read-only, and say how to fix it: pods, claims, permissions, annotations, down targets, config drift')
             [CompletionResult]::new('reload', 'reload', [CompletionResultType]::ParameterValue, 'Push the rendered config and prove that Prometheus loaded it')
             [CompletionResult]::new('port-forward', 'port-forward', [CompletionResultType]::ParameterValue, 'Forward a local port to the Prometheus Service, following pod restarts')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run tests: `test rules` runs promtool rule unit tests against the rules promctl renders')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print promctl''s version and the Kubernetes, Prometheus and Alertmanager versions it supports')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -380,6 +431,13 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
             break
         }
         'promctl;help;port-forward' {
+            break
+        }
+        'promctl;help;test' {
+            [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'Run promtool rule unit tests (promtool''s test-file format) against the rules promctl renders, with the promtool of the image it deploys, in a short-lived pod (or --promtool, no cluster)')
+            break
+        }
+        'promctl;help;test;rules' {
             break
         }
         'promctl;help;completions' {

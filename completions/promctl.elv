@@ -44,6 +44,7 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand doctor 'Find what is wrong, read-only, and say how to fix it: pods, claims, permissions, annotations, down targets, config drift'
             cand reload 'Push the rendered config and prove that Prometheus loaded it'
             cand port-forward 'Forward a local port to the Prometheus Service, following pod restarts'
+            cand test 'Run tests: `test rules` runs promtool rule unit tests against the rules promctl renders'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand version 'Print promctl''s version and the Kubernetes, Prometheus and Alertmanager versions it supports'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -52,7 +53,7 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand -f 'A values file (YAML); repeatable, later files win'
             cand --values 'A values file (YAML); repeatable, later files win'
             cand --set 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f'
-            cand --rules 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)'
+            cand --rules 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)'
             cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
             cand --context 'Kubeconfig context to use [default: the current context]'
             cand -n 'Namespace to install into (overrides the `namespace` value)'
@@ -71,7 +72,7 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand -f 'A values file (YAML); repeatable, later files win'
             cand --values 'A values file (YAML); repeatable, later files win'
             cand --set 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f'
-            cand --rules 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)'
+            cand --rules 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)'
             cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
             cand --context 'Kubeconfig context to use [default: the current context]'
             cand -n 'Namespace to install into (overrides the `namespace` value)'
@@ -105,7 +106,7 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand -f 'A values file (YAML); repeatable, later files win'
             cand --values 'A values file (YAML); repeatable, later files win'
             cand --set 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f'
-            cand --rules 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)'
+            cand --rules 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)'
             cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
             cand --context 'Kubeconfig context to use [default: the current context]'
             cand -n 'Namespace to install into (overrides the `namespace` value)'
@@ -127,7 +128,7 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand -f 'A values file (YAML); repeatable, later files win'
             cand --values 'A values file (YAML); repeatable, later files win'
             cand --set 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f'
-            cand --rules 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)'
+            cand --rules 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)'
             cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
             cand --context 'Kubeconfig context to use [default: the current context]'
             cand -n 'Namespace to install into (overrides the `namespace` value)'
@@ -145,7 +146,7 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand -f 'A values file (YAML); repeatable, later files win'
             cand --values 'A values file (YAML); repeatable, later files win'
             cand --set 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f'
-            cand --rules 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)'
+            cand --rules 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)'
             cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
             cand --context 'Kubeconfig context to use [default: the current context]'
             cand -n 'Namespace to install into (overrides the `namespace` value)'
@@ -163,7 +164,7 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand -f 'A values file (YAML); repeatable, later files win'
             cand --values 'A values file (YAML); repeatable, later files win'
             cand --set 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f'
-            cand --rules 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)'
+            cand --rules 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)'
             cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
             cand --context 'Kubeconfig context to use [default: the current context]'
             cand -n 'Namespace to install into (overrides the `namespace` value)'
@@ -182,7 +183,7 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand -f 'A values file (YAML); repeatable, later files win'
             cand --values 'A values file (YAML); repeatable, later files win'
             cand --set 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f'
-            cand --rules 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)'
+            cand --rules 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)'
             cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
             cand --context 'Kubeconfig context to use [default: the current context]'
             cand -n 'Namespace to install into (overrides the `namespace` value)'
@@ -201,7 +202,7 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand -f 'A values file (YAML); repeatable, later files win'
             cand --values 'A values file (YAML); repeatable, later files win'
             cand --set 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f'
-            cand --rules 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)'
+            cand --rules 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)'
             cand --via 'Path to Prometheus: the API server''s service proxy (no local socket, works in CI) or a port-forward'
             cand --prometheus-url 'Talk to Prometheus at this URL instead (when the caller can reach it directly)'
             cand --expect-job 'Expect this job with at least MIN targets (default 1); repeatable. Every configured job is expected anyway'
@@ -230,7 +231,7 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand -f 'A values file (YAML); repeatable, later files win'
             cand --values 'A values file (YAML); repeatable, later files win'
             cand --set 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f'
-            cand --rules 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)'
+            cand --rules 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)'
             cand --via 'Path to Prometheus: the API server''s service proxy (no local socket, works in CI) or a port-forward'
             cand --prometheus-url 'Talk to Prometheus at this URL instead (when the caller can reach it directly)'
             cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
@@ -250,7 +251,7 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand -f 'A values file (YAML); repeatable, later files win'
             cand --values 'A values file (YAML); repeatable, later files win'
             cand --set 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f'
-            cand --rules 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)'
+            cand --rules 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)'
             cand --via 'Path to Prometheus: the API server''s service proxy (no local socket, works in CI) or a port-forward'
             cand --prometheus-url 'Talk to Prometheus at this URL instead (when the caller can reach it directly)'
             cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
@@ -270,7 +271,7 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand -f 'A values file (YAML); repeatable, later files win'
             cand --values 'A values file (YAML); repeatable, later files win'
             cand --set 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f'
-            cand --rules 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)'
+            cand --rules 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)'
             cand --local-port 'Local port; 0 picks a free one'
             cand --address 'Local address to listen on'
             cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
@@ -285,6 +286,50 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand --no-color 'No colours (also when NO_COLOR is set)'
             cand -h 'Print help'
             cand --help 'Print help'
+        }
+        &'promctl;test'= {
+            cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
+            cand --context 'Kubeconfig context to use [default: the current context]'
+            cand -n 'Namespace to install into (overrides the `namespace` value)'
+            cand --namespace 'Namespace to install into (overrides the `namespace` value)'
+            cand -o 'Output format: text for people, json or yaml for scripts (one document on stdout)'
+            cand --output 'Output format: text for people, json or yaml for scripts (one document on stdout)'
+            cand --timeout 'How long to wait for readiness, e.g. 90s, 5m'
+            cand -v 'Show more detail'
+            cand --verbose 'Show more detail'
+            cand --no-color 'No colours (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand rules 'Run promtool rule unit tests (promtool''s test-file format) against the rules promctl renders, with the promtool of the image it deploys, in a short-lived pod (or --promtool, no cluster)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'promctl;test;rules'= {
+            cand -f 'A values file (YAML); repeatable, later files win'
+            cand --values 'A values file (YAML); repeatable, later files win'
+            cand --set 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f'
+            cand --rules 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)'
+            cand --promtool 'Run this promtool binary on this machine instead of a pod of the deployed image (no cluster needed)'
+            cand --junit 'Write a JUnit XML report (one test case per test file) for CI dashboards'
+            cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
+            cand --context 'Kubeconfig context to use [default: the current context]'
+            cand -n 'Namespace to install into (overrides the `namespace` value)'
+            cand --namespace 'Namespace to install into (overrides the `namespace` value)'
+            cand -o 'Output format: text for people, json or yaml for scripts (one document on stdout)'
+            cand --output 'Output format: text for people, json or yaml for scripts (one document on stdout)'
+            cand --timeout 'How long to wait for readiness, e.g. 90s, 5m'
+            cand -v 'Show more detail'
+            cand --verbose 'Show more detail'
+            cand --no-color 'No colours (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'promctl;test;help'= {
+            cand rules 'Run promtool rule unit tests (promtool''s test-file format) against the rules promctl renders, with the promtool of the image it deploys, in a short-lived pod (or --promtool, no cluster)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'promctl;test;help;rules'= {
+        }
+        &'promctl;test;help;help'= {
         }
         &'promctl;completions'= {
             cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
@@ -326,6 +371,7 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand doctor 'Find what is wrong, read-only, and say how to fix it: pods, claims, permissions, annotations, down targets, config drift'
             cand reload 'Push the rendered config and prove that Prometheus loaded it'
             cand port-forward 'Forward a local port to the Prometheus Service, following pod restarts'
+            cand test 'Run tests: `test rules` runs promtool rule unit tests against the rules promctl renders'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand version 'Print promctl''s version and the Kubernetes, Prometheus and Alertmanager versions it supports'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -351,6 +397,11 @@ set edit:completion:arg-completer[promctl] = {|@words|
         &'promctl;help;reload'= {
         }
         &'promctl;help;port-forward'= {
+        }
+        &'promctl;help;test'= {
+            cand rules 'Run promtool rule unit tests (promtool''s test-file format) against the rules promctl renders, with the promtool of the image it deploys, in a short-lived pod (or --promtool, no cluster)'
+        }
+        &'promctl;help;test;rules'= {
         }
         &'promctl;help;completions'= {
         }

@@ -47,12 +47,13 @@ complete -c promctl -n "__fish_promctl_needs_command" -f -a "validate" -d 'Check
 complete -c promctl -n "__fish_promctl_needs_command" -f -a "doctor" -d 'Find what is wrong, read-only, and say how to fix it: pods, claims, permissions, annotations, down targets, config drift'
 complete -c promctl -n "__fish_promctl_needs_command" -f -a "reload" -d 'Push the rendered config and prove that Prometheus loaded it'
 complete -c promctl -n "__fish_promctl_needs_command" -f -a "port-forward" -d 'Forward a local port to the Prometheus Service, following pod restarts'
+complete -c promctl -n "__fish_promctl_needs_command" -f -a "test" -d 'Run tests: `test rules` runs promtool rule unit tests against the rules promctl renders'
 complete -c promctl -n "__fish_promctl_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
 complete -c promctl -n "__fish_promctl_needs_command" -f -a "version" -d 'Print promctl\'s version and the Kubernetes, Prometheus and Alertmanager versions it supports'
 complete -c promctl -n "__fish_promctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c promctl -n "__fish_promctl_using_subcommand render" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand render" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
-complete -c promctl -n "__fish_promctl_using_subcommand render" -l rules -d 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand render" -l rules -d 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand render" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand render" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c promctl -n "__fish_promctl_using_subcommand render" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
@@ -66,7 +67,7 @@ complete -c promctl -n "__fish_promctl_using_subcommand render" -l no-color -d '
 complete -c promctl -n "__fish_promctl_using_subcommand render" -s h -l help -d 'Print help'
 complete -c promctl -n "__fish_promctl_using_subcommand template" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand template" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
-complete -c promctl -n "__fish_promctl_using_subcommand template" -l rules -d 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand template" -l rules -d 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand template" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand template" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c promctl -n "__fish_promctl_using_subcommand template" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
@@ -91,7 +92,7 @@ complete -c promctl -n "__fish_promctl_using_subcommand values" -l no-color -d '
 complete -c promctl -n "__fish_promctl_using_subcommand values" -s h -l help -d 'Print help'
 complete -c promctl -n "__fish_promctl_using_subcommand install" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand install" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
-complete -c promctl -n "__fish_promctl_using_subcommand install" -l rules -d 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand install" -l rules -d 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand install" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand install" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c promctl -n "__fish_promctl_using_subcommand install" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
@@ -108,7 +109,7 @@ complete -c promctl -n "__fish_promctl_using_subcommand install" -l no-color -d 
 complete -c promctl -n "__fish_promctl_using_subcommand install" -s h -l help -d 'Print help'
 complete -c promctl -n "__fish_promctl_using_subcommand diff" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand diff" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
-complete -c promctl -n "__fish_promctl_using_subcommand diff" -l rules -d 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand diff" -l rules -d 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand diff" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand diff" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c promctl -n "__fish_promctl_using_subcommand diff" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
@@ -121,7 +122,7 @@ complete -c promctl -n "__fish_promctl_using_subcommand diff" -l no-color -d 'No
 complete -c promctl -n "__fish_promctl_using_subcommand diff" -s h -l help -d 'Print help'
 complete -c promctl -n "__fish_promctl_using_subcommand history" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand history" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
-complete -c promctl -n "__fish_promctl_using_subcommand history" -l rules -d 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand history" -l rules -d 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand history" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand history" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c promctl -n "__fish_promctl_using_subcommand history" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
@@ -134,7 +135,7 @@ complete -c promctl -n "__fish_promctl_using_subcommand history" -l no-color -d 
 complete -c promctl -n "__fish_promctl_using_subcommand history" -s h -l help -d 'Print help'
 complete -c promctl -n "__fish_promctl_using_subcommand rollback" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand rollback" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
-complete -c promctl -n "__fish_promctl_using_subcommand rollback" -l rules -d 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand rollback" -l rules -d 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand rollback" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand rollback" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c promctl -n "__fish_promctl_using_subcommand rollback" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
@@ -148,7 +149,7 @@ complete -c promctl -n "__fish_promctl_using_subcommand rollback" -l no-color -d
 complete -c promctl -n "__fish_promctl_using_subcommand rollback" -s h -l help -d 'Print help'
 complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
-complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -l rules -d 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -l rules -d 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
@@ -162,7 +163,7 @@ complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -l no-color -
 complete -c promctl -n "__fish_promctl_using_subcommand uninstall" -s h -l help -d 'Print help'
 complete -c promctl -n "__fish_promctl_using_subcommand validate" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand validate" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
-complete -c promctl -n "__fish_promctl_using_subcommand validate" -l rules -d 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand validate" -l rules -d 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand validate" -l via -d 'Path to Prometheus: the API server\'s service proxy (no local socket, works in CI) or a port-forward' -r -f -a "proxy\t''
 port-forward\t''"
 complete -c promctl -n "__fish_promctl_using_subcommand validate" -l prometheus-url -d 'Talk to Prometheus at this URL instead (when the caller can reach it directly)' -r
@@ -187,7 +188,7 @@ complete -c promctl -n "__fish_promctl_using_subcommand validate" -l no-color -d
 complete -c promctl -n "__fish_promctl_using_subcommand validate" -s h -l help -d 'Print help'
 complete -c promctl -n "__fish_promctl_using_subcommand doctor" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand doctor" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
-complete -c promctl -n "__fish_promctl_using_subcommand doctor" -l rules -d 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand doctor" -l rules -d 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand doctor" -l via -d 'Path to Prometheus: the API server\'s service proxy (no local socket, works in CI) or a port-forward' -r -f -a "proxy\t''
 port-forward\t''"
 complete -c promctl -n "__fish_promctl_using_subcommand doctor" -l prometheus-url -d 'Talk to Prometheus at this URL instead (when the caller can reach it directly)' -r
@@ -203,7 +204,7 @@ complete -c promctl -n "__fish_promctl_using_subcommand doctor" -l no-color -d '
 complete -c promctl -n "__fish_promctl_using_subcommand doctor" -s h -l help -d 'Print help'
 complete -c promctl -n "__fish_promctl_using_subcommand reload" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand reload" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
-complete -c promctl -n "__fish_promctl_using_subcommand reload" -l rules -d 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand reload" -l rules -d 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand reload" -l via -d 'Path to Prometheus: the API server\'s service proxy (no local socket, works in CI) or a port-forward' -r -f -a "proxy\t''
 port-forward\t''"
 complete -c promctl -n "__fish_promctl_using_subcommand reload" -l prometheus-url -d 'Talk to Prometheus at this URL instead (when the caller can reach it directly)' -r
@@ -219,7 +220,7 @@ complete -c promctl -n "__fish_promctl_using_subcommand reload" -l no-color -d '
 complete -c promctl -n "__fish_promctl_using_subcommand reload" -s h -l help -d 'Print help'
 complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
-complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -l rules -d 'A Prometheus rule file, or a directory of *.yml / *.yaml rule files; repeatable (adds to rules.files)' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -l rules -d 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -l local-port -d 'Local port; 0 picks a free one' -r
 complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -l address -d 'Local address to listen on' -r
 complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
@@ -232,6 +233,35 @@ complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -l timeout
 complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -s v -l verbose -d 'Show more detail'
 complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c promctl -n "__fish_promctl_using_subcommand port-forward" -s h -l help -d 'Print help'
+complete -c promctl -n "__fish_promctl_using_subcommand test; and not __fish_seen_subcommand_from rules help" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand test; and not __fish_seen_subcommand_from rules help" -l context -d 'Kubeconfig context to use [default: the current context]' -r
+complete -c promctl -n "__fish_promctl_using_subcommand test; and not __fish_seen_subcommand_from rules help" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
+complete -c promctl -n "__fish_promctl_using_subcommand test; and not __fish_seen_subcommand_from rules help" -s o -l output -d 'Output format: text for people, json or yaml for scripts (one document on stdout)' -r -f -a "text\t''
+json\t''
+yaml\t''"
+complete -c promctl -n "__fish_promctl_using_subcommand test; and not __fish_seen_subcommand_from rules help" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
+complete -c promctl -n "__fish_promctl_using_subcommand test; and not __fish_seen_subcommand_from rules help" -s v -l verbose -d 'Show more detail'
+complete -c promctl -n "__fish_promctl_using_subcommand test; and not __fish_seen_subcommand_from rules help" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c promctl -n "__fish_promctl_using_subcommand test; and not __fish_seen_subcommand_from rules help" -s h -l help -d 'Print help'
+complete -c promctl -n "__fish_promctl_using_subcommand test; and not __fish_seen_subcommand_from rules help" -f -a "rules" -d 'Run promtool rule unit tests (promtool\'s test-file format) against the rules promctl renders, with the promtool of the image it deploys, in a short-lived pod (or --promtool, no cluster)'
+complete -c promctl -n "__fish_promctl_using_subcommand test; and not __fish_seen_subcommand_from rules help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c promctl -n "__fish_promctl_using_subcommand test; and __fish_seen_subcommand_from rules" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand test; and __fish_seen_subcommand_from rules" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
+complete -c promctl -n "__fish_promctl_using_subcommand test; and __fish_seen_subcommand_from rules" -l rules -d 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand test; and __fish_seen_subcommand_from rules" -l promtool -d 'Run this promtool binary on this machine instead of a pod of the deployed image (no cluster needed)' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand test; and __fish_seen_subcommand_from rules" -l junit -d 'Write a JUnit XML report (one test case per test file) for CI dashboards' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand test; and __fish_seen_subcommand_from rules" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand test; and __fish_seen_subcommand_from rules" -l context -d 'Kubeconfig context to use [default: the current context]' -r
+complete -c promctl -n "__fish_promctl_using_subcommand test; and __fish_seen_subcommand_from rules" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
+complete -c promctl -n "__fish_promctl_using_subcommand test; and __fish_seen_subcommand_from rules" -s o -l output -d 'Output format: text for people, json or yaml for scripts (one document on stdout)' -r -f -a "text\t''
+json\t''
+yaml\t''"
+complete -c promctl -n "__fish_promctl_using_subcommand test; and __fish_seen_subcommand_from rules" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
+complete -c promctl -n "__fish_promctl_using_subcommand test; and __fish_seen_subcommand_from rules" -s v -l verbose -d 'Show more detail'
+complete -c promctl -n "__fish_promctl_using_subcommand test; and __fish_seen_subcommand_from rules" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c promctl -n "__fish_promctl_using_subcommand test; and __fish_seen_subcommand_from rules" -s h -l help -d 'Print help'
+complete -c promctl -n "__fish_promctl_using_subcommand test; and __fish_seen_subcommand_from help" -f -a "rules" -d 'Run promtool rule unit tests (promtool\'s test-file format) against the rules promctl renders, with the promtool of the image it deploys, in a short-lived pod (or --promtool, no cluster)'
+complete -c promctl -n "__fish_promctl_using_subcommand test; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c promctl -n "__fish_promctl_using_subcommand completions" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand completions" -l context -d 'Kubeconfig context to use [default: the current context]' -r
 complete -c promctl -n "__fish_promctl_using_subcommand completions" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
@@ -252,17 +282,19 @@ complete -c promctl -n "__fish_promctl_using_subcommand version" -l timeout -d '
 complete -c promctl -n "__fish_promctl_using_subcommand version" -s v -l verbose -d 'Show more detail'
 complete -c promctl -n "__fish_promctl_using_subcommand version" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c promctl -n "__fish_promctl_using_subcommand version" -s h -l help -d 'Print help'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward completions version help" -f -a "render" -d 'Print the manifests install would apply (no cluster needed)'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward completions version help" -f -a "values" -d 'Print the embedded default values, with comments (or their JSON Schema)'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward completions version help" -f -a "install" -d 'Render, check, apply (server-side) in a safe order, then wait until everything is ready'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward completions version help" -f -a "diff" -d 'Show what install would change (exit 0: nothing, 1: changes, >1: error)'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward completions version help" -f -a "history" -d 'List the revisions install and rollback recorded (values, image, outcome)'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward completions version help" -f -a "rollback" -d 'Go back to a recorded revision: its values and rule files, applied and proven as install does (claims untouched)'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward completions version help" -f -a "uninstall" -d 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward completions version help" -f -a "validate" -d 'Check the installed objects, then that Prometheus scrapes every expected job with all targets up'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward completions version help" -f -a "doctor" -d 'Find what is wrong, read-only, and say how to fix it: pods, claims, permissions, annotations, down targets, config drift'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward completions version help" -f -a "reload" -d 'Push the rendered config and prove that Prometheus loaded it'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward completions version help" -f -a "port-forward" -d 'Forward a local port to the Prometheus Service, following pod restarts'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward completions version help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward completions version help" -f -a "version" -d 'Print promctl\'s version and the Kubernetes, Prometheus and Alertmanager versions it supports'
-complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward completions version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward test completions version help" -f -a "render" -d 'Print the manifests install would apply (no cluster needed)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward test completions version help" -f -a "values" -d 'Print the embedded default values, with comments (or their JSON Schema)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward test completions version help" -f -a "install" -d 'Render, check, apply (server-side) in a safe order, then wait until everything is ready'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward test completions version help" -f -a "diff" -d 'Show what install would change (exit 0: nothing, 1: changes, >1: error)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward test completions version help" -f -a "history" -d 'List the revisions install and rollback recorded (values, image, outcome)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward test completions version help" -f -a "rollback" -d 'Go back to a recorded revision: its values and rule files, applied and proven as install does (claims untouched)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward test completions version help" -f -a "uninstall" -d 'Remove what install created and wait until it is gone (keeps the PVC unless --delete-data)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward test completions version help" -f -a "validate" -d 'Check the installed objects, then that Prometheus scrapes every expected job with all targets up'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward test completions version help" -f -a "doctor" -d 'Find what is wrong, read-only, and say how to fix it: pods, claims, permissions, annotations, down targets, config drift'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward test completions version help" -f -a "reload" -d 'Push the rendered config and prove that Prometheus loaded it'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward test completions version help" -f -a "port-forward" -d 'Forward a local port to the Prometheus Service, following pod restarts'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward test completions version help" -f -a "test" -d 'Run tests: `test rules` runs promtool rule unit tests against the rules promctl renders'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward test completions version help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward test completions version help" -f -a "version" -d 'Print promctl\'s version and the Kubernetes, Prometheus and Alertmanager versions it supports'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward test completions version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and __fish_seen_subcommand_from test" -f -a "rules" -d 'Run promtool rule unit tests (promtool\'s test-file format) against the rules promctl renders, with the promtool of the image it deploys, in a short-lived pod (or --promtool, no cluster)'

@@ -129,6 +129,9 @@ pub enum Command {
     Reload(ReloadArgs),
     /// Forward a local port to the Prometheus Service, following pod restarts
     PortForward(PortForwardArgs),
+    /// Run tests: `test rules` runs promtool rule unit tests against the rules promctl renders
+    #[command(subcommand)]
+    Test(TestCommand),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
     Completions(CompletionsArgs),
     /// Print promctl's version and the Kubernetes, Prometheus and Alertmanager versions it supports
@@ -185,6 +188,28 @@ pub struct ValidateArgs {
     /// Only the Prometheus checks (skip the Kubernetes object checks)
     #[arg(long)]
     pub prometheus_only: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TestCommand {
+    /// Run promtool rule unit tests (promtool's test-file format) against the rules promctl renders,
+    /// with the promtool of the image it deploys, in a short-lived pod (or --promtool, no cluster)
+    Rules(TestRulesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TestRulesArgs {
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    /// promtool test files; each runs against every rule file promctl renders (its own rule_files are replaced)
+    #[arg(value_name = "TEST_FILE", required = true)]
+    pub tests: Vec<PathBuf>,
+    /// Run this promtool binary on this machine instead of a pod of the deployed image (no cluster needed)
+    #[arg(long, value_name = "PATH")]
+    pub promtool: Option<PathBuf>,
+    /// Write a JUnit XML report (one test case per test file) for CI dashboards
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

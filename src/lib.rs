@@ -22,6 +22,7 @@ pub mod release;
 pub mod reload;
 pub mod render;
 pub mod report;
+pub mod rule_tests;
 pub mod rules;
 pub mod secrets;
 pub mod support;

@@ -91,6 +91,12 @@ impl Reporter {
         paint(self.color_stdout, tone, text)
     }
 
+    /// A check as validate and `test rules` show it: `ok   NAME: DETAIL` or `FAIL NAME: DETAIL`.
+    pub fn check_line(&self, check: &Check) -> String {
+        let (tone, mark) = if check.passed { (Tone::Good, "ok  ") } else { (Tone::Bad, "FAIL") };
+        format!("{} {}: {}", self.paint(tone, mark), check.name, check.detail)
+    }
+
     /// The same for progress lines on stderr.
     fn paint_progress(&self, tone: Tone, text: &str) -> String {
         paint(self.color_stderr, tone, text)
@@ -356,9 +362,11 @@ pub fn alerts_table(alerts: &[ActiveAlert]) -> String {
 /// JUnit XML as CI dashboards read it (quick-junit writes it, escaping and dropping characters XML
 /// cannot carry): one test case per check; a failed check is a <failure>, one that could not reach
 /// what it checks an <error>.
-pub fn junit_xml(checks: &[Check]) -> String {
+/// `command` names the suite (`promctl validate`) and the cases' class (`promctl.validate`).
+pub fn junit_xml(command: &str, checks: &[Check]) -> String {
     use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
-    let mut suite = TestSuite::new("promctl validate");
+    let mut suite = TestSuite::new(format!("promctl {command}"));
+    let classname = format!("promctl.{}", command.replace(' ', "."));
     suite.add_test_cases(checks.iter().map(|check| {
         let status = if check.passed {
             TestCaseStatus::success()
@@ -369,7 +377,7 @@ pub fn junit_xml(checks: &[Check]) -> String {
             status
         };
         let mut case = TestCase::new(check.name.as_str(), status);
-        case.set_classname("promctl.validate");
+        case.set_classname(classname.as_str());
         case
     }));
     let mut report = Report::new("promctl");
@@ -385,11 +393,14 @@ mod tests {
     fn junit_has_one_case_per_check_and_escapes_details() {
         let mut unreachable = Check::fail("Prometheus ready", "cannot reach it");
         unreachable.unreachable = true;
-        let xml = junit_xml(&[
-            Check::pass("job django", "1/1"),
-            Check::fail("job redis", "Get \"http://x\": <refused> & gone\u{1b}[0m"),
-            unreachable,
-        ]);
+        let xml = junit_xml(
+            "validate",
+            &[
+                Check::pass("job django", "1/1"),
+                Check::fail("job redis", "Get \"http://x\": <refused> & gone\u{1b}[0m"),
+                unreachable,
+            ],
+        );
         assert!(xml.contains(r#"tests="3" skipped="0" errors="1" failures="1""#), "{xml}");
         assert_eq!(xml.matches("<testcase ").count(), 3);
         assert_eq!(xml.matches("<failure ").count(), 1);

@@ -664,9 +664,15 @@ mod tests {
                 r#"rules: team.yml:1:13: apiVersion "monitoring.coreos.com/v1alpha1" is not the PrometheusRule promctl reads; write apiVersion: monitoring.coreos.com/v1"#
             ]
         );
-        let thanos_field = PROMETHEUS_RULE.replace("    - name: shop\n", "    - name: shop\n      partial_response_strategy: warn\n");
+        let thanos_field =
+            PROMETHEUS_RULE.replace("    - name: shop\n", "    - name: shop\n      partial_response_strategy: warn\n");
         let refused = problems(&thanos_field, 2);
-        assert!(refused.len() == 1 && refused[0].starts_with("rules: team.yml is not a PrometheusRule object: ") && refused[0].contains("partial_response_strategy"), "{refused:?}");
+        assert!(
+            refused.len() == 1
+                && refused[0].starts_with("rules: team.yml is not a PrometheusRule object: ")
+                && refused[0].contains("partial_response_strategy"),
+            "{refused:?}"
+        );
     }
 
     #[test]

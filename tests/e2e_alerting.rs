@@ -280,3 +280,67 @@ async fn a_missing_secret_is_refused_before_anything_is_applied() {
     let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(client.clone());
     assert!(namespaces.get_opt(&it.namespace).await.unwrap().is_none(), "not even the namespace was created");
 }
+
+/// `promctl test rules` with the promtool of the image promctl deploys, in a pod of that image: the
+/// starter alerts' tests pass; with TargetDown left out of the render they fail with promtool's own
+/// diff (exit 1, JUnit); the pod and its files are gone after each run; without the namespace it is
+/// exit 2 naming it.
+#[tokio::test]
+#[ignore = "needs the test bed: scripts/test"]
+async fn rule_tests_run_in_a_pod_of_the_deployed_image_and_fail_with_promtool_s_own_diff() {
+    let client = common::client().await;
+    let it = Installed::new(&client, "e2e-rule-tests").await;
+    let tests = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/rules/starter.test.yml");
+    let (code, _, err) = it.run(&["test", "rules", tests]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains(&format!("namespace {} does not exist", it.namespace)), "{err}");
+
+    common::apply_yaml(
+        &client,
+        "",
+        &format!("apiVersion: v1\nkind: Namespace\nmetadata: {{name: {}}}\n", it.namespace),
+    )
+    .await;
+    let started = Instant::now();
+    let (code, out, err) = it.run(&["test", "rules", tests]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("starter.test.yml: 8 test groups passed"), "{out}");
+    let image = format!("prom/prometheus:{}", common::prometheus_tag_override().unwrap_or("v2.48.0".into()));
+    assert!(out.contains("(promtool: pod prometheus-rule-test-") && out.contains(&image), "{out}");
+    eprintln!("the starter alerts' tests in a pod of {image}: {:.1}s", started.elapsed().as_secs_f64());
+
+    let junit = temp_dir("promctl-rule-tests").join("junit.xml");
+    let disabled = ["test", "rules", tests, "--set", "rules.starter.disabled=[TargetDown]", "--junit"];
+    let (code, out, err) = it.run(&[&disabled[..], &[junit.to_str().unwrap()]].concat());
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(out.contains("    alertname: TargetDown, time: 6m, \n        exp:[\n"), "promtool's own diff: {out}");
+    assert!(err.contains("rule tests failed: ") && err.contains("starter.test.yml"), "{err}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        xml.contains(r#"<testsuite name="promctl test rules" tests="1""#) && xml.contains(r#"failures="1""#),
+        "{xml}"
+    );
+
+    let left = |kind: &'static str| {
+        let client = client.clone();
+        let ns = it.namespace.clone();
+        async move {
+            let selector = "app.kubernetes.io/component=rule-test";
+            let params = kube::api::ListParams::default().labels(selector);
+            match kind {
+                "pods" => Api::<k8s_openapi::api::core::v1::Pod>::namespaced(client, &ns)
+                    .list(&params)
+                    .await
+                    .unwrap()
+                    .items
+                    .len(),
+                _ => Api::<ConfigMap>::namespaced(client, &ns).list(&params).await.unwrap().items.len(),
+            }
+        }
+    };
+    common::eventually("the rule test pods and their ConfigMaps gone", Duration::from_secs(60), || async {
+        (left("pods").await == 0 && left("configmaps").await == 0).then_some(())
+    })
+    .await;
+    let _ = std::fs::remove_dir_all(junit.parent().unwrap());
+}

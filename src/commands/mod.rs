@@ -11,6 +11,7 @@ mod port_forward;
 mod reload;
 mod render;
 mod rollback;
+mod test;
 mod uninstall;
 mod validate;
 mod values;
@@ -40,6 +41,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Doctor(args) => doctor::exec(global, &args, &mut reporter).await,
         Command::Reload(args) => reload::exec(global, &args, &mut reporter).await,
         Command::PortForward(args) => port_forward::exec(global, &args, &mut reporter).await,
+        Command::Test(command) => test::exec(global, &command, &mut reporter).await,
         Command::Completions(args) => completions::exec(&args),
         Command::Version => version::exec(&reporter),
     };

@@ -1,6 +1,6 @@
 use promctl::error::Failure;
 use promctl::ops::validate::{Engine, ValidateOptions, ValidateReport, validate};
-use promctl::report::{Reporter, Tone, alerts_table, job_table, junit_xml, rules_table};
+use promctl::report::{Reporter, alerts_table, job_table, junit_xml, rules_table};
 use serde_json::json;
 
 use super::{cluster_options, load_values, render_checked, route};
@@ -29,7 +29,7 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
 
     show(reporter, &report);
     if let Some(path) = &args.junit {
-        std::fs::write(path, junit_xml(&report.checks))
+        std::fs::write(path, junit_xml("validate", &report.checks))
             .map_err(|e| Failure::bad_input(format!("cannot write --junit {}: {e}", path.display())))?;
     }
     // Built only when asked for (the rules and alerts can be long; the targets are bounded by the tally).
@@ -51,8 +51,7 @@ pub async fn exec(global: &GlobalArgs, args: &ValidateArgs, reporter: &mut Repor
 /// The checks, then the jobs, rules and alerts tables (each only when it has rows).
 fn show(reporter: &Reporter, report: &ValidateReport) {
     for check in &report.checks {
-        let (tone, mark) = if check.passed { (Tone::Good, "ok  ") } else { (Tone::Bad, "FAIL") };
-        reporter.text(&format!("{} {}: {}", reporter.paint(tone, mark), check.name, check.detail));
+        reporter.text(&reporter.check_line(check));
     }
     if !report.jobs.is_empty() {
         reporter.text("");

@@ -9,6 +9,7 @@ pub mod install;
 pub mod port_forward;
 pub mod reach;
 pub mod reload;
+pub mod rule_tests;
 pub mod thanos;
 pub mod uninstall;
 pub mod upgrade;

@@ -217,7 +217,8 @@ mod tests {
 
     fn healthy_rules(version: &str) -> Vec<GroupSummary> {
         let text = recorded::text(&format!("{version}/healthy-1/healthy-rules.yml"));
-        let file = RuleFile { key: "healthy-rules.yml".into(), origin: "healthy-rules.yml".into(), text, written: None };
+        let file =
+            RuleFile { key: "healthy-rules.yml".into(), origin: "healthy-rules.yml".into(), text, written: None };
         crate::rules::check(&[file], 2).expect("the recorded rules pass promctl's check")
     }
 

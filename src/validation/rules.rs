@@ -211,8 +211,12 @@ mod tests {
     /// The groups promctl's rule check reads from a recorded rule file, under the name Prometheus
     /// loaded it by.
     fn expected(version: &str, path: &str, key: &str) -> Vec<GroupSummary> {
-        let file =
-            RuleFile { key: key.into(), origin: path.into(), text: recorded::text(&format!("{version}/{path}")), written: None };
+        let file = RuleFile {
+            key: key.into(),
+            origin: path.into(),
+            text: recorded::text(&format!("{version}/{path}")),
+            written: None,
+        };
         crate::rules::check(&[file], 2).expect("the recorded rule file passes promctl's check")
     }
 

@@ -136,12 +136,15 @@ impl Installed {
     /// the rest of `args` (later --set flags win, so a test can override the defaults).
     pub fn promctl(&self, args: &[&str]) -> std::process::Command {
         let mut command = promctl();
-        let (subcommand, rest) = args.split_first().expect("a subcommand");
-        command.arg(subcommand).args(["-n", &self.namespace, "--no-color"]);
+        // `test rules` is a subcommand of two words: the --set flags below come after both.
+        let words = if args.first() == Some(&"test") { 2 } else { 1 };
+        let (subcommand, rest) = args.split_at(words);
+        let subcommand = subcommand[0];
+        command.args(&args[..words]).args(["-n", &self.namespace, "--no-color"]);
         if !rest.contains(&"--timeout") {
             command.args(["--timeout", "90s"]);
         }
-        if !matches!(*subcommand, "values" | "completions") {
+        if !matches!(subcommand, "values" | "completions") {
             if let Some(tag) = prometheus_tag_override() {
                 command.args(["--set", &format!("image.tag={tag}")]);
             }
