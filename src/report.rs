@@ -58,6 +58,15 @@ struct Live {
     bars: HashMap<String, ProgressBar>,
 }
 
+impl Live {
+    /// Takes a live line away and prints `line` in its place, above the lines still live.
+    fn settle(&self, bar: &ProgressBar, line: &str) {
+        bar.finish_and_clear();
+        self.multi.remove(bar);
+        self.multi.suspend(|| eprintln!("{line}"));
+    }
+}
+
 impl Reporter {
     pub fn new(format: OutputFormat, no_color: bool, verbose: bool) -> Self {
         let terminal = std::io::stderr().is_terminal();
@@ -142,17 +151,25 @@ impl Reporter {
             }
             return;
         };
+        if tone != Tone::Waiting {
+            // A final state is a line that stays, printed above the live lines in the order states
+            // end. Kept as finished bars inside the live area, they were redrawn and lost (4 of 8
+            // apply lines on a 100x40 tmux) and steps printed above them came out of order.
+            match live.bars.remove(resource) {
+                Some(bar) => live.settle(&bar, &format!("  {text}")),
+                None => live.multi.suspend(|| eprintln!("  {text}")),
+            }
+            return;
+        }
         let bar = live.bars.entry(resource.to_string()).or_insert_with(|| {
             let bar = live.multi.add(ProgressBar::new_spinner());
-            bar.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("static template"));
+            // wide_msg: a live line is cut to the terminal's width, never wrapped: a wrapped line
+            // makes the redraw miscount and leave pieces behind. Its final state is printed whole.
+            bar.set_style(ProgressStyle::with_template("{spinner} {wide_msg} [{elapsed}]").expect("static template"));
             bar.enable_steady_tick(Duration::from_millis(120));
             bar
         });
-        bar.set_message(text.clone());
-        if tone != Tone::Waiting {
-            bar.set_style(ProgressStyle::with_template("  {msg}").expect("static template"));
-            bar.finish_with_message(text);
-        }
+        bar.set_message(text);
     }
 
     /// Shows what an operation said.
@@ -167,15 +184,12 @@ impl Reporter {
         }
     }
 
-    /// Ends every live line, leaving its last state on screen.
+    /// Ends every live line, leaving its last state on screen as a line that stays.
     pub fn finish(&mut self) {
         if let Some(live) = &mut self.live {
-            for bar in live.bars.values() {
-                if !bar.is_finished() {
-                    bar.finish();
-                }
+            for (_, bar) in std::mem::take(&mut live.bars) {
+                live.settle(&bar, &format!("  {}", bar.message()));
             }
-            live.bars.clear();
         }
     }
 
