@@ -40,13 +40,17 @@ copy_libraries() {
   done
 }
 
+# The /etc of every image built here. `hosts: files dns`, as upstream's images have it: Go reads
+# nsswitch.conf, and with `files` alone a program never asks the cluster's DNS (Prometheus could not
+# scrape exporter.NAMESPACE.svc). ETC_LAYOUT is in each archive's name: a changed /etc is rebuilt.
+ETC_LAYOUT=2
 minimal_etc() {
   local rootfs=$1
   mkdir -p "$rootfs/etc" "$rootfs/tmp"
   chmod 1777 "$rootfs/tmp"
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$rootfs/etc/passwd"
   printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
-  printf 'hosts: files\n' >"$rootfs/etc/nsswitch.conf"
+  printf 'hosts: files dns\n' >"$rootfs/etc/nsswitch.conf"
 }
 
 build_pause_image() {
@@ -60,7 +64,7 @@ build_pause_image() {
 }
 
 build_busybox_image() {
-  local out="$IMAGES_DIR/busybox-1.tar" rootfs
+  local out="$IMAGES_DIR/busybox-1-etc$ETC_LAYOUT.tar" rootfs
   [ -s "$out" ] && return 0
   rootfs=$(mktemp -d)
   mkdir -p "$rootfs/bin"
@@ -88,7 +92,7 @@ add_busybox() {
 # entrypoint, arguments, user, working directory and default config. The archive's name carries the
 # layout's revision: a changed layout (df added, for doctor's capacity) is rebuilt, not taken from cache.
 PROMETHEUS_IMAGE_LAYOUT=2
-prometheus_image_archive() { echo "$IMAGES_DIR/prometheus-$(prometheus_release "$1")-layout$PROMETHEUS_IMAGE_LAYOUT.tar"; }
+prometheus_image_archive() { echo "$IMAGES_DIR/prometheus-$(prometheus_release "$1")-layout$PROMETHEUS_IMAGE_LAYOUT-etc$ETC_LAYOUT.tar"; }
 build_prometheus_image() {
   local version=$1 release out rootfs bin
   release=$(prometheus_release "$version")
@@ -114,7 +118,7 @@ build_prometheus_image() {
 # Alertmanager built from its Go module, laid out as the upstream image is (entrypoint, user, paths).
 ALERTMANAGER_IMAGE="docker.io/prom/alertmanager:$ALERTMANAGER_VERSION"
 build_alertmanager_image() {
-  local out="$IMAGES_DIR/alertmanager-$ALERTMANAGER_VERSION.tar" rootfs bin
+  local out="$IMAGES_DIR/alertmanager-$ALERTMANAGER_VERSION-etc$ETC_LAYOUT.tar" rootfs bin
   [ -s "$out" ] && return 0
   build_alertmanager
   bin=$(go_build_dir alertmanager "$ALERTMANAGER_VERSION")
@@ -149,7 +153,7 @@ one_binary_image() {
 # image: /victoria-metrics-prod.
 VICTORIAMETRICS_IMAGE="docker.io/victoriametrics/victoria-metrics:$VICTORIAMETRICS_VERSION"
 build_victoriametrics_image() {
-  local out="$IMAGES_DIR/victoriametrics-$VICTORIAMETRICS_VERSION.tar"
+  local out="$IMAGES_DIR/victoriametrics-$VICTORIAMETRICS_VERSION-etc$ETC_LAYOUT.tar"
   [ -s "$out" ] && return 0
   build_victoriametrics
   one_binary_image "$VICTORIAMETRICS_IMAGE" "$out" "$(go_build_dir victoriametrics "$VICTORIAMETRICS_VERSION")/victoria-metrics" \
@@ -157,7 +161,7 @@ build_victoriametrics_image() {
 }
 
 build_kube_state_metrics_image() {
-  local out="$IMAGES_DIR/kube-state-metrics-$KSM_VERSION.tar"
+  local out="$IMAGES_DIR/kube-state-metrics-$KSM_VERSION-etc$ETC_LAYOUT.tar"
   [ -s "$out" ] && return 0
   build_kube_state_metrics
   one_binary_image "$KSM_IMAGE" "$out" "$(go_build_dir kube-state-metrics "$KSM_VERSION")/kube-state-metrics" \
@@ -197,7 +201,7 @@ build_shop_image() {
 # busybox shell and wget for exec.
 THANOS_IMAGE="quay.io/thanos/thanos:$THANOS_VERSION"
 build_thanos_image() {
-  local out="$IMAGES_DIR/thanos-$THANOS_VERSION.tar"
+  local out="$IMAGES_DIR/thanos-$THANOS_VERSION-etc$ETC_LAYOUT.tar"
   [ -s "$out" ] && return 0
   build_thanos
   one_binary_image "$THANOS_IMAGE" "$out" "$(go_build_dir thanos "$THANOS_VERSION")/thanos" /bin/thanos \
@@ -209,7 +213,7 @@ build_thanos_image() {
 # volume server, the filer and the S3 gateway (`weed server -s3`).
 SEAWEEDFS_IMAGE="docker.io/chrislusf/seaweedfs:${SEAWEEDFS_VERSION##*-}"
 build_seaweedfs_image() {
-  local out="$IMAGES_DIR/seaweedfs-${SEAWEEDFS_VERSION##*-}.tar"
+  local out="$IMAGES_DIR/seaweedfs-${SEAWEEDFS_VERSION##*-}-etc$ETC_LAYOUT.tar"
   [ -s "$out" ] && return 0
   build_seaweedfs
   one_binary_image "$SEAWEEDFS_IMAGE" "$out" "$(go_build_dir seaweedfs "$SEAWEEDFS_VERSION")/weed" /usr/bin/weed \
@@ -220,11 +224,35 @@ build_seaweedfs_image() {
 # CoreDNS built from its Go module (build_coredns), laid out as upstream's image: /coredns.
 COREDNS_IMAGE="registry.k8s.io/coredns/coredns:$COREDNS_VERSION"
 build_coredns_image() {
-  local out="$IMAGES_DIR/coredns-$COREDNS_VERSION.tar"
+  local out="$IMAGES_DIR/coredns-$COREDNS_VERSION-etc$ETC_LAYOUT.tar"
   [ -s "$out" ] && return 0
   build_coredns
   one_binary_image "$COREDNS_IMAGE" "$out" "$(go_build_dir coredns "$COREDNS_VERSION")/coredns" /coredns \
     '{"Entrypoint":["/coredns"],"ExposedPorts":{"53/tcp":{},"53/udp":{}}}'
+}
+
+# promctl itself as an image (issue: promctl as a CI step inside the cluster, a Job with a
+# ServiceAccount): the binary scripts/test built, its debug info stripped, its shared libraries, and a
+# busybox shell (a Job's script writes the JUnit file to its log). Named by the binary's content, so
+# each change of promctl is a new image: localhost/promctl:<first 12 of its sha256>.
+PROMCTL_IMAGE_REPOSITORY="localhost/promctl"
+build_promctl_image() {
+  local binary=$1 rootfs key out
+  rootfs=$(mktemp -d)
+  install -D "$binary" "$rootfs/usr/local/bin/promctl"
+  strip --strip-debug "$rootfs/usr/local/bin/promctl"
+  key=$(sha256sum "$rootfs/usr/local/bin/promctl" | cut -c1-12)
+  out="$IMAGES_DIR/promctl-$key.tar"
+  if [ ! -s "$out" ]; then
+    rm -f "$IMAGES_DIR"/promctl-*.tar
+    minimal_etc "$rootfs"
+    copy_libraries "$rootfs" "$binary"
+    add_busybox "$rootfs" sh cat
+    write_image_archive "$PROMCTL_IMAGE_REPOSITORY:$key" "$rootfs" \
+      '{"Entrypoint":["/usr/local/bin/promctl"],"User":"65532:65532","Env":["PATH=/usr/local/bin:/bin"]}' "$out"
+  fi
+  rm -rf "$rootfs"
+  echo "$out"
 }
 
 build_images() {
@@ -243,11 +271,11 @@ build_images() {
 }
 
 image_archives() {
-  ls "$IMAGES_DIR"/pause-3.10.tar "$IMAGES_DIR"/busybox-1.tar \
+  ls "$IMAGES_DIR"/pause-3.10.tar "$IMAGES_DIR/busybox-1-etc$ETC_LAYOUT.tar" \
     "$(prometheus_image_archive "$PROMETHEUS2_VERSION")" "$(prometheus_image_archive "$PROMETHEUS3_VERSION")" \
-    "$IMAGES_DIR/kube-state-metrics-$KSM_VERSION.tar" "$IMAGES_DIR/alertmanager-$ALERTMANAGER_VERSION.tar" \
-    "$IMAGES_DIR/victoriametrics-$VICTORIAMETRICS_VERSION.tar" "$IMAGES_DIR/thanos-$THANOS_VERSION.tar" \
-    "$IMAGES_DIR/seaweedfs-${SEAWEEDFS_VERSION##*-}.tar" "$IMAGES_DIR/coredns-$COREDNS_VERSION.tar" \
+    "$IMAGES_DIR/kube-state-metrics-$KSM_VERSION-etc$ETC_LAYOUT.tar" "$IMAGES_DIR/alertmanager-$ALERTMANAGER_VERSION-etc$ETC_LAYOUT.tar" \
+    "$IMAGES_DIR/victoriametrics-$VICTORIAMETRICS_VERSION-etc$ETC_LAYOUT.tar" "$IMAGES_DIR/thanos-$THANOS_VERSION-etc$ETC_LAYOUT.tar" \
+    "$IMAGES_DIR/seaweedfs-${SEAWEEDFS_VERSION##*-}-etc$ETC_LAYOUT.tar" "$IMAGES_DIR/coredns-$COREDNS_VERSION-etc$ETC_LAYOUT.tar" \
     "$IMAGES_DIR"/shop-*.tar
 }
 
