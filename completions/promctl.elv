@@ -45,6 +45,7 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand reload 'Push the rendered config and prove that Prometheus loaded it'
             cand port-forward 'Forward a local port to the Prometheus Service, following pod restarts'
             cand test 'Run tests: `test rules` runs promtool rule unit tests against the rules promctl renders'
+            cand rbac 'Print the ServiceAccount and least RBAC for running promctl inside the cluster (a CI Job)'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand version 'Print promctl''s version and the Kubernetes, Prometheus and Alertmanager versions it supports'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -331,6 +332,49 @@ set edit:completion:arg-completer[promctl] = {|@words|
         }
         &'promctl;test;help;help'= {
         }
+        &'promctl;rbac'= {
+            cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
+            cand --context 'Kubeconfig context to use [default: the current context]'
+            cand -n 'Namespace to install into (overrides the `namespace` value)'
+            cand --namespace 'Namespace to install into (overrides the `namespace` value)'
+            cand -o 'Output format: text for people, json or yaml for scripts (one document on stdout)'
+            cand --output 'Output format: text for people, json or yaml for scripts (one document on stdout)'
+            cand --timeout 'How long to wait for readiness, e.g. 90s, 5m'
+            cand -v 'Show more detail'
+            cand --verbose 'Show more detail'
+            cand --no-color 'No colours (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand validate 'What `promctl validate` needs: read the installed objects, Prometheus through the service proxy, SubjectAccessReviews'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'promctl;rbac;validate'= {
+            cand -f 'A values file (YAML); repeatable, later files win'
+            cand --values 'A values file (YAML); repeatable, later files win'
+            cand --set 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f'
+            cand --rules 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)'
+            cand --service-account 'The ServiceAccount the CI Job runs as (made in the install''s namespace)'
+            cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
+            cand --context 'Kubeconfig context to use [default: the current context]'
+            cand -n 'Namespace to install into (overrides the `namespace` value)'
+            cand --namespace 'Namespace to install into (overrides the `namespace` value)'
+            cand -o 'Output format: text for people, json or yaml for scripts (one document on stdout)'
+            cand --output 'Output format: text for people, json or yaml for scripts (one document on stdout)'
+            cand --timeout 'How long to wait for readiness, e.g. 90s, 5m'
+            cand -v 'Show more detail'
+            cand --verbose 'Show more detail'
+            cand --no-color 'No colours (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'promctl;rbac;help'= {
+            cand validate 'What `promctl validate` needs: read the installed objects, Prometheus through the service proxy, SubjectAccessReviews'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'promctl;rbac;help;validate'= {
+        }
+        &'promctl;rbac;help;help'= {
+        }
         &'promctl;completions'= {
             cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
             cand --context 'Kubeconfig context to use [default: the current context]'
@@ -372,6 +416,7 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand reload 'Push the rendered config and prove that Prometheus loaded it'
             cand port-forward 'Forward a local port to the Prometheus Service, following pod restarts'
             cand test 'Run tests: `test rules` runs promtool rule unit tests against the rules promctl renders'
+            cand rbac 'Print the ServiceAccount and least RBAC for running promctl inside the cluster (a CI Job)'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand version 'Print promctl''s version and the Kubernetes, Prometheus and Alertmanager versions it supports'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -402,6 +447,11 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand rules 'Run promtool rule unit tests (promtool''s test-file format) against the rules promctl renders, with the promtool of the image it deploys, in a short-lived pod (or --promtool, no cluster)'
         }
         &'promctl;help;test;rules'= {
+        }
+        &'promctl;help;rbac'= {
+            cand validate 'What `promctl validate` needs: read the installed objects, Prometheus through the service proxy, SubjectAccessReviews'
+        }
+        &'promctl;help;rbac;validate'= {
         }
         &'promctl;help;completions'= {
         }

@@ -132,6 +132,9 @@ pub enum Command {
     /// Run tests: `test rules` runs promtool rule unit tests against the rules promctl renders
     #[command(subcommand)]
     Test(TestCommand),
+    /// Print the ServiceAccount and least RBAC for running promctl inside the cluster (a CI Job)
+    #[command(subcommand)]
+    Rbac(RbacCommand),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
     Completions(CompletionsArgs),
     /// Print promctl's version and the Kubernetes, Prometheus and Alertmanager versions it supports
@@ -188,6 +191,21 @@ pub struct ValidateArgs {
     /// Only the Prometheus checks (skip the Kubernetes object checks)
     #[arg(long)]
     pub prometheus_only: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RbacCommand {
+    /// What `promctl validate` needs: read the installed objects, Prometheus through the service proxy, SubjectAccessReviews
+    Validate(RbacArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RbacArgs {
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    /// The ServiceAccount the CI Job runs as (made in the install's namespace)
+    #[arg(long, default_value = "promctl")]
+    pub service_account: String,
 }
 
 #[derive(Debug, Subcommand)]

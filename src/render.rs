@@ -33,6 +33,8 @@ fn manifest_templates() -> impl Iterator<Item = &'static str> {
 /// The config templates beside the manifests (`*.yml`): prometheus.yml and the starter rules.
 const PROMETHEUS_YML: &str = "prometheus.yml";
 const STARTER_RULES: &str = "starter-rules.yml";
+/// The least RBAC for `promctl validate` as a CI step in the cluster (`promctl rbac validate`).
+const CI_RBAC_VALIDATE: &str = "ci-rbac-validate.yml";
 
 #[derive(Debug, Clone)]
 pub struct Rendered {
@@ -439,6 +441,15 @@ fn check_configmap_size(rendered: &Rendered) -> Result<(), Failure> {
          only feed dashboards elsewhere",
         largest.join(", ")
     )))
+}
+
+/// The ServiceAccount and RBAC a CI Job running `promctl validate` needs, for these values' namespace
+/// and Prometheus ClusterRole, as YAML documents to apply.
+pub fn ci_rbac_validate(values: &Values, service_account: &str) -> Result<String, Failure> {
+    let env = environment()?;
+    let mut context = values.to_json();
+    context["service_account"] = service_account.into();
+    render_template(&env, CI_RBAC_VALIDATE, &context)
 }
 
 fn environment() -> Result<Environment<'static>, Failure> {

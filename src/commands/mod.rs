@@ -8,6 +8,7 @@ mod install;
 #[cfg(test)]
 mod manpages;
 mod port_forward;
+mod rbac;
 mod reload;
 mod render;
 mod rollback;
@@ -42,6 +43,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Reload(args) => reload::exec(global, &args, &mut reporter).await,
         Command::PortForward(args) => port_forward::exec(global, &args, &mut reporter).await,
         Command::Test(command) => test::exec(global, &command, &mut reporter).await,
+        Command::Rbac(command) => rbac::exec(global, &command, &reporter),
         Command::Completions(args) => completions::exec(&args),
         Command::Version => version::exec(&reporter),
     };

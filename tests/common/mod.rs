@@ -136,8 +136,8 @@ impl Installed {
     /// the rest of `args` (later --set flags win, so a test can override the defaults).
     pub fn promctl(&self, args: &[&str]) -> std::process::Command {
         let mut command = promctl();
-        // `test rules` is a subcommand of two words: the --set flags below come after both.
-        let words = if args.first() == Some(&"test") { 2 } else { 1 };
+        // `test rules` and `rbac validate` are subcommands of two words: the --set flags below come after both.
+        let words = if matches!(args.first(), Some(&"test" | &"rbac")) { 2 } else { 1 };
         let (subcommand, rest) = args.split_at(words);
         let subcommand = subcommand[0];
         command.args(&args[..words]).args(["-n", &self.namespace, "--no-color"]);
