@@ -196,6 +196,42 @@ build_prometheus() {
     "$tags" 0 cmd/prometheus cmd/promtool
 }
 
+# Prometheus 2.x with its web UI, as upstream's image has it: the module's zip holds the React UI's
+# sources (web/ui, npm workspaces) but not the built assets, and leaves out every vendor/ directory
+# (so the UI's copy of flot is missing: the npm package flot@0.8.3 has the same five files). Built from
+# a writable copy of the module: npm ci and the UI build, scripts/compress_assets.sh, then go build with
+# upstream's tags (.promu.yml: netgo,builtinassets,stringlabels; without builtinassets every page
+# answers "Error opening React index.html"). Cached under $(go_build_dir prometheus-ui VERSION).
+build_prometheus_with_ui() {
+  local version=$1 release out work dir f v=github.com/prometheus/common/version
+  release=$(prometheus_release "$version")
+  out=$(go_build_dir prometheus-ui "$version")
+  [ -x "$out/prometheus" ] && [ -x "$out/promtool" ] && return 0
+  work=$(mktemp -d "${TMPDIR:-/tmp}/promctl-ui.XXXXXX")
+  dir=$(cd "$work" && go mod download -json "github.com/prometheus/prometheus@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -d "$dir" ] || die "go mod download github.com/prometheus/prometheus@$version failed"
+  cp -r "$dir" "$work/src" && chmod -R u+w "$work/src"
+  log "npm: Prometheus $release's web UI (npm ci, the React build; a few minutes on a cold cache)"
+  (cd "$work" && npm pack --silent flot@0.8.3 >/dev/null && tar xzf flot-0.8.3.tgz) || die "npm pack flot@0.8.3 failed"
+  mkdir -p "$work/src/web/ui/react-app/src/vendor/flot"
+  for f in jquery.flot jquery.flot.stack jquery.flot.time jquery.flot.crosshair jquery.flot.selection; do
+    cp "$work/package/$f.js" "$work/src/web/ui/react-app/src/vendor/flot/$f.js"
+  done
+  (cd "$work/src/web/ui" && npm ci --no-audit --no-fund --loglevel=error &&
+    NODE_OPTIONS=--max-old-space-size=4096 npm run build) >"$work/npm.log" 2>&1 ||
+    { tail -30 "$work/npm.log" >&2; die "building Prometheus $release's web UI failed (log above)"; }
+  (cd "$work/src" && bash scripts/compress_assets.sh) >>"$work/npm.log" 2>&1 || die "compressing the UI's assets failed"
+  mkdir -p "$out"
+  for f in prometheus promtool; do
+    log "go build ./cmd/$f (Prometheus $release with its web UI)"
+    (cd "$work/src" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -tags netgo,builtinassets,stringlabels \
+      -ldflags "-s -w -X $v.Version=$release -X $v.Revision=module-$version -X $v.Branch=release -X $v.BuildUser=promctl-testbed" \
+      -o "$out/$f.partial" "./cmd/$f") || die "go build ./cmd/$f of Prometheus $release failed"
+    mv "$out/$f.partial" "$out/$f"
+  done
+  rm -rf "$work"
+}
+
 build_kube_state_metrics() {
   go_module_build kube-state-metrics k8s.io/kube-state-metrics/v2 "$KSM_VERSION" "$KSM_VERSION" \
     "-s -w -X github.com/prometheus/common/version.Version=${KSM_VERSION#v}" "" 0 .=kube-state-metrics
