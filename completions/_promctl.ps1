@@ -367,6 +367,7 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'What `promctl validate` needs: read the installed objects, Prometheus through the service proxy, SubjectAccessReviews')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'What `promctl install` needs for these values: apply, list and prune its objects, wait for them, bind Prometheus''s ClusterRole')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -390,12 +391,36 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'promctl;rbac;install' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
+            [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'A values file (YAML); repeatable, later files win')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f')
+            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)')
+            [CompletionResult]::new('--service-account', '--service-account', [CompletionResultType]::ParameterName, 'The ServiceAccount the CI Job runs as (made in the install''s namespace)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use [default: the current context]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to install into (overrides the `namespace` value)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace to install into (overrides the `namespace` value)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: text for people, json or yaml for scripts (one document on stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json or yaml for scripts (one document on stdout)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for readiness, e.g. 90s, 5m')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'promctl;rbac;help' {
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'What `promctl validate` needs: read the installed objects, Prometheus through the service proxy, SubjectAccessReviews')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'What `promctl install` needs for these values: apply, list and prune its objects, wait for them, bind Prometheus''s ClusterRole')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'promctl;rbac;help;validate' {
+            break
+        }
+        'promctl;rbac;help;install' {
             break
         }
         'promctl;rbac;help;help' {
@@ -492,9 +517,13 @@ Register-ArgumentCompleter -Native -CommandName 'promctl' -ScriptBlock {
         }
         'promctl;help;rbac' {
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'What `promctl validate` needs: read the installed objects, Prometheus through the service proxy, SubjectAccessReviews')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'What `promctl install` needs for these values: apply, list and prune its objects, wait for them, bind Prometheus''s ClusterRole')
             break
         }
         'promctl;help;rbac;validate' {
+            break
+        }
+        'promctl;help;rbac;install' {
             break
         }
         'promctl;help;completions' {

@@ -115,6 +115,9 @@ _promctl() {
             promctl__subcmd__help,version)
                 cmd="promctl__subcmd__help__subcmd__version"
                 ;;
+            promctl__subcmd__help__subcmd__rbac,install)
+                cmd="promctl__subcmd__help__subcmd__rbac__subcmd__install"
+                ;;
             promctl__subcmd__help__subcmd__rbac,validate)
                 cmd="promctl__subcmd__help__subcmd__rbac__subcmd__validate"
                 ;;
@@ -124,11 +127,17 @@ _promctl() {
             promctl__subcmd__rbac,help)
                 cmd="promctl__subcmd__rbac__subcmd__help"
                 ;;
+            promctl__subcmd__rbac,install)
+                cmd="promctl__subcmd__rbac__subcmd__install"
+                ;;
             promctl__subcmd__rbac,validate)
                 cmd="promctl__subcmd__rbac__subcmd__validate"
                 ;;
             promctl__subcmd__rbac__subcmd__help,help)
                 cmd="promctl__subcmd__rbac__subcmd__help__subcmd__help"
+                ;;
+            promctl__subcmd__rbac__subcmd__help,install)
+                cmd="promctl__subcmd__rbac__subcmd__help__subcmd__install"
                 ;;
             promctl__subcmd__rbac__subcmd__help,validate)
                 cmd="promctl__subcmd__rbac__subcmd__help__subcmd__validate"
@@ -472,8 +481,22 @@ _promctl() {
             return 0
             ;;
         promctl__subcmd__help__subcmd__rbac)
-            opts="validate"
+            opts="validate install"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        promctl__subcmd__help__subcmd__rbac__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -808,7 +831,7 @@ _promctl() {
             return 0
             ;;
         promctl__subcmd__rbac)
-            opts="-n -o -v -h --kubeconfig --context --namespace --output --timeout --verbose --no-color --help validate help"
+            opts="-n -o -v -h --kubeconfig --context --namespace --output --timeout --verbose --no-color --help validate install help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -850,7 +873,7 @@ _promctl() {
             return 0
             ;;
         promctl__subcmd__rbac__subcmd__help)
-            opts="validate help"
+            opts="validate install help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -877,6 +900,20 @@ _promctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        promctl__subcmd__rbac__subcmd__help__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         promctl__subcmd__rbac__subcmd__help__subcmd__validate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -884,6 +921,68 @@ _promctl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        promctl__subcmd__rbac__subcmd__install)
+            opts="-f -n -o -v -h --values --set --rules --service-account --kubeconfig --context --namespace --output --timeout --verbose --no-color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rules)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

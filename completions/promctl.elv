@@ -346,6 +346,7 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
             cand validate 'What `promctl validate` needs: read the installed objects, Prometheus through the service proxy, SubjectAccessReviews'
+            cand install 'What `promctl install` needs for these values: apply, list and prune its objects, wait for them, bind Prometheus''s ClusterRole'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'promctl;rbac;validate'= {
@@ -367,11 +368,33 @@ set edit:completion:arg-completer[promctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'promctl;rbac;install'= {
+            cand -f 'A values file (YAML); repeatable, later files win'
+            cand --values 'A values file (YAML); repeatable, later files win'
+            cand --set 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f'
+            cand --rules 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)'
+            cand --service-account 'The ServiceAccount the CI Job runs as (made in the install''s namespace)'
+            cand --kubeconfig 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]'
+            cand --context 'Kubeconfig context to use [default: the current context]'
+            cand -n 'Namespace to install into (overrides the `namespace` value)'
+            cand --namespace 'Namespace to install into (overrides the `namespace` value)'
+            cand -o 'Output format: text for people, json or yaml for scripts (one document on stdout)'
+            cand --output 'Output format: text for people, json or yaml for scripts (one document on stdout)'
+            cand --timeout 'How long to wait for readiness, e.g. 90s, 5m'
+            cand -v 'Show more detail'
+            cand --verbose 'Show more detail'
+            cand --no-color 'No colours (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'promctl;rbac;help'= {
             cand validate 'What `promctl validate` needs: read the installed objects, Prometheus through the service proxy, SubjectAccessReviews'
+            cand install 'What `promctl install` needs for these values: apply, list and prune its objects, wait for them, bind Prometheus''s ClusterRole'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'promctl;rbac;help;validate'= {
+        }
+        &'promctl;rbac;help;install'= {
         }
         &'promctl;rbac;help;help'= {
         }
@@ -450,8 +473,11 @@ set edit:completion:arg-completer[promctl] = {|@words|
         }
         &'promctl;help;rbac'= {
             cand validate 'What `promctl validate` needs: read the installed objects, Prometheus through the service proxy, SubjectAccessReviews'
+            cand install 'What `promctl install` needs for these values: apply, list and prune its objects, wait for them, bind Prometheus''s ClusterRole'
         }
         &'promctl;help;rbac;validate'= {
+        }
+        &'promctl;help;rbac;install'= {
         }
         &'promctl;help;completions'= {
         }

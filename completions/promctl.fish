@@ -263,18 +263,19 @@ complete -c promctl -n "__fish_promctl_using_subcommand test; and __fish_seen_su
 complete -c promctl -n "__fish_promctl_using_subcommand test; and __fish_seen_subcommand_from rules" -s h -l help -d 'Print help'
 complete -c promctl -n "__fish_promctl_using_subcommand test; and __fish_seen_subcommand_from help" -f -a "rules" -d 'Run promtool rule unit tests (promtool\'s test-file format) against the rules promctl renders, with the promtool of the image it deploys, in a short-lived pod (or --promtool, no cluster)'
 complete -c promctl -n "__fish_promctl_using_subcommand test; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c promctl -n "__fish_promctl_using_subcommand rbac; and not __fish_seen_subcommand_from validate help" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
-complete -c promctl -n "__fish_promctl_using_subcommand rbac; and not __fish_seen_subcommand_from validate help" -l context -d 'Kubeconfig context to use [default: the current context]' -r
-complete -c promctl -n "__fish_promctl_using_subcommand rbac; and not __fish_seen_subcommand_from validate help" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
-complete -c promctl -n "__fish_promctl_using_subcommand rbac; and not __fish_seen_subcommand_from validate help" -s o -l output -d 'Output format: text for people, json or yaml for scripts (one document on stdout)' -r -f -a "text\t''
+complete -c promctl -n "__fish_promctl_using_subcommand rbac; and not __fish_seen_subcommand_from validate install help" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand rbac; and not __fish_seen_subcommand_from validate install help" -l context -d 'Kubeconfig context to use [default: the current context]' -r
+complete -c promctl -n "__fish_promctl_using_subcommand rbac; and not __fish_seen_subcommand_from validate install help" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
+complete -c promctl -n "__fish_promctl_using_subcommand rbac; and not __fish_seen_subcommand_from validate install help" -s o -l output -d 'Output format: text for people, json or yaml for scripts (one document on stdout)' -r -f -a "text\t''
 json\t''
 yaml\t''"
-complete -c promctl -n "__fish_promctl_using_subcommand rbac; and not __fish_seen_subcommand_from validate help" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
-complete -c promctl -n "__fish_promctl_using_subcommand rbac; and not __fish_seen_subcommand_from validate help" -s v -l verbose -d 'Show more detail'
-complete -c promctl -n "__fish_promctl_using_subcommand rbac; and not __fish_seen_subcommand_from validate help" -l no-color -d 'No colours (also when NO_COLOR is set)'
-complete -c promctl -n "__fish_promctl_using_subcommand rbac; and not __fish_seen_subcommand_from validate help" -s h -l help -d 'Print help'
-complete -c promctl -n "__fish_promctl_using_subcommand rbac; and not __fish_seen_subcommand_from validate help" -f -a "validate" -d 'What `promctl validate` needs: read the installed objects, Prometheus through the service proxy, SubjectAccessReviews'
-complete -c promctl -n "__fish_promctl_using_subcommand rbac; and not __fish_seen_subcommand_from validate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c promctl -n "__fish_promctl_using_subcommand rbac; and not __fish_seen_subcommand_from validate install help" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
+complete -c promctl -n "__fish_promctl_using_subcommand rbac; and not __fish_seen_subcommand_from validate install help" -s v -l verbose -d 'Show more detail'
+complete -c promctl -n "__fish_promctl_using_subcommand rbac; and not __fish_seen_subcommand_from validate install help" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c promctl -n "__fish_promctl_using_subcommand rbac; and not __fish_seen_subcommand_from validate install help" -s h -l help -d 'Print help'
+complete -c promctl -n "__fish_promctl_using_subcommand rbac; and not __fish_seen_subcommand_from validate install help" -f -a "validate" -d 'What `promctl validate` needs: read the installed objects, Prometheus through the service proxy, SubjectAccessReviews'
+complete -c promctl -n "__fish_promctl_using_subcommand rbac; and not __fish_seen_subcommand_from validate install help" -f -a "install" -d 'What `promctl install` needs for these values: apply, list and prune its objects, wait for them, bind Prometheus\'s ClusterRole'
+complete -c promctl -n "__fish_promctl_using_subcommand rbac; and not __fish_seen_subcommand_from validate install help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c promctl -n "__fish_promctl_using_subcommand rbac; and __fish_seen_subcommand_from validate" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand rbac; and __fish_seen_subcommand_from validate" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
 complete -c promctl -n "__fish_promctl_using_subcommand rbac; and __fish_seen_subcommand_from validate" -l rules -d 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)' -r -F
@@ -289,7 +290,22 @@ complete -c promctl -n "__fish_promctl_using_subcommand rbac; and __fish_seen_su
 complete -c promctl -n "__fish_promctl_using_subcommand rbac; and __fish_seen_subcommand_from validate" -s v -l verbose -d 'Show more detail'
 complete -c promctl -n "__fish_promctl_using_subcommand rbac; and __fish_seen_subcommand_from validate" -l no-color -d 'No colours (also when NO_COLOR is set)'
 complete -c promctl -n "__fish_promctl_using_subcommand rbac; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help'
+complete -c promctl -n "__fish_promctl_using_subcommand rbac; and __fish_seen_subcommand_from install" -s f -l values -d 'A values file (YAML); repeatable, later files win' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand rbac; and __fish_seen_subcommand_from install" -l set -d 'Set one value, e.g. --set replicas=1 --set scrape.jobs.django.interval=20s; repeatable, wins over -f' -r
+complete -c promctl -n "__fish_promctl_using_subcommand rbac; and __fish_seen_subcommand_from install" -l rules -d 'A Prometheus rule file or PrometheusRule object, or a directory of *.yml / *.yaml ones; repeatable (adds to rules.files)' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand rbac; and __fish_seen_subcommand_from install" -l service-account -d 'The ServiceAccount the CI Job runs as (made in the install\'s namespace)' -r
+complete -c promctl -n "__fish_promctl_using_subcommand rbac; and __fish_seen_subcommand_from install" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
+complete -c promctl -n "__fish_promctl_using_subcommand rbac; and __fish_seen_subcommand_from install" -l context -d 'Kubeconfig context to use [default: the current context]' -r
+complete -c promctl -n "__fish_promctl_using_subcommand rbac; and __fish_seen_subcommand_from install" -s n -l namespace -d 'Namespace to install into (overrides the `namespace` value)' -r
+complete -c promctl -n "__fish_promctl_using_subcommand rbac; and __fish_seen_subcommand_from install" -s o -l output -d 'Output format: text for people, json or yaml for scripts (one document on stdout)' -r -f -a "text\t''
+json\t''
+yaml\t''"
+complete -c promctl -n "__fish_promctl_using_subcommand rbac; and __fish_seen_subcommand_from install" -l timeout -d 'How long to wait for readiness, e.g. 90s, 5m' -r
+complete -c promctl -n "__fish_promctl_using_subcommand rbac; and __fish_seen_subcommand_from install" -s v -l verbose -d 'Show more detail'
+complete -c promctl -n "__fish_promctl_using_subcommand rbac; and __fish_seen_subcommand_from install" -l no-color -d 'No colours (also when NO_COLOR is set)'
+complete -c promctl -n "__fish_promctl_using_subcommand rbac; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help'
 complete -c promctl -n "__fish_promctl_using_subcommand rbac; and __fish_seen_subcommand_from help" -f -a "validate" -d 'What `promctl validate` needs: read the installed objects, Prometheus through the service proxy, SubjectAccessReviews'
+complete -c promctl -n "__fish_promctl_using_subcommand rbac; and __fish_seen_subcommand_from help" -f -a "install" -d 'What `promctl install` needs for these values: apply, list and prune its objects, wait for them, bind Prometheus\'s ClusterRole'
 complete -c promctl -n "__fish_promctl_using_subcommand rbac; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c promctl -n "__fish_promctl_using_subcommand completions" -l kubeconfig -d 'Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config, else in-cluster]' -r -F
 complete -c promctl -n "__fish_promctl_using_subcommand completions" -l context -d 'Kubeconfig context to use [default: the current context]' -r
@@ -329,3 +345,4 @@ complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_see
 complete -c promctl -n "__fish_promctl_using_subcommand help; and not __fish_seen_subcommand_from render values install diff history rollback uninstall validate doctor reload port-forward test rbac completions version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c promctl -n "__fish_promctl_using_subcommand help; and __fish_seen_subcommand_from test" -f -a "rules" -d 'Run promtool rule unit tests (promtool\'s test-file format) against the rules promctl renders, with the promtool of the image it deploys, in a short-lived pod (or --promtool, no cluster)'
 complete -c promctl -n "__fish_promctl_using_subcommand help; and __fish_seen_subcommand_from rbac" -f -a "validate" -d 'What `promctl validate` needs: read the installed objects, Prometheus through the service proxy, SubjectAccessReviews'
+complete -c promctl -n "__fish_promctl_using_subcommand help; and __fish_seen_subcommand_from rbac" -f -a "install" -d 'What `promctl install` needs for these values: apply, list and prune its objects, wait for them, bind Prometheus\'s ClusterRole'

@@ -197,6 +197,8 @@ pub struct ValidateArgs {
 pub enum RbacCommand {
     /// What `promctl validate` needs: read the installed objects, Prometheus through the service proxy, SubjectAccessReviews
     Validate(RbacArgs),
+    /// What `promctl install` needs for these values: apply, list and prune its objects, wait for them, bind Prometheus's ClusterRole
+    Install(RbacArgs),
 }
 
 #[derive(Debug, Args)]

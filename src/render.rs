@@ -33,8 +33,10 @@ fn manifest_templates() -> impl Iterator<Item = &'static str> {
 /// The config templates beside the manifests (`*.yml`): prometheus.yml and the starter rules.
 const PROMETHEUS_YML: &str = "prometheus.yml";
 const STARTER_RULES: &str = "starter-rules.yml";
-/// The least RBAC for `promctl validate` as a CI step in the cluster (`promctl rbac validate`).
+/// The least RBAC for `promctl validate` and `promctl install` as CI steps in the cluster
+/// (`promctl rbac validate|install`).
 const CI_RBAC_VALIDATE: &str = "ci-rbac-validate.yml";
+const CI_RBAC_INSTALL: &str = "ci-rbac-install.yml";
 
 #[derive(Debug, Clone)]
 pub struct Rendered {
@@ -450,6 +452,24 @@ pub fn ci_rbac_validate(values: &Values, service_account: &str) -> Result<String
     let mut context = values.to_json();
     context["service_account"] = service_account.into();
     render_template(&env, CI_RBAC_VALIDATE, &context)
+}
+
+/// The ServiceAccount and RBAC a CI Job running `promctl install` needs for what `rendered` holds:
+/// the apply and watch rules from the same list the permission check before an install reads.
+pub fn ci_rbac_install(values: &Values, rendered: &Rendered, service_account: &str) -> Result<String, Failure> {
+    let env = environment()?;
+    let mut context = values.to_json();
+    context["service_account"] = service_account.into();
+    context["secret_names"] = values.secret_names().into();
+    let kinds: Vec<&str> = rendered.manifests.iter().map(|m| m.kind.as_str()).collect();
+    let needs = crate::cluster::permissions::install_needs(&kinds);
+    let rules = |namespaced: bool| -> serde_json::Value {
+        let rules = needs.iter().filter(|n| n.namespaced == namespaced);
+        rules.map(|n| serde_json::json!({ "group": n.group, "resource": n.resource, "verbs": n.verbs })).collect()
+    };
+    context["namespaced_rules"] = rules(true);
+    context["cluster_rules"] = rules(false);
+    render_template(&env, CI_RBAC_INSTALL, &context)
 }
 
 fn environment() -> Result<Environment<'static>, Failure> {

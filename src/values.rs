@@ -275,6 +275,19 @@ pub enum JobRole {
 }
 
 impl Values {
+    /// Every Secret these values name, which must exist before an install: `secrets`, Alertmanager's
+    /// and the Thanos sidecar's object store config.
+    pub fn secret_names(&self) -> Vec<&str> {
+        let mut secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
+        if self.alertmanager.enabled && !self.alertmanager.secret_name.is_empty() {
+            secrets.push(&self.alertmanager.secret_name);
+        }
+        if self.thanos.sidecar.enabled && !self.thanos.sidecar.objstore_secret.is_empty() {
+            secrets.push(&self.thanos.sidecar.objstore_secret);
+        }
+        secrets
+    }
+
     /// The enabled job of `role`, if there is one.
     pub fn job_with_role(&self, role: JobRole) -> Option<String> {
         self.enabled_jobs().into_iter().find(|(_, job)| job.role == Some(role)).map(|(name, _)| name)

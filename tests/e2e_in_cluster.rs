@@ -99,13 +99,13 @@ async fn validate_as_a_job(client: &Client, ns: &str, image: &str, name: &str, a
     (succeeded, log)
 }
 
-/// A kubeconfig for the ServiceAccount `promctl-ci` (a token from the TokenRequest API), beside the
+/// A kubeconfig for the ServiceAccount `account` (a token from the TokenRequest API), beside the
 /// test bed's cluster: promctl run here as the Job's identity.
-async fn service_account_kubeconfig(client: &Client, ns: &str, path: &std::path::Path) {
+async fn service_account_kubeconfig(client: &Client, ns: &str, account: &str, path: &std::path::Path) {
     let accounts: Api<ServiceAccount> = Api::namespaced(client.clone(), ns);
     let request: TokenRequest =
         serde_json::from_value(serde_json::json!({"spec": {"audiences": [], "expirationSeconds": 3600}})).unwrap();
-    let token = accounts.create_token_request("promctl-ci", &PostParams::default(), &request).await.unwrap();
+    let token = accounts.create_token_request(account, &PostParams::default(), &request).await.unwrap();
     let token = token.status.unwrap().token;
     let source = std::env::var("KUBECONFIG").expect("the test bed's KUBECONFIG");
     let mut config = kube::config::Kubeconfig::read_from(&source).unwrap();
@@ -160,7 +160,7 @@ async fn validate_as_a_job_with_the_printed_rbac_passes_fails_on_a_down_job_and_
 
     // Each required rule, taken away alone: validate as the ServiceAccount fails.
     let kubeconfig = std::env::temp_dir().join(format!("promctl-ci-{ns}.kubeconfig"));
-    service_account_kubeconfig(&client, &ns, &kubeconfig).await;
+    service_account_kubeconfig(&client, &ns, "promctl-ci", &kubeconfig).await;
     let as_ci = || {
         let mut command = it.promctl(&validate.iter().map(String::as_str).collect::<Vec<_>>());
         command.env("KUBECONFIG", &kubeconfig);
@@ -233,10 +233,50 @@ async fn validate_as_a_job_with_the_printed_rbac_passes_fails_on_a_down_job_and_
     assert!(log.lines().any(|l| l.starts_with("FAIL job exporter: 0/1 targets up")), "{log}");
     assert!(log.contains(r#"<testcase name="job exporter""#) && log.contains(r#"failures="1""#), "{log}");
 
-    let name = format!("promctl-ci-validate-{ns}");
+    delete_cluster_rbac(&client, &format!("promctl-ci-validate-{ns}")).await;
+}
+
+async fn delete_cluster_rbac(client: &Client, name: &str) {
     let params = kube::api::DeleteParams::default();
-    let _ = Api::<k8s_openapi::api::rbac::v1::ClusterRoleBinding>::all(client.clone()).delete(&name, &params).await;
-    let _ = Api::<k8s_openapi::api::rbac::v1::ClusterRole>::all(client.clone()).delete(&name, &params).await;
+    let _ = Api::<k8s_openapi::api::rbac::v1::ClusterRoleBinding>::all(client.clone()).delete(name, &params).await;
+    let _ = Api::<k8s_openapi::api::rbac::v1::ClusterRole>::all(client.clone()).delete(name, &params).await;
+}
+
+/// `promctl install` as a ServiceAccount that holds only what `promctl rbac install` prints for these
+/// values (with `promctl rbac validate` for validate), as a pipeline inside the cluster runs it: a
+/// fresh install into the namespace converges, proves its rules loaded, and validate passes.
+#[tokio::test]
+#[ignore = "needs the test bed: scripts/test"]
+async fn install_as_a_service_account_with_the_printed_rbac_converges_and_validates() {
+    let client = common::client().await;
+    let it = Installed::new(&client, "e2e-ci-install").await;
+    let ns = it.namespace.clone();
+    common::apply_yaml(&client, "", &format!("apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}\n")).await;
+    for what in ["install", "validate"] {
+        let (code, rbac, err) = it.run(&own_jobs_only(&["rbac", what, "--service-account", "promctl-installer"]));
+        assert_eq!(code, Some(0), "{err}");
+        common::apply_yaml(&client, &ns, &rbac).await;
+    }
+    let kubeconfig = std::env::temp_dir().join(format!("promctl-installer-{ns}.kubeconfig"));
+    service_account_kubeconfig(&client, &ns, "promctl-installer", &kubeconfig).await;
+    let as_installer = |args: &[&str]| {
+        let out = it.promctl(&own_jobs_only(args)).env("KUBECONFIG", &kubeconfig).output().unwrap();
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        (out.status.code(), text)
+    };
+    let (code, out) = as_installer(&["install"]);
+    assert_eq!(code, Some(0), "{out}");
+    // The namespace existed (its Role lives there): configured; the 7 objects in it and the cluster created.
+    assert!(out.contains("(1 configured, 7 created;") && out.contains("installed, and Prometheus is ready"), "{out}");
+    let (code, out) = as_installer(&["validate", "--wait-targets", "60s"]);
+    assert_eq!(code, Some(0), "{out}");
+    eprintln!(
+        "install and validate as system:serviceaccount:{ns}:promctl-installer: {}",
+        out.lines().last().unwrap_or_default()
+    );
+    let _ = std::fs::remove_file(&kubeconfig);
+    delete_cluster_rbac(&client, &format!("promctl-installer-install-{ns}")).await;
+    delete_cluster_rbac(&client, &format!("promctl-installer-validate-{ns}")).await;
 }
 
 /// Replaces a Role or ClusterRole of the printed RBAC with `role` (server-side apply, forced).

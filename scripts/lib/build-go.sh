@@ -196,14 +196,21 @@ build_prometheus() {
     "$tags" 0 cmd/prometheus cmd/promtool
 }
 
-# Prometheus 2.x with its web UI, as upstream's image has it: the module's zip holds the React UI's
-# sources (web/ui, npm workspaces) but not the built assets, and leaves out every vendor/ directory
-# (so the UI's copy of flot is missing: the npm package flot@0.8.3 has the same five files). Built from
-# a writable copy of the module: npm ci and the UI build, scripts/compress_assets.sh, then go build with
-# upstream's tags (.promu.yml: netgo,builtinassets,stringlabels; without builtinassets every page
-# answers "Error opening React index.html"). Cached under $(go_build_dir prometheus-ui VERSION).
+# Prometheus with its web UI, as upstream's images have it; the test bed's images and the tests'
+# loopback Prometheus are this build. The module's zip holds the UI's sources (web/ui) but not the
+# built assets. Built from a writable copy of the module, then scripts/compress_assets.sh and go build
+# with upstream's tags (builtinassets: without it every page answers "Error opening React
+# index.html"). Cached under $(go_build_dir prometheus-ui VERSION).
+# - 2.x: the React UI with npm. The zip leaves out every vendor/ directory, so the UI's copy of flot is
+#   missing: the npm package flot@0.8.3 has the same five files. Tags netgo,builtinassets,stringlabels.
+# - 3.x: the Mantine UI with pnpm 10 (pnpm 11 wants a newer Node). Its lockfile asks @mantine/*@9.7.2,
+#   which the npm registry reachable here does not serve for @mantine/code-highlight; every @mantine
+#   package is pinned to 9.6.2 (pnpm-workspace.yaml overrides), the newest version served for all six
+#   that the UI's type check passes with (9.8.1 makes Select's option nullable: five tsc errors).
+#   The module has a go.work: GOWORK=off builds it as the module it is. Tags as build_prometheus's
+#   plus builtinassets.
 build_prometheus_with_ui() {
-  local version=$1 release out work dir f v=github.com/prometheus/common/version
+  local version=$1 release out work dir f tags v=github.com/prometheus/common/version
   release=$(prometheus_release "$version")
   out=$(go_build_dir prometheus-ui "$version")
   [ -x "$out/prometheus" ] && [ -x "$out/promtool" ] && return 0
@@ -211,20 +218,35 @@ build_prometheus_with_ui() {
   dir=$(cd "$work" && go mod download -json "github.com/prometheus/prometheus@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   [ -d "$dir" ] || die "go mod download github.com/prometheus/prometheus@$version failed"
   cp -r "$dir" "$work/src" && chmod -R u+w "$work/src"
-  log "npm: Prometheus $release's web UI (npm ci, the React build; a few minutes on a cold cache)"
-  (cd "$work" && npm pack --silent flot@0.8.3 >/dev/null && tar xzf flot-0.8.3.tgz) || die "npm pack flot@0.8.3 failed"
-  mkdir -p "$work/src/web/ui/react-app/src/vendor/flot"
-  for f in jquery.flot jquery.flot.stack jquery.flot.time jquery.flot.crosshair jquery.flot.selection; do
-    cp "$work/package/$f.js" "$work/src/web/ui/react-app/src/vendor/flot/$f.js"
-  done
-  (cd "$work/src/web/ui" && npm ci --no-audit --no-fund --loglevel=error &&
-    NODE_OPTIONS=--max-old-space-size=4096 npm run build) >"$work/npm.log" 2>&1 ||
-    { tail -30 "$work/npm.log" >&2; die "building Prometheus $release's web UI failed (log above)"; }
-  (cd "$work/src" && bash scripts/compress_assets.sh) >>"$work/npm.log" 2>&1 || die "compressing the UI's assets failed"
+  log "Prometheus $release's web UI (a few minutes on a cold cache)"
+  case "$release" in
+    2.*)
+      tags=netgo,builtinassets,stringlabels
+      (cd "$work" && npm pack --silent flot@0.8.3 >/dev/null && tar xzf flot-0.8.3.tgz) || die "npm pack flot@0.8.3 failed"
+      mkdir -p "$work/src/web/ui/react-app/src/vendor/flot"
+      for f in jquery.flot jquery.flot.stack jquery.flot.time jquery.flot.crosshair jquery.flot.selection; do
+        cp "$work/package/$f.js" "$work/src/web/ui/react-app/src/vendor/flot/$f.js"
+      done
+      (cd "$work/src/web/ui" && npm ci --no-audit --no-fund --loglevel=error &&
+        NODE_OPTIONS=--max-old-space-size=4096 npm run build) >"$work/ui.log" 2>&1 ||
+        { tail -30 "$work/ui.log" >&2; die "building Prometheus $release's web UI failed (log above)"; }
+      ;;
+    *)
+      tags=netgo,builtinassets,remove_all_sd,enable_kubernetes_sd,enable_dns_sd
+      command -v pnpm >/dev/null || npm install --global --no-audit --no-fund --loglevel=error pnpm@10 >/dev/null ||
+        die "npm install --global pnpm@10 failed"
+      printf '%s\n' "overrides:" "  '@mantine/code-highlight': 9.6.2" "  '@mantine/core': 9.6.2" "  '@mantine/dates': 9.6.2" \
+        "  '@mantine/hooks': 9.6.2" "  '@mantine/notifications': 9.6.2" "  '@mantine/store': 9.6.2" \
+        >>"$work/src/web/ui/pnpm-workspace.yaml"
+      (cd "$work/src/web/ui" && pnpm install --reporter=silent && CI="" pnpm run build:mantine-ui) >"$work/ui.log" 2>&1 ||
+        { tail -30 "$work/ui.log" >&2; die "building Prometheus $release's web UI failed (log above)"; }
+      ;;
+  esac
+  (cd "$work/src" && bash scripts/compress_assets.sh) >>"$work/ui.log" 2>&1 || die "compressing the UI's assets failed"
   mkdir -p "$out"
   for f in prometheus promtool; do
     log "go build ./cmd/$f (Prometheus $release with its web UI)"
-    (cd "$work/src" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -tags netgo,builtinassets,stringlabels \
+    (cd "$work/src" && GOWORK=off CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -tags "$tags" \
       -ldflags "-s -w -X $v.Version=$release -X $v.Revision=module-$version -X $v.Branch=release -X $v.BuildUser=promctl-testbed" \
       -o "$out/$f.partial" "./cmd/$f") || die "go build ./cmd/$f of Prometheus $release failed"
     mv "$out/$f.partial" "$out/$f"

@@ -90,21 +90,18 @@ add_busybox() {
 
 # Prometheus built from its Go module (build_prometheus), laid out as the upstream image is: same
 # entrypoint, arguments, user, working directory and default config. The archive's name carries the
-# layout's revision: a changed layout (2: df added, for doctor's capacity; 3: 2.x with its web UI) is
-# rebuilt, not taken from cache.
-PROMETHEUS_IMAGE_LAYOUT=3
+# layout's revision: a changed layout (2: df added, for doctor's capacity; 4: the web UI) is rebuilt,
+# not taken from cache.
+PROMETHEUS_IMAGE_LAYOUT=4
 prometheus_image_archive() { echo "$IMAGES_DIR/prometheus-$(prometheus_release "$1")-layout$PROMETHEUS_IMAGE_LAYOUT-etc$ETC_LAYOUT.tar"; }
 build_prometheus_image() {
   local version=$1 release out rootfs bin
   release=$(prometheus_release "$version")
   out=$(prometheus_image_archive "$version")
   [ -s "$out" ] && return 0
-  # 2.x with its web UI (the seed's README opens Status -> Targets); 3.x's Mantine UI does not build
-  # from the npm registry reachable here (README), so its image serves the HTTP API and no UI.
-  case "$release" in
-    2.*) build_prometheus_with_ui "$version" && bin=$(go_build_dir prometheus-ui "$version") ;;
-    *) build_prometheus "$version" && bin=$(go_build_dir prometheus "$version") ;;
-  esac
+  # With its web UI, as upstream's image: the seed's README opens Status -> Targets.
+  build_prometheus_with_ui "$version"
+  bin=$(go_build_dir prometheus-ui "$version")
   rootfs=$(mktemp -d)
   minimal_etc "$rootfs"
   install -D "$bin/prometheus" "$rootfs/bin/prometheus"
@@ -287,6 +284,6 @@ image_archives() {
 # prometheus_binary MODULE_VERSION: the Prometheus binary of that image, for tests that run a
 # Prometheus process on loopback.
 prometheus_binary() {
-  build_prometheus "$1"
-  echo "$(go_build_dir prometheus "$1")/prometheus"
+  build_prometheus_with_ui "$1"
+  echo "$(go_build_dir prometheus-ui "$1")/prometheus"
 }

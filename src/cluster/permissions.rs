@@ -102,8 +102,10 @@ use super::api_resource;
 /// what it owned (prune), delete what is no longer rendered.
 const APPLY_VERBS: [&str; 5] = ["get", "list", "create", "patch", "delete"];
 
-/// Resources the readiness wait and validate read besides the rendered kinds.
-const WATCHED: [(&str, &str); 5] = [
+/// Resources the readiness wait watches (src/cluster/wait.rs), rendered kinds among them.
+const WATCHED: [(&str, &str); 7] = [
+    ("apps", "deployments"),
+    ("", "persistentvolumeclaims"),
     ("", "pods"),
     ("apps", "replicasets"),
     ("discovery.k8s.io", "endpointslices"),
@@ -113,19 +115,53 @@ const WATCHED: [(&str, &str); 5] = [
 
 /// "verb resource[.group]" for everything `kinds` need in `namespace` that is denied; empty when all
 /// is allowed. Reviews that cannot be asked are skipped (the original error then stands alone).
-pub async fn missing(client: &Client, kinds: &[&str], namespace: &str) -> Vec<String> {
-    let mut wanted: Vec<Access> = Vec::new();
+/// One resource install works with, and how: the facts behind both the permission check before an
+/// install (`missing`) and the RBAC `promctl rbac install` prints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Need {
+    pub group: String,
+    pub resource: String,
+    pub namespaced: bool,
+    pub verbs: Vec<&'static str>,
+}
+
+/// What install needs: the apply verbs on each kind it renders (get, list, create, patch, delete: it
+/// lists its own objects by label to prune and to refuse another install's), and list and watch on
+/// what it waits for.
+pub fn install_needs(kinds: &[&str]) -> Vec<Need> {
+    let mut needs: Vec<Need> = Vec::new();
+    let mut add = |group: &str, resource: &str, namespaced: bool, verbs: &[&'static str]| {
+        let found = needs.iter_mut().find(|n| n.group == group && n.resource == resource);
+        let need = match found {
+            Some(need) => need,
+            None => {
+                needs.push(Need { group: group.into(), resource: resource.into(), namespaced, verbs: Vec::new() });
+                needs.last_mut().expect("just pushed")
+            }
+        };
+        for verb in verbs {
+            if !need.verbs.contains(verb) {
+                need.verbs.push(verb);
+            }
+        }
+    };
     for kind in kinds {
-        let Some((resource, namespaced)) = api_resource(kind) else { continue };
-        for verb in APPLY_VERBS {
-            let ns = namespaced.then_some(namespace);
-            wanted.push(Access::on_resource(verb, &resource.group, &resource.plural, None, ns));
+        if let Some((resource, namespaced)) = api_resource(kind) {
+            add(&resource.group, &resource.plural, namespaced, &APPLY_VERBS);
         }
     }
     for (group, plural) in WATCHED {
-        for verb in ["list", "watch"] {
-            let ns = (plural != "storageclasses").then_some(namespace);
-            wanted.push(Access::on_resource(verb, group, plural, None, ns));
+        add(group, plural, plural != "storageclasses", &["list", "watch"]);
+    }
+    needs
+}
+
+pub async fn missing(client: &Client, kinds: &[&str], namespace: &str) -> Vec<String> {
+    let mut wanted: Vec<Access> = Vec::new();
+    for need in install_needs(kinds) {
+        for verb in &need.verbs {
+            let ns = need.namespaced.then_some(namespace);
+            wanted.push(Access::on_resource(verb, &need.group, &need.resource, None, ns));
         }
     }
     let answers = review(client, None, &wanted).await;
@@ -145,4 +181,34 @@ pub async fn who_am_i(client: &Client) -> Option<String> {
     let api: Api<SelfSubjectReview> = Api::all(client.clone());
     let review = api.create(&PostParams::default(), &SelfSubjectReview::default()).await.ok()?;
     review.status?.user_info?.username
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each resource once, with every verb install uses on it: a rendered kind it also waits for
+    /// (Deployment, PVC) gets watch beside the apply verbs; what it only waits for, list and watch.
+    #[test]
+    fn install_needs_each_resource_once_with_every_verb_it_uses() {
+        let kinds = ["Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ConfigMap"];
+        let needs =
+            install_needs(&[&kinds[..], &["PersistentVolumeClaim", "Deployment", "Service", "Deployment"]].concat());
+        let of = |resource: &str| {
+            needs.iter().find(|n| n.resource == resource).unwrap_or_else(|| panic!("{resource}: {needs:?}"))
+        };
+        assert_eq!(of("deployments").verbs, ["get", "list", "create", "patch", "delete", "watch"]);
+        assert_eq!(of("persistentvolumeclaims").verbs, ["get", "list", "create", "patch", "delete", "watch"]);
+        assert_eq!(of("services").verbs, APPLY_VERBS);
+        assert_eq!((of("pods").verbs.clone(), of("pods").namespaced), (vec!["list", "watch"], true));
+        assert_eq!((of("namespaces").group.as_str(), of("namespaces").namespaced), ("", false));
+        assert_eq!((of("storageclasses").group.as_str(), of("storageclasses").namespaced), ("storage.k8s.io", false));
+        assert_eq!(of("clusterrolebindings").group, "rbac.authorization.k8s.io");
+        let resources: Vec<&str> = needs.iter().map(|n| n.resource.as_str()).collect();
+        let mut unique = resources.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(resources.len(), 13, "{resources:?}");
+        assert_eq!(unique.len(), resources.len(), "{resources:?}");
+    }
 }

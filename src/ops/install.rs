@@ -213,13 +213,7 @@ async fn preflight(
             return Err(Failure::bad_input(format!("{problem}; nothing was applied")).into());
         }
     }
-    let mut secrets: Vec<&str> = values.secrets.iter().map(String::as_str).collect();
-    if values.alertmanager.enabled && !values.alertmanager.secret_name.is_empty() {
-        secrets.push(&values.alertmanager.secret_name);
-    }
-    if values.thanos.sidecar.enabled && !values.thanos.sidecar.objstore_secret.is_empty() {
-        secrets.push(&values.thanos.sidecar.objstore_secret);
-    }
+    let secrets = values.secret_names();
     if !secrets.is_empty() {
         let check = async { Ok(crate::cluster::inspect::missing_secrets(client, &values.namespace, &secrets).await) };
         if let Some(problem) = bounded(check, bound, emit, "checking the Secrets").await? {
