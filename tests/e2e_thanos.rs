@@ -1,8 +1,8 @@
 //! Thanos over promctl's HA pair, on the real test bed: sidecars (values thanos.sidecar) uploading to
 //! an S3 object store (tests/engine/seaweedfs.yaml); Query, Store Gateway and Compactor run by the
 //! test (tests/engine/thanos.yaml), Query finding the sidecars by cluster DNS (SRV records of
-//! promctl's headless Service). One long scenario: Prometheus cuts 1-minute blocks and keeps them 1
-//! minute, so each phase waits on the one before it.
+//! promctl's headless Service). One long scenario: Prometheus cuts 1-minute blocks and keeps them 2
+//! minutes, so each phase waits on the one before it.
 
 mod common;
 
@@ -85,7 +85,7 @@ fn ready(pod: &Pod) -> bool {
 /// - one replica's pod is killed and comes back 30 s later: its own series has a gap, the
 ///   deduplicated one has none;
 /// - blocks are uploaded (the bucket lists them) and the Compactor works the bucket without halting;
-/// - once both replicas deleted their first block (retention 1m), a time only that block held is
+/// - once both replicas deleted their first block (retention 2m), a time only that block held is
 ///   answered through Query, from the bucket by the Store Gateway, while neither Prometheus has it;
 /// - the install with the wrong key fails validate and doctor with the store's own words and the fix.
 #[tokio::test]
@@ -120,7 +120,10 @@ async fn an_ha_pair_with_thanos_answers_through_query_without_gaps_and_from_the_
             "--set",
             "thanos.sidecar.blockDuration=1m",
             "--set",
-            "retention.time=1m",
+            // Twice the block: Prometheus may cut two blocks in one compaction (its loop runs each
+            // minute); with retention equal to the block, it deleted the older at once, before the
+            // sidecar (every 30 s) uploaded it, and the bucket never had that range (seen in CI).
+            "retention.time=2m",
             "--set",
             "scrape.externalLabels.cluster=promctl-testbed",
         ]);
@@ -287,7 +290,7 @@ async fn an_ha_pair_with_thanos_answers_through_query_without_gaps_and_from_the_
     );
     assert_eq!(halted, 0.0, "the Compactor did not halt");
 
-    // Retention: each replica deletes its first block once its second is cut (a minute later).
+    // Retention: each replica deletes its first block once a block two minutes newer is cut.
     let lowest =
         common::eventually("both replicas' first block deleted by retention", Duration::from_secs(360), || async {
             let mut lowest = f64::MAX;
