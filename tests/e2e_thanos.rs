@@ -67,6 +67,33 @@ async fn metric(client: &Client, ns: &str, pod: &str, port: u16, name: &str) -> 
     (!values.is_empty()).then(|| values.iter().sum())
 }
 
+/// One block in the bucket: its ULID, time range (ms) and the replica that uploaded it.
+#[derive(Debug)]
+struct Block {
+    ulid: String,
+    min_ms: i64,
+    max_ms: i64,
+    replica: String,
+}
+
+/// The bucket's blocks as the sidecar in `pod` lists them (`thanos tools bucket ls -o json`: each
+/// block's meta.json, one after the other).
+async fn bucket_blocks(pods: &Api<Pod>, pod: &str) -> Vec<Block> {
+    let ls =
+        ["thanos", "tools", "bucket", "ls", "-o", "json", "--objstore.config-file=/etc/thanos/objstore/objstore.yml"];
+    let out = promctl::cluster::pods::exec(pods, pod, "thanos-sidecar", &ls).await.unwrap();
+    serde_json::Deserializer::from_str(&out.stdout)
+        .into_iter::<Value>()
+        .filter_map(Result::ok)
+        .map(|meta| Block {
+            ulid: meta["ulid"].as_str().unwrap_or_default().to_string(),
+            min_ms: meta["minTime"].as_i64().unwrap_or_default(),
+            max_ms: meta["maxTime"].as_i64().unwrap_or_default(),
+            replica: meta["thanos"]["labels"]["replica"].as_str().unwrap_or_default().to_string(),
+        })
+        .collect()
+}
+
 async fn prometheus_pods(pods: &Api<Pod>) -> Vec<Pod> {
     let mut listed = pods.list(&ListParams::default().labels("app=prometheus")).await.unwrap().items;
     listed.sort_by_key(|p| p.metadata.name.clone());
@@ -305,12 +332,16 @@ async fn an_ha_pair_with_thanos_answers_through_query_without_gaps_and_from_the_
             Some(lowest)
         })
         .await;
-    // A time that only the deleted blocks held: after the install, before what either replica keeps.
-    let old = (installed_at + 30.0).min(lowest - 20.0);
-    assert!(
-        old > installed_at - 60.0,
-        "the replicas deleted data from after the install (lowest kept {lowest:.0}, installed {installed_at:.0})"
-    );
+    // A time only the bucket holds: the end of the oldest uploaded block that ended before what either
+    // replica keeps (the sidecar's own `thanos tools bucket ls` says which blocks are there).
+    let blocks = bucket_blocks(&pods, &survivor).await;
+    let kept_from_ms = (lowest * 1000.0) as i64;
+    let Some(block) = blocks.iter().filter(|b| b.max_ms <= kept_from_ms).min_by_key(|b| b.min_ms) else {
+        panic!("no uploaded block ends before what the replicas keep (from {kept_from_ms} ms): {blocks:#?}");
+    };
+    eprintln!("the bucket's blocks after retention: {blocks:?}");
+    let old = (block.max_ms as f64) / 1000.0 - 1.0;
+    assert!(old > installed_at - 300.0, "a block of this test's own data: {block:?}, installed {installed_at:.0}");
     let old_window = [("query", "up{job=\"prometheus\"}[15s]"), ("time", &format!("{old:.3}"))];
     for pod in prometheus_pods(&pods).await {
         let name = pod.metadata.name.unwrap();
@@ -327,7 +358,9 @@ async fn an_ha_pair_with_thanos_answers_through_query_without_gaps_and_from_the_
         .await;
     let loaded = metric(&client, &ns, "thanos-store", 10902, "thanos_bucket_store_blocks_loaded").await;
     eprintln!(
-        "at {old:.0} (neither replica keeps data before {lowest:.0}): {} samples through Query, from the Store Gateway ({loaded:?} blocks loaded)",
+        "at {old:.0}, in block {} of replica {} (neither replica keeps data before {lowest:.0}): {} samples through Query, from the Store Gateway ({loaded:?} blocks loaded)",
+        block.ulid,
+        block.replica,
         from_bucket.len()
     );
 
