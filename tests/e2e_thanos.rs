@@ -148,8 +148,8 @@ async fn an_ha_pair_with_thanos_answers_through_query_without_gaps_and_from_the_
             "thanos.sidecar.blockDuration=1m",
             "--set",
             // Twice the block: Prometheus may cut two blocks in one compaction (its loop runs each
-            // minute); with retention equal to the block, it deleted the older at once, before the
-            // sidecar (every 30 s) uploaded it, and the bucket never had that range (seen in CI).
+            // minute); with retention equal to the block it may delete the older at once, before the
+            // sidecar (every 30 s) uploads it.
             "retention.time=2m",
             "--set",
             "scrape.externalLabels.cluster=promctl-testbed",
