@@ -198,30 +198,15 @@ pub fn judge(test: &PreparedTest, exit_code: Option<i32>, output: &str) -> RuleT
                 || t.starts_with("Processing test file: "))
         })
         .collect();
-    let mut words = said.join("\n");
-    if words.contains(&test.key) {
-        words = words.replace(&test.key, &test.origin);
-    }
-    match exit_code {
-        Some(0) => {
-            RuleTestResult { file: test.origin.clone(), passed: true, groups: test.groups, output: String::new() }
-        }
-        Some(code) => RuleTestResult {
-            file: test.origin.clone(),
-            passed: false,
-            groups: test.groups,
-            output: if words.is_empty() { format!("exit code {code}, and nothing said") } else { words },
-        },
-        None => RuleTestResult {
-            file: test.origin.clone(),
-            passed: false,
-            groups: test.groups,
-            output: format!(
-                "the run ended before promtool finished{}",
-                if words.is_empty() { String::new() } else { format!(": {words}") }
-            ),
-        },
-    }
+    let words = said.join("\n").replace(&test.key, &test.origin);
+    let output = match exit_code {
+        Some(0) => String::new(),
+        Some(code) if words.is_empty() => format!("exit code {code}, and nothing said"),
+        Some(_) => words,
+        None if words.is_empty() => "the run ended before promtool finished".to_string(),
+        None => format!("the run ended before promtool finished: {words}"),
+    };
+    RuleTestResult { file: test.origin.clone(), passed: exit_code == Some(0), groups: test.groups, output }
 }
 
 #[cfg(test)]

@@ -58,13 +58,7 @@ fn largest_gap(timestamps: &[f64]) -> (f64, f64) {
 /// A gauge or counter of a Thanos component's or Prometheus's `/metrics`, summed over its series.
 async fn metric(client: &Client, ns: &str, pod: &str, port: u16, name: &str) -> Option<f64> {
     let api = promctl::prometheus::PrometheusApi::via_pod_proxy(client.clone(), ns, pod, port);
-    let text = api.metrics_text().await.ok()?;
-    let values: Vec<f64> = text
-        .lines()
-        .filter(|l| l.starts_with(name) && matches!(l.as_bytes().get(name.len()), Some(b' ' | b'{')))
-        .filter_map(|l| l.rsplit(' ').next()?.parse().ok())
-        .collect();
-    (!values.is_empty()).then(|| values.iter().sum())
+    promctl::validation::thanos::metric(&api.metrics_text().await.ok()?, name)
 }
 
 /// One block in the bucket: its ULID, time range (ms) and the replica that uploaded it.

@@ -181,44 +181,43 @@ async fn run_in_pod(
 /// pulled, a pod that cannot be scheduled), naming the reason and the pod's events.
 async fn wait_finished(client: &kube::Client, namespace: &str, name: &str, timeout: Duration) -> anyhow::Result<()> {
     let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    // A pod unschedulable this long, or waiting for a reason that does not resolve itself, has failed.
+    let judged = |pod: &Pod, grace: Duration| cluster::readiness::pod(pod, k8s_openapi::jiff::Timestamp::now(), grace);
     let ended = |pod: Option<&Pod>| {
         let Some(pod) = pod else { return true };
         let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref());
-        matches!(phase, Some("Succeeded" | "Failed"))
-            || cluster::readiness::pod(pod, k8s_openapi::jiff::Timestamp::now(), Duration::from_secs(30)).is_failed()
+        matches!(phase, Some("Succeeded" | "Failed")) || judged(pod, UNSCHEDULABLE_GRACE).is_failed()
     };
-    let waited = tokio::time::timeout(timeout, await_condition(pods.clone(), name, ended)).await;
-    let pod = match waited {
+    let events = || async {
+        let events = cluster::inspect::object_events(client, namespace, "Pod", name).await;
+        events.iter().map(|e| format!("\n  {e}")).collect::<String>()
+    };
+    let pod = match tokio::time::timeout(timeout, await_condition(pods.clone(), name, ended)).await {
         Ok(Ok(Some(pod))) => pod,
         Ok(Ok(None)) => {
             return Err(Failure::check_failed(format!("the rule test pod {name} was deleted while it ran")).into());
         }
         Ok(Err(e)) => return Err(anyhow::Error::from(e).context(format!("watching the rule test pod {name}"))),
         Err(_) => {
-            let pod = pods.get(name).await?;
-            let readiness = cluster::readiness::pod(&pod, k8s_openapi::jiff::Timestamp::now(), Duration::ZERO);
-            let events = cluster::inspect::object_events(client, namespace, "Pod", name).await;
-            return Err(Failure::timed_out(format!(
-                "the rule test pod {name} did not finish within {}s: {}{}",
+            let readiness = judged(&pods.get(name).await?, Duration::ZERO);
+            let why = format!(
+                "the rule test pod {name} did not finish within {}s: {}",
                 timeout.as_secs(),
-                readiness.reason(),
-                events.iter().map(|e| format!("\n  {e}")).collect::<String>()
-            ))
-            .into());
+                readiness.reason()
+            );
+            return Err(Failure::timed_out(format!("{why}{}", events().await)).into());
         }
     };
-    let readiness = cluster::readiness::pod(&pod, k8s_openapi::jiff::Timestamp::now(), Duration::from_secs(30));
+    let readiness = judged(&pod, UNSCHEDULABLE_GRACE);
     if readiness.is_failed() {
-        let events = cluster::inspect::object_events(client, namespace, "Pod", name).await;
-        return Err(Failure::check_failed(format!(
-            "the rule test pod cannot run: {}{}",
-            readiness.reason(),
-            events.iter().map(|e| format!("\n  {e}")).collect::<String>()
-        ))
-        .into());
+        let why = format!("the rule test pod cannot run: {}", readiness.reason());
+        return Err(Failure::check_failed(format!("{why}{}", events().await)).into());
     }
     Ok(())
 }
+
+/// How long the rule test pod may stay unschedulable before it counts as failed.
+const UNSCHEDULABLE_GRACE: Duration = Duration::from_secs(30);
 
 /// A pod of the deployed image that runs the script once and ends: no ServiceAccount token, the
 /// Deployment's user and restrictions, a writable /tmp (promtool's test storage lives there).

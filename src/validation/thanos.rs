@@ -10,7 +10,7 @@ pub const SIDECAR_CONTAINER: &str = "thanos-sidecar";
 pub const SIDECAR_HTTP_PORT: u16 = 10902;
 
 /// The sum of every series of `name` in a text-format exposition; None when it has none.
-fn metric(text: &str, name: &str) -> Option<f64> {
+pub fn metric(text: &str, name: &str) -> Option<f64> {
     let values: Vec<f64> = text
         .lines()
         .filter(|line| !line.starts_with('#'))
